@@ -1,0 +1,58 @@
+// Package config turns a directory of *.ltx.hcl / *.ltx.json manifests into
+// fully evaluated videos with their source ranges. It knows nothing of plans,
+// state or HTTP.
+package config
+
+import (
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Manifest is one directory's evaluated configuration.
+type Manifest struct {
+	Dir     string               // absolute path of the manifest directory
+	Files   map[string]*hcl.File // every parsed file, for rendering diagnostics
+	API     API
+	Budget  *Budget            // nil when there is no budget block
+	Pricing map[string]float64 // credits per second by resolution; nil = built-in table
+	Videos  []*Video           // sorted by Address
+}
+
+// API is the api block with defaults applied.
+type API struct {
+	BaseURL           string  // "" when not set: the caller decides (flag, env, default)
+	RequestsPerMinute float64 // default 120
+	Parallelism       int     // default 8
+	MaxAttempts       int     // default 5
+}
+
+// Budget is the budget block.
+type Budget struct {
+	MaxCredits float64
+	Range      hcl.Range // of the max_credits attribute
+}
+
+// Video is one expanded video block instance, with defaults applied. Values
+// are as written: the API limits are checked by the planner (plan.CheckLimits).
+type Video struct {
+	Address     string // video.NAME, video.NAME["KEY"] or video.NAME[0]
+	Name        string
+	Key         string // each.key or the count index; "" for a single block
+	Prompt      string
+	Duration    float64 // kept as written so that 7.5 can be refused with its range
+	Resolution  string
+	ImageURL    string // non-empty means image-to-video
+	AspectRatio string
+	Seed        *int64
+	WebhookURL  string
+	Output      string // slash-separated, relative to Manifest.Dir, already checked to stay inside it
+
+	DeclRange hcl.Range            // the block header
+	Ranges    map[string]hcl.Range // attribute name → narrowest range of its value
+}
+
+// LoadOptions carries the variable sources that do not live in the directory.
+type LoadOptions struct {
+	Vars     []string // -var name=value, in the order given
+	VarFiles []string // -var-file paths, in the order given
+	Environ  []string // os.Environ(); LTX_VAR_name entries are read from it
+}

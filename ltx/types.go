@@ -1,0 +1,90 @@
+// Package ltx is the typed HTTP client for the LTX-2 video-generation API and
+// the one catalogue of its error codes. See ../shared/DESIGN.md, "API contract".
+package ltx
+
+import (
+	"time"
+)
+
+// Mode tells text-to-video from image-to-video.
+type Mode string
+
+const (
+	TextToVideo  Mode = "t2v"
+	ImageToVideo Mode = "i2v"
+)
+
+// CreateRequest is the body of POST /v1/text-to-video or /v1/image-to-video.
+// A non-empty ImageURL selects image-to-video.
+type CreateRequest struct {
+	Prompt      string `json:"prompt"`
+	Duration    int    `json:"duration"`
+	Resolution  string `json:"resolution"`
+	ImageURL    string `json:"image_url,omitempty"`
+	AspectRatio string `json:"aspect_ratio,omitempty"`
+	Seed        *int64 `json:"seed,omitempty"`
+	WebhookURL  string `json:"webhook_url,omitempty"`
+}
+
+// Status is a task's state, normalised from either vocabulary the API uses.
+type Status string
+
+const (
+	StatusQueued     Status = "queued"
+	StatusProcessing Status = "processing"
+	StatusCompleted  Status = "completed"
+	StatusFailed     Status = "failed"
+)
+
+// Task is what a create or a poll returns.
+type Task struct {
+	ID              string
+	Status          Status
+	Progress        *float64 // 0–100 when the API reports it
+	VideoURL        string
+	ConsumedCredits float64
+	Error           *TaskError // set when Status is failed
+	RequestID       string
+	Replayed        bool // the server answered Idempotent-Replayed: true
+}
+
+// TaskError is the failure a task reports in its body (not an HTTP error).
+type TaskError struct {
+	Code    string
+	Message string
+}
+
+// Class is what the runner does about an error; see DESIGN.md's table.
+type Class string
+
+const (
+	ClassRunFatal      Class = "run-fatal"      // stop creating at once
+	ClassRunStop       Class = "run-stop"       // create nothing more; let tasks in flight finish
+	ClassRetry         Class = "retry"          // back off and send the same request again
+	ClassTaskPermanent Class = "task-permanent" // fail this video; never retry
+	ClassTaskRetry     Class = "task-retry"     // create a new task, up to max_attempts
+	ClassTaskLost      Class = "task-lost"      // the task is gone; fail this video now
+)
+
+// CodeInfo is one entry of the error-code catalogue.
+type CodeInfo struct {
+	Code       string
+	Status     int // the usual HTTP status
+	Meaning    string
+	Suggestion string
+	Class      Class
+}
+
+// APIError is every non-2xx answer of the API, built in one place from a
+// size-limited read of the body. Callers use errors.As.
+type APIError struct {
+	StatusCode int
+	Code       string // error.code; empty when the body had none
+	Message    string
+	Field      string // error.details.field
+	Suggestion string // error.details.suggestion
+	RequestID  string // body request_id, else the X-Request-Id header
+	RetryAfter time.Duration
+	Method     string
+	Path       string
+}

@@ -1,0 +1,53 @@
+// Command ltxform is a declarative batch runner for the LTX-2 video API.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/ltxform/ltxform/command"
+)
+
+func main() { os.Exit(realMain()) }
+
+func realMain() int {
+	// The first interrupt cancels ctx (apply stops new creates and reports);
+	// stop() then restores the default so that a second one exits at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	defer stop()
+
+	env := command.DefaultEnv(term.IsTerminal(int(os.Stdin.Fd())), term.IsTerminal(int(os.Stdout.Fd())))
+	err := command.Run(ctx, env, os.Args[1:])
+	return exitCode(err, env)
+}
+
+// exitCode is the single place where errors become exit statuses.
+func exitCode(err error, env *command.Env) int {
+	var usage *command.UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, command.ErrPlanHasChanges):
+		return 2
+	case errors.Is(err, command.ErrFormatNeeded):
+		return 3
+	case errors.Is(err, command.ErrReported):
+		return 1
+	case errors.As(err, &usage):
+		fmt.Fprintf(env.Stderr, "Error: %s\n", usage.Msg)
+		return 1
+	default:
+		fmt.Fprintf(env.Stderr, "Error: %s\n", err)
+		return 1
+	}
+}

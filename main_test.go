@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ltxform/ltxform/command"
+	"github.com/ltxform/ltxform/sim"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ltxform": main,
+	})
+}
+
+// simKey is the key the scripts' simulator accepts; scripts see it as $LTX_API_KEY.
+const simKey = "sk-test-4f1b2c9e7d"
+
+// TestScripts runs testdata/script/*.txtar. Each script gets its own
+// simulator on a loopback port; its URL is $LTX_API_URL. A script may hold a
+// file sim.args with `ltxform sim` knob flags (one line) to configure it.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			var args []string
+			if b, err := os.ReadFile(filepath.Join(env.WorkDir, "sim.args")); err == nil {
+				args = strings.Fields(string(b))
+			}
+			opts, err := command.SimOptionsFromArgs(args)
+			if err != nil {
+				return fmt.Errorf("sim.args: %w", err)
+			}
+			if len(opts.Keys) == 0 {
+				opts.Keys = []string{simKey}
+			}
+			s := sim.New(opts)
+			srv := httptest.NewServer(s)
+			env.Defer(func() { srv.Close(); s.Close() })
+			env.Values["sim"] = s
+			env.Setenv("LTX_API_URL", srv.URL)
+			env.Setenv("LTX_API_KEY", simKey)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"simcount": cmdSimCount,
+		},
+	})
+}
+
+// cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an
+// operator: `simcount EarlyRequests == 0`, `simcount Requests <= 40`.
+func cmdSimCount(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 2 {
+		args = []string{args[0], "==", args[1]}
+	}
+	if len(args) != 3 {
+		ts.Fatalf("usage: simcount COUNTER [==|<=|>=] N")
+	}
+	s, _ := ts.Value("sim").(*sim.Server)
+	if s == nil {
+		ts.Fatalf("no simulator in this script")
+	}
+	f := reflect.ValueOf(s.Counters()).FieldByName(args[0])
+	if !f.IsValid() {
+		ts.Fatalf("no counter %q", args[0])
+	}
+	want, err := strconv.ParseInt(args[2], 10, 64)
+	if err != nil {
+		ts.Fatalf("bad number %q", args[2])
+	}
+	got := f.Int()
+	var ok bool
+	switch args[1] {
+	case "==":
+		ok = got == want
+	case "<=":
+		ok = got <= want
+	case ">=":
+		ok = got >= want
+	default:
+		ts.Fatalf("bad operator %q", args[1])
+	}
+	if ok == neg {
+		ts.Fatalf("simulator counter %s = %d, want %s %d", args[0], got, args[1], want)
+	}
+}

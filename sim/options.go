@@ -1,0 +1,66 @@
+// Package sim is an in-process simulator of the LTX-2 API: an http.Handler
+// that speaks the wire contract of ../shared/DESIGN.md on its own (it does
+// not import ltx), so that client tests check the contract from two sides.
+package sim
+
+import "time"
+
+// Fault is an injectable failure.
+type Fault string
+
+const (
+	FaultGenerationFailed Fault = "generation_failed" // task ends failed with GENERATION_FAILED
+	FaultTimeout          Fault = "timeout"           // task ends failed with TIMEOUT
+	FaultContentPolicy    Fault = "content_policy"    // create answers 400 CONTENT_POLICY_VIOLATION
+	FaultServerError      Fault = "server_error"      // request answers 500 with no code
+	FaultUnavailable      Fault = "unavailable"       // request answers 503 with no code
+	FaultDropAfterCreate  Fault = "drop_after_create" // the create is committed, then the connection is dropped
+	FaultLoseTask         Fault = "lose_task"         // polls answer 404 TASK_NOT_FOUND
+	FaultTruncateDownload Fault = "truncate_download" // the download is cut short
+)
+
+// Rule injects Fault into requests whose prompt contains PromptContains
+// ("" matches every prompt). Times > 0 limits how often it fires.
+type Rule struct {
+	PromptContains string
+	Fault          Fault
+	Times          int
+}
+
+// Options are the simulator's knobs; every one is also a flag of `ltxform sim`.
+type Options struct {
+	Keys        []string // accepted API keys; empty accepts any non-empty key
+	ExpiredKeys []string // answer 401 API_KEY_EXPIRED
+
+	Credits   float64 // starting balance; 0 = unlimited
+	PlanQuota int     // creates allowed in the billing cycle; 0 = unlimited
+
+	RateLimit float64 // requests per second over every endpoint but downloads; 0 = unlimited
+	RateBurst int     // token-bucket size; default max(1, RateLimit)
+
+	Latency          time.Duration // fixed time from create to completed
+	RealisticLatency bool          // ~30 s + per-second-of-video term, scaled for 1440p/4K, with jitter
+	TimeScale        float64       // multiplies every modelled duration (0.01 = 100× faster); 0 = 1
+
+	Rules      []Rule            // deterministic faults
+	FaultRates map[Fault]float64 // random faults, 0..1 per eligible request
+	Seed       int64             // for jitter and random faults
+
+	UnreachableImageHosts []string // image_url hosts answering INVALID_IMAGE_URL
+	LargeImageHosts       []string // image_url hosts answering IMAGE_TOO_LARGE
+
+	Now func() time.Time // clock; default time.Now
+}
+
+// Counters are what tests assert on.
+type Counters struct {
+	Requests         int64 // every request but downloads
+	Creates          int64 // tasks created (replays excluded)
+	Replays          int64 // creates answered from the Idempotency-Key cache
+	DuplicateCreates int64 // same body created again while an earlier task for it is alive
+	Polls            int64
+	Downloads        int64
+	RateLimited      int64 // 429 answers
+	EarlyRequests    int64 // requests sent before an announced Retry-After had passed
+	MaxInFlight      int64 // highest number of concurrent requests
+}

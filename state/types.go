@@ -1,0 +1,81 @@
+// Package state records what ltxform has produced, keyed by video address.
+package state
+
+import (
+	"context"
+	"time"
+)
+
+// FormatVersion of the snapshot schema this build reads and writes.
+const FormatVersion = 1
+
+// Status of one video in the state. See DESIGN.md, "State and crash safety".
+type Status string
+
+const (
+	StatusPending    Status = "pending"    // intent written, create not yet confirmed
+	StatusCreated    Status = "created"    // task_id known
+	StatusCompleted  Status = "completed"  // video_url known
+	StatusDownloaded Status = "downloaded" // file written, sha256 recorded
+	StatusFailed     Status = "failed"     // error_code and request_id recorded
+)
+
+// Entry is everything known about one address.
+type Entry struct {
+	Address          string    `json:"address"`
+	InputHash        string    `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
+	Mode             string    `json:"mode"`       // t2v | i2v
+	Status           Status    `json:"status"`
+	TaskID           string    `json:"task_id,omitempty"`
+	RequestID        string    `json:"request_id,omitempty"`
+	IdempotencyKey   string    `json:"idempotency_key,omitempty"`
+	Attempts         int       `json:"attempts,omitempty"`
+	Duration         int       `json:"duration,omitempty"`
+	Resolution       string    `json:"resolution,omitempty"`
+	CreditsEstimated float64   `json:"credits_estimated"`
+	CreditsConsumed  float64   `json:"credits_consumed"`
+	VideoURL         string    `json:"video_url,omitempty"`
+	Output           string    `json:"output,omitempty"` // relative to the manifest directory
+	SHA256           string    `json:"sha256,omitempty"`
+	Bytes            int64     `json:"bytes,omitempty"`
+	ErrorCode        string    `json:"error_code,omitempty"`
+	ErrorMessage     string    `json:"error_message,omitempty"`
+	CreatedAt        time.Time `json:"created_at,omitzero"`
+	UpdatedAt        time.Time `json:"updated_at,omitzero"`
+	CompletedAt      time.Time `json:"completed_at,omitzero"`
+}
+
+// State is the snapshot plus whatever the journal added to it.
+type State struct {
+	FormatVersion int               `json:"format_version"`
+	Serial        uint64            `json:"serial"`
+	Lineage       string            `json:"lineage"`
+	Entries       map[string]*Entry `json:"entries"`
+}
+
+// LockInfo describes who holds the lock; written beside it for humans.
+type LockInfo struct {
+	ID        string    `json:"id"`
+	PID       int       `json:"pid"`
+	Host      string    `json:"host"`
+	Operation string    `json:"operation"` // plan, apply, state rm, ...
+	Created   time.Time `json:"created"`
+}
+
+// Store is where state lives. Implementations are safe for concurrent use by
+// the executor's workers.
+type Store interface {
+	// Lock takes the exclusive lock, waiting up to timeout (0: try once).
+	// The error names the holder when the lock is busy.
+	Lock(ctx context.Context, info LockInfo, timeout time.Duration) (unlock func() error, err error)
+	// Load returns the snapshot with the journal folded in. A missing state
+	// is an empty State; a corrupt or newer-format one is an error.
+	Load(ctx context.Context) (*State, error)
+	// Record makes one transition durable (appended to the journal and
+	// fsynced) before it returns. Its cost does not grow with the state's size.
+	Record(ctx context.Context, e Entry) error
+	// Remove makes the removal of one address durable.
+	Remove(ctx context.Context, address string) error
+	// Checkpoint folds the journal into a new snapshot (serial+1), atomically.
+	Checkpoint(ctx context.Context) error
+}
