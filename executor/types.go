@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/state"
 )
 
 // API is the part of *ltx.Client the executor uses.
@@ -18,32 +19,21 @@ type API interface {
 	Download(ctx context.Context, videoURL string, w io.Writer) (int64, error)
 }
 
+// Result is one row of the results table; it is also what run records keep.
+type Result = state.RunResult
+
 // ResultStatus is a video's outcome in the results table.
-type ResultStatus string
+type ResultStatus = state.ResultStatus
 
+// Outcomes, re-exported for the executor's callers.
 const (
-	ResultCompleted ResultStatus = "completed"
-	ResultFailed    ResultStatus = "failed"
-	ResultSkipped   ResultStatus = "skipped" // never started: run stopped, interrupted, -fail-fast
-	ResultUnchanged ResultStatus = "unchanged"
-	ResultUncertain ResultStatus = "uncertain" // a create may have gone through; the next run resolves it
-	ResultForgotten ResultStatus = "forgotten"
+	ResultCompleted = state.ResultCompleted
+	ResultFailed    = state.ResultFailed
+	ResultSkipped   = state.ResultSkipped
+	ResultUnchanged = state.ResultUnchanged
+	ResultUncertain = state.ResultUncertain
+	ResultForgotten = state.ResultForgotten
 )
-
-// Result is one row of the results table.
-type Result struct {
-	Address          string       `json:"address"`
-	Status           ResultStatus `json:"status"`
-	TaskID           string       `json:"task_id"`
-	RequestID        string       `json:"request_id"`
-	ErrorCode        string       `json:"error_code"`
-	ErrorMessage     string       `json:"error_message"`
-	Suggestion       string       `json:"suggestion"`
-	Attempts         int          `json:"attempts"`
-	CreditsEstimated float64      `json:"credits_estimated"`
-	CreditsConsumed  float64      `json:"credits_consumed"`
-	Output           string       `json:"output"`
-}
 
 // Event is one step of a run, for progress views and JSON lines.
 type Event struct {

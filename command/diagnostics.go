@@ -1,0 +1,71 @@
+package command
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// renderDiagnostics writes diags with HCL's own writer (file:line:col, the
+// source snippet, the detail) to stderr, or as the stable JSON list when
+// jsonOut is set. Every command that reports manifest problems uses it.
+func renderDiagnostics(env *Env, files map[string]*hcl.File, diags hcl.Diagnostics, jsonOut bool) {
+	if len(diags) == 0 {
+		return
+	}
+	if jsonOut {
+		_ = writeJSON(env.Stderr, diagnosticsJSON(diags))
+		return
+	}
+	color := env.StdoutIsTerminal && env.Getenv("NO_COLOR") == ""
+	wr := hcl.NewDiagnosticTextWriter(env.Stderr, files, 100, color)
+	_ = wr.WriteDiagnostics(diags)
+}
+
+// jsonDiagnostic is one diagnostic in -json output.
+type jsonDiagnostic struct {
+	Severity string     `json:"severity"` // error | warning
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail"`
+	Range    *jsonRange `json:"range,omitempty"`
+}
+
+type jsonRange struct {
+	Filename string  `json:"filename"`
+	Start    jsonPos `json:"start"`
+	End      jsonPos `json:"end"`
+}
+
+type jsonPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+func diagnosticsJSON(diags hcl.Diagnostics) []jsonDiagnostic {
+	out := make([]jsonDiagnostic, 0, len(diags))
+	for _, d := range diags {
+		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			jd.Severity = "warning"
+		}
+		if d.Subject != nil {
+			r := d.Subject
+			jd.Range = &jsonRange{
+				Filename: r.Filename,
+				Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
+				End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
+			}
+		}
+		out = append(out, jd)
+	}
+	return out
+}
+
+// writeJSON writes v as one indented JSON document.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
