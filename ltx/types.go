@@ -87,4 +87,7 @@ type APIError struct {
 	RetryAfter time.Duration
 	Method     string
 	Path       string
+	// Download is true when the answer came from fetching a video file (maybe
+	// from another host than the API's) rather than from an API endpoint.
+	Download bool
 }

@@ -1,0 +1,278 @@
+package ltx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultBaseURL is the public API.
+const DefaultBaseURL = "https://api.ltx-2api.com"
+
+// DefaultMaxDownloadBytes caps a video download unless Options say otherwise.
+const DefaultMaxDownloadBytes int64 = 2 << 30
+
+// maxBodyBytes bounds every API answer the client reads into memory.
+const maxBodyBytes = 1 << 20
+
+// Options configure a Client. Only Key is required for real use.
+type Options struct {
+	BaseURL          string // default DefaultBaseURL
+	Key              Key
+	HTTPClient       *http.Client // default: a client of its own, without a global timeout (use contexts)
+	MaxDownloadBytes int64        // default DefaultMaxDownloadBytes
+	UserAgent        string       // default "ltxform"
+}
+
+// Client speaks the LTX-2 API. It is safe for concurrent use.
+type Client struct {
+	base        *url.URL
+	baseErr     error
+	key         Key
+	hc          *http.Client
+	maxDownload int64
+	userAgent   string
+	now         func() time.Time
+}
+
+// NewClient returns a client. A BaseURL that is not an absolute http(s) URL
+// makes every call fail with an error that says so.
+func NewClient(o Options) *Client {
+	c := &Client{key: o.Key, maxDownload: o.MaxDownloadBytes, userAgent: o.UserAgent, now: time.Now}
+	if c.maxDownload <= 0 {
+		c.maxDownload = DefaultMaxDownloadBytes
+	}
+	if c.userAgent == "" {
+		c.userAgent = "ltxform"
+	}
+	c.base, c.baseErr = parseBaseURL(o.BaseURL)
+
+	hc := &http.Client{}
+	if o.HTTPClient != nil {
+		copied := *o.HTTPClient
+		hc = &copied
+	}
+	// Go already drops Authorization on a redirect to a different domain,
+	// but it keeps it for subdomains and scheme downgrades; the contract is
+	// stricter: the key goes to the API's own scheme and host only.
+	next := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !c.isAPIOrigin(req.URL) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	c.hc = hc
+	return c
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	if strings.TrimSpace(s) == "" {
+		s = DefaultBaseURL
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("API base URL %q: %v", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("API base URL %q: want an absolute http(s) URL such as %s", s, DefaultBaseURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
+
+// BaseURL is the API base URL the client sends to.
+func (c *Client) BaseURL() string {
+	if c.base == nil {
+		return ""
+	}
+	return c.base.String()
+}
+
+// isAPIOrigin compares scheme and host (default ports made explicit).
+func (c *Client) isAPIOrigin(u *url.URL) bool {
+	if c.base == nil {
+		return false
+	}
+	return origin(u) == origin(c.base)
+}
+
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + host + ":" + port
+}
+
+// Create starts a task: POST /v1/image-to-video when req.ImageURL is set,
+// else /v1/text-to-video. A create that fails after being sent returns a
+// *RequestError with Sent true: the task may exist; resend it only with the
+// same idempotencyKey.
+func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey string) (*Task, error) {
+	body, err := req.body()
+	if err != nil {
+		return nil, err
+	}
+	path := "/v1/text-to-video"
+	if req.Mode() == ImageToVideo {
+		path = "/v1/image-to-video"
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	if idempotencyKey != "" {
+		h.Set("Idempotency-Key", idempotencyKey)
+	}
+	t, err := c.call(ctx, http.MethodPost, path, h, body)
+	if err != nil {
+		return nil, err
+	}
+	if t.task.ID == "" {
+		return nil, &RequestError{Method: http.MethodPost, URL: c.endpoint(path), Sent: true, RequestID: t.task.RequestID,
+			Err: fmt.Errorf("%w: the answer to a create has no task_id", ErrMalformedResponse)}
+	}
+	return t.task, nil
+}
+
+// GetTask polls one task: GET /v1/tasks/{id}.
+func (c *Client) GetTask(ctx context.Context, taskID string) (*Task, error) {
+	if taskID == "" {
+		return nil, errors.New("ltx: GetTask needs a task ID")
+	}
+	t, err := c.call(ctx, http.MethodGet, "/v1/tasks/"+url.PathEscape(taskID), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if t.task.ID == "" {
+		t.task.ID = taskID
+	}
+	return t.task, nil
+}
+
+func (c *Client) endpoint(path string) string {
+	if c.base == nil {
+		return path
+	}
+	return c.base.String() + path
+}
+
+// call sends one API request and reads its answer: a task, or an *APIError
+// for any non-2xx answer (and for an error a deployment wraps in a 2xx).
+func (c *Client) call(ctx context.Context, method, path string, h http.Header, body []byte) (taskAnswer, error) {
+	if c.baseErr != nil {
+		return taskAnswer{}, c.baseErr
+	}
+	target := c.endpoint(path)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	resp, sent, err := c.send(ctx, method, target, h, rd, true)
+	if err != nil {
+		return taskAnswer{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// Whatever arrived before a read error is still worth reading.
+		return taskAnswer{}, c.apiError(resp, method, path, data)
+	}
+	if err != nil {
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: sent, RequestID: resp.Header.Get("X-Request-Id"), Err: unwrapURLError(err)}
+	}
+	if len(data) > maxBodyBytes {
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: resp.Header.Get("X-Request-Id"),
+			Err: fmt.Errorf("%w: the answer is larger than %d bytes", ErrMalformedResponse, maxBodyBytes)}
+	}
+	ans, err := decodeTask(resp.StatusCode, resp.Header, data, c.now())
+	if err != nil {
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: resp.Header.Get("X-Request-Id"), Err: err}
+	}
+	if ans.apiErr != nil {
+		return taskAnswer{}, c.finishAPIError(ans.apiErr, method, path)
+	}
+	return ans, nil
+}
+
+// apiError is the one place an *APIError is built from an HTTP answer.
+func (c *Client) apiError(resp *http.Response, method, path string, data []byte) *APIError {
+	if len(data) > maxBodyBytes {
+		data = data[:maxBodyBytes]
+	}
+	return c.finishAPIError(parseAPIError(resp.StatusCode, resp.Header, data, c.now()), method, path)
+}
+
+// finishAPIError notes where the error came from and scrubs the key, in case
+// a server echoes it back in a message.
+func (c *Client) finishAPIError(e *APIError, method, path string) *APIError {
+	e.Method, e.Path = method, path
+	if k := c.key.Reveal(); k != "" {
+		for _, s := range []*string{&e.Code, &e.Message, &e.Field, &e.Suggestion, &e.RequestID} {
+			*s = strings.ReplaceAll(*s, k, redacted)
+		}
+	}
+	return e
+}
+
+// send does one round trip. It reports whether the request was written to
+// the connection, so that a failed create can be told apart from one whose
+// outcome is unknown.
+func (c *Client) send(ctx context.Context, method, target string, h http.Header, body io.Reader, withKey bool) (*http.Response, bool, error) {
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, target, body)
+	if err != nil {
+		return nil, false, &RequestError{Method: method, URL: target, Err: err}
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if withKey && !c.key.IsZero() {
+		req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, wrote.Load(), &RequestError{Method: method, URL: target, Sent: wrote.Load(), Err: unwrapURLError(err)}
+	}
+	return resp, true, nil
+}
+
+// unwrapURLError drops *url.Error's repetition of method and URL, which
+// RequestError already carries.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,92 @@
+package ltx
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Key holds the API key. Every way of printing or encoding it redacts it, so
+// that a Key that slips into a log line, an error or a JSON document does no
+// harm; only Reveal gives the secret back, for the Authorization header.
+type Key struct {
+	secret string
+}
+
+const redacted = "[REDACTED]"
+
+// NewKey wraps s. Surrounding whitespace (a newline from a file or a shell)
+// is not part of a key.
+func NewKey(s string) Key { return Key{secret: strings.TrimSpace(s)} }
+
+// Reveal returns the secret. Call it only to build the Authorization header.
+func (k Key) Reveal() string { return k.secret }
+
+// IsZero reports whether no key is held.
+func (k Key) IsZero() bool { return k.secret == "" }
+
+func (k Key) String() string {
+	if k.IsZero() {
+		return "[no key]"
+	}
+	return redacted
+}
+
+func (k Key) GoString() string { return "ltx.Key{" + k.String() + "}" }
+
+// Format redacts under every verb, including %#v, %q and %x, which would
+// otherwise reach the unexported field.
+func (k Key) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, k.GoString())
+		return
+	}
+	fmt.Fprint(f, k.String())
+}
+
+func (k Key) MarshalJSON() ([]byte, error) { return []byte(`"` + k.String() + `"`), nil }
+
+func (k Key) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// LogValue keeps slog from reflecting into the struct.
+func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
+
+// Environment variables the key is read from.
+const (
+	EnvKey     = "LTX_API_KEY"
+	EnvKeyFile = "LTX_API_KEY_FILE"
+)
+
+// ErrNoKey is returned by KeyFromEnv when neither variable gives a key.
+var ErrNoKey = errors.New("no API key: set " + EnvKey + " to your LTX-2 API key, or " +
+	EnvKeyFile + " to the path of a file that holds it")
+
+// KeyFromEnv reads the key from LTX_API_KEY, else from the file named by
+// LTX_API_KEY_FILE. Its errors never contain the key; they do not even echo
+// the file's path, in case the key itself was put in LTX_API_KEY_FILE by
+// mistake.
+func KeyFromEnv(getenv func(string) string) (Key, error) {
+	if k := NewKey(getenv(EnvKey)); !k.IsZero() {
+		return k, nil
+	}
+	path := strings.TrimSpace(getenv(EnvKeyFile))
+	if path == "" {
+		return Key{}, ErrNoKey
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return Key{}, fmt.Errorf("%s names a file that cannot be read (%v); set it to the path of a file holding the key, or set %s", EnvKeyFile, err, EnvKey)
+	}
+	k := NewKey(string(b))
+	if k.IsZero() {
+		return Key{}, fmt.Errorf("%s names an empty file; put the API key in it, or set %s", EnvKeyFile, EnvKey)
+	}
+	return k, nil
+}
