@@ -67,6 +67,7 @@ type Plan struct {
 	ManifestHash  string   `json:"manifest_hash"` // of the evaluated videos and settings
 	StateSerial   uint64   `json:"state_serial"`
 	StateLineage  string   `json:"state_lineage"`
+	StateDigest   string   `json:"state_digest,omitempty"` // of the entries as loaded: a run that crashed before its checkpoint leaves the serial alone
 	Settings      Settings `json:"settings"`
 	Changes       []Change `json:"changes"` // sorted by address; includes no-op rows
 	Totals        Totals   `json:"totals"`

@@ -1,0 +1,170 @@
+package plan
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/state"
+)
+
+// Build diffs the manifest against the state and prices the change. It
+// returns the plan even when diagnostics hold errors (over budget, an
+// unreachable image), so that the caller can show what was refused.
+func Build(m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
+	return BuildContext(context.Background(), m, st, opts)
+}
+
+// BuildContext is Build with a context for -check-images' requests.
+func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	if st == nil {
+		st = &state.State{}
+	}
+	pricing := EffectivePricing(m)
+	targets := newSelector("target", opts.Targets)
+	replace := newSelector("replace", opts.Replace)
+
+	hashes := make([]string, len(m.Videos))
+	changes := make([]Change, 0, len(m.Videos))
+	var toCheck []int // indexes into changes of downloaded videos whose file must be looked at
+	for i, v := range m.Videos {
+		req := RequestFor(v)
+		hashes[i] = req.Hash()
+		forced := replace.match(v.Address)
+		if !targets.empty() && !targets.match(v.Address) {
+			continue
+		}
+		c := Change{
+			Address:   v.Address,
+			Mode:      req.Mode(),
+			Request:   req,
+			InputHash: hashes[i],
+			Output:    v.Output,
+		}
+		var prior *state.Entry
+		if e := st.Entries[v.Address]; e != nil {
+			copied := *e
+			prior = &copied
+			c.Prior = prior
+		}
+		c.Action, c.Reason = decide(prior, &c, forced)
+		if c.Action == actionCheckFile {
+			toCheck = append(toCheck, len(changes))
+		}
+		changes = append(changes, c)
+	}
+	checkOutputs(ctx, m.Dir, changes, toCheck)
+
+	inManifest := make(map[string]bool, len(m.Videos))
+	for _, v := range m.Videos {
+		inManifest[v.Address] = true
+	}
+	for addr, e := range st.Entries {
+		if inManifest[addr] || (!targets.empty() && !targets.match(addr)) {
+			continue
+		}
+		copied := *e
+		changes = append(changes, Change{
+			Address:   addr,
+			Action:    ActionForget,
+			Reason:    "not in the manifest; the state entry goes, the file stays",
+			Mode:      ltx.Mode(e.Mode),
+			InputHash: e.InputHash,
+			Output:    e.Output,
+			Prior:     &copied,
+		})
+	}
+	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Address, b.Address) })
+
+	for i := range changes {
+		changes[i].Credits = creditsOf(&changes[i], pricing)
+	}
+	diags = append(diags, targets.unmatched()...)
+	diags = append(diags, replace.unmatched()...)
+
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		Dir:           m.Dir,
+		ManifestHash:  manifestHash(m, hashes),
+		StateSerial:   st.Serial,
+		StateLineage:  st.Lineage,
+		StateDigest:   stateDigest(st),
+		Settings: Settings{
+			BaseURL:           m.API.BaseURL,
+			RequestsPerMinute: m.API.RequestsPerMinute,
+			Parallelism:       m.API.Parallelism,
+			MaxAttempts:       m.API.MaxAttempts,
+		},
+		Changes: changes,
+	}
+	p.Totals = totals(changes, st)
+	limit, budgetDiag := checkBudget(m, opts.MaxCredits, p.Totals.Credits)
+	p.Totals.MaxCredits = limit
+	if budgetDiag != nil {
+		diags = append(diags, budgetDiag)
+	}
+	if opts.CheckImages {
+		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
+	}
+	return p, diags
+}
+
+// outputPath is where a change's file lives on disk.
+func outputPath(dir, output string) string {
+	return filepath.Join(dir, filepath.FromSlash(output))
+}
+
+// totals counts the actions and sums the estimates.
+func totals(changes []Change, st *state.State) Totals {
+	t := Totals{ByResolution: map[string]float64{}}
+	for i := range changes {
+		c := &changes[i]
+		switch c.Action {
+		case ActionCreate:
+			t.Create++
+		case ActionReplace:
+			t.Replace++
+		case ActionDownload:
+			t.Download++
+		case ActionResume:
+			t.Resume++
+		case ActionRetry:
+			t.Retry++
+		case ActionNoOp:
+			t.NoOp++
+		case ActionForget:
+			t.Forget++
+		}
+		if c.Credits > 0 {
+			t.Credits += c.Credits
+			t.ByResolution[c.Request.Resolution] += c.Credits
+		}
+	}
+	// Summed in address order: float addition in map order could change the
+	// last digit between runs, and plans must be byte-identical.
+	addrs := make([]string, 0, len(st.Entries))
+	for addr := range st.Entries {
+		addrs = append(addrs, addr)
+	}
+	slices.Sort(addrs)
+	for _, addr := range addrs {
+		t.Consumed += st.Entries[addr].CreditsConsumed
+	}
+	return t
+}
+
+// HasChanges reports whether applying the plan would do anything.
+func (p *Plan) HasChanges() bool {
+	for i := range p.Changes {
+		if p.Changes[i].Action != ActionNoOp {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,75 @@
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// checkOutputs decides, for each downloaded video in idx, whether its file is
+// still what was downloaded: no-op if so, download if it is missing or
+// altered. A size that differs from the state's settles it without reading
+// the file; otherwise the sha256 is compared, a few files at a time.
+func checkOutputs(ctx context.Context, dir string, changes []Change, idx []int) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, i := range idx {
+		c := &changes[i] // each goroutine writes only its own element
+		g.Go(func() error {
+			c.Action, c.Reason = checkOutput(ctx, dir, c)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func checkOutput(ctx context.Context, dir string, c *Change) (Action, string) {
+	prior := c.Prior
+	path := outputPath(dir, c.Output)
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if prior.Output != "" && prior.Output != c.Output {
+			return ActionDownload, fmt.Sprintf("output moved from %s to %s", prior.Output, c.Output)
+		}
+		return ActionDownload, fmt.Sprintf("output file %s missing", c.Output)
+	case err != nil:
+		return ActionDownload, fmt.Sprintf("cannot read %s: %v", c.Output, err)
+	case !info.Mode().IsRegular():
+		return ActionDownload, fmt.Sprintf("%s is not a regular file", c.Output)
+	case prior.Bytes > 0 && info.Size() != prior.Bytes:
+		return ActionDownload, fmt.Sprintf("%s altered: %d bytes, the state says %d", c.Output, info.Size(), prior.Bytes)
+	}
+	sum, err := fileSHA256(ctx, path)
+	if err != nil {
+		return ActionDownload, fmt.Sprintf("cannot read %s: %v", c.Output, err)
+	}
+	if sum != prior.SHA256 {
+		return ActionDownload, fmt.Sprintf("sha256 of %s differs from the state's", c.Output)
+	}
+	return ActionNoOp, ""
+}
+
+func fileSHA256(ctx context.Context, path string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/state"
+)
+
+// Save writes p to path as JSON, readable only by its owner, atomically: a
+// reader sees the old file or the new one, never half of it. A plan holds no
+// secret; the API key is never part of it.
+func Save(path string, p *Plan) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding the plan: %w", err)
+	}
+	data = append(data, '\n')
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // created with mode 0600
+	if err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads a plan saved by Save. It refuses a file that is not a plan and a
+// plan written in a format this build does not know.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plan: %w", err)
+	}
+	var head struct {
+		FormatVersion json.RawMessage `json:"format_version"`
+		ManifestHash  *string         `json:"manifest_hash"`
+		Changes       json.RawMessage `json:"changes"`
+	}
+	notPlan := fmt.Errorf("%s is not an ltxform plan file; make one with \"ltxform plan -out FILE\"", path)
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, notPlan
+	}
+	var version string
+	if err := json.Unmarshal(head.FormatVersion, &version); err != nil || head.ManifestHash == nil || head.Changes == nil {
+		if len(head.FormatVersion) > 0 && version == "" {
+			// state.json has a numeric format_version
+			return nil, fmt.Errorf("%s is not an ltxform plan file (it looks like a state file); make one with \"ltxform plan -out FILE\"", path)
+		}
+		return nil, notPlan
+	}
+	if version != FormatVersion {
+		return nil, fmt.Errorf("%s is a plan in format %s; this build of ltxform reads format %s only. Run \"ltxform plan -out FILE\" again with this build", path, version, FormatVersion)
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: damaged plan file: %v", path, err)
+	}
+	if p.Changes == nil {
+		p.Changes = []Change{}
+	}
+	if p.Totals.ByResolution == nil {
+		p.Totals.ByResolution = map[string]float64{}
+	}
+	return &p, nil
+}
+
+// StaleError says why a saved plan no longer describes what apply would do.
+type StaleError struct {
+	Reasons []string
+}
+
+func (e *StaleError) Error() string {
+	return "the saved plan is stale: " + strings.Join(e.Reasons, "; ") +
+		". Run \"ltxform plan -out FILE\" again and review the new plan"
+}
+
+// CheckFresh returns a *StaleError when the manifest or the state has changed
+// since p was made, and nil when p still holds.
+func CheckFresh(p *Plan, m *config.Manifest, st *state.State) error {
+	if st == nil {
+		st = &state.State{}
+	}
+	var reasons []string
+	if ManifestHash(m) != p.ManifestHash {
+		reasons = append(reasons, "the manifest in "+m.Dir+" was edited after the plan was made")
+	}
+	switch {
+	case st.Lineage != p.StateLineage:
+		reasons = append(reasons, fmt.Sprintf("the state was replaced (lineage %q, the plan was made against %q)", st.Lineage, p.StateLineage))
+	case st.Serial != p.StateSerial:
+		reasons = append(reasons, fmt.Sprintf("the state has moved on (serial %d, the plan was made at serial %d)", st.Serial, p.StateSerial))
+	case p.StateDigest != "" && stateDigest(st) != p.StateDigest:
+		reasons = append(reasons, "the state has changed since the plan was made (a run recorded videos after it)")
+	}
+	if len(reasons) > 0 {
+		return &StaleError{Reasons: reasons}
+	}
+	return nil
+}
