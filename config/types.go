@@ -15,6 +15,8 @@ type Manifest struct {
 	Budget  *Budget            // nil when there is no budget block
 	Pricing map[string]float64 // credits per second by resolution; nil = built-in table
 	Videos  []*Video           // sorted by Address
+
+	hasSensitive bool // a sensitive variable exists: diagnostics carry no values
 }
 
 // API is the api block with defaults applied.
@@ -55,4 +57,30 @@ type LoadOptions struct {
 	Vars     []string // -var name=value, in the order given
 	VarFiles []string // -var-file paths, in the order given
 	Environ  []string // os.Environ(); LTX_VAR_name entries are read from it
+	// Flags, when non-nil, holds the -var and -var-file options in
+	// command-line order (Terraform's rule: the later one wins) and is used
+	// instead of Vars and VarFiles.
+	Flags []VarFlag
+}
+
+// VarFlag is one -var (NAME=VALUE) or -var-file (File) option.
+type VarFlag struct {
+	File  bool
+	Value string
+}
+
+// orderedFlags is the -var and -var-file options in the order given: Flags
+// when the caller kept the order, else the files before the single values.
+func (o LoadOptions) orderedFlags() []VarFlag {
+	if o.Flags != nil {
+		return o.Flags
+	}
+	out := make([]VarFlag, 0, len(o.VarFiles)+len(o.Vars))
+	for _, f := range o.VarFiles {
+		out = append(out, VarFlag{File: true, Value: f})
+	}
+	for _, v := range o.Vars {
+		out = append(out, VarFlag{Value: v})
+	}
+	return out
 }

@@ -1,0 +1,74 @@
+package command
+
+import (
+	"flag"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/plan"
+)
+
+// varFlags collects -var and -var-file in the order given: as in Terraform,
+// a later option overrides an earlier one.
+type varFlags struct {
+	flags []config.VarFlag
+}
+
+type varFlagValue struct {
+	vf   *varFlags
+	file bool
+}
+
+func (v varFlagValue) String() string { return "" }
+
+func (v varFlagValue) Set(s string) error {
+	v.vf.flags = append(v.vf.flags, config.VarFlag{File: v.file, Value: s})
+	return nil
+}
+
+// addVarFlags registers -var and -var-file on fs.
+func addVarFlags(fs *flag.FlagSet) *varFlags {
+	vf := &varFlags{}
+	fs.Var(varFlagValue{vf: vf}, "var", "set a variable: `NAME=VALUE` (repeatable)")
+	fs.Var(varFlagValue{vf: vf, file: true}, "var-file", "read variables from `FILE` of NAME = VALUE lines (repeatable)")
+	return vf
+}
+
+// loadOptions are the variable sources for config.Load.
+func (vf *varFlags) loadOptions(env *Env) config.LoadOptions {
+	opts := config.LoadOptions{Flags: append([]config.VarFlag{}, vf.flags...)}
+	for _, f := range vf.flags {
+		if f.File {
+			opts.VarFiles = append(opts.VarFiles, f.Value)
+		} else {
+			opts.Vars = append(opts.Vars, f.Value)
+		}
+	}
+	if env.Environ != nil {
+		opts.Environ = env.Environ()
+	}
+	return opts
+}
+
+// loadManifest loads the manifest in dir and checks the API limits; it
+// renders the diagnostics (warnings too) and returns ErrReported when there
+// is an error. plan, apply and validate share it.
+func loadManifest(env *Env, dir string, vf *varFlags, jsonOut bool) (*config.Manifest, error) {
+	m, diags := loadAndCheck(env, dir, vf)
+	renderDiagnostics(env, m.Files, diags, jsonOut)
+	if diags.HasErrors() {
+		return m, ErrReported
+	}
+	return m, nil
+}
+
+// loadAndCheck is loadManifest leaving the diagnostics to the caller.
+func loadAndCheck(env *Env, dir string, vf *varFlags) (*config.Manifest, hcl.Diagnostics) {
+	if vf == nil {
+		vf = &varFlags{}
+	}
+	m, diags := config.Load(dir, vf.loadOptions(env))
+	diags = append(diags, plan.CheckLimits(m.Videos)...)
+	return m, diags
+}

@@ -1,0 +1,269 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Manifest file suffixes.
+const (
+	NativeSuffix   = ".ltx.hcl"
+	JSONSuffix     = ".ltx.json"
+	AutoVarsSuffix = ".auto.ltxvars.hcl"
+)
+
+// Load reads every *.ltx.hcl and *.ltx.json file in dir (not recursively,
+// in name order) and evaluates it into videos. It keeps going after errors
+// so that one run reports them all; Manifest.Files is filled even then, for
+// rendering the diagnostics.
+func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	m := &Manifest{Files: p.Files(), API: API{
+		RequestsPerMinute: DefaultRequestsPerMinute, Parallelism: DefaultParallelism, MaxAttempts: DefaultMaxAttempts,
+	}}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return m, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid manifest directory", Detail: err.Error()}}
+	}
+	m.Dir = abs
+	names, err := manifestFiles(dir)
+	if err != nil {
+		return m, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the manifest directory", Detail: unwrapPathError(err).Error() + ": " + dir}}
+	}
+	if len(names) == 0 {
+		return m, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No manifest files",
+			Detail:   fmt.Sprintf("The directory %s holds no *%s or *%s files.", dir, NativeSuffix, JSONSuffix),
+		}}
+	}
+
+	var diags hcl.Diagnostics
+	var blocks hcl.Blocks
+	for _, name := range names {
+		path := shownPath(dir, name)
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if strings.HasSuffix(name, JSONSuffix) {
+			f, d = p.ParseJSONFile(path)
+		} else {
+			f, d = p.ParseHCLFile(path)
+		}
+		diags = append(diags, d...)
+		if f == nil {
+			continue
+		}
+		content, d := f.Body.Content(fileSchema)
+		diags = append(diags, d...)
+		blocks = append(blocks, content.Blocks...)
+	}
+
+	d := m.decode(p, dir, blocks, opts)
+	diags = append(diags, d...)
+	m.Files = p.Files()
+	return m, cleanDiagnostics(diags, m.hasSensitive)
+}
+
+// manifestFiles lists the manifest files of dir, sorted.
+func manifestFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") {
+			continue
+		}
+		if strings.HasSuffix(n, NativeSuffix) || strings.HasSuffix(n, JSONSuffix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// shownPath is the file name diagnostics show: relative to the current
+// directory as the user named it ("main.ltx.hcl" when dir is ".").
+func shownPath(dir, name string) string {
+	if dir == "." || dir == "" {
+		return name
+	}
+	return filepath.Join(dir, name)
+}
+
+// decode evaluates the blocks of every file in dependency order: variables,
+// locals, then the settings and the videos that may refer to them.
+func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opts LoadOptions) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	vars := map[string]*variable{}
+	locals := map[string]*local{}
+	var videoBlocks []*videoBlock
+	singles := map[string]*hcl.Block{}
+
+	for _, b := range blocks {
+		switch b.Type {
+		case "variable":
+			v, d := decodeVariableBlock(b)
+			diags = append(diags, d...)
+			if prev, ok := vars[v.Name]; ok {
+				diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, v.DeclRange))
+				continue
+			}
+			vars[v.Name] = v
+		case "locals":
+			ls, d := decodeLocalsBlock(b)
+			diags = append(diags, d...)
+			for _, l := range ls {
+				if prev, ok := locals[l.Name]; ok {
+					diags = append(diags, duplicate("local value", l.Name, prev.DeclRange, l.DeclRange))
+					continue
+				}
+				locals[l.Name] = l
+			}
+		case "video":
+			vb, d := decodeVideoBlock(b)
+			diags = append(diags, d...)
+			videoBlocks = append(videoBlocks, vb)
+		default:
+			if prev, ok := singles[b.Type]; ok {
+				diags = append(diags, duplicate(b.Type+" block", "", prev.DefRange, b.DefRange))
+				continue
+			}
+			singles[b.Type] = b
+		}
+	}
+	for _, v := range vars {
+		m.hasSensitive = m.hasSensitive || v.Sensitive
+	}
+
+	fns := functions(m.Dir)
+	s := scope{vars: map[string]bool{}, locals: map[string]bool{}}
+	for n := range vars {
+		s.vars[n] = true
+	}
+	for n := range locals {
+		s.locals[n] = true
+	}
+
+	values, d := variableValues(p, dir, dir, vars, opts)
+	diags = append(diags, d...)
+	varValues, d := finalVariables(vars, values, func(one map[string]cty.Value) *hcl.EvalContext {
+		return &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(one)}, Functions: fns}
+	})
+	diags = append(diags, d...)
+	ctx := &hcl.EvalContext{
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(varValues), "local": cty.EmptyObjectVal},
+		Functions: fns,
+	}
+
+	ordered, d := orderLocals(locals)
+	diags = append(diags, d...)
+	_, d = evalLocals(ordered, locals, ctx, s)
+	diags = append(diags, d...)
+
+	if b := singles["api"]; b != nil {
+		api, d := decodeAPIBlock(b, ctx, s)
+		diags = append(diags, d...)
+		m.API = *api
+	}
+	if b := singles["budget"]; b != nil {
+		m.Budget, d = decodeBudgetBlock(b, ctx, s)
+		diags = append(diags, d...)
+	}
+	if b := singles["pricing"]; b != nil {
+		m.Pricing, d = decodePricingBlock(b, ctx, s)
+		diags = append(diags, d...)
+	}
+	var defaults *defaultsBlock
+	if b := singles["defaults"]; b != nil {
+		defaults, d = decodeDefaultsBlock(b)
+		diags = append(diags, d...)
+	}
+
+	declared := map[string]*videoBlock{}
+	for _, vb := range videoBlocks {
+		if prev, ok := declared[vb.Name]; ok {
+			diags = append(diags, duplicate("video", vb.Name, prev.DeclRange, vb.DeclRange))
+			continue
+		}
+		declared[vb.Name] = vb
+		videos, d := vb.expand(ctx, s, defaults)
+		diags = append(diags, d...)
+		m.Videos = append(m.Videos, videos...)
+	}
+	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
+	diags = append(diags, checkOutputs(m.Videos)...)
+	return diags
+}
+
+// checkOutputs refuses two videos writing one file.
+func checkOutputs(videos []*Video) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[string]*Video{}
+	for _, v := range videos {
+		key := strings.ToLower(v.Output) // one file on case-insensitive file systems
+		prev, ok := seen[key]
+		if !ok {
+			seen[key] = v
+			continue
+		}
+		r := v.Ranges["output"]
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Two videos write the same file",
+			Detail:   fmt.Sprintf("%s and %s both write %q. Give one of them another output.", prev.Address, v.Address, v.Output),
+			Subject:  &r,
+		})
+	}
+	return diags
+}
+
+func duplicate(what, name string, first, second hcl.Range) *hcl.Diagnostic {
+	label := what
+	if name != "" {
+		label = fmt.Sprintf("%s %q", what, name)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Duplicate " + what,
+		Detail:   fmt.Sprintf("A %s was already declared at %s:%d. Each must be declared once across all the manifest files.", label, first.Filename, first.Start.Line),
+		Subject:  second.Ptr(),
+	}
+}
+
+// cleanDiagnostics drops repeats (a bad expression in a for_each block fails
+// once per instance) and, when a variable is sensitive, the evaluation
+// context that HCL's writer would print values from.
+func cleanDiagnostics(diags hcl.Diagnostics, hideValues bool) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		subject         hcl.Range
+	}
+	seen := map[key]bool{}
+	out := diags[:0]
+	for _, d := range diags {
+		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
+		if d.Subject != nil {
+			k.subject = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if hideValues {
+			d.EvalContext = nil
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package config
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// The helpers below check types strictly: HCL would quietly turn "10" into 10
+// for a number attribute, but the API refuses a string duration, so the
+// manifest must too.
+
+// typeName says what a value is in words a manifest author knows.
+func typeName(t cty.Type) string {
+	switch {
+	case t == cty.String:
+		return "a string"
+	case t == cty.Number:
+		return "a number"
+	case t == cty.Bool:
+		return "a bool"
+	case t.IsObjectType() || t.IsMapType():
+		return "a map"
+	case t.IsTupleType() || t.IsListType():
+		return "a list"
+	case t.IsSetType():
+		return "a set"
+	default:
+		return t.FriendlyName()
+	}
+}
+
+// evalValue evaluates expr; ok is false when it had errors or is null.
+func evalValue(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, bool, hcl.Diagnostics) {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
+		return v, false, diags
+	}
+	v, _ = v.Unmark()
+	return v, true, diags
+}
+
+func wrongType(attr *hcl.Attribute, what string, got cty.Type, extra string) *hcl.Diagnostic {
+	r := attr.Expr.Range()
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Invalid %s", attr.Name),
+		Detail:   fmt.Sprintf("%s must be %s, not %s.%s", attr.Name, what, typeName(got), extra),
+		Subject:  &r,
+	}
+}
+
+// evalString evaluates a string attribute.
+func evalString(attr *hcl.Attribute, ctx *hcl.EvalContext) (string, bool, hcl.Diagnostics) {
+	v, ok, diags := evalValue(attr.Expr, ctx)
+	if !ok {
+		return "", false, diags
+	}
+	if v.Type() != cty.String {
+		return "", false, append(diags, wrongType(attr, "a string", v.Type(), ""))
+	}
+	return v.AsString(), true, diags
+}
+
+// evalNumber evaluates a number attribute; code names the API error code a
+// string would provoke, for the message.
+func evalNumber(attr *hcl.Attribute, ctx *hcl.EvalContext, code string) (*big.Float, bool, hcl.Diagnostics) {
+	v, ok, diags := evalValue(attr.Expr, ctx)
+	if !ok {
+		return nil, false, diags
+	}
+	if v.Type() != cty.Number {
+		extra := ""
+		if v.Type() == cty.String {
+			extra = fmt.Sprintf(" Write it without quotes, e.g. %s = %s.", attr.Name, v.AsString())
+		}
+		if code != "" {
+			extra += fmt.Sprintf(" The API would refuse it with %s.", code)
+		}
+		return nil, false, append(diags, wrongType(attr, "a number", v.Type(), extra))
+	}
+	return v.AsBigFloat(), true, diags
+}
+
+// evalInt evaluates a whole-number attribute within [min, max].
+func evalInt(attr *hcl.Attribute, ctx *hcl.EvalContext, min, max int64) (int64, bool, hcl.Diagnostics) {
+	f, ok, diags := evalNumber(attr, ctx, "")
+	if !ok {
+		return 0, false, diags
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i < min || i > max {
+		r := attr.Expr.Range()
+		return 0, false, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Invalid %s", attr.Name),
+			Detail:   fmt.Sprintf("%s must be a whole number between %d and %d, not %s.", attr.Name, min, max, f.Text('g', -1)),
+			Subject:  &r,
+		})
+	}
+	return i, true, diags
+}
+
+// evalFloat evaluates a number attribute that must be positive (or zero when allowZero).
+func evalFloat(attr *hcl.Attribute, ctx *hcl.EvalContext, allowZero bool) (float64, bool, hcl.Diagnostics) {
+	f, ok, diags := evalNumber(attr, ctx, "")
+	if !ok {
+		return 0, false, diags
+	}
+	x, _ := f.Float64()
+	if x < 0 || (x == 0 && !allowZero) {
+		r := attr.Expr.Range()
+		return 0, false, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Invalid %s", attr.Name),
+			Detail:   fmt.Sprintf("%s must be greater than zero, not %s.", attr.Name, f.Text('g', -1)),
+			Subject:  &r,
+		})
+	}
+	return x, true, diags
+}

@@ -1,0 +1,312 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// videoBlock is a video block before expansion: for_each and count stay
+// expressions until the variables and locals are known.
+type videoBlock struct {
+	Name      string
+	ForEach   *hcl.Attribute
+	Count     *hcl.Attribute
+	Attrs     hcl.Attributes // the video attributes, without the meta-arguments
+	DeclRange hcl.Range
+}
+
+func decodeVideoBlock(block *hcl.Block) (*videoBlock, hcl.Diagnostics) {
+	vb := &videoBlock{Name: block.Labels[0], DeclRange: block.DefRange, Attrs: hcl.Attributes{}}
+	content, diags := block.Body.Content(videoSchema)
+	if !hclsyntax.ValidIdentifier(vb.Name) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid video name",
+			Detail:   "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+			Subject:  block.LabelRanges[0].Ptr(),
+		})
+	}
+	for name, attr := range content.Attributes {
+		switch name {
+		case "for_each":
+			vb.ForEach = attr
+		case "count":
+			vb.Count = attr
+		default:
+			vb.Attrs[name] = attr
+		}
+	}
+	if vb.ForEach != nil && vb.Count != nil {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  `Invalid combination of "count" and "for_each"`,
+			Detail:   `A video block may set count or for_each, not both.`,
+			Subject:  vb.Count.NameRange.Ptr(),
+		})
+		vb.Count = nil
+	}
+	if _, ok := vb.Attrs["prompt"]; !ok {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   fmt.Sprintf(`The argument "prompt" is required, but video %q does not set it.`, vb.Name),
+			Subject:  vb.DeclRange.Ptr(),
+		})
+	}
+	return vb, diags
+}
+
+// instance is one expansion of a video block: its key and the each/count
+// values its expressions see.
+type instance struct {
+	Key     string
+	Address string
+	Vars    map[string]cty.Value
+}
+
+// instances expands for_each or count; a single block is one instance.
+func (vb *videoBlock) instances(ctx *hcl.EvalContext, s scope) ([]instance, hcl.Diagnostics) {
+	base := "video." + vb.Name
+	switch {
+	case vb.ForEach != nil:
+		return vb.forEachInstances(ctx, s)
+	case vb.Count != nil:
+		if d := checkReferences(vb.Count.Expr, s); d.HasErrors() {
+			return nil, d
+		}
+		n, ok, diags := evalInt(vb.Count, ctx, 0, 10000)
+		if !ok {
+			return nil, diags
+		}
+		out := make([]instance, 0, n)
+		for i := int64(0); i < n; i++ {
+			out = append(out, instance{
+				Key:     fmt.Sprint(i),
+				Address: fmt.Sprintf("%s[%d]", base, i),
+				Vars:    map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})},
+			})
+		}
+		return out, diags
+	default:
+		return []instance{{Address: base}}, nil
+	}
+}
+
+func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instance, hcl.Diagnostics) {
+	if d := checkReferences(vb.ForEach.Expr, s); d.HasErrors() {
+		return nil, d
+	}
+	v, ok, diags := evalValue(vb.ForEach.Expr, ctx)
+	if !ok {
+		if !diags.HasErrors() && v.IsKnown() && v.IsNull() {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid for_each argument",
+				Detail:   "for_each must be a map or a set of strings, not null.",
+				Subject:  vb.ForEach.Expr.Range().Ptr(),
+			})
+		}
+		return nil, diags
+	}
+	ty := v.Type()
+	bad := func(detail string) ([]instance, hcl.Diagnostics) {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid for_each argument",
+			Detail:   detail,
+			Subject:  vb.ForEach.Expr.Range().Ptr(),
+		})
+	}
+	var out []instance
+	add := func(key string, value cty.Value) {
+		out = append(out, instance{
+			Key:     key,
+			Address: fmt.Sprintf("video.%s[%q]", vb.Name, key),
+			Vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{
+				"key": cty.StringVal(key), "value": value,
+			})},
+		})
+	}
+	switch {
+	case ty.IsObjectType() || ty.IsMapType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			add(k.AsString(), e)
+		}
+	case ty.IsSetType():
+		if ty.ElementType() != cty.String {
+			return bad(fmt.Sprintf("for_each must be a map or a set of strings, not a set of %s.", ty.ElementType().FriendlyName()))
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				return bad("A set given to for_each must not contain null.")
+			}
+			add(e.AsString(), e)
+		}
+	case ty.IsTupleType() || ty.IsListType():
+		return bad("for_each must be a map or a set of strings, not a list. Convert a list of strings with toset(...).")
+	default:
+		return bad(fmt.Sprintf("for_each must be a map or a set of strings, not %s.", typeName(ty)))
+	}
+	return out, diags
+}
+
+// expand evaluates every instance of the block into videos.
+func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBlock) ([]*Video, hcl.Diagnostics) {
+	insts, diags := vb.instances(ctx, s)
+	inner := s
+	inner.hasEach = vb.ForEach != nil
+	inner.hasCount = vb.Count != nil
+	var out []*Video
+	for _, inst := range insts {
+		ictx := ctx.NewChild()
+		ictx.Variables = inst.Vars
+		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults)
+		diags = append(diags, d...)
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	return out, diags
+}
+
+func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock) (*Video, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	v := &Video{
+		Address:    inst.Address,
+		Name:       vb.Name,
+		Key:        inst.Key,
+		Resolution: DefaultResolution,
+		Duration:   DefaultDuration,
+		DeclRange:  vb.DeclRange,
+		Ranges:     map[string]hcl.Range{"resolution": vb.DeclRange, "duration": vb.DeclRange},
+	}
+	failed := false
+	for _, name := range videoAttributes {
+		attr, ctx, sc := vb.Attrs[name], ictx, inner
+		if attr == nil && defaults != nil {
+			attr, ctx, sc = defaults.Attrs[name], baseCtx, outer
+		}
+		if attr == nil {
+			continue
+		}
+		if d := checkReferences(attr.Expr, sc); d.HasErrors() {
+			diags = append(diags, d...)
+			failed = true
+			continue
+		}
+		ok, d := setVideoAttribute(v, attr, ctx)
+		diags = append(diags, d...)
+		if !ok {
+			failed = failed || d.HasErrors()
+			continue
+		}
+		v.Ranges[name] = attr.Expr.Range()
+	}
+	if _, ok := v.Ranges["output"]; !ok {
+		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)
+		v.Ranges["output"] = vb.DeclRange
+	}
+	if failed {
+		return nil, diags
+	}
+	return v, diags
+}
+
+// setVideoAttribute evaluates one attribute into v, strictly typed.
+func setVideoAttribute(v *Video, attr *hcl.Attribute, ctx *hcl.EvalContext) (bool, hcl.Diagnostics) {
+	switch attr.Name {
+	case "duration":
+		f, ok, d := evalNumber(attr, ctx, "INVALID_DURATION")
+		if ok {
+			v.Duration, _ = f.Float64()
+		}
+		return ok, d
+	case "seed":
+		f, ok, d := evalNumber(attr, ctx, "")
+		if !ok {
+			return false, d
+		}
+		i, acc := f.Int64()
+		if acc != big.Exact || i < 0 || i > math.MaxUint32 {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid seed",
+				Detail:   fmt.Sprintf("seed must be a whole number from 0 to %d, not %s.", uint32(math.MaxUint32), f.Text('g', -1)),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		v.Seed = &i
+		return true, d
+	}
+	s, ok, d := evalString(attr, ctx)
+	if !ok {
+		return false, d
+	}
+	switch attr.Name {
+	case "prompt":
+		v.Prompt = s
+	case "resolution":
+		v.Resolution = s
+	case "image_url":
+		v.ImageURL = s
+	case "aspect_ratio":
+		v.AspectRatio = s
+	case "webhook_url":
+		v.WebhookURL = s
+	case "output":
+		clean, err := cleanRelative(s)
+		if err != nil {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid output",
+				Detail:   fmt.Sprintf("The output of %s must be a file inside the manifest directory: %s.", v.Address, err),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		if !strings.HasSuffix(strings.ToLower(clean), ".mp4") {
+			d = append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Output is not an .mp4 file",
+				Detail:   fmt.Sprintf("The API returns MP4 video, but %s writes it to %q.", v.Address, clean),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		v.Output = clean
+	}
+	return true, d
+}
+
+// defaultOutput is out/NAME.mp4, or out/NAME/KEY.mp4 for an expanded block.
+func defaultOutput(name, key string, expanded bool) string {
+	if !expanded {
+		return "out/" + name + ".mp4"
+	}
+	return "out/" + name + "/" + safeFileName(key) + ".mp4"
+}
+
+// safeFileName keeps letters, digits, '-', '_' and '.', replacing the rest,
+// so that any for_each key makes one plain file name.
+func safeFileName(key string) string {
+	var b strings.Builder
+	for _, r := range key {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" || strings.Trim(s, ".") == "" {
+		s = "_" + s
+	}
+	return s
+}
