@@ -64,3 +64,44 @@ type Counters struct {
 	EarlyRequests    int64 // requests sent before an announced Retry-After had passed
 	MaxInFlight      int64 // highest number of concurrent requests
 }
+
+// Faults lists every injectable fault, in the order the flags document them.
+var Faults = []Fault{
+	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
+	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
+}
+
+// Valid reports whether f is one of Faults.
+func (f Fault) Valid() bool {
+	for _, known := range Faults {
+		if f == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Defaults the simulator applies to a create body that omits them: the API's
+// own documentation example sends neither, and these are its cheapest values.
+const (
+	DefaultDuration   = 6
+	DefaultResolution = "1080p"
+)
+
+// CreditsPerSecond is the built-in price table (credits per second of video by
+// resolution); a create consumes CreditsPerSecond[resolution] × duration.
+var CreditsPerSecond = map[string]float64{"1080p": 4, "1440p": 8, "4K": 16}
+
+// withDefaults fills the zero knobs that mean "the usual value".
+func (o Options) withDefaults() Options {
+	if o.TimeScale <= 0 {
+		o.TimeScale = 1
+	}
+	if o.RateBurst <= 0 {
+		o.RateBurst = max(1, int(o.RateLimit+0.999999))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
