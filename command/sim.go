@@ -2,10 +2,73 @@ package command
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ltxform/ltxform/sim"
 )
 
-// runSim is not built yet.
+// runSim serves the API simulator until ctx is cancelled (Ctrl-C).
 func runSim(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "sim", "[-addr HOST:PORT] [-key KEY] [knobs]")
+	addr := fs.String("addr", "127.0.0.1:8787", "listen on `HOST:PORT`")
+	build := registerSimFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{Msg: fmt.Sprintf("sim takes no arguments, got %s", strings.Join(fs.Args(), " "))}
+	}
+	opts, err := build()
+	if err != nil {
+		return &UsageError{Msg: err.Error()}
+	}
+	latencySet := false
+	fs.Visit(func(f *flag.Flag) { latencySet = latencySet || f.Name == "latency" || f.Name == "realistic" })
+	if !latencySet {
+		opts.Latency = defaultStandaloneLatency
+	}
+	if len(opts.Keys) == 0 {
+		// A key of the simulator only, so that the printed export works.
+		opts.Keys = []string{"sk-sim-" + strings.ToLower(rand.Text()[:16])}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	s := sim.New(opts)
+	defer s.Close()
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(env.Stdout, "LTX-2 API simulator listening on %s (Ctrl-C to stop)\n", url)
+	fmt.Fprintf(env.Stdout, "  export LTX_API_URL=%s\n", url)
+	fmt.Fprintf(env.Stdout, "  export LTX_API_KEY=%s\n", opts.Keys[0])
+	if len(opts.Keys) > 1 {
+		fmt.Fprintf(env.Stdout, "  accepted keys: %s\n", strings.Join(opts.Keys, ", "))
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("sim: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	<-served // Serve returns ErrServerClosed once Shutdown begins
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("sim: shutdown: %w", err)
+	}
+	fmt.Fprintln(env.Stderr, "simulator stopped")
+	return nil
 }
