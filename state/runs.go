@@ -1,6 +1,19 @@
 package state
 
-import "time"
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
 
 // ResultStatus is a video's outcome in the results table.
 type ResultStatus string
@@ -41,4 +54,161 @@ type Run struct {
 	CreditsConsumed  float64        `json:"credits_consumed"`
 	Message          string         `json:"message,omitempty"` // why the run stopped early, if it did
 	Results          []RunResult    `json:"results"`
+}
+
+// RunFormatVersion of the run record schema this build reads and writes.
+const RunFormatVersion = 1
+
+const runsDirName = "runs"
+
+// runIDPattern keeps ids to what NewRunID makes, so that an id typed on the
+// command line can never name a file outside the runs directory.
+var runIDPattern = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z(-[0-9a-f]+)?$`)
+
+// NewRunID is the id of a run started at t: its UTC time to the second, so
+// that ids sort by time, and a random suffix, so that two runs started in
+// the same second do not overwrite each other's record.
+func NewRunID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func runsDir(manifestDir string) string {
+	return filepath.Join(manifestDir, DirName, runsDirName)
+}
+
+// SaveRun writes r to .ltxform/runs/<ID>.json atomically, giving it an id
+// from its start time if it has none.
+func SaveRun(manifestDir string, r *Run) error {
+	if r.ID == "" {
+		r.ID = NewRunID(r.Started)
+	}
+	if !runIDPattern.MatchString(r.ID) {
+		return fmt.Errorf("invalid run id %q", r.ID)
+	}
+	if r.FormatVersion == 0 {
+		r.FormatVersion = RunFormatVersion
+	}
+	out := *r
+	if out.Counts == nil {
+		out.Counts = map[string]int{}
+	}
+	if out.Results == nil {
+		out.Results = []RunResult{}
+	}
+	data, err := json.MarshalIndent(&out, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := runsDir(manifestDir)
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, r.ID+".json"), append(data, '\n'))
+}
+
+// ErrNoRun is LoadRun's answer for an id with no record.
+var ErrNoRun = errors.New("no such run")
+
+// LoadRun reads the record of run id. A unique prefix of an id is enough
+// (20261125T2215 finds 20261125T221500Z-3fa9c1).
+func LoadRun(manifestDir, id string) (*Run, error) {
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
+		return nil, fmt.Errorf("invalid run id %q", id)
+	}
+	dir := runsDir(manifestDir)
+	path := filepath.Join(dir, id+".json")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		names, err := runFileNames(dir)
+		if err != nil {
+			return nil, err
+		}
+		var matches []string
+		for _, n := range names {
+			if strings.HasPrefix(n, id) {
+				matches = append(matches, strings.TrimSuffix(n, ".json"))
+			}
+		}
+		switch len(matches) {
+		case 0:
+			return nil, fmt.Errorf("%w %s in %s", ErrNoRun, id, dir)
+		case 1:
+			path = filepath.Join(dir, matches[0]+".json")
+		default:
+			return nil, fmt.Errorf("run id %s is ambiguous: it starts %s", id, strings.Join(matches, ", "))
+		}
+	}
+	return readRun(path)
+}
+
+// ListRuns returns every run record, newest first. A record that cannot be
+// read does not hide the others: they are returned together with an error
+// naming each bad file.
+func ListRuns(manifestDir string) ([]*Run, error) {
+	dir := runsDir(manifestDir)
+	names, err := runFileNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]*Run, 0, len(names))
+	var errs []error
+	for _, n := range names {
+		r, err := readRun(filepath.Join(dir, n))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		runs = append(runs, r)
+	}
+	sort.SliceStable(runs, func(i, j int) bool {
+		if !runs[i].Started.Equal(runs[j].Started) {
+			return runs[i].Started.After(runs[j].Started)
+		}
+		return runs[i].ID > runs[j].ID
+	})
+	return runs, errors.Join(errs...)
+}
+
+// runFileNames lists the run record files in dir; a missing dir is none.
+func runFileNames(dir string) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, de := range des {
+		n := de.Name()
+		if de.Type().IsRegular() && strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+func readRun(path string) (*Run, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: corrupt run record: %v", path, err)
+	}
+	if r.FormatVersion > RunFormatVersion {
+		return nil, fmt.Errorf("%s: run record of a newer ltxform (format_version %d; this build reads up to %d)", path, r.FormatVersion, RunFormatVersion)
+	}
+	if r.ID == "" {
+		r.ID = strings.TrimSuffix(filepath.Base(path), ".json")
+	}
+	if r.Counts == nil {
+		r.Counts = map[string]int{}
+	}
+	if r.Results == nil {
+		r.Results = []RunResult{}
+	}
+	return &r, nil
 }
