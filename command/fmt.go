@@ -1,11 +1,137 @@
 package command
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/ltxform/ltxform/config"
 )
 
-// runFmt is not built yet.
+// runFmt rewrites manifests and variable files in the canonical format.
 func runFmt(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fset := newFlagSet(env, "fmt", "[-check] [-diff] [-recursive] [DIR | FILE]")
+	check := fset.Bool("check", false, "write nothing; exit 3 when a file is not formatted")
+	diff := fset.Bool("diff", false, "print the changes as a unified diff")
+	recursive := fset.Bool("recursive", false, "also format files in subdirectories")
+	if err := parseFlags(fset, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fset)
+	if err != nil {
+		return err
+	}
+	files, err := formattableFiles(env.ManifestDir(arg), *recursive)
+	if err != nil {
+		return err
+	}
+
+	var diags hcl.Diagnostics
+	srcs := map[string]*hcl.File{}
+	changed := 0
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		// hclwrite formats whatever it is given; refuse a file that does
+		// not parse rather than "format" it into something else.
+		f, d := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		srcs[path] = f
+		if d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		out := hclwrite.Format(src)
+		if bytes.Equal(src, out) {
+			continue
+		}
+		changed++
+		fmt.Fprintln(env.Stdout, path)
+		if *diff {
+			writeUnifiedDiff(env.Stdout, path, string(src), string(out))
+		}
+		if !*check {
+			if err := writeFileKeepMode(path, out); err != nil {
+				return err
+			}
+		}
+	}
+	if diags.HasErrors() {
+		renderDiagnostics(env, srcs, diags, false)
+		return ErrReported
+	}
+	if *check && changed > 0 {
+		return ErrFormatNeeded
+	}
+	return nil
+}
+
+// formattableFiles lists the native-syntax files fmt handles under target (a
+// directory, or one file), sorted. Hidden directories (.ltxform, .git) are skipped.
+func formattableFiles(target string, recursive bool) ([]string, error) {
+	info, err := os.Stat(target)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{target}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(target, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != target && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		n := d.Name()
+		if strings.HasSuffix(n, config.NativeSuffix) || strings.HasSuffix(n, config.AutoVarsSuffix) || strings.HasSuffix(n, ".ltxvars.hcl") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// writeFileKeepMode replaces path's content through a temporary file and a
+// rename, so that an interrupted fmt never leaves half a manifest.
+func writeFileKeepMode(path string, data []byte) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".fmt-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
