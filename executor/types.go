@@ -35,6 +35,22 @@ const (
 	ResultForgotten = state.ResultForgotten
 )
 
+// Event kinds, in the order a video usually meets them.
+const (
+	EventStart      = "start"      // Total is the number of rows
+	EventCreated    = "created"    // task_id and request_id known
+	EventProgress   = "progress"   // a poll reported the API's progress
+	EventCompleted  = "completed"  // video_url known
+	EventDownloaded = "downloaded" // file written
+	EventRetry      = "retry"      // a request or a task is tried again
+	EventFailed     = "failed"     // the video failed
+	EventSkipped    = "skipped"    // never started, or left in flight
+	EventUnchanged  = "unchanged"  // nothing to do
+	EventForgotten  = "forgotten"  // removed from the state
+	EventRunStop    = "run_stop"   // no new creates from now on
+	EventDone       = "done"       // the run is over
+)
+
 // Event is one step of a run, for progress views and JSON lines.
 type Event struct {
 	Time      time.Time `json:"time"`
@@ -46,9 +62,79 @@ type Event struct {
 	Progress  *float64  `json:"progress,omitempty"`
 	ErrorCode string    `json:"error_code,omitempty"`
 	Message   string    `json:"message,omitempty"`
+	Total     int       `json:"total,omitempty"`  // start: rows in the run
+	Output    string    `json:"output,omitempty"` // downloaded: the file, relative to the manifest directory
 }
 
 // Sink receives events; implementations are safe for concurrent use.
 type Sink interface {
 	Event(Event)
 }
+
+// Options tune a run. Zero values take the documented defaults.
+type Options struct {
+	Parallelism       int     // videos in flight at once; default 8
+	RequestsPerMinute float64 // shared ceiling over creates and polls; <= 0 = unlimited
+	MaxAttempts       int     // tasks per video (task-retry) and tries per request (retry); default 5
+	FailFast          bool    // stop new creates after the first failed video
+	Sink              Sink    // progress events; nil discards them
+	MaxDownloadBytes  int64   // size cap of one video file; default 2 GiB
+
+	// PollPrior is the expected time from create to completed before the run
+	// has seen a task of that resolution and duration finish. Default
+	// DefaultPollPrior: 30 s + 2 s per second of video.
+	PollPrior func(resolution string, duration int) time.Duration
+	PollCap   time.Duration // longest wait between two polls; default 30 s
+	// ScoutStart is the first poll of the first tasks of a bucket, which
+	// learn the real completion time for the others; default 1 s.
+	ScoutStart time.Duration
+
+	BackoffBase time.Duration // full-jitter exponential backoff base; default 1 s
+	BackoffCap  time.Duration // default 60 s
+
+	Now func() time.Time // clock for timestamps; default time.Now
+}
+
+// DefaultPollPrior is the documented prior of the completion-time estimator:
+// 30 s of queueing and set-up plus 2 s of work per second of video.
+func DefaultPollPrior(resolution string, duration int) time.Duration {
+	return 30*time.Second + time.Duration(duration)*2*time.Second
+}
+
+func (o Options) withDefaults() Options {
+	if o.Parallelism <= 0 {
+		o.Parallelism = 8
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.MaxDownloadBytes <= 0 {
+		o.MaxDownloadBytes = 2 << 30
+	}
+	if o.PollPrior == nil {
+		o.PollPrior = DefaultPollPrior
+	}
+	if o.PollCap <= 0 {
+		o.PollCap = 30 * time.Second
+	}
+	if o.ScoutStart <= 0 {
+		o.ScoutStart = time.Second
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = time.Second
+	}
+	if o.BackoffCap <= 0 {
+		o.BackoffCap = 60 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sink == nil {
+		o.Sink = discard{}
+	}
+	return o
+}
+
+type discard struct{}
+
+func (discard) Event(Event) {}

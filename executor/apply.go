@@ -1,0 +1,230 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+// RunError is what stopped a run early: a run-fatal or run-stop answer of the
+// API (Err is then an *ltx.APIError), a state write that failed, or the
+// interrupt. Videos that failed on their own are not run errors; they are
+// rows of the results.
+type RunError struct {
+	Kind    string // "run-fatal", "run-stop", "state" or "interrupted"
+	Address string // the video whose request met the error; "" for an interrupt
+	Err     error
+}
+
+func (e *RunError) Error() string {
+	if e.Address == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%s: %v", e.Address, e.Err)
+}
+
+func (e *RunError) Unwrap() error { return e.Err }
+
+// Apply carries out p's changes and returns one result per change, in the
+// plan's order, also when the run stops early (the error then says why). A
+// video's own failure is in its row, not in the error.
+func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) ([]Result, error) {
+	opts = opts.withDefaults()
+	r := &run{
+		plan:  p,
+		api:   api,
+		store: store,
+		opts:  opts,
+		lim:   newLimiter(opts.RequestsPerMinute),
+		est:   newEstimator(opts.PollPrior),
+	}
+	results := make([]Result, len(p.Changes))
+	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
+
+	workCtx, cancelWork := context.WithCancelCause(ctx)
+	defer cancelWork(nil)
+	r.cancelWork = cancelWork
+	g, gctx := errgroup.WithContext(workCtx)
+	g.SetLimit(opts.Parallelism)
+
+	for i := range p.Changes {
+		ch := &p.Changes[i]
+		switch ch.Action {
+		case plan.ActionNoOp:
+			results[i] = unchangedRow(ch)
+			r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
+			continue
+		case plan.ActionForget:
+			results[i] = r.forget(ctx, ch)
+			continue
+		}
+		if reason := r.blocked(gctx, ch); reason != "" {
+			results[i] = r.skip(ch, reason)
+			continue
+		}
+		g.Go(func() error {
+			// The slot may have been waited for while the run stopped.
+			if reason := r.blocked(gctx, ch); reason != "" {
+				results[i] = r.skip(ch, reason)
+				return nil
+			}
+			v := newVideo(r, ch)
+			v.run(gctx)
+			results[i] = v.res
+			return nil
+		})
+	}
+	_ = g.Wait()
+	err := r.runError(ctx)
+	r.emit(Event{Kind: EventDone})
+	return results, err
+}
+
+// run is one Apply's shared machinery.
+type run struct {
+	plan       *plan.Plan
+	api        API
+	store      state.Store
+	opts       Options
+	lim        *limiter
+	est        *estimator
+	cancelWork context.CancelCauseFunc
+
+	mu         sync.Mutex
+	stopReason string    // why no new create may start; "" while they may
+	stopErr    *RunError // the run-fatal, run-stop or state error, first one wins
+}
+
+func (r *run) emit(e Event) {
+	e.Time = r.opts.Now()
+	r.opts.Sink.Event(e)
+}
+
+// stopCreates lets no new create start. err is nil for -fail-fast.
+func (r *run) stopCreates(reason string, err *RunError) {
+	r.mu.Lock()
+	first := r.stopReason == ""
+	if first {
+		r.stopReason = reason
+	}
+	if err != nil && r.stopErr == nil {
+		r.stopErr = err
+	}
+	r.mu.Unlock()
+	if first {
+		r.emit(Event{Kind: EventRunStop, Message: reason})
+	}
+}
+
+// abort stops the run at once: nothing new starts and polling ends; what is
+// in flight stays recorded as it is (a created task is resumed next run).
+func (r *run) abort(reason string, err *RunError) {
+	r.stopCreates(reason, err)
+	r.cancelWork(err)
+}
+
+func (r *run) createsStopped() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stopReason
+}
+
+// blocked says why ch may not start now, or "".
+func (r *run) blocked(ctx context.Context, ch *plan.Change) string {
+	if ctx.Err() != nil {
+		if reason := r.createsStopped(); reason != "" {
+			return reason
+		}
+		return "interrupted before it started"
+	}
+	if needsCreate(ch) {
+		return r.createsStopped()
+	}
+	return ""
+}
+
+func (r *run) runError(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopErr != nil {
+		return r.stopErr
+	}
+	if ctx.Err() != nil {
+		return &RunError{Kind: "interrupted", Err: fmt.Errorf("interrupted: %w", ctx.Err())}
+	}
+	return nil
+}
+
+// record makes e durable. It runs even after an interrupt, so that what is
+// in flight is written down; a failure stops the run, since nothing after it
+// could be accounted for.
+func (r *run) record(ctx context.Context, e state.Entry) error {
+	e.UpdatedAt = r.opts.Now().UTC()
+	if err := r.store.Record(context.WithoutCancel(ctx), e); err != nil {
+		err = fmt.Errorf("writing the state: %w", err)
+		r.abort("the state could not be written", &RunError{Kind: "state", Address: e.Address, Err: err})
+		return err
+	}
+	return nil
+}
+
+func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
+	row := Result{Address: ch.Address, Status: ResultForgotten, Output: ch.Output}
+	if err := r.store.Remove(context.WithoutCancel(ctx), ch.Address); err != nil {
+		err = fmt.Errorf("writing the state: %w", err)
+		r.abort("the state could not be written", &RunError{Kind: "state", Address: ch.Address, Err: err})
+		row.Status = ResultFailed
+		row.ErrorMessage = err.Error()
+		r.emit(Event{Kind: EventFailed, Address: ch.Address, Message: row.ErrorMessage})
+		return row
+	}
+	r.emit(Event{Kind: EventForgotten, Address: ch.Address})
+	return row
+}
+
+func (r *run) skip(ch *plan.Change, reason string) Result {
+	row := Result{
+		Address:          ch.Address,
+		Status:           ResultSkipped,
+		ErrorMessage:     "skipped: " + reason,
+		CreditsEstimated: ch.Credits,
+		Output:           ch.Output,
+	}
+	if ch.Prior != nil {
+		row.TaskID = ch.Prior.TaskID
+		row.Attempts = ch.Prior.Attempts
+	}
+	r.emit(Event{Kind: EventSkipped, Address: ch.Address, Message: reason})
+	return row
+}
+
+func unchangedRow(ch *plan.Change) Result {
+	row := Result{Address: ch.Address, Status: ResultUnchanged, Output: ch.Output}
+	if ch.Prior != nil {
+		row.TaskID = ch.Prior.TaskID
+		row.RequestID = ch.Prior.RequestID
+		row.Attempts = ch.Prior.Attempts
+	}
+	return row
+}
+
+// needsCreate tells the changes that send a create from those that only poll
+// or download what already exists.
+func needsCreate(ch *plan.Change) bool {
+	switch ch.Action {
+	case plan.ActionCreate, plan.ActionReplace, plan.ActionRetry:
+		return true
+	case plan.ActionResume:
+		return ch.Prior == nil || (ch.Prior.Status != state.StatusCreated &&
+			ch.Prior.Status != state.StatusCompleted && ch.Prior.Status != state.StatusDownloaded)
+	}
+	return false
+}
+
+var errNoVideoURL = errors.New("the state has no video_url for this address")

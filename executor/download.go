@@ -1,0 +1,130 @@
+package executor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/state"
+)
+
+// errTooLarge is the executor's own size cap, in case the client has none.
+var errTooLarge = errors.New("the video is larger than the download limit")
+
+// download fetches the completed video into its output file and records the
+// checksum. A failed download is tried again (never the generation); after
+// MaxAttempts the state stays completed so that the next plan downloads it.
+func (v *video) download(ctx context.Context) {
+	url := v.entry.VideoURL
+	if url == "" {
+		v.res.Status = ResultFailed
+		v.res.ErrorMessage = errNoVideoURL.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Message: v.res.ErrorMessage})
+		return
+	}
+	path := filepath.Join(v.r.plan.Dir, filepath.FromSlash(v.ch.Output))
+	var err error
+	for try := 1; ; try++ {
+		var sum string
+		var n int64
+		sum, n, err = v.fetch(ctx, url, path)
+		if err == nil {
+			v.entry.Status = state.StatusDownloaded
+			v.entry.SHA256, v.entry.Bytes = sum, n
+			if v.r.record(ctx, v.entry) != nil {
+				v.stateFailed()
+				return
+			}
+			v.res.Status = ResultCompleted
+			v.r.emit(Event{Kind: EventDownloaded, Address: v.ch.Address, TaskID: v.entry.TaskID, Output: v.ch.Output})
+			return
+		}
+		if ctx.Err() != nil || !retryableDownload(err) || try >= v.r.opts.MaxAttempts {
+			break
+		}
+		v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, Attempt: try + 1, Message: "download: " + err.Error()})
+		if sleep(ctx, v.r.backoff(try)) != nil {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		v.skip(v.stopWord(ctx) + " during the download; the next apply downloads it")
+		return
+	}
+	v.res.Status = ResultFailed
+	v.res.ErrorMessage = "download failed; the next apply tries again: " + err.Error()
+	var apiErr *ltx.APIError
+	if errors.As(err, &apiErr) {
+		v.res.ErrorCode, v.res.RequestID = codeOrStatus(apiErr), apiErr.RequestID
+	}
+	v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: v.entry.TaskID, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
+	v.failFast()
+}
+
+func retryableDownload(err error) bool {
+	if errors.Is(err, ltx.ErrTooLarge) || errors.Is(err, errTooLarge) {
+		return false
+	}
+	var apiErr *ltx.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Class() == ltx.ClassRetry
+	}
+	return true // truncated bodies, resets, short reads
+}
+
+// fetch streams url into a temporary file beside path, hashing as it
+// writes, and renames it into place only when it is whole and synced: a
+// reader of path never sees half a video.
+func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int64, err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", 0, err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return "", 0, err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	w := &cappedWriter{w: io.MultiWriter(tmp, h), left: v.r.opts.MaxDownloadBytes}
+	n, err = v.r.api.Download(ctx, url, w)
+	if err != nil {
+		return "", 0, err
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", 0, err
+	}
+	if err = tmp.Close(); err != nil {
+		return "", 0, err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return "", 0, fmt.Errorf("moving the video into place: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// cappedWriter refuses to write past its limit.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		return 0, errTooLarge
+	}
+	n, err := c.w.Write(p)
+	c.left -= int64(n)
+	return n, err
+}

@@ -1,0 +1,98 @@
+package executor
+
+import (
+	"context"
+	"time"
+
+	"github.com/ltxform/ltxform/ltx"
+)
+
+// firstPollMargin puts the first poll of a learned bucket just after the
+// expected completion, so that it usually finds the task done.
+const firstPollMargin = 1.05
+
+// minPollInterval keeps a task's polls apart however early its progress says
+// it will finish.
+const minPollInterval = 20 * time.Millisecond
+
+// poll asks for taskID until it is completed or failed. The first poll waits
+// for the expected completion time (learned, else the prior; the first tasks
+// of a bucket scout early), later ones follow the API's progress or back
+// off ×1.5 up to the cap. It returns the final task or the error that ended
+// polling.
+func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*ltx.Task, error) {
+	key := bucketKey{v.ch.Request.Resolution, v.ch.Request.Duration}
+	est := v.r.est
+	scouting, release := est.scout(key)
+	defer release()
+
+	if err := v.waitFirstPoll(ctx, key, created, scouting); err != nil {
+		return nil, err
+	}
+	interval := v.r.opts.ScoutStart
+	var lastPending time.Duration // elapsed at the last poll that found the task unfinished
+	for {
+		out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+			return v.r.api.GetTask(ctx, taskID)
+		})
+		if out.err != nil {
+			return nil, out.err
+		}
+		task := out.task
+		elapsed := time.Since(created)
+		switch task.Status {
+		case ltx.StatusCompleted, ltx.StatusFailed:
+			// The task ended between the last two polls; without a lower
+			// bound, a little before this one.
+			sample := elapsed * 95 / 100
+			if lastPending > 0 {
+				sample = (lastPending + elapsed) / 2
+			}
+			est.observe(key, sample)
+			return task, nil
+		}
+		lastPending = elapsed
+		v.r.emit(Event{Kind: EventProgress, Address: v.ch.Address, TaskID: taskID, RequestID: task.RequestID, Progress: task.Progress})
+
+		next := min(time.Duration(float64(interval)*1.5), v.r.opts.PollCap)
+		if p := task.Progress; p != nil && *p > 0 && *p < 100 {
+			// Progress is the best guess of the end: assume it is linear.
+			total := time.Duration(float64(elapsed) * 100 / *p)
+			est.observe(key, total)
+			next = min(max(total-elapsed, minPollInterval), v.r.opts.PollCap)
+		}
+		interval = next
+		if err := sleep(ctx, next); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waitFirstPoll sleeps until the first poll is due, moving the deadline
+// whenever the bucket learns a better estimate.
+func (v *video) waitFirstPoll(ctx context.Context, key bucketKey, created time.Time, scouting bool) error {
+	for {
+		expected, learned, changed := v.r.est.expect(key)
+		due := created.Add(expected)
+		switch {
+		case learned:
+			due = created.Add(time.Duration(float64(expected) * firstPollMargin))
+		case scouting:
+			due = created.Add(min(v.r.opts.ScoutStart, expected))
+		}
+		wait := time.Until(due)
+		if wait <= 0 {
+			return ctx.Err()
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+			return nil
+		case <-changed:
+			timer.Stop()
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+// video carries one change from its first request to its result row. Only
+// its own worker touches it.
+type video struct {
+	r     *run
+	ch    *plan.Change
+	entry state.Entry // what the state says now; every change is recorded before the next request
+	res   Result
+	first int // the first generation tried in this run
+}
+
+func newVideo(r *run, ch *plan.Change) *video {
+	v := &video{r: r, ch: ch}
+	if ch.Prior != nil {
+		v.entry = *ch.Prior
+	}
+	v.entry.Address = ch.Address
+	v.entry.InputHash = ch.InputHash
+	v.entry.Mode = string(ch.Mode)
+	v.entry.Duration = ch.Request.Duration
+	v.entry.Resolution = ch.Request.Resolution
+	v.entry.Output = ch.Output
+	if ch.Credits > 0 {
+		v.entry.CreditsEstimated = ch.Credits
+	}
+	v.res = Result{Address: ch.Address, CreditsEstimated: ch.Credits, Output: ch.Output}
+	return v
+}
+
+// run drives the video to a final row in v.res.
+func (v *video) run(ctx context.Context) {
+	prior := v.ch.Prior
+	switch {
+	case v.ch.Action == plan.ActionDownload,
+		v.ch.Action == plan.ActionResume && prior != nil && (prior.Status == state.StatusCompleted || prior.Status == state.StatusDownloaded):
+		v.res.TaskID, v.res.RequestID, v.res.Attempts = prior.TaskID, prior.RequestID, prior.Attempts
+		v.download(ctx)
+	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusCreated:
+		v.res.TaskID, v.res.RequestID, v.res.Attempts = prior.TaskID, prior.RequestID, prior.Attempts
+		v.first = max(prior.Attempts, 1)
+		v.follow(ctx, prior.TaskID, v.r.opts.Now())
+	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusPending && prior.IdempotencyKey != "":
+		// The create may have gone through: only the same key may be sent.
+		v.first = max(prior.Attempts, 1)
+		v.generate(ctx, v.first, prior.IdempotencyKey)
+	default:
+		gen := 1
+		if prior != nil && prior.InputHash == v.ch.InputHash {
+			// The last generation's key would replay its (failed) task.
+			gen = prior.Attempts + 1
+		}
+		v.first = gen
+		v.generate(ctx, gen, "")
+	}
+}
+
+// generate creates a task (generation gen, key or a key derived from gen),
+// follows it to the end, and creates the next generation after a task-retry
+// failure, up to MaxAttempts in this run.
+func (v *video) generate(ctx context.Context, gen int, key string) {
+	if reason := v.r.createsStopped(); reason != "" {
+		v.skip(reason)
+		return
+	}
+	if key == "" {
+		// Generations count from 0 in the key; attempts count from 1.
+		key = ltx.IdempotencyKey(v.ch.Address, v.ch.InputHash, gen-1)
+	}
+	v.entry.Status = state.StatusPending
+	v.entry.IdempotencyKey = key
+	v.entry.Attempts = gen
+	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
+	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
+	v.entry.SHA256, v.entry.Bytes = "", 0
+	v.res.Attempts = gen
+	if v.r.record(ctx, v.entry) != nil {
+		v.stateFailed()
+		return
+	}
+	req := v.ch.Request
+	out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+		return v.r.api.Create(ctx, req, key)
+	})
+	if out.err != nil {
+		v.createFailed(ctx, gen, out)
+		return
+	}
+	task := out.task
+	v.entry.Status = state.StatusCreated
+	v.entry.TaskID, v.entry.RequestID = task.ID, task.RequestID
+	v.entry.CreatedAt = v.r.opts.Now().UTC()
+	v.res.TaskID, v.res.RequestID = task.ID, task.RequestID
+	v.res.ErrorCode, v.res.ErrorMessage, v.res.Suggestion = "", "", ""
+	if v.r.record(ctx, v.entry) != nil {
+		v.stateFailed()
+		return
+	}
+	v.r.emit(Event{Kind: EventCreated, Address: v.ch.Address, TaskID: task.ID, RequestID: task.RequestID, Attempt: gen})
+	v.follow(ctx, task.ID, time.Now())
+}
+
+// createFailed judges a create that got no task.
+func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
+	var apiErr *ltx.APIError
+	switch {
+	case out.maybeSent && (ctx.Err() != nil || !errors.As(out.err, &apiErr) || apiErr.Class() == ltx.ClassRetry):
+		// Never confirmed either way: the state keeps the pending entry and
+		// its key, and the next run re-sends that same key.
+		v.res.Status = ResultUncertain
+		v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
+	case ctx.Err() != nil:
+		v.skip(v.stopWord(ctx) + " before the create was sent")
+	case errors.As(out.err, &apiErr):
+		switch apiErr.Class() {
+		case ltx.ClassTaskRetry:
+			v.retryOrFail(ctx, gen, apiErr.Code, apiErr.Message, apiErr.RequestID)
+		default:
+			v.failAPI(ctx, apiErr)
+		}
+	default:
+		v.fail(ctx, "", out.err.Error(), "", "")
+	}
+}
+
+// follow polls taskID until it ends, then downloads or tries again.
+func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
+	task, err := v.poll(ctx, taskID, created)
+	var apiErr *ltx.APIError
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		v.skip(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
+		return
+	case errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassRetry:
+		// Polling gave up, the task may still finish: keep it created.
+		v.res.Status = ResultFailed
+		v.res.ErrorCode, v.res.RequestID = apiErr.Code, apiErr.RequestID
+		v.res.ErrorMessage = "polling gave up; the task stays recorded as created and the next apply resumes it: " + apiErr.Message
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, ErrorCode: apiErr.Code, Message: v.res.ErrorMessage})
+		v.failFast()
+		return
+	case errors.As(err, &apiErr):
+		v.failAPI(ctx, apiErr)
+		return
+	default:
+		v.res.Status = ResultFailed
+		v.res.ErrorMessage = "polling gave up; the task stays recorded as created and the next apply resumes it: " + err.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, Message: v.res.ErrorMessage})
+		v.failFast()
+		return
+	}
+	v.res.CreditsConsumed = task.ConsumedCredits
+	v.entry.CreditsConsumed = task.ConsumedCredits
+	if task.Status == ltx.StatusFailed {
+		code, msg := "", "the task failed without a reason"
+		if task.Error != nil {
+			code, msg = task.Error.Code, task.Error.Message
+		}
+		if ltx.Classify(code, 0) == ltx.ClassTaskRetry {
+			v.retryOrFail(ctx, v.entry.Attempts, code, msg, task.RequestID)
+			return
+		}
+		v.fail(ctx, code, msg, task.RequestID, suggestion(code))
+		return
+	}
+	v.entry.Status = state.StatusCompleted
+	v.entry.VideoURL = task.VideoURL
+	v.entry.CompletedAt = v.r.opts.Now().UTC()
+	if v.r.record(ctx, v.entry) != nil {
+		v.stateFailed()
+		return
+	}
+	v.r.emit(Event{Kind: EventCompleted, Address: v.ch.Address, TaskID: taskID, RequestID: task.RequestID})
+	v.download(ctx)
+}
+
+// retryOrFail creates the next generation after a task-retry failure, while
+// attempts remain and creates are allowed.
+func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID string) {
+	if gen-v.first+1 >= v.r.opts.MaxAttempts {
+		v.fail(ctx, code, fmt.Sprintf("%s (after %d attempts)", msg, gen-v.first+1), requestID, suggestion(code))
+		return
+	}
+	if reason := v.r.createsStopped(); reason != "" || ctx.Err() != nil {
+		v.fail(ctx, code, msg+"; not tried again: "+firstNonEmpty(reason, v.stopWord(ctx)), requestID, suggestion(code))
+		return
+	}
+	v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: requestID, ErrorCode: code, Attempt: gen + 1, Message: msg})
+	v.generate(ctx, gen+1, "")
+}
+
+// failAPI fails the video for an API error and applies its class to the run.
+func (v *video) failAPI(ctx context.Context, e *ltx.APIError) {
+	code := codeOrStatus(e)
+	v.fail(ctx, code, e.Message, e.RequestID, e.SuggestionOrCatalogue())
+	switch e.Class() {
+	case ltx.ClassRunFatal:
+		v.r.abort(fmt.Sprintf("%s on %s: the API refuses this key", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
+	case ltx.ClassRunStop:
+		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunStop), Address: v.ch.Address, Err: e})
+	}
+}
+
+// fail records the video as failed with code and shows it in its row.
+func (v *video) fail(ctx context.Context, code, msg, requestID, sugg string) {
+	v.entry.Status = state.StatusFailed
+	v.entry.ErrorCode, v.entry.ErrorMessage = code, msg
+	if requestID != "" {
+		v.entry.RequestID = requestID
+	}
+	v.res.Status = ResultFailed
+	v.res.ErrorCode, v.res.ErrorMessage, v.res.Suggestion = code, msg, sugg
+	if requestID != "" {
+		v.res.RequestID = requestID
+	}
+	if v.r.record(ctx, v.entry) != nil {
+		v.stateFailed()
+		return
+	}
+	v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: v.res.RequestID, ErrorCode: code, Attempt: v.entry.Attempts, Message: msg})
+	v.failFast()
+}
+
+func (v *video) failFast() {
+	if v.r.opts.FailFast {
+		v.r.stopCreates("-fail-fast: "+v.ch.Address+" failed", nil)
+	}
+}
+
+func (v *video) skip(reason string) {
+	v.res.Status = ResultSkipped
+	v.res.ErrorMessage = "skipped: " + reason
+	v.r.emit(Event{Kind: EventSkipped, Address: v.ch.Address, TaskID: v.res.TaskID, Message: reason})
+}
+
+func (v *video) stateFailed() {
+	v.res.Status = ResultFailed
+	v.res.ErrorMessage = "the state could not be written; see the run's error"
+}
+
+// stopWord names why ctx ended: the run was stopped, or the user interrupted.
+func (v *video) stopWord(ctx context.Context) string {
+	if reason := v.r.createsStopped(); reason != "" && context.Cause(ctx) != context.Canceled {
+		return "run stopped (" + reason + ")"
+	}
+	return "interrupted"
+}
+
+func suggestion(code string) string {
+	if info, ok := ltx.LookupCode(code); ok {
+		return info.Suggestion
+	}
+	return ""
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
