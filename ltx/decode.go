@@ -121,14 +121,15 @@ func asCode(s string) string {
 
 var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
-// textOf salvages a message from a body that is not JSON: an HTML page's
-// title, or the start of a plain-text body.
+// textOf salvages a message from a body that is not a JSON object: an HTML
+// page's title, or the start of a plain-text body. JSON of another shape, or
+// cut off at the read limit, is no message.
 func textOf(body []byte) string {
 	if m := titlePattern.FindSubmatch(body); m != nil {
 		return clean(string(m[1]))
 	}
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] == '<' || !utf8.Valid(trimmed) {
+	if len(trimmed) == 0 || strings.IndexByte(`<{["`, trimmed[0]) >= 0 || json.Valid(trimmed) || !utf8.Valid(trimmed) {
 		return ""
 	}
 	return clean(string(trimmed))
