@@ -202,13 +202,36 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 			failed = true
 			continue
 		}
+		// An unknown value stands for an error reported at its source
+		// (a variable without a value, a failed local): drop the video
+		// quietly. A null value leaves the attribute unset.
+		val, d := attr.Expr.Value(ctx)
+		if d.HasErrors() || !val.IsWhollyKnown() {
+			diags = append(diags, d...)
+			failed = true
+			continue
+		}
+		if val.IsNull() {
+			continue
+		}
 		ok, d := setVideoAttribute(v, attr, ctx)
 		diags = append(diags, d...)
 		if !ok {
-			failed = failed || d.HasErrors()
+			failed = true
 			continue
 		}
 		v.Ranges[name] = attr.Expr.Range()
+	}
+	if _, ok := v.Ranges["prompt"]; !ok && !failed {
+		if attr := vb.Attrs["prompt"]; attr != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing required argument",
+				Detail:   fmt.Sprintf("The prompt of %s is null; every video needs a prompt.", v.Address),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		failed = true
 	}
 	if _, ok := v.Ranges["output"]; !ok {
 		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)

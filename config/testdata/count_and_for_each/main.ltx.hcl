@@ -1,0 +1,5 @@
+video "hero" {
+  for_each = toset(["a", "b"])
+  count    = 2
+  prompt   = "A lighthouse"
+}

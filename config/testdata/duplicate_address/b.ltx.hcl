@@ -1,0 +1,5 @@
+# the same name in another file
+
+video "hero" {
+  prompt = "second"
+}

@@ -1,0 +1,4 @@
+video "hero" {
+  prompt   = "A lighthouse"
+  duration = "10"
+}

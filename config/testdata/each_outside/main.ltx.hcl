@@ -1,0 +1,3 @@
+video "hero" {
+  prompt = each.value
+}

@@ -1,0 +1,3 @@
+video "hero" {
+  prompt = file("../unknown_attribute/main.ltx.hcl")
+}

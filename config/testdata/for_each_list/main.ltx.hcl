@@ -1,0 +1,4 @@
+video "shot" {
+  for_each = ["a", "b"]
+  prompt   = each.value
+}

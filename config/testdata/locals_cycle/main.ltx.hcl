@@ -1,0 +1,9 @@
+locals {
+  a = "${local.b}!"
+  b = upper(local.a)
+  c = "independent"
+}
+
+video "hero" {
+  prompt = local.c
+}

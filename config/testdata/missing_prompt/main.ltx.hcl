@@ -1,0 +1,7 @@
+video "ok" {
+  prompt = "fine"
+}
+
+video "hero" {
+  duration = 8
+}

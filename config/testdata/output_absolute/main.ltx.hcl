@@ -1,0 +1,5 @@
+video "hero" {
+  prompt = "A lighthouse"
+
+  output = "/tmp/hero.mp4"
+}

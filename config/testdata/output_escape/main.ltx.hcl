@@ -1,0 +1,4 @@
+video "hero" {
+  prompt = "A lighthouse"
+  output = "../elsewhere/hero.mp4"
+}

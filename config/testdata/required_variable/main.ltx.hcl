@@ -1,0 +1,7 @@
+variable "product" {
+  type = string
+}
+
+video "hero" {
+  prompt = "Unboxing ${var.product}"
+}

@@ -1,0 +1,8 @@
+locals {
+  shots = { a = "one" }
+}
+
+video "shot" {
+  for_each = local.shot
+  prompt   = each.value
+}

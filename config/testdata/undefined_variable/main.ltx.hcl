@@ -1,0 +1,7 @@
+variable "product" {
+  default = "headphones"
+}
+
+video "hero" {
+  prompt = "Unboxing ${var.prodct}"
+}

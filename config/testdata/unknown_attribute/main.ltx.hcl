@@ -1,0 +1,4 @@
+video "hero" {
+  promt    = "A lighthouse at dusk"
+  duration = 8
+}

@@ -1,0 +1,3 @@
+vidoe "hero" {
+  prompt = "A lighthouse"
+}
