@@ -68,7 +68,7 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 	d := m.decode(p, dir, blocks, opts)
 	diags = append(diags, d...)
 	m.Files = p.Files()
-	return m, cleanDiagnostics(diags, m.hasSensitive)
+	return m, cleanDiagnostics(diags, m.sensitiveStrings)
 }
 
 // manifestFiles lists the manifest files of dir, sorted.
@@ -141,9 +141,6 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			singles[b.Type] = b
 		}
 	}
-	for _, v := range vars {
-		m.hasSensitive = m.hasSensitive || v.Sensitive
-	}
 
 	fns := functions(m.Dir)
 	s := scope{vars: map[string]bool{}, locals: map[string]bool{}}
@@ -160,6 +157,11 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		return &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(one)}, Functions: fns}
 	})
 	diags = append(diags, d...)
+	for name, v := range vars {
+		if v.Sensitive {
+			m.sensitiveStrings = append(m.sensitiveStrings, leafStrings(varValues[name])...)
+		}
+	}
 	ctx := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(varValues), "local": cty.EmptyObjectVal},
 		Functions: fns,
@@ -241,9 +243,11 @@ func duplicate(what, name string, first, second hcl.Range) *hcl.Diagnostic {
 }
 
 // cleanDiagnostics drops repeats (a bad expression in a for_each block fails
-// once per instance) and, when a variable is sensitive, the evaluation
-// context that HCL's writer would print values from.
-func cleanDiagnostics(diags hcl.Diagnostics, hideValues bool) hcl.Diagnostics {
+// once per instance) and keeps sensitive values out: HCL's writer prints the
+// values an expression used from the evaluation context, and function errors
+// quote their arguments, so with a sensitive variable the context goes and
+// its text is replaced wherever it appears.
+func cleanDiagnostics(diags hcl.Diagnostics, secrets []string) hcl.Diagnostics {
 	type key struct {
 		sev             hcl.DiagnosticSeverity
 		summary, detail string
@@ -252,6 +256,13 @@ func cleanDiagnostics(diags hcl.Diagnostics, hideValues bool) hcl.Diagnostics {
 	seen := map[key]bool{}
 	out := diags[:0]
 	for _, d := range diags {
+		if len(secrets) > 0 {
+			d.EvalContext = nil
+			for _, s := range secrets {
+				d.Summary = strings.ReplaceAll(d.Summary, s, "(sensitive value)")
+				d.Detail = strings.ReplaceAll(d.Detail, s, "(sensitive value)")
+			}
+		}
 		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
 		if d.Subject != nil {
 			k.subject = *d.Subject
@@ -260,10 +271,34 @@ func cleanDiagnostics(diags hcl.Diagnostics, hideValues bool) hcl.Diagnostics {
 			continue
 		}
 		seen[k] = true
-		if hideValues {
-			d.EvalContext = nil
-		}
 		out = append(out, d)
 	}
+	return out
+}
+
+// leafStrings lists the strings and numbers inside v, as they would be
+// printed, to hide them from diagnostics. Very short ones ("1", "ab") would
+// blank out ordinary words and carry little secret, so they are left.
+func leafStrings(v cty.Value) []string {
+	var out []string
+	_ = cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if !v.IsKnown() || v.IsNull() {
+			return false, nil
+		}
+		v, _ = v.Unmark()
+		var s string
+		switch v.Type() {
+		case cty.String:
+			s = v.AsString()
+		case cty.Number:
+			s = v.AsBigFloat().Text('f', -1)
+		default:
+			return true, nil
+		}
+		if len(s) >= 4 {
+			out = append(out, s)
+		}
+		return true, nil
+	})
 	return out
 }

@@ -14,7 +14,7 @@ func cleanRelative(name string) (string, error) {
 		return "", fmt.Errorf("the path is empty")
 	}
 	if filepath.IsAbs(name) || path.IsAbs(name) || filepath.VolumeName(name) != "" {
-		return "", fmt.Errorf("%q is an absolute path; paths are relative to the manifest directory", name)
+		return "", fmt.Errorf("%q is an absolute path, outside the manifest directory; write it relative to the directory", name)
 	}
 	clean := path.Clean(filepath.ToSlash(name))
 	if clean == ".." || strings.HasPrefix(clean, "../") {

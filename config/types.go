@@ -16,7 +16,7 @@ type Manifest struct {
 	Pricing map[string]float64 // credits per second by resolution; nil = built-in table
 	Videos  []*Video           // sorted by Address
 
-	hasSensitive bool // a sensitive variable exists: diagnostics carry no values
+	sensitiveStrings []string // values of sensitive variables, kept out of diagnostics
 }
 
 // API is the api block with defaults applied.
