@@ -2,10 +2,123 @@ package command
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
 )
 
-// runPlan is not built yet.
+const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-credits N] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR]"
+
+// runPlan shows what apply would do and what it would cost.
 func runPlan(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "plan", planUsage)
+	out := fs.String("out", "", "save the plan to `FILE` for \"ltxform apply FILE\"")
+	jsonOut := fs.Bool("json", false, "print the plan as one JSON document")
+	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	noColor := fs.Bool("no-color", false, "print no colour codes")
+	checkImages := fs.Bool("check-images", false, "send a HEAD request to each image_url that will be bought")
+	var targets, replace addressList
+	fs.Var(&targets, "target", "plan only `ADDR` (video.NAME matches all its instances); repeatable")
+	fs.Var(&replace, "replace", "make `ADDR` again although unchanged; repeatable")
+	maxCredits := creditsFlag(fs, "max-credits", "refuse a plan whose change is estimated at more than `N` credits")
+	vf := addVarFlags(fs)
+	lf := addLockFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fs)
+	if err != nil {
+		return err
+	}
+	if *noColor {
+		env = withoutColor(env)
+	}
+	dir := env.ManifestDir(arg)
+
+	store := state.NewLocalStore(dir)
+	defer store.Close()
+	unlock, err := lf.acquire(ctx, store, "plan")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits, CheckImages: *checkImages}
+	p, m, diags, err := buildPlanDiags(ctx, env, dir, vf, opts, *jsonOut)
+	if err != nil {
+		return err
+	}
+	if err := unlock(); err != nil {
+		return fmt.Errorf("releasing the state lock: %w", err)
+	}
+
+	view := newPlanView(env, *jsonOut)
+	if !*jsonOut {
+		renderDiagnostics(env, m.Files, diags, false)
+	}
+	// A plan refused for its cost is still shown; one refused for a mistyped
+	// -target would only say "No changes", which is wrong.
+	if *jsonOut || p.HasChanges() || !diags.HasErrors() {
+		if err := view.Plan(p, diags); err != nil {
+			return err
+		}
+	}
+	if diags.HasErrors() {
+		return ErrReported
+	}
+	if *out != "" {
+		if err := plan.Save(*out, p); err != nil {
+			return err
+		}
+		view.Saved(*out)
+	}
+	if *detailed && p.HasChanges() {
+		return ErrPlanHasChanges
+	}
+	return nil
+}
+
+// addressList is a repeatable address flag. Addresses are normalised as the
+// state does, so that video.shot[a] typed without shell quotes still matches.
+type addressList []string
+
+func (l *addressList) String() string { return strings.Join(*l, ",") }
+
+func (l *addressList) Set(v string) error {
+	if !strings.HasPrefix(v, "video.") {
+		return fmt.Errorf("%q is not a video address; addresses look like video.NAME or video.NAME[\"KEY\"]", v)
+	}
+	*l = append(*l, state.NormalizeAddress(v))
+	return nil
+}
+
+// creditsFlag is a non-negative number of credits.
+func creditsFlag(fs *flag.FlagSet, name, usage string) *float64 {
+	v := new(float64)
+	fs.Func(name, usage, func(s string) error {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("want a number of credits, got %q", s)
+		}
+		*v = f
+		return nil
+	})
+	return v
+}
+
+// withoutColor is env as if NO_COLOR were set, for -no-color.
+func withoutColor(env *Env) *Env {
+	e := *env
+	getenv := env.Getenv
+	e.Getenv = func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return getenv(k)
+	}
+	return &e
 }

@@ -73,7 +73,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		changes = append(changes, Change{
 			Address:   addr,
 			Action:    ActionForget,
-			Reason:    "not in the manifest; the state entry goes, the file stays",
+			Reason:    "gone from the manifest; the file stays",
 			Mode:      ltx.Mode(e.Mode),
 			InputHash: e.InputHash,
 			Output:    e.Output,

@@ -66,7 +66,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
 				return entry(v, state.StatusPending)
 			},
-			wantAction: ActionResume, wantReason: "Idempotency-Key", wantCredits: 160,
+			wantAction: ActionResume, wantReason: "re-sent with its Idempotency-Key, may be charged", wantCredits: 160,
 		},
 		{
 			name: "created is resumed by polling, already paid for",
@@ -75,7 +75,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.TaskID = "task_42"
 				return e
 			},
-			wantAction: ActionResume, wantReason: "task task_42 already paid for", wantCredits: 0,
+			wantAction: ActionResume, wantReason: "task task_42 in flight: polled, already paid for", wantCredits: 0,
 		},
 		{
 			name: "completed is downloaded",

@@ -26,9 +26,9 @@ func decide(prior *state.Entry, c *Change, forced bool) (Action, string) {
 	}
 	switch prior.Status {
 	case state.StatusPending:
-		return ActionResume, "create unconfirmed; re-sent with its Idempotency-Key, counted in case it was never charged"
+		return ActionResume, "create not confirmed: re-sent with its Idempotency-Key, may be charged"
 	case state.StatusCreated:
-		return ActionResume, fmt.Sprintf("task %s already paid for; polled, not bought again", prior.TaskID)
+		return ActionResume, fmt.Sprintf("task %s in flight: polled, already paid for", prior.TaskID)
 	case state.StatusCompleted:
 		return ActionDownload, "generated but not downloaded yet"
 	case state.StatusDownloaded:

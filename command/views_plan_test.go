@@ -1,0 +1,188 @@
+package command
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+// -update rewrites the golden files from the current output. Another test
+// file of this package may define the same flag; register it only once.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// assertGolden compares got with testdata/golden/name byte for byte.
+func assertGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if updateGolden() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./command -run %s -update to create it)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (rerun with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+func goldenVideo(name string, duration float64, resolution string) *config.Video {
+	return &config.Video{
+		Address: "video." + name, Name: name, Prompt: "A shot of " + name,
+		Duration: duration, Resolution: resolution, Output: "out/" + name + ".mp4",
+	}
+}
+
+func goldenEntry(v *config.Video, status state.Status, consumed float64) *state.Entry {
+	req := plan.RequestFor(v)
+	return &state.Entry{
+		Address: v.Address, InputHash: req.Hash(), Mode: string(req.Mode()), Status: status,
+		Duration: req.Duration, Resolution: req.Resolution, Output: v.Output, CreditsConsumed: consumed,
+	}
+}
+
+// everyKindPlan is a plan with one change of every kind and two unchanged
+// videos, built by the planner from a hand-made manifest and state.
+func everyKindPlan(t *testing.T) *plan.Plan {
+	dir := t.TempDir()
+	created := goldenVideo("a_new", 6, "1080p")
+	replaced := goldenVideo("b_longer", 10, "4K")
+	completed := goldenVideo("c_generated", 8, "1080p")
+	polled := goldenVideo("d_in_flight", 8, "1440p")
+	failed := goldenVideo("e_failed", 8, "1440p")
+	same := goldenVideo("f_same", 6, "1080p")
+	pending := goldenVideo("h_unconfirmed", 6, "1080p")
+	same2 := goldenVideo("i_same", 6, "4K")
+	same2.ImageURL = "https://cdn.example.com/i.png"
+
+	oldReplaced := *replaced
+	oldReplaced.Duration = 8
+	inFlight := goldenEntry(polled, state.StatusCreated, 0)
+	inFlight.TaskID = "task_0042"
+	failedEntry := goldenEntry(failed, state.StatusFailed, 0)
+	failedEntry.ErrorCode = "GENERATION_FAILED"
+	entries := []*state.Entry{
+		goldenEntry(&oldReplaced, state.StatusDownloaded, 128),
+		goldenEntry(completed, state.StatusCompleted, 32),
+		inFlight, failedEntry,
+		goldenEntry(pending, state.StatusPending, 0),
+		goldenEntry(goldenVideo("g_removed", 6, "1080p"), state.StatusDownloaded, 24.5),
+	}
+	for _, v := range []*config.Video{same, same2} {
+		e := goldenEntry(v, state.StatusDownloaded, 24)
+		content := []byte("mp4 bytes of " + v.Name)
+		path := filepath.Join(dir, filepath.FromSlash(v.Output))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(content)
+		e.SHA256, e.Bytes = hex.EncodeToString(sum[:]), int64(len(content))
+		entries = append(entries, e)
+	}
+	st := &state.State{FormatVersion: state.FormatVersion, Serial: 4, Lineage: "9f3c", Entries: map[string]*state.Entry{}}
+	for _, e := range entries {
+		st.Entries[e.Address] = e
+	}
+	m := &config.Manifest{
+		Dir:    dir,
+		API:    config.API{RequestsPerMinute: 120, Parallelism: 8, MaxAttempts: 5},
+		Budget: &config.Budget{MaxCredits: 2000},
+		Videos: []*config.Video{created, replaced, completed, polled, failed, same, pending, same2},
+	}
+	p, diags := plan.Build(m, st, plan.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return p
+}
+
+func renderPlan(t *testing.T, p *plan.Plan, jsonOut bool, diags hcl.Diagnostics) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	if err := newPlanView(env, jsonOut).Plan(p, diags); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestPlanHumanViewGolden(t *testing.T) {
+	p := everyKindPlan(t)
+	got := renderPlan(t, p, false, nil)
+	assertGolden(t, "plan_every_kind.txt", got)
+	if again := renderPlan(t, everyKindPlan(t), false, nil); !bytes.Equal(again, got) {
+		t.Errorf("two renderings of the same plan differ:\n%s\n%s", got, again)
+	}
+}
+
+func TestPlanJSONViewGolden(t *testing.T) {
+	budget := &hcl.Diagnostic{
+		Severity: hcl.DiagError, Summary: "Plan exceeds the credit budget",
+		Detail:  "The change is estimated at 2,240 credits, over the budget of 2,000 (-max-credits).",
+		Subject: &hcl.Range{Filename: "main.ltx.hcl", Start: hcl.Pos{Line: 3, Column: 17, Byte: 30}, End: hcl.Pos{Line: 3, Column: 21, Byte: 34}},
+	}
+	got := renderPlan(t, everyKindPlan(t), true, hcl.Diagnostics{budget})
+	assertGolden(t, "plan_every_kind.json", got)
+	var doc map[string]any
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatalf("not one JSON document: %v", err)
+	}
+}
+
+func TestPlanViewsWithoutChanges(t *testing.T) {
+	m := &config.Manifest{Dir: t.TempDir()}
+	p, _ := plan.Build(m, &state.State{Entries: map[string]*state.Entry{}}, plan.Options{})
+
+	human := renderPlan(t, p, false, nil)
+	assertGolden(t, "plan_no_changes.txt", human)
+
+	got := renderPlan(t, p, true, nil)
+	assertGolden(t, "plan_no_changes.json", got)
+	for _, key := range []string{`"changes": []`, `"diagnostics": []`, `"by_resolution": {}`} {
+		if !strings.Contains(string(got), key) {
+			t.Errorf("JSON without changes lacks %s (empty lists must not be null):\n%s", key, got)
+		}
+	}
+}
+
+func TestSummaryLine(t *testing.T) {
+	tests := []struct {
+		totals plan.Totals
+		want   string
+	}{
+		{plan.Totals{Create: 3, Replace: 1, NoOp: 12, Credits: 184, MaxCredits: 2000}, "Plan: 3 to create, 1 to replace, 12 unchanged; estimated 184 credits of a 2,000 budget."},
+		{plan.Totals{Retry: 1, Resume: 2, Download: 1, Forget: 1, Credits: 12.5}, "Plan: 1 to retry, 2 to resume, 1 to download, 1 to forget; estimated 12.5 credits."},
+	}
+	for _, tt := range tests {
+		if got := summaryLine(tt.totals); got != tt.want {
+			t.Errorf("summaryLine(%+v)\n got %q\nwant %q", tt.totals, got, tt.want)
+		}
+	}
+}
