@@ -1,0 +1,1 @@
+product = "Aurora wireless headphones"
