@@ -88,20 +88,38 @@ func (s *Server) create(c *createRequest, apiKey, idemKey string, now time.Time)
 	return t, false, s.fires(FaultDropAfterCreate, c.Prompt), nil
 }
 
+// bodyTasks are the tasks created for one normalized body. A task that will
+// complete stays alive for good, so one flag stands for all of them; only the
+// tasks that will fail or are lost need their times checked.
+type bodyTasks struct {
+	completes bool
+	mortal    []*task
+}
+
 // noteBody records t under its body, counting a duplicate when an earlier
-// task for the same body is still alive, and forgets the dead ones so the
-// list stays short. Caller holds s.mu.
+// task for the same body is still alive. Caller holds s.mu.
 func (s *Server) noteBody(t *task, now time.Time) {
-	live := s.byBody[t.bodyKey][:0]
-	for _, prev := range s.byBody[t.bodyKey] {
+	b := s.byBody[t.bodyKey]
+	if b == nil {
+		b = &bodyTasks{}
+		s.byBody[t.bodyKey] = b
+	}
+	live := b.mortal[:0]
+	for _, prev := range b.mortal {
 		if prev.aliveAt(now) {
 			live = append(live, prev)
 		}
 	}
-	if len(live) > 0 {
+	b.mortal = live
+	if b.completes || len(live) > 0 {
 		s.counters.DuplicateCreates.Add(1)
 	}
-	s.byBody[t.bodyKey] = append(live, t)
+	switch {
+	case t.failCode == "" && !t.lost:
+		b.completes = true
+	case t.aliveAt(now):
+		b.mortal = append(b.mortal, t)
+	}
 }
 
 // dropConnection closes the connection without an answer, as a crashed

@@ -30,8 +30,8 @@ type Server struct {
 	unreachableHosts map[string]bool
 	largeHosts       map[string]bool
 	tasks            map[string]*task
-	byIdempotencyKey map[string]*task   // API key + "\x00" + Idempotency-Key
-	byBody           map[string][]*task // normalized body → its tasks, dead ones pruned on the next create
+	byIdempotencyKey map[string]*task      // API key + "\x00" + Idempotency-Key
+	byBody           map[string]*bodyTasks // normalized body → its tasks
 	seq              uint64
 	created          int // commits, for PlanQuota
 	creditsLimited   bool
@@ -50,7 +50,7 @@ func New(opts Options) *Server {
 		largeHosts:       lowerSet(opts.LargeImageHosts),
 		tasks:            map[string]*task{},
 		byIdempotencyKey: map[string]*task{},
-		byBody:           map[string][]*task{},
+		byBody:           map[string]*bodyTasks{},
 		creditsLimited:   opts.Credits > 0,
 		balance:          opts.Credits,
 	}
