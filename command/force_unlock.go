@@ -1,11 +1,54 @@
 package command
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ltxform/ltxform/state"
 )
 
-// runForceUnlock is not built yet.
+// runForceUnlock removes the lock info a dead run left behind. The store
+// refuses when the id does not match or the holder still holds the OS lock.
 func runForceUnlock(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "force-unlock", "[-force] ID [DIR]")
+	force := fs.Bool("force", false, "do not ask for confirmation")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return &UsageError{Msg: "force-unlock takes the lock ID (from the error that named the holder) and an optional directory"}
+	}
+	id := fs.Arg(0)
+	dir := env.ManifestDir(fs.Arg(1))
+	if err := checkManifestDir(dir); err != nil {
+		return err
+	}
+	store := state.NewLocalStore(dir)
+	defer store.Close()
+
+	if !*force {
+		info := store.ReadLockInfo()
+		if info == nil {
+			return fmt.Errorf("the state in %s is not locked: there is no lock info", dir)
+		}
+		fmt.Fprintf(env.Stdout, "Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+			info.ID, info.Operation, info.PID, info.Host, info.Created.UTC().Format(time.RFC3339))
+		answer, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		fmt.Fprintln(env.Stdout)
+		if err != nil && answer == "" {
+			return errors.New("force-unlock cancelled: no answer (use -force when there is no terminal)")
+		}
+		if strings.TrimSpace(answer) != "yes" {
+			return errors.New("force-unlock cancelled")
+		}
+	}
+	if err := store.ForceUnlock(id); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(env.Stdout, "The lock %s has been removed; the state in %s is unlocked.\n", id, dir)
+	return err
 }

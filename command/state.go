@@ -3,9 +3,322 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
 )
 
-// runState is not built yet.
+// stateJSONFormat is the format_version of state list/show/rm -json output.
+const stateJSONFormat = "1.0"
+
+// noStateMessage is what every read of a directory without state says.
+const noStateMessage = "No state yet: run ltxform apply first."
+
+// runState dispatches `state list|show|rm`.
 func runState(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	if len(args) == 0 {
+		return &UsageError{Msg: "state needs a subcommand: list, show ADDR or rm ADDR..."}
+	}
+	switch args[0] {
+	case "list":
+		return runStateList(ctx, env, args[1:])
+	case "show":
+		return runStateShow(ctx, env, args[1:])
+	case "rm":
+		return runStateRm(ctx, env, args[1:])
+	default:
+		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR or rm ADDR...", args[0])}
+	}
+}
+
+func runStateList(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "state list", "[-json] [DIR]")
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fs)
+	if err != nil {
+		return err
+	}
+	st, exists, err := readStateOf(ctx, env.ManifestDir(arg))
+	if err != nil {
+		return err
+	}
+	return newStateView(env, *jsonOut).List(st, exists)
+}
+
+func runStateShow(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "state show", "[-json] ADDR [DIR]")
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return &UsageError{Msg: "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'"}
+	}
+	st, exists, err := readStateOf(ctx, env.ManifestDir(fs.Arg(1)))
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return errors.New(noStateMessage)
+	}
+	e, err := findEntry(st, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return newStateView(env, *jsonOut).Show(e)
+}
+
+func runStateRm(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "state rm", "[-lock=false] [-lock-timeout D] [-json] ADDR... [DIR]")
+	lf := addLockFlags(fs)
+	jsonOut := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	addrs, dirArg := splitAddressesAndDir(fs.Args())
+	if len(addrs) == 0 {
+		return &UsageError{Msg: "state rm needs at least one address, e.g. state rm 'video.shot[\"unboxing\"]'"}
+	}
+	dir := env.ManifestDir(dirArg)
+	if err := checkManifestDir(dir); err != nil {
+		return err
+	}
+	store := state.NewLocalStore(dir)
+	defer store.Close()
+	unlock, err := lf.acquire(ctx, store, "state rm")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	exists, err := store.Exists()
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return errors.New(noStateMessage)
+	}
+	st, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	// Check every address before removing any, so that a typo removes nothing.
+	var removed []*state.Entry
+	for _, a := range addrs {
+		e, err := findEntry(st, a)
+		if err != nil {
+			return fmt.Errorf("%w; nothing was removed", err)
+		}
+		removed = append(removed, e)
+	}
+	for _, e := range removed {
+		if err := store.Remove(ctx, e.Address); err != nil {
+			return err
+		}
+	}
+	if err := store.Checkpoint(ctx); err != nil {
+		return err
+	}
+	if err := unlock(); err != nil {
+		return err
+	}
+	return newStateView(env, *jsonOut).Removed(removed)
+}
+
+// addressPattern tells an address from a directory among state rm's
+// arguments: video.NAME or video.NAME[KEY].
+var addressPattern = regexp.MustCompile(`^video\.[^.\[\]]+(\[.*\])?$`)
+
+// splitAddressesAndDir takes a last argument that is not an address as the
+// manifest directory.
+func splitAddressesAndDir(args []string) (addrs []string, dir string) {
+	if n := len(args); n > 0 && !addressPattern.MatchString(args[n-1]) {
+		return args[:n-1], args[n-1]
+	}
+	return args, ""
+}
+
+// checkManifestDir refuses a directory that does not exist, which would
+// otherwise read as an empty state.
+func checkManifestDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("manifest directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("manifest directory %s is not a directory", dir)
+	}
+	return nil
+}
+
+// readStateOf loads the state of dir without locking: a read-only look.
+func readStateOf(ctx context.Context, dir string) (st *state.State, exists bool, err error) {
+	if err := checkManifestDir(dir); err != nil {
+		return nil, false, err
+	}
+	store := state.NewLocalStore(dir)
+	defer store.Close()
+	if exists, err = store.Exists(); err != nil {
+		return nil, false, err
+	}
+	if st, err = store.Load(ctx); err != nil {
+		return nil, false, err
+	}
+	return st, exists, nil
+}
+
+// findEntry looks addr up, accepting the shell-mangled forms of a key.
+func findEntry(st *state.State, addr string) (*state.Entry, error) {
+	if e := st.Get(addr); e != nil {
+		return e, nil
+	}
+	if e := st.Get(state.NormalizeAddress(addr)); e != nil {
+		return e, nil
+	}
+	return nil, fmt.Errorf("no %s in the state; ltxform state list shows the addresses", addr)
+}
+
+// stateView is the output of the state subcommands, human or JSON.
+type stateView interface {
+	List(st *state.State, exists bool) error
+	Show(e *state.Entry) error
+	Removed(es []*state.Entry) error
+}
+
+func newStateView(env *Env, jsonOut bool) stateView {
+	if jsonOut {
+		return &stateJSONView{w: env.Stdout}
+	}
+	return &stateHumanView{w: env.Stdout}
+}
+
+type stateHumanView struct{ w io.Writer }
+
+func (v *stateHumanView) List(st *state.State, exists bool) error {
+	if !exists {
+		_, err := fmt.Fprintln(v.w, noStateMessage)
+		return err
+	}
+	entries := st.Sorted()
+	if len(entries) == 0 {
+		_, err := fmt.Fprintln(v.w, "The state is empty.")
+		return err
+	}
+	rows := make([][]string, 0, len(entries))
+	for _, e := range entries {
+		rows = append(rows, []string{e.Address, string(e.Status), e.Output})
+	}
+	return renderTable(v.w, []string{"address", "status", "output"}, rows)
+}
+
+func (v *stateHumanView) Show(e *state.Entry) error {
+	rows := [][]string{
+		{"address", e.Address},
+		{"status", string(e.Status)},
+		{"mode", e.Mode},
+		{"task_id", e.TaskID},
+		{"request_id", e.RequestID},
+		{"attempts", strconv.Itoa(e.Attempts)},
+		{"duration", stateSeconds(e.Duration)},
+		{"resolution", e.Resolution},
+		{"credits_estimated", plan.FormatCredits(e.CreditsEstimated)},
+		{"credits_consumed", plan.FormatCredits(e.CreditsConsumed)},
+		{"output", e.Output},
+		{"sha256", e.SHA256},
+		{"bytes", stateBytes(e.Bytes)},
+		{"input_hash", e.InputHash},
+		{"idempotency_key", e.IdempotencyKey},
+		{"video_url", e.VideoURL},
+		{"error_code", e.ErrorCode},
+		{"error_message", e.ErrorMessage},
+		{"created_at", stateTime(e.CreatedAt)},
+		{"updated_at", stateTime(e.UpdatedAt)},
+		{"completed_at", stateTime(e.CompletedAt)},
+	}
+	return renderTable(v.w, []string{"attribute", "value"}, rows)
+}
+
+func (v *stateHumanView) Removed(es []*state.Entry) error {
+	for _, e := range es {
+		if e.Output != "" {
+			fmt.Fprintf(v.w, "Removed %s from the state; its file %s stays.\n", e.Address, e.Output)
+		} else {
+			fmt.Fprintf(v.w, "Removed %s from the state.\n", e.Address)
+		}
+	}
+	_, err := fmt.Fprintf(v.w, "Removed %s.\n", plural(len(es), "address", "addresses"))
+	return err
+}
+
+type stateJSONView struct{ w io.Writer }
+
+type stateListJSON struct {
+	FormatVersion string          `json:"format_version"`
+	Exists        bool            `json:"exists"`
+	Serial        uint64          `json:"serial"`
+	Lineage       string          `json:"lineage"`
+	Entries       []stateListItem `json:"entries"`
+}
+
+type stateListItem struct {
+	Address string       `json:"address"`
+	Status  state.Status `json:"status"`
+	Output  string       `json:"output"`
+}
+
+func (v *stateJSONView) List(st *state.State, exists bool) error {
+	out := stateListJSON{FormatVersion: stateJSONFormat, Exists: exists, Serial: st.Serial, Lineage: st.Lineage, Entries: []stateListItem{}}
+	for _, e := range st.Sorted() {
+		out.Entries = append(out.Entries, stateListItem{e.Address, e.Status, e.Output})
+	}
+	return writeJSON(v.w, out)
+}
+
+func (v *stateJSONView) Show(e *state.Entry) error {
+	return writeJSON(v.w, struct {
+		FormatVersion string       `json:"format_version"`
+		Entry         *state.Entry `json:"entry"`
+	}{stateJSONFormat, e})
+}
+
+func (v *stateJSONView) Removed(es []*state.Entry) error {
+	addrs := make([]string, 0, len(es))
+	for _, e := range es {
+		addrs = append(addrs, e.Address)
+	}
+	return writeJSON(v.w, struct {
+		FormatVersion string   `json:"format_version"`
+		Removed       []string `json:"removed"`
+	}{stateJSONFormat, addrs})
+}
+
+func stateSeconds(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n) + "s"
+}
+
+func stateBytes(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// stateTime is a UTC RFC 3339 time, or empty for a time never set.
+func stateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
