@@ -1,11 +1,271 @@
 package command
 
 import (
+	"bufio"
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ltxform/ltxform/executor"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
 )
 
-// runApply is not built yet.
+const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-credits N] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR | PLANFILE]"
+
+// approvalPrompt is asked before anything is sent, unless -auto-approve.
+const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be accepted: "
+
+// runApply creates, polls and downloads the videos of a plan: built from the
+// manifest now, or loaded from a saved plan file that must still be fresh.
+// It exits 0 only when every video ends completed or unchanged.
 func runApply(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "apply", applyUsage)
+	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
+	parallelism := fs.Int("parallelism", 0, "videos in flight at once (default: the manifest's api.parallelism)")
+	jsonOut := fs.Bool("json", false, "stream JSON-lines events and the results instead of human output (needs -auto-approve)")
+	simulate := fs.Bool("simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
+	failFast := fs.Bool("fail-fast", false, "start no new video after the first one fails")
+	endpoint := fs.String("endpoint", "", "API base `URL` (default: $LTX_API_URL, else api.base_url, else the public API)")
+	noColor := fs.Bool("no-color", false, "print no colour codes")
+	var targets, replace addressList
+	fs.Var(&targets, "target", "apply only `ADDR` (video.NAME matches all its instances); repeatable")
+	fs.Var(&replace, "replace", "make `ADDR` again although unchanged; repeatable")
+	maxCredits := creditsFlag(fs, "max-credits", "refuse a change estimated at more than `N` credits")
+	vf := addVarFlags(fs)
+	lf := addLockFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fs)
+	if err != nil {
+		return err
+	}
+	if *noColor {
+		env = withoutColor(env)
+	}
+	if *parallelism < 0 {
+		return &UsageError{Msg: "-parallelism must be at least 1"}
+	}
+	if *jsonOut && !*autoApprove {
+		return &UsageError{Msg: "-json needs -auto-approve: there is no one to answer the question in JSON mode"}
+	}
+
+	planFile := ""
+	dir := env.ManifestDir(arg)
+	if arg != "" {
+		if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
+			planFile, dir = arg, ""
+		}
+	}
+	var saved *plan.Plan
+	if planFile != "" {
+		if len(targets) > 0 || len(replace) > 0 || len(vf.flags) > 0 {
+			return &UsageError{Msg: "-target, -replace and -var belong to the plan: make a new one with \"ltxform plan -out FILE\""}
+		}
+		if saved, err = plan.Load(planFile); err != nil {
+			return err
+		}
+		dir = saved.Dir
+	}
+
+	store := state.NewLocalStore(dir)
+	defer store.Close()
+	unlock, err := lf.acquire(ctx, store, "apply")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	p := saved
+	if p == nil {
+		opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits}
+		if p, _, err = buildPlan(ctx, env, dir, vf, opts, *jsonOut); err != nil {
+			return err
+		}
+	} else if err := checkSavedPlan(ctx, env, p, *maxCredits, *jsonOut); err != nil {
+		return err
+	}
+
+	if !p.HasChanges() {
+		if *jsonOut {
+			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
+		}
+		fmt.Fprintln(env.Stdout, "No changes. Your videos match the manifest.")
+		return nil
+	}
+	if err := showPlan(env, p, *jsonOut); err != nil {
+		return err
+	}
+
+	var api executor.API
+	if !*simulate {
+		client, err := newClient(env, p.Settings, *endpoint)
+		if err != nil {
+			return err
+		}
+		api = client
+	}
+
+	// A saved plan was reviewed when it was made, as in Terraform.
+	if !*autoApprove && planFile == "" {
+		if !env.StdinIsTerminal {
+			fmt.Fprintln(env.Stderr, "Error: apply needs approval and stdin is not a terminal, so nobody can answer.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.")
+			return ErrReported
+		}
+		ok, err := askApproval(env)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(env.Stderr, "Apply cancelled: nothing was sent.")
+			return ErrReported
+		}
+	}
+
+	if *simulate {
+		ls, err := startSimulator()
+		if err != nil {
+			return err
+		}
+		defer ls.Close()
+		api = ls.client()
+		if !*jsonOut {
+			fmt.Fprintf(env.Stdout, "Simulating the API at %s: no credits are spent.\n", ls.url)
+		}
+	}
+
+	settings := p.Settings
+	opts := executor.Options{
+		Parallelism:       settings.Parallelism,
+		RequestsPerMinute: settings.RequestsPerMinute,
+		MaxAttempts:       settings.MaxAttempts,
+		FailFast:          *failFast,
+	}
+	if *parallelism > 0 {
+		opts.Parallelism = *parallelism
+	}
+	if *simulate {
+		// The simulator's tasks take under a second: learn that at once.
+		opts.ScoutStart = simulatedLatency
+		opts.PollCap = 2 * time.Second
+	}
+	sink := newProgressSink(env, *jsonOut)
+	opts.Sink = sink
+
+	started := time.Now()
+	results, runErr := executor.Apply(ctx, p, api, store, opts)
+	sink.Close()
+	finished := time.Now()
+
+	run := newRunRecord(started, finished, results, runErr)
+	// The interrupt must not stop the bookkeeping that lets the next run resume.
+	bg := context.WithoutCancel(ctx)
+	var bookkeeping []error
+	if err := store.Checkpoint(bg); err != nil {
+		bookkeeping = append(bookkeeping, fmt.Errorf("writing the state snapshot: %w", err))
+	}
+	if err := state.SaveRun(dir, run); err != nil {
+		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
+	}
+	if err := newApplyView(env, *jsonOut).Results(run, runErr); err != nil {
+		return err
+	}
+	for _, err := range bookkeeping {
+		fmt.Fprintln(env.Stderr, "Error: "+err.Error())
+	}
+	if run.ExitCode != 0 || len(bookkeeping) > 0 {
+		return ErrReported
+	}
+	return nil
+}
+
+// checkSavedPlan refuses a plan file made against another manifest or state,
+// or over the -max-credits given now.
+func checkSavedPlan(ctx context.Context, env *Env, p *plan.Plan, maxCredits float64, jsonOut bool) error {
+	m, err := loadManifest(env, p.Dir, nil, jsonOut)
+	if err != nil {
+		return err
+	}
+	st, err := loadState(ctx, p.Dir)
+	if err != nil {
+		return err
+	}
+	if err := plan.CheckFresh(p, m, st); err != nil {
+		return err
+	}
+	if maxCredits > 0 && p.Totals.Credits > maxCredits {
+		return fmt.Errorf("the saved plan is estimated at %s credits, over -max-credits %s",
+			plan.FormatCredits(p.Totals.Credits), plan.FormatCredits(maxCredits))
+	}
+	return nil
+}
+
+// showPlan prints what will be done: the plan's table, or one JSON line of
+// its totals.
+func showPlan(env *Env, p *plan.Plan, jsonOut bool) error {
+	if jsonOut {
+		return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "plan", Totals: p.Totals})
+	}
+	if err := newPlanView(env, false).Plan(p, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout)
+	return nil
+}
+
+// askApproval asks the question and reads one line.
+func askApproval(env *Env) (bool, error) {
+	fmt.Fprint(env.Stdout, approvalPrompt)
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	fmt.Fprintln(env.Stdout)
+	return strings.TrimSpace(line) == "yes", nil
+}
+
+// newRunRecord sums a run's rows for its record and its exit code.
+func newRunRecord(started, finished time.Time, results []executor.Result, runErr error) *state.Run {
+	run := &state.Run{
+		ID:       state.NewRunID(started),
+		Started:  started.UTC(),
+		Finished: finished.UTC(),
+		Counts:   map[string]int{},
+		Results:  results,
+	}
+	for _, r := range results {
+		run.Counts[string(r.Status)]++
+		run.CreditsEstimated += r.CreditsEstimated
+		run.CreditsConsumed += r.CreditsConsumed
+		switch r.Status {
+		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten:
+		default:
+			run.ExitCode = 1
+		}
+	}
+	if runErr != nil {
+		run.ExitCode = 1
+		run.Message = runErrorText(runErr)
+	}
+	return run
+}
+
+// jsonPlanLine is -json's first line: what the run is about to do.
+type jsonPlanLine struct {
+	FormatVersion string      `json:"format_version"`
+	Type          string      `json:"type"` // plan | no_changes
+	Totals        plan.Totals `json:"totals"`
+}
+
+func writeJSONLine(env *Env, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(append(data, '\n'))
+	return err
 }

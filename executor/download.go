@@ -102,6 +102,10 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 	if err != nil {
 		return "", 0, err
 	}
+	// CreateTemp makes the file private; a video is not a secret.
+	if err = tmp.Chmod(0o644); err != nil {
+		return "", 0, err
+	}
 	if err = tmp.Sync(); err != nil {
 		return "", 0, err
 	}

@@ -1,0 +1,95 @@
+package command
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/sim"
+)
+
+// envAPIURL overrides the manifest's api.base_url (and is how tests point
+// ltxform at a simulator).
+const envAPIURL = "LTX_API_URL"
+
+// apiEndpoint picks the base URL: -endpoint, else LTX_API_URL, else the
+// manifest's api.base_url, else the public API.
+func apiEndpoint(env *Env, settings plan.Settings, endpointFlag string) string {
+	switch {
+	case endpointFlag != "":
+		return endpointFlag
+	case env.Getenv(envAPIURL) != "":
+		return env.Getenv(envAPIURL)
+	case settings.BaseURL != "":
+		return settings.BaseURL
+	default:
+		return ltx.DefaultBaseURL
+	}
+}
+
+// newClient is the API client apply uses. A missing key is an error before
+// anything is sent.
+func newClient(env *Env, settings plan.Settings, endpointFlag string) (*ltx.Client, error) {
+	key, err := ltx.KeyFromEnv(env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return ltx.NewClient(ltx.Options{BaseURL: apiEndpoint(env, settings, endpointFlag), Key: key}), nil
+}
+
+// simulatedLatency is how long a simulated task takes: short enough for a
+// first try, long enough that the progress is worth watching.
+const simulatedLatency = 800 * time.Millisecond
+
+// localSimulator is `apply -simulate`'s API: the simulator on a loopback
+// port, accepting one random key that lives only in this process.
+type localSimulator struct {
+	sim    *sim.Server
+	srv    *http.Server
+	url    string
+	key    ltx.Key
+	served chan error
+}
+
+func startSimulator() (*localSimulator, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the simulator: %w", err)
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	key := "sk-sim-" + hex.EncodeToString(b[:])
+	s := sim.New(sim.Options{Keys: []string{key}, Latency: simulatedLatency})
+	ls := &localSimulator{
+		sim:    s,
+		srv:    &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second},
+		url:    "http://" + ln.Addr().String(),
+		key:    ltx.NewKey(key),
+		served: make(chan error, 1),
+	}
+	go func() { ls.served <- ls.srv.Serve(ln) }()
+	return ls, nil
+}
+
+func (ls *localSimulator) client() *ltx.Client {
+	return ltx.NewClient(ltx.Options{BaseURL: ls.url, Key: ls.key})
+}
+
+// Close stops the server and waits for its goroutine.
+func (ls *localSimulator) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := ls.srv.Shutdown(ctx)
+	if serr := <-ls.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	ls.sim.Close()
+	return err
+}

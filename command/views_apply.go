@@ -1,0 +1,226 @@
+package command
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/ltxform/ltxform/executor"
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+// applyView prints the end of a run: the human table or one JSON line.
+type applyView interface {
+	// Results prints the run's rows, summary, credit warnings and, when the
+	// run stopped early, why.
+	Results(run *state.Run, runErr error) error
+}
+
+func newApplyView(env *Env, jsonOut bool) applyView {
+	if jsonOut {
+		return &applyJSONView{w: env.Stdout}
+	}
+	return &applyHumanView{w: env.Stdout, errw: env.Stderr}
+}
+
+// creditDriftWarning is the share by which consumed credits may differ from
+// the estimate before apply warns.
+const creditDriftWarning = 0.10
+
+// resultHeader is the results table's columns.
+var resultHeader = []string{"address", "status", "task_id", "request_id", "error", "attempts", "credits est.", "credits used", "output"}
+
+type applyHumanView struct {
+	w, errw io.Writer
+}
+
+func (v *applyHumanView) Results(run *state.Run, runErr error) error {
+	rows := make([][]string, 0, len(run.Results))
+	for _, r := range run.Results {
+		attempts := ""
+		if r.Attempts > 0 {
+			attempts = strconv.Itoa(r.Attempts)
+		}
+		rows = append(rows, []string{
+			r.Address, string(r.Status), r.TaskID, r.RequestID, r.ErrorCode, attempts,
+			plan.FormatCredits(r.CreditsEstimated), plan.FormatCredits(r.CreditsConsumed), r.Output,
+		})
+	}
+	fmt.Fprintln(v.w)
+	if err := renderTable(v.w, resultHeader, rows); err != nil {
+		return err
+	}
+	// Details that do not fit a cell: why each video did not complete.
+	for _, r := range run.Results {
+		if r.Status != state.ResultFailed && r.Status != state.ResultUncertain {
+			continue
+		}
+		fmt.Fprintf(v.w, "%s: %s\n", r.Address, failureText(r))
+	}
+	for _, w := range creditWarnings(run) {
+		fmt.Fprintln(v.w, "Warning: "+w)
+	}
+	fmt.Fprintln(v.w, resultSummary(run, runErr))
+	if runErr != nil {
+		fmt.Fprintln(v.errw, "Error: "+runErrorText(runErr))
+	}
+	return nil
+}
+
+// failureText is "CODE: message (request_id req_1). Suggestion".
+func failureText(r state.RunResult) string {
+	var b strings.Builder
+	if r.ErrorCode != "" {
+		b.WriteString(r.ErrorCode + ": ")
+	}
+	b.WriteString(r.ErrorMessage)
+	if r.RequestID != "" && r.ErrorCode != "" {
+		fmt.Fprintf(&b, " (request_id %s)", r.RequestID)
+	}
+	if r.Suggestion != "" {
+		b.WriteString(". " + r.Suggestion)
+	}
+	return b.String()
+}
+
+// resultSummary is "Apply complete: 5 completed, 1 failed, 2 unchanged; 184
+// credits estimated, 180 consumed."
+func resultSummary(run *state.Run, runErr error) string {
+	var parts []string
+	for _, s := range []state.ResultStatus{state.ResultCompleted, state.ResultFailed, state.ResultUncertain,
+		state.ResultSkipped, state.ResultUnchanged, state.ResultForgotten} {
+		if n := run.Counts[string(s)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nothing to do")
+	}
+	head := "Apply complete"
+	var re *executor.RunError
+	switch {
+	case errors.As(runErr, &re) && re.Kind == "interrupted":
+		head = "Apply interrupted"
+	case runErr != nil:
+		head = "Apply stopped"
+	}
+	return fmt.Sprintf("%s: %s; %s credits estimated, %s consumed.", head, strings.Join(parts, ", "),
+		plan.FormatCredits(run.CreditsEstimated), plan.FormatCredits(run.CreditsConsumed))
+}
+
+// creditWarnings names each video, and the run, whose consumed credits differ
+// from the estimate by more than creditDriftWarning.
+func creditWarnings(run *state.Run) []string {
+	var out []string
+	drifted := func(est, used float64) bool {
+		return est > 0 && used > 0 && math.Abs(used-est) > creditDriftWarning*est
+	}
+	for _, r := range run.Results {
+		if drifted(r.CreditsEstimated, r.CreditsConsumed) {
+			out = append(out, fmt.Sprintf("%s consumed %s credits, estimated %s.", r.Address,
+				plan.FormatCredits(r.CreditsConsumed), plan.FormatCredits(r.CreditsEstimated)))
+		}
+	}
+	if drifted(run.CreditsEstimated, run.CreditsConsumed) {
+		out = append(out, fmt.Sprintf("the run consumed %s credits, estimated %s; check the pricing block against your plan's prices.",
+			plan.FormatCredits(run.CreditsConsumed), plan.FormatCredits(run.CreditsEstimated)))
+	}
+	return out
+}
+
+// runErrorText says why the run stopped: the API's code, message, request_id
+// and suggestion when it was the API.
+func runErrorText(err error) string {
+	var apiErr *ltx.APIError
+	var re *executor.RunError
+	if errors.As(err, &apiErr) {
+		addr := ""
+		if errors.As(err, &re) && re.Address != "" {
+			addr = re.Address + ": "
+		}
+		s := "the run stopped: " + addr + apiErr.Error()
+		if sugg := apiErr.SuggestionOrCatalogue(); sugg != "" {
+			s += ". " + sugg
+		}
+		return s
+	}
+	if errors.As(err, &re) && re.Kind == "interrupted" {
+		return "interrupted: tasks in flight stay recorded; run apply again to resume them"
+	}
+	return err.Error()
+}
+
+// applyJSONView writes the results as one JSON line after the events.
+type applyJSONView struct{ w io.Writer }
+
+type jsonResults struct {
+	FormatVersion string            `json:"format_version"`
+	Type          string            `json:"type"` // "results"
+	RunID         string            `json:"run_id"`
+	Summary       string            `json:"summary"`
+	Counts        map[string]int    `json:"counts"`
+	Credits       jsonCredits       `json:"credits"`
+	Warnings      []string          `json:"warnings"`
+	Error         *jsonRunError     `json:"error"`
+	Results       []state.RunResult `json:"results"`
+}
+
+type jsonCredits struct {
+	Estimated float64 `json:"estimated"`
+	Consumed  float64 `json:"consumed"`
+}
+
+type jsonRunError struct {
+	Kind       string `json:"kind"`
+	Address    string `json:"address,omitempty"`
+	Code       string `json:"code,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion,omitempty"`
+}
+
+func (v *applyJSONView) Results(run *state.Run, runErr error) error {
+	doc := jsonResults{
+		FormatVersion: progressFormatVersion,
+		Type:          "results",
+		RunID:         run.ID,
+		Summary:       resultSummary(run, runErr),
+		Counts:        run.Counts,
+		Credits:       jsonCredits{Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
+		Warnings:      creditWarnings(run),
+		Results:       run.Results,
+	}
+	if doc.Counts == nil {
+		doc.Counts = map[string]int{}
+	}
+	if doc.Warnings == nil {
+		doc.Warnings = []string{}
+	}
+	if doc.Results == nil {
+		doc.Results = []state.RunResult{}
+	}
+	if runErr != nil {
+		je := &jsonRunError{Kind: "error", Message: runErrorText(runErr)}
+		var re *executor.RunError
+		if errors.As(runErr, &re) {
+			je.Kind, je.Address = re.Kind, re.Address
+		}
+		var apiErr *ltx.APIError
+		if errors.As(runErr, &apiErr) {
+			je.Code, je.RequestID, je.Suggestion = apiErr.Code, apiErr.RequestID, apiErr.SuggestionOrCatalogue()
+		}
+		doc.Error = je
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = v.w.Write(append(data, '\n'))
+	return err
+}
