@@ -253,6 +253,13 @@ func (c *Client) send(ctx context.Context, method, target string, h http.Header,
 	for k, v := range h {
 		req.Header[k] = v
 	}
+	if method == http.MethodPost {
+		// net/http silently resends a request carrying an Idempotency-Key
+		// when a reused connection breaks after the write. The real API may
+		// ignore the key, so that would be a second, unseen create: without
+		// GetBody the transport cannot resend, and the caller decides.
+		req.GetBody = nil
+	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")

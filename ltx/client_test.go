@@ -255,3 +255,39 @@ func TestCancelledContext(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// On a kept-alive connection that breaks after the create was written,
+// net/http would resend a request with an Idempotency-Key on its own. The
+// client must not let it: the real API may ignore the key.
+func TestBrokenReusedConnectionIsNotResentSilently(t *testing.T) {
+	var mu sync.Mutex
+	creates := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			answer(200, nil, `{"task_id":"t","status":"queued"}`)(w, r)
+			return
+		}
+		io.ReadAll(r.Body)
+		mu.Lock()
+		creates++
+		mu.Unlock()
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	c := NewClient(Options{BaseURL: srv.URL, Key: NewKey(secret), HTTPClient: srv.Client()})
+	if _, err := c.GetTask(context.Background(), "t"); err != nil { // leaves an idle connection to reuse
+		t.Fatal(err)
+	}
+	_, err := c.Create(context.Background(), CreateRequest{Prompt: "p", Duration: 6, Resolution: "1080p"}, "idem")
+	var re *RequestError
+	if !errors.As(err, &re) || !re.Sent {
+		t.Fatalf("err = %v, want a sent *RequestError", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if creates != 1 {
+		t.Errorf("the server received %d creates, want 1", creates)
+	}
+}
