@@ -104,6 +104,8 @@ func CheckFresh(p *Plan, m *config.Manifest, st *state.State) error {
 		reasons = append(reasons, "the manifest in "+m.Dir+" was edited after the plan was made")
 	}
 	switch {
+	case p.StateLineage == "" && st.Lineage != "":
+		reasons = append(reasons, fmt.Sprintf("the state has moved on (serial %d, the plan was made before there was any state)", st.Serial))
 	case st.Lineage != p.StateLineage:
 		reasons = append(reasons, fmt.Sprintf("the state was replaced (lineage %q, the plan was made against %q)", st.Lineage, p.StateLineage))
 	case st.Serial != p.StateSerial:

@@ -111,3 +111,15 @@ func TestCheckFresh(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckFreshPlanMadeBeforeAnyState(t *testing.T) {
+	m := manifest(t.TempDir(), video("a", "", "first", 6, "1080p"))
+	p, _ := Build(m, nil, Options{})
+	if err := CheckFresh(p, m, &state.State{}); err != nil {
+		t.Fatalf("still no state, but the plan is refused: %v", err)
+	}
+	err := CheckFresh(p, m, stateOf())
+	if err == nil || !strings.Contains(err.Error(), "state has moved on (serial 7, the plan was made before there was any state)") {
+		t.Fatalf("err = %v, want the state to have moved on since there was none", err)
+	}
+}
