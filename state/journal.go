@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -153,9 +154,17 @@ func (j *journal) openLocked() error {
 	if j.f != nil {
 		return nil
 	}
+	_, statErr := os.Stat(j.path)
 	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, fileMode)
 	if err != nil {
 		return err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		// A new file's name must be durable too, or a crash loses the lines.
+		if err := syncDir(filepath.Dir(j.path)); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {

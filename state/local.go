@@ -59,14 +59,7 @@ func (s *LocalStore) Exists() (bool, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
-	fi, err := os.Stat(s.journal.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return fi.Size() > 0, nil
+	return s.journalHasLines()
 }
 
 // Load returns the snapshot with the journal folded in. A missing state is an
@@ -135,7 +128,8 @@ func (s *LocalStore) Remove(ctx context.Context, address string) error {
 // previous snapshot as state.json.backup, then empties the journal. A crash
 // between the two steps is harmless: replaying the journal onto a snapshot
 // that already holds its lines gives the same state. A snapshot that cannot
-// be read is refused, never overwritten.
+// be read is refused, never overwritten. With an empty journal it does
+// nothing.
 func (s *LocalStore) Checkpoint(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -152,6 +146,13 @@ func (s *LocalStore) Checkpoint(ctx context.Context) error {
 	st, err := s.loadLocked()
 	if err != nil {
 		return err
+	}
+	// Nothing to fold: keep the serial, so that a no-op run does not make
+	// saved plans stale.
+	if pending, err := s.journalHasLines(); err != nil {
+		return err
+	} else if !pending {
+		return nil
 	}
 	if err := s.ensureDir(); err != nil {
 		return err
@@ -186,8 +187,27 @@ func (s *LocalStore) Close() error {
 	return s.journal.close()
 }
 
+// journalHasLines tells whether the journal holds anything to fold.
+func (s *LocalStore) journalHasLines() (bool, error) {
+	fi, err := os.Stat(s.journal.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return fi.Size() > 0, nil
+}
+
+// ensureDir creates .ltxform on first use, durably.
 func (s *LocalStore) ensureDir() error {
-	return os.MkdirAll(s.dir, dirMode)
+	if _, err := os.Stat(s.dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(s.dir, dirMode); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(s.dir))
 }
 
 // newRandomID is a 128-bit random hex id, for lineages and lock ids.

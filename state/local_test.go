@@ -138,15 +138,24 @@ func TestCheckpointIncrementsSerialAndKeepsBackup(t *testing.T) {
 	if err != nil || !bytes.Equal(kept, first) {
 		t.Fatalf("backup = %q, %v; want the first snapshot %q", kept, err, first)
 	}
+
+	// Nothing recorded since: a checkpoint keeps the serial, so saved plans stay fresh.
+	second, _ := os.ReadFile(snap)
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(snap); !bytes.Equal(again, second) || mustLoad(t, s).Serial != 2 {
+		t.Fatalf("an empty checkpoint rewrote the snapshot: serial %d", mustLoad(t, s).Serial)
+	}
 }
 
 func TestFileModes(t *testing.T) {
 	ctx := context.Background()
 	s, dir := newTestStore(t)
-	if err := s.Record(ctx, entry("video.a", StatusCreated)); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 { // the second one makes the backup
+	for _, st := range []Status{StatusCreated, StatusDownloaded} { // the second makes the backup
+		if err := s.Record(ctx, entry("video.a", st)); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Checkpoint(ctx); err != nil {
 			t.Fatal(err)
 		}
