@@ -1,0 +1,91 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func fmtTestEnv() (*Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }, Environ: func() []string { return nil },
+	}, &out, &errb
+}
+
+// fmt -check reports ErrFormatNeeded (exit 3 in main) and leaves the file alone.
+func TestFmtCheckNeedsFormat(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "main.ltx.hcl")
+	src := "video \"v\" {\nprompt = \"p\"\n}\n"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env, out, _ := fmtTestEnv()
+	err := runFmt(context.Background(), env, []string{"-check", dir})
+	if !errors.Is(err, ErrFormatNeeded) {
+		t.Fatalf("err = %v, want ErrFormatNeeded", err)
+	}
+	if !strings.Contains(out.String(), "main.ltx.hcl") {
+		t.Errorf("stdout %q does not list the file", out.String())
+	}
+	if b, _ := os.ReadFile(path); string(b) != src {
+		t.Errorf("-check changed the file to %q", b)
+	}
+
+	env, _, _ = fmtTestEnv()
+	if err := runFmt(context.Background(), env, []string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want the original 0600 kept", info.Mode().Perm())
+	}
+	env, _, _ = fmtTestEnv()
+	if err := runFmt(context.Background(), env, []string{"-check", dir}); err != nil {
+		t.Errorf("after fmt, -check: %v", err)
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	before := "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"
+	after := "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\n"
+	var buf bytes.Buffer
+	writeUnifiedDiff(&buf, "f.hcl", before, after)
+	want := "--- old/f.hcl\n+++ new/f.hcl\n" +
+		"@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n" +
+		"@@ -8,3 +8,4 @@\n h\n i\n j\n+k\n"
+	if buf.String() != want {
+		t.Errorf("diff:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// -var and -var-file keep their command-line order for config.Load.
+func TestVarFlagsKeepOrder(t *testing.T) {
+	env, _, _ := fmtTestEnv()
+	env.Environ = func() []string { return []string{"LTX_VAR_a=1"} }
+	fs := newFlagSet(env, "x", "")
+	vf := addVarFlags(fs)
+	if err := fs.Parse([]string{"-var", "a=1", "-var-file", "f.hcl", "-var", "b=2"}); err != nil {
+		t.Fatal(err)
+	}
+	opts := vf.loadOptions(env)
+	var got []string
+	for _, f := range opts.Flags {
+		got = append(got, map[bool]string{true: "file:", false: "var:"}[f.File]+f.Value)
+	}
+	if strings.Join(got, " ") != "var:a=1 file:f.hcl var:b=2" {
+		t.Errorf("flags = %v", got)
+	}
+	if len(opts.Vars) != 2 || len(opts.VarFiles) != 1 || len(opts.Environ) != 1 {
+		t.Errorf("opts = %+v", opts)
+	}
+}
