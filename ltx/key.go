@@ -12,21 +12,37 @@ import (
 // Key holds the API key. Every way of printing or encoding it redacts it, so
 // that a Key that slips into a log line, an error or a JSON document does no
 // harm; only Reveal gives the secret back, for the Authorization header.
+//
+// The secret sits behind a pointer: fmt prints a struct's unexported fields
+// by reflection, without calling their methods, and a pointer below the top
+// level prints as an address. So a Key inside another type's unexported
+// field (the Client's, say) still does not show.
 type Key struct {
-	secret string
+	secret *string
 }
 
 const redacted = "[REDACTED]"
 
 // NewKey wraps s. Surrounding whitespace (a newline from a file or a shell)
 // is not part of a key.
-func NewKey(s string) Key { return Key{secret: strings.TrimSpace(s)} }
+func NewKey(s string) Key {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Key{}
+	}
+	return Key{secret: &s}
+}
 
 // Reveal returns the secret. Call it only to build the Authorization header.
-func (k Key) Reveal() string { return k.secret }
+func (k Key) Reveal() string {
+	if k.secret == nil {
+		return ""
+	}
+	return *k.secret
+}
 
 // IsZero reports whether no key is held.
-func (k Key) IsZero() bool { return k.secret == "" }
+func (k Key) IsZero() bool { return k.Reveal() == "" }
 
 func (k Key) String() string {
 	if k.IsZero() {

@@ -24,6 +24,12 @@ func TestKeyNeverPrints(t *testing.T) {
 		outputs = append(outputs, fmt.Sprintf(verb, k), fmt.Sprintf(verb, &k), fmt.Sprintf(verb, holder))
 	}
 	outputs = append(outputs, fmt.Sprint(k), fmt.Sprintln(k), k.String(), k.GoString())
+	// fmt does not call methods of unexported fields; it reflects into them.
+	hidden := struct{ key Key }{k}
+	client := NewClient(Options{Key: k})
+	for _, verb := range []string{"%v", "%+v", "%#v"} {
+		outputs = append(outputs, fmt.Sprintf(verb, hidden), fmt.Sprintf(verb, client), fmt.Sprintf(verb, *client))
+	}
 	for _, v := range []any{k, &k, holder, map[string]Key{"k": k}} {
 		b, err := json.Marshal(v)
 		if err != nil {
