@@ -142,6 +142,9 @@ func TestDownloadSizeCap(t *testing.T) {
 			if n > limit || buf.Len() > limit {
 				t.Errorf("wrote %d bytes past a cap of %d", buf.Len(), limit)
 			}
+			if c, ok := ErrorClass(err); !ok || c != ClassTaskPermanent {
+				t.Errorf("ErrorClass = %s, %v; a video over the cap will not shrink on retry", c, ok)
+			}
 		})
 	}
 	// Exactly at the cap is fine.
