@@ -178,7 +178,19 @@ func (s *LocalStore) Checkpoint(ctx context.Context) error {
 	if err := j.truncateLocked(); err != nil {
 		return fmt.Errorf("empty %s after checkpoint: %w", j.path, err)
 	}
+	s.removeStaleTemps()
 	return nil
+}
+
+// removeStaleTemps deletes temporary snapshot files a crash left behind.
+// Only lock holders write them, and the caller holds the lock.
+func (s *LocalStore) removeStaleTemps() {
+	for _, name := range []string{snapshotName, backupName} {
+		temps, _ := filepath.Glob(filepath.Join(s.dir, "."+name+".tmp-*"))
+		for _, t := range temps {
+			_ = os.Remove(t)
+		}
+	}
 }
 
 // Close releases the journal file. Records after Close fail. The lock is

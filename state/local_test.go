@@ -397,3 +397,21 @@ func TestNormalizeAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckpointRemovesTempsACrashLeft(t *testing.T) {
+	ctx := context.Background()
+	s, dir := newTestStore(t)
+	if err := s.Record(ctx, entry("video.a", StatusCreated)); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".ltxform", ".state.json.tmp-12345")
+	if err := os.WriteFile(stale, []byte(`{"format_ver`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale temporary snapshot still there: %v", err)
+	}
+}
