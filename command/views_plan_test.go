@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,6 +185,25 @@ func TestSummaryLine(t *testing.T) {
 	for _, tt := range tests {
 		if got := summaryLine(tt.totals); got != tt.want {
 			t.Errorf("summaryLine(%+v)\n got %q\nwant %q", tt.totals, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkPlanHumanView5k renders the table of 5,000 creates, the size of
+// the 10k-video benchmark's plan (BENCHMARKS.md).
+func BenchmarkPlanHumanView5k(b *testing.B) {
+	p := &plan.Plan{FormatVersion: plan.FormatVersion, Totals: plan.Totals{Create: 5000, NoOp: 5000, ByResolution: map[string]float64{"1080p": 160000}}}
+	for i := range 5000 {
+		v := goldenVideo("clip", 8, "1080p")
+		v.Address = fmt.Sprintf("video.clip[\"k%05d\"]", i)
+		req := plan.RequestFor(v)
+		p.Changes = append(p.Changes, plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req, Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"})
+	}
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := newPlanView(env, false).Plan(p, nil); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

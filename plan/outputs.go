@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -67,9 +68,20 @@ func fileSHA256(ctx context.Context, path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	bufp := hashBuffers.Get().(*[]byte)
+	defer hashBuffers.Put(bufp)
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	// The struct hides (*os.File).WriteTo, which would allocate its own
+	// 32 KiB buffer per file: 160 MB for 5,000 files.
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *bufp); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// hashBuffers are reused between files so that hashing thousands of outputs
+// costs no more memory than a few buffers.
+var hashBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 64*1024)
+	return &b
+}}
