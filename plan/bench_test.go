@@ -135,6 +135,15 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 			loadManifest(b)
 		}
 	})
+	b.Run("plan.CheckLimits", func(b *testing.B) {
+		m := loadManifest(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			if diags := CheckLimits(m.Videos); diags.HasErrors() {
+				b.Fatal(diags)
+			}
+		}
+	})
 	b.Run("state.Load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
