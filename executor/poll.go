@@ -32,19 +32,26 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	interval := v.r.opts.ScoutStart
 	var lastPending time.Duration // elapsed at the last poll that found the task unfinished
 	for {
+		var sent time.Time // after the limiter's wait: when the poll left
 		out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+			sent = time.Now()
 			return v.r.api.GetTask(ctx, taskID)
 		})
 		if out.err != nil {
 			return nil, out.err
 		}
 		task := out.task
-		elapsed := time.Since(created)
+		// Measured at the send, not the answer: a sample that included the
+		// round trip would push every later first poll a little later, and
+		// the estimate would creep up without end.
+		elapsed := sent.Sub(created)
 		switch task.Status {
 		case ltx.StatusCompleted, ltx.StatusFailed:
-			// The task ended between the last two polls; without a lower
-			// bound, a little before this one.
-			sample := elapsed * 95 / 100
+			// The task ended between the last two polls. Without a lower
+			// bound, guess well before this one: the estimate then shrinks
+			// until a poll finds the task unfinished, whose progress says
+			// how long it really takes.
+			sample := elapsed * 85 / 100
 			if lastPending > 0 {
 				sample = (lastPending + elapsed) / 2
 			}
