@@ -1,0 +1,112 @@
+package executor
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/sim"
+	"github.com/ltxform/ltxform/state"
+)
+
+func TestCreateWithUnknownOutcomeIsResentWithTheSameKey(t *testing.T) {
+	// The server commits the task, then the connection drops: the client
+	// cannot know; only the same Idempotency-Key may be sent again.
+	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "dropped", Fault: sim.FaultDropAfterCreate, Times: 1}}},
+		"a dropped answer")
+	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultCompleted || r.Attempts != 1 {
+		t.Fatalf("row %+v, want completed in one attempt", r)
+	}
+	f.assertDownloaded("video.a")
+	if c := f.sim.Counters(); c.Creates != 1 || c.Replays != 1 || c.DuplicateCreates != 0 {
+		t.Errorf("counters %+v, want one task, confirmed by a replay of the same key", c)
+	}
+}
+
+func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
+	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "dropped", Fault: sim.FaultDropAfterCreate, Times: 1}}},
+		"always dropped")
+	opts := fastOptions()
+	var once sync.Once
+	opts.Sink = sinkFunc(func(e Event) {
+		if e.Kind == EventRetry {
+			// After the dropped answer the API is down for good: the
+			// create is never confirmed either way.
+			once.Do(func() { f.sim.AddRule(sim.Rule{PromptContains: "dropped", Fault: sim.FaultUnavailable}) })
+		}
+	})
+	rows, err := Apply(context.Background(), f.plan(), f.api, f.store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultUncertain {
+		t.Fatalf("row %+v, want uncertain", r)
+	}
+	e := f.entry("video.a")
+	if e.Status != state.StatusPending || e.IdempotencyKey == "" {
+		t.Fatalf("state %+v, want pending with its key", e)
+	}
+	if c := f.sim.Counters(); c.Creates != 1 || c.DuplicateCreates != 0 {
+		t.Errorf("counters %+v: every retry must reuse the key", c)
+	}
+	// The next plan resumes it with that same key.
+	p := f.plan()
+	if p.Changes[0].Action != plan.ActionResume || p.Changes[0].Prior.IdempotencyKey != e.IdempotencyKey {
+		t.Errorf("next plan %+v, want resume with key %s", p.Changes[0], e.IdempotencyKey)
+	}
+}
+
+func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
+	f := newFixture(t, sim.Options{}, "a pending shot")
+	req := plan.RequestFor(f.videos[0])
+	key := ltx.IdempotencyKey("video.a", req.Hash(), 0)
+	// A crash after the intent was written: the create may or may not have left.
+	task, err := f.api.Create(context.Background(), req, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Record(context.Background(), state.Entry{
+		Address: "video.a", InputHash: req.Hash(), Mode: string(req.Mode()), Status: state.StatusPending,
+		IdempotencyKey: key, Attempts: 1, Output: "out/a.mp4", Duration: req.Duration, Resolution: req.Resolution,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultCompleted || r.TaskID != task.ID {
+		t.Errorf("row %+v, want completed with the task %s the lost create made", r, task.ID)
+	}
+	if c := f.sim.Counters(); c.Creates != 1 || c.Replays != 1 {
+		t.Errorf("counters %+v, want the first task replayed, not a second one", c)
+	}
+}
+
+func TestFailFastStopsNewCreatesAfterTheFirstFailure(t *testing.T) {
+	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "forbidden", Fault: sim.FaultContentPolicy}}},
+		"a forbidden scene", "b", "c", "d")
+	opts := fastOptions()
+	opts.Parallelism = 1
+	opts.FailFast = true
+	rows, err, _ := f.apply(context.Background(), f.plan(), opts)
+	if err != nil {
+		t.Fatalf("-fail-fast is not a run error: %v", err)
+	}
+	got := statuses(rows)
+	if got["video.a"] != ResultFailed || got["video.b"] != ResultSkipped || got["video.c"] != ResultSkipped || got["video.d"] != ResultSkipped {
+		t.Errorf("rows %v, want a failed and the rest skipped", got)
+	}
+	if r := row(t, rows, "video.b"); r.ErrorMessage == "" {
+		t.Error("a skipped row does not say why")
+	}
+	if c := f.sim.Counters(); c.Creates != 0 {
+		t.Errorf("%d creates after the failure", c.Creates)
+	}
+}
