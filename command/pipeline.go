@@ -39,15 +39,21 @@ func buildPlanDiags(ctx context.Context, env *Env, dir string, vf *varFlags, opt
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	p, diags, err := planManifest(ctx, m, opts)
+	return p, m, diags, err
+}
+
+// planManifest reads the state of the loaded manifest m and diffs the two.
+func planManifest(ctx context.Context, m *config.Manifest, opts plan.Options) (*plan.Plan, hcl.Diagnostics, error) {
 	st, err := loadState(ctx, m.Dir)
 	if err != nil {
-		return nil, m, nil, err
+		return nil, nil, err
 	}
 	p, diags := plan.BuildContext(ctx, m, st, opts)
 	if err := ctx.Err(); err != nil {
-		return nil, m, nil, err
+		return nil, nil, err
 	}
-	return p, m, diags, nil
+	return p, diags, nil
 }
 
 // loadState reads the state of the manifest in dir.

@@ -37,18 +37,23 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if *noColor {
 		env = withoutColor(env)
 	}
-	dir := env.ManifestDir(arg)
+	m, err := loadManifest(env, env.ManifestDir(arg), vf, *jsonOut)
+	if err != nil {
+		return err
+	}
 
-	store := state.NewLocalStore(dir)
+	// The lock is taken once the manifest is known to be good, so that a
+	// mistyped directory is not left with a .ltxform in it, and held while
+	// the state and the output files are read.
+	store := state.NewLocalStore(m.Dir)
 	defer store.Close()
 	unlock, err := lf.acquire(ctx, store, "plan")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-
 	opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits, CheckImages: *checkImages}
-	p, m, diags, err := buildPlanDiags(ctx, env, dir, vf, opts, *jsonOut)
+	p, diags, err := planManifest(ctx, m, opts)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,10 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -112,12 +114,12 @@ func CheckImages(ctx context.Context, videos []*config.Video, client *http.Clien
 
 // probeImage asks for the image's headers only. Some servers refuse HEAD;
 // for those a GET is sent and closed before the body is read.
-func probeImage(ctx context.Context, client *http.Client, url string) imageProbe {
+func probeImage(ctx context.Context, client *http.Client, rawURL string) imageProbe {
 	ctx, cancel := context.WithTimeout(ctx, imageCheckTimeout)
 	defer cancel()
-	resp, err := send(ctx, client, http.MethodHead, url)
+	resp, err := send(ctx, client, http.MethodHead, rawURL)
 	if err == nil && (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented) {
-		resp, err = send(ctx, client, http.MethodGet, url)
+		resp, err = send(ctx, client, http.MethodGet, rawURL)
 	}
 	if err != nil {
 		return imageProbe{err: err}
@@ -128,12 +130,16 @@ func probeImage(ctx context.Context, client *http.Client, url string) imageProbe
 	return imageProbe{length: resp.ContentLength}
 }
 
-func send(ctx context.Context, client *http.Client, method, url string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+func send(ctx context.Context, client *http.Client, method, rawURL string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, nil)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := client.Do(req)
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return nil, urlErr.Err // the URL is in the diagnostic already
+	}
 	if err != nil {
 		return nil, err
 	}
