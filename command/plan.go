@@ -37,9 +37,16 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if *noColor {
 		env = withoutColor(env)
 	}
-	m, err := loadManifest(env, env.ManifestDir(arg), vf, *jsonOut)
-	if err != nil {
-		return err
+	view := newPlanView(env, *jsonOut)
+	m, diags := loadAndCheck(env, env.ManifestDir(arg), vf)
+	if diags.HasErrors() {
+		if *jsonOut {
+			// -json's document is the whole answer, errors included.
+			_ = view.Plan(&plan.Plan{}, diags)
+		} else {
+			renderDiagnostics(env, m.Files, diags, false)
+		}
+		return ErrReported
 	}
 
 	// The lock is taken once the manifest is known to be good, so that a
@@ -53,15 +60,14 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	}
 	defer unlock()
 	opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits, CheckImages: *checkImages}
-	p, diags, err := planManifest(ctx, m, opts)
+	p, planDiags, err := planManifest(ctx, m, opts)
 	if err != nil {
 		return err
 	}
 	if err := unlock(); err != nil {
 		return fmt.Errorf("releasing the state lock: %w", err)
 	}
-
-	view := newPlanView(env, *jsonOut)
+	diags = append(diags, planDiags...)
 	if !*jsonOut {
 		renderDiagnostics(env, m.Files, diags, false)
 	}
