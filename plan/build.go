@@ -27,8 +27,8 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		st = &state.State{}
 	}
 	pricing := EffectivePricing(m)
-	targets := newSelector("target", opts.Targets)
-	replace := newSelector("replace", opts.Replace)
+	targets := newSelector("target", "in the manifest or the state", opts.Targets)
+	replace := newSelector("replace", "in the manifest", opts.Replace)
 
 	hashes := make([]string, len(m.Videos))
 	changes := make([]Change, 0, len(m.Videos))

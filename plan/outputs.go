@@ -56,7 +56,7 @@ func checkOutput(ctx context.Context, dir string, c *Change) (Action, string) {
 	if sum != prior.SHA256 {
 		return ActionDownload, fmt.Sprintf("sha256 of %s differs from the state's", c.Output)
 	}
-	return ActionNoOp, ""
+	return ActionNoOp, fmt.Sprintf("%s matches the state's sha256", c.Output)
 }
 
 func fileSHA256(ctx context.Context, path string) (string, error) {

@@ -12,12 +12,13 @@ import (
 // as in Terraform.
 type selector struct {
 	flag  string
+	where string // where the addresses are looked for, for the error
 	addrs []string
 	used  []bool
 }
 
-func newSelector(flag string, addrs []string) *selector {
-	return &selector{flag: flag, addrs: addrs, used: make([]bool, len(addrs))}
+func newSelector(flag, where string, addrs []string) *selector {
+	return &selector{flag: flag, where: where, addrs: addrs, used: make([]bool, len(addrs))}
 }
 
 func (s *selector) empty() bool { return len(s.addrs) == 0 }
@@ -44,7 +45,7 @@ func (s *selector) unmatched() hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("-%s %s matches no video", s.flag, a),
-				Detail:   fmt.Sprintf("No video in the manifest or the state has the address %s. Addresses look like video.NAME or video.NAME[\"KEY\"]; \"ltxform state list\" prints those in the state.", a),
+				Detail:   fmt.Sprintf("No video %s has the address %s. Addresses look like video.NAME or video.NAME[\"KEY\"]; \"ltxform validate\" checks the manifest and \"ltxform state list\" prints the addresses in the state.", s.where, a),
 			})
 		}
 	}
