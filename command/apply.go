@@ -102,7 +102,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 
 	var api executor.API
-	if !*simulate {
+	if !*simulate && needsAPI(p) {
 		client, err := newClient(env, p.Settings, *endpoint)
 		if err != nil {
 			return err
@@ -215,6 +215,16 @@ func showPlan(env *Env, p *plan.Plan, jsonOut bool) error {
 	}
 	fmt.Fprintln(env.Stdout)
 	return nil
+}
+
+// needsAPI: forgetting entries is bookkeeping, and needs no key.
+func needsAPI(p *plan.Plan) bool {
+	for i := range p.Changes {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget {
+			return true
+		}
+	}
+	return false
 }
 
 // askApproval asks the question and reads one line.
