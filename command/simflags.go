@@ -52,6 +52,7 @@ func registerSimFlags(fs *flag.FlagSet) func() (sim.Options, error) {
 	fs.Var(&unreachable, "unreachable-image-host", "image_url `HOST` answering INVALID_IMAGE_URL (repeatable)")
 	fs.Var(&large, "large-image-host", "image_url `HOST` answering IMAGE_TOO_LARGE (repeatable)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for latency jitter and random faults")
+	fs.BoolVar(&o.Envelope, "envelope", false, `answer as the API's other deployment: HTTP 200, {"code":200,"message":"success","data":{…}}, IN_PROGRESS/SUCCESS/FAILED`)
 
 	return func() (sim.Options, error) {
 		o.Keys, o.ExpiredKeys = keys, expired

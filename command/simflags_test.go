@@ -20,6 +20,7 @@ func TestSimOptionsFromArgs(t *testing.T) {
 		{"-rate-limit 2.5 -rate-burst 4", sim.Options{RateLimit: 2.5, RateBurst: 4, TimeScale: 1}},
 		{"-latency 1500ms -time-scale 0.01", sim.Options{Latency: 1500 * time.Millisecond, TimeScale: 0.01}},
 		{"-realistic -seed 9", sim.Options{RealisticLatency: true, Seed: 9, TimeScale: 1}},
+		{"-envelope", sim.Options{Envelope: true, TimeScale: 1}},
 		{"-fault generation_failed=0.1 -fault unavailable=1", sim.Options{TimeScale: 1,
 			FaultRates: map[sim.Fault]float64{sim.FaultGenerationFailed: 0.1, sim.FaultUnavailable: 1}}},
 		{"-rule CONTENT:content_policy:1 -rule lost:lose_task -rule a:b:timeout:2 -rule :server_error", sim.Options{TimeScale: 1, Rules: []sim.Rule{

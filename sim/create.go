@@ -36,7 +36,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request, requestID, 
 		if replayed {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
-		writeJSON(w, http.StatusCreated, view)
+		s.writeTask(w, http.StatusCreated, view)
 	}
 }
 

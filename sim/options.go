@@ -1,6 +1,29 @@
 // Package sim is an in-process simulator of the LTX-2 API: an http.Handler
 // that speaks the wire contract of ../shared/DESIGN.md on its own (it does
 // not import ltx), so that client tests check the contract from two sides.
+//
+// Where the contract leaves a choice, the simulator makes these:
+//   - a create body without duration or resolution gets DefaultDuration (6)
+//     and DefaultResolution ("1080p"), as the API documentation's example
+//     sends neither; duration must be an integer literal (7.5, 10.0 and "10"
+//     answer INVALID_DURATION);
+//   - fields the endpoint does not know (including aspect_ratio on
+//     image-to-video), bodies that are not one JSON object and a bad
+//     aspect_ratio, seed or webhook_url answer 400 INVALID_REQUEST with the
+//     field named; webhooks are accepted but never called;
+//   - a create answers 201 with the task as it is at that instant (queued,
+//     or already completed when the latency is zero);
+//   - the rate limit is one token bucket per API key; credits, plan quota and
+//     tasks belong to one account shared by all keys; credits are charged at
+//     create and not refunded when a task fails;
+//   - an Idempotency-Key is scoped to its API key and returns the same task
+//     whatever the body, unless that task was lost;
+//   - video URLs (/v1/videos/{task_id}.mp4 on the simulator's own host) need
+//     no key, as a CDN's signed URL would not, and are not rate-limited;
+//   - GENERATION_FAILED, TIMEOUT, lose_task and truncate_download are decided
+//     when the task is created (a rule's Times counts tasks); a truncated task
+//     is cut short on its first download only, so a retry succeeds;
+//     server_error and unavailable strike creates and polls.
 package sim
 
 import "time"
@@ -48,6 +71,12 @@ type Options struct {
 
 	UnreachableImageHosts []string // image_url hosts answering INVALID_IMAGE_URL
 	LargeImageHosts       []string // image_url hosts answering IMAGE_TOO_LARGE
+
+	// Envelope answers creates and polls as the API's other deployment does:
+	// HTTP 200 and {"code":200,"message":"success","data":{…}} with the status
+	// words IN_PROGRESS, SUCCESS, FAILED, the video URL as response[0] and a
+	// failure as error_message. Errors keep the documented shape.
+	Envelope bool
 
 	Now func() time.Time // clock; default time.Now
 }

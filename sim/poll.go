@@ -29,5 +29,5 @@ func (s *Server) servePoll(w http.ResponseWriter, r *http.Request, requestID, id
 		aerr.send(w, requestID)
 		return
 	}
-	writeJSON(w, http.StatusOK, view)
+	s.writeTask(w, http.StatusOK, view)
 }

@@ -28,6 +28,7 @@ func TestValidation(t *testing.T) {
 		{"duration 5", "text-to-video", `{"prompt":"a","duration":5}`, "INVALID_DURATION", "duration"},
 		{"duration 25", "text-to-video", `{"prompt":"a","duration":25}`, "INVALID_DURATION", "duration"},
 		{"duration 7.5", "text-to-video", `{"prompt":"a","duration":7.5}`, "INVALID_DURATION", "duration"},
+		{"duration 10.0", "text-to-video", `{"prompt":"a","duration":10.0}`, "INVALID_DURATION", "duration"},
 		{"duration as string", "text-to-video", `{"prompt":"a","duration":"10"}`, "INVALID_DURATION", "duration"},
 		{"resolution 1440p", "text-to-video", `{"prompt":"a","resolution":"1440p"}`, "", ""},
 		{"resolution 4K", "text-to-video", `{"prompt":"a","resolution":"4K"}`, "", ""},
