@@ -38,13 +38,13 @@ func registerSimFlags(fs *flag.FlagSet) func() (sim.Options, error) {
 		keys, expired, unreachable  listFlag
 		large, faultRates, ruleSpec listFlag
 	)
-	fs.Var(&keys, "key", "accepted API `KEY` (repeatable or comma-separated; none: any non-empty key)")
+	fs.Var(&keys, "key", "accepted API `KEY` (repeatable or comma-separated; without one, sim makes up a key and prints it)")
 	fs.Var(&expired, "expired-key", "`KEY` answering 401 API_KEY_EXPIRED (repeatable)")
 	fs.Float64Var(&o.Credits, "credits", 0, "starting credit balance (0 = unlimited)")
 	fs.IntVar(&o.PlanQuota, "plan-quota", 0, "creates allowed before 403 PLAN_LIMIT_REACHED (0 = unlimited)")
 	fs.Float64Var(&o.RateLimit, "rate-limit", 0, "requests per second per key before 429 (0 = unlimited)")
 	fs.IntVar(&o.RateBurst, "rate-burst", 0, "token-bucket size (0 = the rate, at least 1)")
-	fs.DurationVar(&o.Latency, "latency", 0, "fixed time from create to completed")
+	fs.DurationVar(&o.Latency, "latency", 0, "fixed time from create to completed (sim: 2s unless -latency or -realistic is given)")
 	fs.BoolVar(&o.RealisticLatency, "realistic", false, "model latency: ~30s + 2s per second of video, slower for 1440p/4K, ±20% jitter")
 	fs.Float64Var(&o.TimeScale, "time-scale", 1, "multiply every modelled duration (0.01 = 100× faster)")
 	fs.Var(&faultRates, "fault", "random fault `NAME=RATE` (repeatable); NAME is one of "+faultNames())
