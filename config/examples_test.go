@@ -68,8 +68,15 @@ func TestExampleScriptCopies(t *testing.T) {
 		}
 	}
 	_ = filepath.WalkDir(filepath.Join("..", "examples"), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == "README.md" {
+		if err != nil {
 			return err
+		}
+		// Only the inputs: apply leaves out/ and .ltxform/ behind.
+		if d.IsDir() && (d.Name() == "out" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || d.Name() == "README.md" || strings.HasPrefix(d.Name(), ".") {
+			return nil
 		}
 		rel := filepath.ToSlash(strings.TrimPrefix(p, ".."+string(filepath.Separator)))
 		if !seen[rel] {

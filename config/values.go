@@ -58,10 +58,17 @@ func evalString(attr *hcl.Attribute, ctx *hcl.EvalContext) (string, bool, hcl.Di
 	if !ok {
 		return "", false, diags
 	}
+	str, ok, d := stringValue(attr, v)
+	return str, ok, append(diags, d...)
+}
+
+// stringValue checks that an attribute's known, non-null value is a string.
+func stringValue(attr *hcl.Attribute, v cty.Value) (string, bool, hcl.Diagnostics) {
+	v, _ = v.Unmark()
 	if v.Type() != cty.String {
-		return "", false, append(diags, wrongType(attr, "a string", v.Type(), ""))
+		return "", false, hcl.Diagnostics{wrongType(attr, "a string", v.Type(), "")}
 	}
-	return v.AsString(), true, diags
+	return v.AsString(), true, nil
 }
 
 // evalNumber evaluates a number attribute; code names the API error code a
@@ -71,6 +78,13 @@ func evalNumber(attr *hcl.Attribute, ctx *hcl.EvalContext, code string) (*big.Fl
 	if !ok {
 		return nil, false, diags
 	}
+	f, ok, d := numberValue(attr, v, code)
+	return f, ok, append(diags, d...)
+}
+
+// numberValue checks that an attribute's known, non-null value is a number.
+func numberValue(attr *hcl.Attribute, v cty.Value, code string) (*big.Float, bool, hcl.Diagnostics) {
+	v, _ = v.Unmark()
 	if v.Type() != cty.Number {
 		extra := ""
 		if v.Type() == cty.String {
@@ -79,9 +93,9 @@ func evalNumber(attr *hcl.Attribute, ctx *hcl.EvalContext, code string) (*big.Fl
 		if code != "" {
 			extra += fmt.Sprintf(" The API would refuse it with %s.", code)
 		}
-		return nil, false, append(diags, wrongType(attr, "a number", v.Type(), extra))
+		return nil, false, hcl.Diagnostics{wrongType(attr, "a number", v.Type(), extra)}
 	}
-	return v.AsBigFloat(), true, diags
+	return v.AsBigFloat(), true, nil
 }
 
 // evalInt evaluates a whole-number attribute within [min, max].

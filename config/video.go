@@ -214,7 +214,8 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		if val.IsNull() {
 			continue
 		}
-		ok, d := setVideoAttribute(v, attr, ctx)
+		var ok bool
+		ok, d = setVideoAttribute(v, attr, val)
 		diags = append(diags, d...)
 		if !ok {
 			failed = true
@@ -243,17 +244,17 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 	return v, diags
 }
 
-// setVideoAttribute evaluates one attribute into v, strictly typed.
-func setVideoAttribute(v *Video, attr *hcl.Attribute, ctx *hcl.EvalContext) (bool, hcl.Diagnostics) {
+// setVideoAttribute stores one attribute's value into v, strictly typed.
+func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value) (bool, hcl.Diagnostics) {
 	switch attr.Name {
 	case "duration":
-		f, ok, d := evalNumber(attr, ctx, "INVALID_DURATION")
+		f, ok, d := numberValue(attr, val, "INVALID_DURATION")
 		if ok {
 			v.Duration, _ = f.Float64()
 		}
 		return ok, d
 	case "seed":
-		f, ok, d := evalNumber(attr, ctx, "")
+		f, ok, d := numberValue(attr, val, "")
 		if !ok {
 			return false, d
 		}
@@ -269,7 +270,7 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, ctx *hcl.EvalContext) (boo
 		v.Seed = &i
 		return true, d
 	}
-	s, ok, d := evalString(attr, ctx)
+	s, ok, d := stringValue(attr, val)
 	if !ok {
 		return false, d
 	}
