@@ -396,3 +396,20 @@ func TestNoManifest(t *testing.T) {
 		t.Errorf("got %v", diags)
 	}
 }
+
+func TestInvalidSettings(t *testing.T) {
+	for name, tt := range map[string]struct{ src, summary string }{
+		"base_url":    {"api {\n  base_url = \"api.example.com\"\n}\n", "Invalid base_url"},
+		"parallelism": {"api {\n  parallelism = 0\n}\n", "Invalid parallelism"},
+		"budget":      {"budget {\n  max_credits = \"100\"\n}\n", "Invalid max_credits"},
+		"twice":       {"budget {\n  max_credits = 1\n}\nbudget {\n  max_credits = 2\n}\n", "Duplicate budget block"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := writeManifest(t, map[string]string{"main.ltx.hcl": tt.src + "video \"v\" {\n  prompt = \"p\"\n}\n"})
+			_, diags := Load(dir, LoadOptions{})
+			if !diags.HasErrors() || diags[0].Summary != tt.summary || diags[0].Subject == nil {
+				t.Errorf("got %v, want %q with a range", diags, tt.summary)
+			}
+		})
+	}
+}

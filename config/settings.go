@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"math"
+	"net/url"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -33,7 +35,16 @@ func decodeAPIBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*API, hcl.
 			var v string
 			var ok bool
 			if v, ok, d = evalString(attr, ctx); ok {
-				api.BaseURL = v
+				if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					d = append(d, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Invalid base_url",
+						Detail:   fmt.Sprintf("base_url must be an absolute http(s) URL such as \"https://api.ltx-2api.com\", not %q.", v),
+						Subject:  attr.Expr.Range().Ptr(),
+					})
+				} else {
+					api.BaseURL = strings.TrimRight(v, "/")
+				}
 			}
 		case "requests_per_minute":
 			var v float64
