@@ -413,3 +413,47 @@ func TestInvalidSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestSensitiveMarks(t *testing.T) {
+	dir := writeManifest(t, map[string]string{"main.ltx.hcl": `
+variable "names" {
+  type      = set(string)
+  default   = ["a", "b"]
+  sensitive = true
+}
+
+variable "word" {
+  type      = string
+  default   = "secretword"
+  sensitive = true
+}
+
+locals {
+  joined = join(",", [for w in [var.word, "x"] : upper(w)])
+}
+
+video "plain" {
+  prompt = strlen(var.word) > 3 ? "long" : "short"
+}
+
+video "marked" {
+  prompt = local.joined
+}
+
+video "keys" {
+  for_each = var.names
+  prompt   = each.value
+}
+`})
+	m, diags := Load(dir, LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Invalid for_each argument" || !strings.Contains(diags[0].Detail, "sensitive") {
+		t.Fatalf("diags = %v, want only the sensitive for_each refusal", diags)
+	}
+	v := byAddress(m)
+	if v["video.marked"] == nil || v["video.marked"].Prompt != "SECRETWORD,X" || !v["video.marked"].Sensitive["prompt"] {
+		t.Errorf("marked = %+v", v["video.marked"])
+	}
+	if p := v["video.plain"]; p == nil || p.Prompt != "long" {
+		t.Errorf("plain = %+v", p)
+	}
+}

@@ -50,6 +50,7 @@ type Video struct {
 
 	DeclRange hcl.Range            // the block header
 	Ranges    map[string]hcl.Range // attribute name → narrowest range of its value
+	Sensitive map[string]bool      // attributes computed from a sensitive variable: never print their values
 }
 
 // LoadOptions carries the variable sources that do not live in the directory.

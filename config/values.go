@@ -38,7 +38,7 @@ func evalValue(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, bool, hcl.
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return v, false, diags
 	}
-	v, _ = v.Unmark()
+	v, _ = v.UnmarkDeep()
 	return v, true, diags
 }
 

@@ -18,6 +18,11 @@ import (
 // EnvPrefix marks environment variables that set manifest variables.
 const EnvPrefix = "LTX_VAR_"
 
+// sensitiveMark is the cty mark on the values of sensitive variables; HCL
+// and the functions carry it into every value computed from them, so a
+// video knows which of its attributes must not be shown.
+const sensitiveMark = "sensitive"
+
 // variable is one variable block.
 type variable struct {
 	Name         string
@@ -284,6 +289,9 @@ func finalVariables(vars map[string]*variable, values map[string]*varValue, ctxF
 			if vdiags.HasErrors() {
 				val = cty.UnknownVal(val.Type())
 			}
+		}
+		if v.Sensitive {
+			val = val.Mark(sensitiveMark)
 		}
 		out[name] = val
 	}

@@ -102,6 +102,15 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 	if d := checkReferences(vb.ForEach.Expr, s); d.HasErrors() {
 		return nil, d
 	}
+	// The keys become addresses, printed everywhere and kept in the state.
+	if raw, d := vb.ForEach.Expr.Value(ctx); !d.HasErrors() && raw.ContainsMarked() {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid for_each argument",
+			Detail:   "for_each cannot use a sensitive value: its keys become the videos' addresses, which are shown and stored.",
+			Subject:  vb.ForEach.Expr.Range().Ptr(),
+		}}
+	}
 	v, ok, diags := evalValue(vb.ForEach.Expr, ctx)
 	if !ok {
 		if !diags.HasErrors() && v.IsKnown() && v.IsNull() {
@@ -213,6 +222,12 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		}
 		if val.IsNull() {
 			continue
+		}
+		if val.ContainsMarked() {
+			if v.Sensitive == nil {
+				v.Sensitive = map[string]bool{}
+			}
+			v.Sensitive[name] = true
 		}
 		var ok bool
 		ok, d = setVideoAttribute(v, attr, val)

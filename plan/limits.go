@@ -107,6 +107,9 @@ func CheckLimits(videos []*config.Video) hcl.Diagnostics {
 			if problem == "" {
 				continue
 			}
+			if v.Sensitive[l.attribute] {
+				problem = hideValue(problem, attributeText(v, l.attribute))
+			}
 			detail := fmt.Sprintf("%s: %s.", v.Address, problem)
 			if l.code != "" {
 				detail += fmt.Sprintf(" The API would refuse it with %s.", l.code)
@@ -152,4 +155,30 @@ func quoted(set []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// attributeText is the value a limit's message may quote.
+func attributeText(v *config.Video, attribute string) string {
+	switch attribute {
+	case "prompt":
+		return v.Prompt
+	case "resolution":
+		return v.Resolution
+	case "image_url":
+		return v.ImageURL
+	case "aspect_ratio":
+		return v.AspectRatio
+	case "webhook_url":
+		return v.WebhookURL
+	}
+	return ""
+}
+
+// hideValue removes a sensitive value from a message, quoted or not.
+func hideValue(msg, value string) string {
+	if value == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, fmt.Sprintf("%q", value), "(sensitive value)")
+	return strings.ReplaceAll(msg, value, "(sensitive value)")
 }

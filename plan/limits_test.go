@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +107,37 @@ func TestCheckLimitsWithoutRangeUsesBlock(t *testing.T) {
 	d := CheckLimits([]*config.Video{v})
 	if len(d) != 1 || d[0].Subject == nil || *d[0].Subject != decl {
 		t.Fatalf("got %v, want one diagnostic at the block", d)
+	}
+}
+
+// TestCheckLimitsHidesSensitiveValues: a value computed from a sensitive
+// variable is refused without being quoted.
+func TestCheckLimitsHidesSensitiveValues(t *testing.T) {
+	const token = "tok-9f8e7d6c5b"
+	dir := t.TempDir()
+	src := `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+
+video "v" {
+  prompt    = join(" ", [for w in ["a", "b"] : upper(w)])
+  image_url = "ftp://cdn.example.com/x.png?t=${var.token}"
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, diags := config.Load(dir, config.LoadOptions{Vars: []string{"token=" + token}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := CheckLimits(m.Videos)
+	if len(got) != 1 || got[0].Summary != "Invalid image_url" {
+		t.Fatalf("got %v, want one image_url refusal", got)
+	}
+	if strings.Contains(got[0].Detail, token) || !strings.Contains(got[0].Detail, "(sensitive value)") {
+		t.Errorf("detail %q shows the sensitive value", got[0].Detail)
 	}
 }
