@@ -1,0 +1,30 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// checkOutputs refuses two videos writing one file.
+func checkOutputs(videos []*Video) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[string]*Video{}
+	for _, v := range videos {
+		key := strings.ToLower(v.Output) // one file on case-insensitive file systems
+		prev, ok := seen[key]
+		if !ok {
+			seen[key] = v
+			continue
+		}
+		r := v.Ranges["output"]
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Two videos write the same file",
+			Detail:   fmt.Sprintf("%s and %s both write %q. Give one of them another output.", prev.Address, v.Address, v.Output),
+			Subject:  &r,
+		})
+	}
+	return diags
+}
