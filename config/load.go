@@ -203,7 +203,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		m.Videos = append(m.Videos, videos...)
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
-	diags = append(diags, checkOutputs(m.Videos)...)
+	diags = append(diags, checkOutputs(m.Dir, m.Videos)...)
 	return diags
 }
 

@@ -457,3 +457,17 @@ video "keys" {
 		t.Errorf("plain = %+v", p)
 	}
 }
+
+func TestOutputThroughSymlink(t *testing.T) {
+	dir := writeManifest(t, map[string]string{"main.ltx.hcl": "video \"v\" {\n  prompt = \"p\"\n}\n\nvideo \"w\" {\n  prompt = \"p\"\n  output = \"inside/w.mp4\"\n}\n"})
+	if err := os.Mkdir(filepath.Join(dir, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "out")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	_, diags := Load(dir, LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Invalid output" || !strings.Contains(diags[0].Detail, "video.v") || diags[0].Subject.Start.Line != 1 {
+		t.Errorf("got %v, want one refusal of video.v's default output at its block", diags)
+	}
+}

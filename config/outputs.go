@@ -7,11 +7,21 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// checkOutputs refuses two videos writing one file.
-func checkOutputs(videos []*Video) hcl.Diagnostics {
+// checkOutputs refuses two videos writing one file, and outputs that a
+// symbolic link in dir leads outside it.
+func checkOutputs(dir string, videos []*Video) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Video{}
 	for _, v := range videos {
+		if outputEscapes(dir, v.Output) {
+			r := v.Ranges["output"]
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid output",
+				Detail:   fmt.Sprintf("The output of %s, %q, leads outside the manifest directory through a symbolic link.", v.Address, v.Output),
+				Subject:  &r,
+			})
+		}
 		key := strings.ToLower(v.Output) // one file on case-insensitive file systems
 		prev, ok := seen[key]
 		if !ok {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -57,4 +58,27 @@ func unwrapPathError(err error) error {
 		}
 		err = u.Unwrap()
 	}
+}
+
+// outputEscapes reports whether the output path, though written inside dir,
+// leads outside it through a symbolic link in the part that already exists
+// (say out -> /mnt/shared).
+func outputEscapes(dir, output string) bool {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	p := filepath.Join(dir, filepath.FromSlash(output))
+	for ; p != dir && len(p) > len(dir); p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return false
+		}
+		rel, err := filepath.Rel(realDir, real)
+		return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	return false
 }
