@@ -471,3 +471,32 @@ func TestOutputThroughSymlink(t *testing.T) {
 		t.Errorf("got %v, want one refusal of video.v's default output at its block", diags)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	dir := writeManifest(t, map[string]string{
+		"main.ltx.hcl":          "variable \"product\" {\n  default = \"x\"\n}\n\nvideo \"v\" {\n  prompt = var.product\n  output = \"out/v.mov\"\n}\n",
+		"typo.auto.ltxvars.hcl": "prodcut = \"lamp\"\n",
+	})
+	m, diags := Load(dir, LoadOptions{})
+	if diags.HasErrors() || len(m.Videos) != 1 {
+		t.Fatalf("warnings must not stop the load: %v", diags)
+	}
+	want := map[string]string{
+		"Output is not an .mp4 file":    "main.ltx.hcl",
+		"Value for undeclared variable": "typo.auto.ltxvars.hcl",
+	}
+	for _, d := range diags {
+		file, ok := want[d.Summary]
+		if !ok || d.Severity != hcl.DiagWarning || d.Subject == nil || filepath.Base(d.Subject.Filename) != file {
+			t.Errorf("unexpected %v", d)
+			continue
+		}
+		if d.Summary == "Value for undeclared variable" && !strings.Contains(d.Detail, `Did you mean "product"?`) {
+			t.Errorf("no suggestion in %q", d.Detail)
+		}
+		delete(want, d.Summary)
+	}
+	if len(want) > 0 {
+		t.Errorf("missing warnings: %v", want)
+	}
+}
