@@ -45,6 +45,15 @@ func TestLoadErrors(t *testing.T) {
 			if !diags.HasErrors() {
 				t.Fatalf("no error; videos: %d", len(m.Videos))
 			}
+			// One mistake, one error: no cascade from values that failed
+			// upstream. A misspelt prompt is also a missing one.
+			wantErrs := 1
+			if tt.dir == "unknown_attribute" {
+				wantErrs = 2
+			}
+			if n := len(diags.Errs()); n != wantErrs {
+				t.Errorf("%d errors, want %d: %s", n, wantErrs, diags.Error())
+			}
 			d := diags.Errs()[0].(*hcl.Diagnostic)
 			if d.Summary != tt.summary {
 				t.Errorf("summary = %q, want %q (all: %s)", d.Summary, tt.summary, diags.Error())
