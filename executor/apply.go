@@ -37,12 +37,13 @@ func (e *RunError) Unwrap() error { return e.Err }
 func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
 	r := &run{
-		plan:  p,
-		api:   api,
-		store: store,
-		opts:  opts,
-		lim:   newLimiter(opts.RequestsPerMinute),
-		est:   newEstimator(opts.PollPrior),
+		requestCtx: ctx,
+		plan:       p,
+		api:        api,
+		store:      store,
+		opts:       opts,
+		lim:        newLimiter(opts.RequestsPerMinute),
+		est:        newEstimator(opts.PollPrior),
 	}
 	results := make([]Result, len(p.Changes))
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
@@ -88,6 +89,7 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 
 // run is one Apply's shared machinery.
 type run struct {
+	requestCtx context.Context // the caller's: ends a request in flight only on interrupt
 	plan       *plan.Plan
 	api        API
 	store      state.Store

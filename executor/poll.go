@@ -26,7 +26,8 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	scouting, release := est.scout(key)
 	defer release()
 
-	if err := v.waitFirstPoll(ctx, key, created, scouting); err != nil {
+	due, err := v.waitFirstPoll(ctx, key, created, scouting)
+	if err != nil {
 		return nil, err
 	}
 	interval := v.r.opts.ScoutStart
@@ -51,7 +52,10 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 			// bound, guess well before this one: the estimate then shrinks
 			// until a poll finds the task unfinished, whose progress says
 			// how long it really takes.
-			sample := elapsed * 85 / 100
+			// The bound is the planned time of the first poll, not when it
+			// left: a busy machine's lateness would otherwise feed back
+			// into the estimate and push it up on every task.
+			sample := min(elapsed, due.Sub(created)) * 85 / 100
 			if lastPending > 0 {
 				sample = (lastPending + elapsed) / 2
 			}
@@ -77,7 +81,7 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 
 // waitFirstPoll sleeps until the first poll is due, moving the deadline
 // whenever the bucket learns a better estimate.
-func (v *video) waitFirstPoll(ctx context.Context, key bucketKey, created time.Time, scouting bool) error {
+func (v *video) waitFirstPoll(ctx context.Context, key bucketKey, created time.Time, scouting bool) (time.Time, error) {
 	for {
 		expected, learned, changed := v.r.est.expect(key)
 		due := created.Add(expected)
@@ -89,15 +93,15 @@ func (v *video) waitFirstPoll(ctx context.Context, key bucketKey, created time.T
 		}
 		wait := time.Until(due)
 		if wait <= 0 {
-			return ctx.Err()
+			return due, ctx.Err()
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return ctx.Err()
+			return due, ctx.Err()
 		case <-timer.C:
-			return nil
+			return due, nil
 		case <-changed:
 			timer.Stop()
 		}

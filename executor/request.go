@@ -35,7 +35,10 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 			res.err = err
 			return res
 		}
-		task, err := send(ctx)
+		// A request that left is let finish when the run is stopped (only
+		// the user's interrupt cuts it off): its answer settles what it did,
+		// where cutting it would leave a create uncertain.
+		task, err := send(r.requestCtx)
 		if err == nil {
 			r.lim.ok()
 			res.task, res.err = task, nil
@@ -45,11 +48,6 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 		var apiErr *ltx.APIError
 		var reqErr *ltx.RequestError
 		switch {
-		case ctx.Err() != nil:
-			if errors.As(err, &reqErr) && reqErr.Sent {
-				res.maybeSent = true
-			}
-			return res
 		case errors.As(err, &apiErr):
 			rateLimited := apiErr.Class() == ltx.ClassRetry && (apiErr.StatusCode == http.StatusTooManyRequests || apiErr.Code == "RATE_LIMIT_EXCEEDED")
 			if rateLimited || apiErr.RetryAfter > 0 {
@@ -57,7 +55,7 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 			} else {
 				r.lim.ok()
 			}
-			if apiErr.Class() != ltx.ClassRetry {
+			if apiErr.Class() != ltx.ClassRetry || ctx.Err() != nil {
 				return res
 			}
 			if rateLimited {
@@ -81,6 +79,9 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 		case errors.As(err, &reqErr):
 			if reqErr.Sent {
 				res.maybeSent = true
+			}
+			if ctx.Err() != nil {
+				return res
 			}
 			tries++
 			if tries >= r.opts.MaxAttempts {

@@ -114,8 +114,16 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 // createFailed judges a create that got no task.
 func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
 	var apiErr *ltx.APIError
+	isAPI := errors.As(out.err, &apiErr)
 	switch {
-	case out.maybeSent && (ctx.Err() != nil || !errors.As(out.err, &apiErr) || apiErr.Class() == ltx.ClassRetry):
+	case isAPI && apiErr.Class() != ltx.ClassRetry:
+		// A definite answer, even if it came after the run was stopped.
+		if apiErr.Class() == ltx.ClassTaskRetry && ctx.Err() == nil {
+			v.retryOrFail(ctx, gen, apiErr.Code, apiErr.Message, apiErr.RequestID)
+			return
+		}
+		v.failAPI(ctx, apiErr)
+	case out.maybeSent:
 		// Never confirmed either way: the state keeps the pending entry and
 		// its key, and the next run re-sends that same key.
 		v.res.Status = ResultUncertain
@@ -123,13 +131,8 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
 	case ctx.Err() != nil:
 		v.skip(v.stopWord(ctx) + " before the create was sent")
-	case errors.As(out.err, &apiErr):
-		switch apiErr.Class() {
-		case ltx.ClassTaskRetry:
-			v.retryOrFail(ctx, gen, apiErr.Code, apiErr.Message, apiErr.RequestID)
-		default:
-			v.failAPI(ctx, apiErr)
-		}
+	case isAPI:
+		v.failAPI(ctx, apiErr) // retries exhausted
 	default:
 		v.fail(ctx, "", out.err.Error(), "", "")
 	}
