@@ -2,7 +2,10 @@ package state
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"reflect"
+	"runtime"
 	"testing"
 )
 
@@ -32,4 +35,39 @@ func FuzzParseJournal(f *testing.F) {
 			t.Fatalf("a line appended after the good prefix: %v, %d ops after %d", err, len(more), len(ops))
 		}
 	})
+}
+
+// TestGroupCommitSharesOneFsync holds the sync while 16 workers write their
+// lines, then lets them go: one fsync makes all 16 durable.
+func TestGroupCommitSharesOneFsync(t *testing.T) {
+	s, _ := newTestStore(t)
+	j := s.journal
+	ctx := context.Background()
+	const workers = 16
+
+	j.syncMu.Lock() // as if a leader were in the middle of an fsync
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() { errs <- s.Record(ctx, entry(fmt.Sprintf("video.w%d", w), StatusCreated)) }()
+	}
+	for { // every worker has written its line and now waits to sync
+		j.mu.Lock()
+		n := j.written
+		j.mu.Unlock()
+		if n == workers {
+			break
+		}
+		runtime.Gosched()
+	}
+	j.syncMu.Unlock()
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.fsyncs != 1 || j.synced != workers {
+		t.Fatalf("%d fsyncs for %d concurrent records (synced %d); want one shared fsync", j.fsyncs, workers, j.synced)
+	}
 }
