@@ -161,14 +161,18 @@ func TestRunRecordExitCodeAndCreditWarnings(t *testing.T) {
 		t.Errorf("record %+v", run)
 	}
 	warnings := creditWarnings(run)
-	if len(warnings) != 2 || !strings.Contains(warnings[0], "video.a consumed 130 credits, estimated 100") || !strings.Contains(warnings[1], "the run consumed 182 credits, estimated 150") {
+	if len(warnings) != 2 || !strings.Contains(warnings[0], "video.a consumed 130 credits, estimated 100") || !strings.Contains(warnings[1], "the videos that ran consumed 182 credits, estimated 150") {
 		t.Errorf("warnings %q, want video.a's and the run's, not video.c's 4%%", warnings)
 	}
 	if got := resultSummary(run, nil); got != "Apply complete: 2 completed, 1 unchanged; 150 credits estimated, 182 consumed." {
 		t.Errorf("summary %q", got)
 	}
-	rows = append(rows, executor.Result{Address: "video.d", Status: state.ResultSkipped})
-	if newRunRecord(time.Now(), time.Now(), rows, nil).ExitCode != 1 {
+	rows = append(rows, executor.Result{Address: "video.d", Status: state.ResultSkipped, CreditsEstimated: 500})
+	run = newRunRecord(time.Now(), time.Now(), rows, nil)
+	if run.ExitCode != 1 {
 		t.Error("a skipped video must make the exit code 1")
+	}
+	if w := creditWarnings(run); len(w) != 2 || !strings.Contains(w[1], "estimated 150") {
+		t.Errorf("a skipped video's estimate counted against what ran: %q", w)
 	}
 }

@@ -121,15 +121,22 @@ func creditWarnings(run *state.Run) []string {
 	drifted := func(est, used float64) bool {
 		return est > 0 && used > 0 && math.Abs(used-est) > creditDriftWarning*est
 	}
+	// The total compares like with like: only videos that spent something,
+	// so that skipped and refused ones do not look like a price difference.
+	var est, used float64
 	for _, r := range run.Results {
+		if r.CreditsConsumed > 0 {
+			est += r.CreditsEstimated
+			used += r.CreditsConsumed
+		}
 		if drifted(r.CreditsEstimated, r.CreditsConsumed) {
 			out = append(out, fmt.Sprintf("%s consumed %s credits, estimated %s.", r.Address,
 				plan.FormatCredits(r.CreditsConsumed), plan.FormatCredits(r.CreditsEstimated)))
 		}
 	}
-	if drifted(run.CreditsEstimated, run.CreditsConsumed) {
-		out = append(out, fmt.Sprintf("the run consumed %s credits, estimated %s; check the pricing block against your plan's prices.",
-			plan.FormatCredits(run.CreditsConsumed), plan.FormatCredits(run.CreditsEstimated)))
+	if drifted(est, used) {
+		out = append(out, fmt.Sprintf("the videos that ran consumed %s credits, estimated %s; check the pricing block against your plan's prices.",
+			plan.FormatCredits(used), plan.FormatCredits(est)))
 	}
 	return out
 }
