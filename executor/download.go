@@ -57,9 +57,14 @@ func (v *video) download(ctx context.Context) {
 		v.skip(v.stopWord(ctx) + " during the download; the next apply downloads it")
 		return
 	}
+	var apiErr *ltx.APIError
+	if errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost {
+		// The URL no longer serves the video: only a new task can make it.
+		v.fail(ctx, codeOrStatus(apiErr), "the video URL no longer serves the file; the next apply creates the video again: "+apiErr.Error(), apiErr.RequestID, "")
+		return
+	}
 	v.res.Status = ResultFailed
 	v.res.ErrorMessage = "download failed; the next apply tries again: " + err.Error()
-	var apiErr *ltx.APIError
 	if errors.As(err, &apiErr) {
 		v.res.ErrorCode, v.res.RequestID = codeOrStatus(apiErr), apiErr.RequestID
 	}

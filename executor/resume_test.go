@@ -110,3 +110,33 @@ func TestFailFastStopsNewCreatesAfterTheFirstFailure(t *testing.T) {
 		t.Errorf("%d creates after the failure", c.Creates)
 	}
 }
+
+func TestDownloadOfAGoneURLFailsTheVideoForRecreation(t *testing.T) {
+	f := newFixture(t, sim.Options{}, "an old shot")
+	req := plan.RequestFor(f.videos[0])
+	// An earlier run got the task done but never downloaded it, and the
+	// URL has since expired.
+	if err := f.store.Record(context.Background(), state.Entry{
+		Address: "video.a", InputHash: req.Hash(), Mode: string(req.Mode()), Status: state.StatusCompleted,
+		TaskID: "task_gone", Attempts: 1, Output: "out/a.mp4", Duration: req.Duration, Resolution: req.Resolution,
+		VideoURL: "/v1/videos/task_gone.mp4",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultFailed || r.TaskID != "task_gone" {
+		t.Fatalf("row %+v, want failed", r)
+	}
+	if e := f.entry("video.a"); e.Status != state.StatusFailed {
+		t.Errorf("state %+v, want failed so that the next plan creates it again", e)
+	}
+	if c := f.sim.Counters(); c.Creates != 0 || c.Downloads != 1 {
+		t.Errorf("counters %+v: one download, never retried, nothing created in this run", c)
+	}
+	if p := f.plan(); p.Changes[0].Action != plan.ActionRetry {
+		t.Errorf("next plan: %s, want retry", p.Changes[0].Action)
+	}
+}

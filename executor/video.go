@@ -50,7 +50,12 @@ func (v *video) run(ctx context.Context) {
 	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusCreated:
 		v.res.TaskID, v.res.RequestID, v.res.Attempts = prior.TaskID, prior.RequestID, prior.Attempts
 		v.first = max(prior.Attempts, 1)
-		v.follow(ctx, prior.TaskID, v.r.opts.Now())
+		// Created in an earlier run: it may well be done, so poll at once.
+		created := prior.CreatedAt
+		if created.IsZero() {
+			created = time.Now()
+		}
+		v.follow(ctx, prior.TaskID, created)
 	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusPending && prior.IdempotencyKey != "":
 		// The create may have gone through: only the same key may be sent.
 		v.first = max(prior.Attempts, 1)
