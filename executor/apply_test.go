@@ -220,9 +220,21 @@ func TestInsufficientCreditsLetsTasksInFlightFinish(t *testing.T) {
 	}
 	completed := 0
 	for _, r := range rows {
-		if r.Status == ResultCompleted {
+		switch r.Status {
+		case ResultCompleted:
 			completed++
 			f.assertDownloaded(r.Address)
+		case ResultSkipped:
+			// Stopped while waiting for its turn: its intent is taken back.
+			if e := f.entry(r.Address); e != nil {
+				t.Errorf("%s was skipped but the state has %+v", r.Address, e)
+			}
+		case ResultFailed:
+			if r.ErrorCode != "INSUFFICIENT_CREDITS" {
+				t.Errorf("row %+v", r)
+			}
+		default:
+			t.Errorf("row %+v", r)
 		}
 	}
 	if c := f.sim.Counters(); completed != 2 || c.Creates != 2 {

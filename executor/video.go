@@ -96,6 +96,11 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	}
 	req := v.ch.Request
 	out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+		// Checked at every try, after the limiter's wait: the run may have
+		// been stopped while this create waited for its turn.
+		if v.r.createsStopped() != "" {
+			return nil, errCreatesStopped
+		}
 		return v.r.api.Create(ctx, req, key)
 	})
 	if out.err != nil {
@@ -134,12 +139,36 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
 		v.res.Status = ResultUncertain
 		v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
+	case errors.Is(out.err, errCreatesStopped):
+		// Nothing was sent: take back the intent, so that the state says
+		// what it said before this run.
+		v.unrecord(ctx)
+		v.skip(v.r.createsStopped())
 	case ctx.Err() != nil:
 		v.skip(v.stopWord(ctx) + " before the create was sent")
 	case isAPI:
 		v.failAPI(ctx, apiErr) // retries exhausted
 	default:
 		v.fail(ctx, "", out.err.Error(), "", "")
+	}
+}
+
+// errCreatesStopped ends a create that was about to be sent when the run
+// stopped creating.
+var errCreatesStopped = errors.New("the run stopped creating")
+
+// unrecord puts the state back as the plan found it, for an intent that
+// never became a request.
+func (v *video) unrecord(ctx context.Context) {
+	var err error
+	if v.ch.Prior != nil {
+		err = v.r.store.Record(context.WithoutCancel(ctx), *v.ch.Prior)
+	} else {
+		err = v.r.store.Remove(context.WithoutCancel(ctx), v.ch.Address)
+	}
+	if err != nil {
+		err = fmt.Errorf("writing the state: %w", err)
+		v.r.abort("the state could not be written", &RunError{Kind: "state", Address: v.ch.Address, Err: err})
 	}
 }
 
