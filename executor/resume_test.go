@@ -2,7 +2,9 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -138,5 +140,27 @@ func TestDownloadOfAGoneURLFailsTheVideoForRecreation(t *testing.T) {
 	}
 	if p := f.plan(); p.Changes[0].Action != plan.ActionRetry {
 		t.Errorf("next plan: %s, want retry", p.Changes[0].Action)
+	}
+}
+
+func TestKeyRevokedWhilePollingKeepsTheTaskForTheNextRun(t *testing.T) {
+	f := newFixture(t, sim.Options{Latency: 200 * time.Millisecond}, "a shot")
+	opts := fastOptions()
+	opts.Sink = sinkFunc(func(e Event) {
+		if e.Kind == EventCreated {
+			f.sim.RevokeKey(testKey)
+		}
+	})
+	rows, err := Apply(context.Background(), f.plan(), f.api, f.store, opts)
+	var apiErr *ltx.APIError
+	if !errors.As(err, &apiErr) || apiErr.Class() != ltx.ClassRunFatal {
+		t.Fatalf("err = %v, want the run-fatal error", err)
+	}
+	r := rows[0]
+	if r.Status != ResultFailed || r.TaskID == "" || r.ErrorCode == "" {
+		t.Errorf("row %+v, want failed with the task id and the code", r)
+	}
+	if e := f.entry("video.a"); e.Status != state.StatusCreated || e.TaskID != r.TaskID {
+		t.Errorf("state %+v, want still created: the task was paid for and may finish", e)
 	}
 }

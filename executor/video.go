@@ -181,20 +181,22 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 	case ctx.Err() != nil:
 		v.skip(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
 		return
-	case errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassRetry:
-		// Polling gave up, the task may still finish: keep it created.
-		v.res.Status = ResultFailed
-		v.res.ErrorCode, v.res.RequestID = apiErr.Code, apiErr.RequestID
-		v.res.ErrorMessage = "polling gave up; the task stays recorded as created and the next apply resumes it: " + apiErr.Message
-		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, ErrorCode: apiErr.Code, Message: v.res.ErrorMessage})
-		v.failFast()
+	case errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost:
+		v.failAPI(ctx, apiErr) // the task is gone: the next plan creates the video again
 		return
 	case errors.As(err, &apiErr):
-		v.failAPI(ctx, apiErr)
+		// Polling gave up (or the key died) but the task may still finish:
+		// the state keeps it created, so that no second task is paid for.
+		v.res.Status = ResultFailed
+		v.res.ErrorCode, v.res.RequestID, v.res.Suggestion = codeOrStatus(apiErr), apiErr.RequestID, apiErr.SuggestionOrCatalogue()
+		v.res.ErrorMessage = "polling stopped; the task stays recorded as created and the next apply resumes it: " + apiErr.Message
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, RequestID: apiErr.RequestID, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
+		v.applyClass(apiErr)
+		v.failFast()
 		return
 	default:
 		v.res.Status = ResultFailed
-		v.res.ErrorMessage = "polling gave up; the task stays recorded as created and the next apply resumes it: " + err.Error()
+		v.res.ErrorMessage = "polling stopped; the task stays recorded as created and the next apply resumes it: " + err.Error()
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, Message: v.res.ErrorMessage})
 		v.failFast()
 		return
@@ -243,6 +245,13 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 func (v *video) failAPI(ctx context.Context, e *ltx.APIError) {
 	code := codeOrStatus(e)
 	v.fail(ctx, code, e.Message, e.RequestID, e.SuggestionOrCatalogue())
+	v.applyClass(e)
+}
+
+// applyClass stops the run for a run-fatal error, and new creates for a
+// run-stop one.
+func (v *video) applyClass(e *ltx.APIError) {
+	code := codeOrStatus(e)
 	switch e.Class() {
 	case ltx.ClassRunFatal:
 		v.r.abort(fmt.Sprintf("%s on %s: the API refuses this key", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
