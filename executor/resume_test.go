@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
