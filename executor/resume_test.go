@@ -3,6 +3,9 @@ package executor
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +165,24 @@ func TestKeyRevokedWhilePollingKeepsTheTaskForTheNextRun(t *testing.T) {
 	}
 	if e := f.entry("video.a"); e.Status != state.StatusCreated || e.TaskID != r.TaskID {
 		t.Errorf("state %+v, want still created: the task was paid for and may finish", e)
+	}
+}
+
+func TestUnreachableAPIFailsTheRowsAndLeavesTheStateAlone(t *testing.T) {
+	f := newFixture(t, sim.Options{}, "a", "b")
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // nothing listens there any more
+	api := ltx.NewClient(ltx.Options{BaseURL: dead.URL, Key: ltx.NewKey(testKey)})
+	rows, err := Apply(context.Background(), f.plan(), api, f.store, fastOptions())
+	if err != nil {
+		t.Fatalf("an unreachable API is each video's failure, not a run error: %v", err)
+	}
+	for _, r := range rows {
+		if r.Status != ResultFailed || !strings.Contains(r.ErrorMessage, "before the request was sent") {
+			t.Errorf("row %+v, want failed saying nothing was sent", r)
+		}
+		if e := f.entry(r.Address); e != nil {
+			t.Errorf("%s: nothing was sent but the state has %+v", r.Address, e)
+		}
 	}
 }
