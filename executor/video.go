@@ -148,6 +148,14 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
 		v.skip(v.stopWord(ctx) + " before the create was sent")
 	case isAPI:
 		v.failAPI(ctx, apiErr) // retries exhausted
+	case errors.As(out.err, new(*ltx.RequestError)):
+		// The API could not be reached and nothing was sent: the state
+		// says what it said before; the row says why.
+		v.unrecord(ctx)
+		v.res.Status = ResultFailed
+		v.res.ErrorMessage = out.err.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
+		v.failFast()
 	default:
 		v.fail(ctx, "", out.err.Error(), "", "")
 	}
