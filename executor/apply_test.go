@@ -330,35 +330,49 @@ func TestResumeOfCreatedEntryPollsWithoutCreating(t *testing.T) {
 }
 
 func TestInterruptKeepsCreatedTasksForTheNextRun(t *testing.T) {
-	f := newFixture(t, sim.Options{Latency: 10 * 1e9}, "slow one", "slow two") // 10 s: never done in this test
+	f := newFixture(t, sim.Options{Latency: 10 * 1e9}, "slow one", "slow two", "slow three") // 10 s: never done in this test
 	ctx, cancel := context.WithCancel(context.Background())
-	rec := &recorder{}
 	opts := fastOptions()
+	opts.RequestsPerMinute = 60 // one request a second: the others wait for their turn
 	opts.Sink = sinkFunc(func(e Event) {
-		rec.Event(e)
-		if e.Kind == EventProgress {
-			cancel() // Ctrl-C while a task is being polled
+		if e.Kind == EventCreated {
+			cancel() // Ctrl-C while one task is in flight and the others wait
 		}
 	})
 	rows, err := Apply(ctx, f.plan(), f.api, f.store, opts)
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want interrupted", err)
 	}
+	created := 0
 	for _, r := range rows {
 		if r.Status != ResultSkipped {
 			t.Errorf("row %+v, want skipped", r)
 		}
-		if e := f.entry(r.Address); e == nil || e.Status != state.StatusCreated || e.TaskID != r.TaskID {
-			t.Errorf("%s: state %+v, want created with the task id %s", r.Address, e, r.TaskID)
+		e := f.entry(r.Address)
+		switch {
+		case r.TaskID != "":
+			created++
+			if e == nil || e.Status != state.StatusCreated || e.TaskID != r.TaskID {
+				t.Errorf("%s: state %+v, want created with the task id %s", r.Address, e, r.TaskID)
+			}
+		case e != nil:
+			t.Errorf("%s never sent its create but the state has %+v", r.Address, e)
 		}
+	}
+	if created != 1 {
+		t.Errorf("%d tasks created, want the one in flight", created)
 	}
 	if _, err := os.Stat(filepath.Join(f.dir, "out")); err == nil {
 		t.Error("an output was written for an unfinished task")
 	}
-	// The next plan resumes them: no new create.
+	// The next plan resumes the created one and creates the others.
 	for _, ch := range f.plan().Changes {
-		if ch.Action != plan.ActionResume {
-			t.Errorf("%s: next plan %s, want resume", ch.Address, ch.Action)
+		want := plan.ActionCreate
+		if row(t, rows, ch.Address).TaskID != "" {
+			want = plan.ActionResume
+		}
+		if ch.Action != want {
+			t.Errorf("%s: next plan %s, want %s", ch.Address, ch.Action, want)
 		}
 	}
 }

@@ -95,16 +95,18 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		return
 	}
 	req := v.ch.Request
+	tried := false // whether any try reached the client
 	out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
 		// Checked at every try, after the limiter's wait: the run may have
 		// been stopped while this create waited for its turn.
 		if v.r.createsStopped() != "" {
 			return nil, errCreatesStopped
 		}
+		tried = true
 		return v.r.api.Create(ctx, req, key)
 	})
 	if out.err != nil {
-		v.createFailed(ctx, gen, out)
+		v.createFailed(ctx, gen, out, tried)
 		return
 	}
 	task := out.task
@@ -122,7 +124,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 }
 
 // createFailed judges a create that got no task.
-func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
+func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried bool) {
 	var apiErr *ltx.APIError
 	isAPI := errors.As(out.err, &apiErr)
 	switch {
@@ -145,6 +147,9 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult) {
 		v.unrecord(ctx)
 		v.skip(v.r.createsStopped())
 	case ctx.Err() != nil:
+		if !tried {
+			v.unrecord(ctx) // stopped while waiting for its turn
+		}
 		v.skip(v.stopWord(ctx) + " before the create was sent")
 	case isAPI:
 		v.failAPI(ctx, apiErr) // retries exhausted
