@@ -176,3 +176,38 @@ func TestRunRecordExitCodeAndCreditWarnings(t *testing.T) {
 		t.Errorf("a skipped video's estimate counted against what ran: %q", w)
 	}
 }
+
+func TestApplyAsksOnATerminalAndOnlyYesProceeds(t *testing.T) {
+	for _, tc := range []struct {
+		answer   string
+		wantErr  bool
+		wantFile bool
+	}{
+		{"yes\n", false, true},
+		{"y\n", true, false},
+		{"", true, false},
+	} {
+		dir := t.TempDir()
+		manifest := "api {\n  requests_per_minute = 6000\n}\nvideo \"one\" {\n  prompt   = \"A red door\"\n  duration = 6\n}\n"
+		if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(tc.answer), Stdout: &stdout, Stderr: &stderr, StdinIsTerminal: true,
+			Getenv: func(string) string { return "" }, Environ: func() []string { return nil }}
+		err := Run(context.Background(), env, []string{"apply", "-simulate", dir})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("answer %q: err = %v", tc.answer, err)
+		}
+		if !strings.Contains(stdout.String(), approvalPrompt) {
+			t.Errorf("answer %q: the question was not asked:\n%s", tc.answer, stdout.String())
+		}
+		_, statErr := os.Stat(filepath.Join(dir, "out", "one.mp4"))
+		if (statErr == nil) != tc.wantFile {
+			t.Errorf("answer %q: output exists = %v, want %v", tc.answer, statErr == nil, tc.wantFile)
+		}
+		if tc.wantErr && !strings.Contains(stderr.String(), "Apply cancelled: nothing was sent.") {
+			t.Errorf("answer %q: stderr %q", tc.answer, stderr.String())
+		}
+	}
+}
