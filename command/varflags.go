@@ -69,6 +69,7 @@ func loadAndCheck(env *Env, dir string, vf *varFlags) (*config.Manifest, hcl.Dia
 		vf = &varFlags{}
 	}
 	m, diags := config.Load(dir, vf.loadOptions(env))
+	diags = append(diags, plan.CheckPricing(m)...)
 	diags = append(diags, plan.CheckLimits(m.Videos)...)
 	return m, diags
 }

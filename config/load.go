@@ -182,7 +182,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		diags = append(diags, d...)
 	}
 	if b := singles["pricing"]; b != nil {
-		m.Pricing, d = decodePricingBlock(b, ctx, s)
+		m.Pricing, m.PricingRange, d = decodePricingBlock(b, ctx, s)
 		diags = append(diags, d...)
 	}
 	var defaults *defaultsBlock

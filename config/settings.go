@@ -87,22 +87,22 @@ func decodeBudgetBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*Budget
 	return &Budget{MaxCredits: v, Range: attr.Expr.Range()}, diags
 }
 
-func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[string]float64, hcl.Diagnostics) {
+func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[string]float64, hcl.Range, hcl.Diagnostics) {
 	content, diags := block.Body.Content(pricingSchema)
 	attr, ok := content.Attributes["credits_per_second"]
 	if !ok {
-		return nil, diags
+		return nil, block.DefRange, diags
 	}
 	if d := checkReferences(attr.Expr, s); d.HasErrors() {
-		return nil, append(diags, d...)
+		return nil, attr.Expr.Range(), append(diags, d...)
 	}
 	v, ok, d := evalValue(attr.Expr, ctx)
 	diags = append(diags, d...)
 	if !ok {
-		return nil, diags
+		return nil, attr.Expr.Range(), diags
 	}
 	if !v.Type().IsObjectType() && !v.Type().IsMapType() {
-		return nil, append(diags, wrongType(attr, `a map of resolution to credits, e.g. { "1080p" = 4 }`, v.Type(), ""))
+		return nil, attr.Expr.Range(), append(diags, wrongType(attr, `a map of resolution to credits, e.g. { "1080p" = 4 }`, v.Type(), ""))
 	}
 	out := map[string]float64{}
 	for it := v.ElementIterator(); it.Next(); {
@@ -122,7 +122,7 @@ func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[st
 		}
 		out[k.AsString()] = f
 	}
-	return out, diags
+	return out, attr.Expr.Range(), diags
 }
 
 // defaultsBlock holds the defaults block's attributes; they are evaluated for

@@ -14,7 +14,9 @@ type Manifest struct {
 	API     API
 	Budget  *Budget            // nil when there is no budget block
 	Pricing map[string]float64 // credits per second by resolution; nil = built-in table
-	Videos  []*Video           // sorted by Address
+	// PricingRange is the range of pricing.credits_per_second, for diagnostics.
+	PricingRange hcl.Range
+	Videos       []*Video // sorted by Address
 
 	sensitiveStrings []string // values of sensitive variables, kept out of diagnostics
 }

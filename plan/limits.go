@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -94,6 +95,40 @@ var limits = []limit{
 		}
 		return checkHTTPURL("webhook_url", v.WebhookURL)
 	}},
+}
+
+// CheckPricing refuses a pricing entry for a resolution the API does not
+// offer: a typo there ("4k") would otherwise leave the built-in price in
+// force without a word.
+func CheckPricing(m *config.Manifest) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, res := range sortedKeys(m.Pricing) {
+		if oneOf(res, Resolutions) {
+			continue
+		}
+		detail := fmt.Sprintf("pricing.credits_per_second has a price for %q, which is not one of %s", res, quoted(Resolutions))
+		for _, r := range Resolutions {
+			if strings.EqualFold(r, res) {
+				detail += fmt.Sprintf(`. Did you mean %q? Case matters`, r)
+			}
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown resolution in pricing",
+			Detail:   detail + ".",
+			Subject:  m.PricingRange.Ptr(),
+		})
+	}
+	return diags
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // CheckLimits checks every video against the API's limits. Each diagnostic

@@ -141,3 +141,35 @@ video "v" {
 		t.Errorf("detail %q shows the sensitive value", got[0].Detail)
 	}
 }
+
+// TestCheckPricingRefusesUnknownResolutions: a typo in the pricing block
+// would otherwise leave the built-in price in force without a word.
+func TestCheckPricingRefusesUnknownResolutions(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `pricing {
+  credits_per_second = { "1080p" = 3, "4k" = 12 }
+}
+
+video "a" {
+  prompt = "a lighthouse at dusk"
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, diags := config.Load(dir, config.LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := CheckPricing(m)
+	if len(got) != 1 {
+		t.Fatalf("got %d diagnostics, want 1 (for \"4k\" only): %v", len(got), got)
+	}
+	d := got[0]
+	if !strings.Contains(d.Detail, `"4k"`) || !strings.Contains(d.Detail, `Did you mean "4K"?`) {
+		t.Errorf("detail = %q", d.Detail)
+	}
+	if d.Subject == nil || d.Subject.Start.Line != 2 {
+		t.Errorf("subject = %v, want line 2", d.Subject)
+	}
+}
