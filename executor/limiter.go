@@ -18,20 +18,23 @@ type limiter struct {
 	ceiling   rate.Limit    // the configured rate; recovery never exceeds it
 	floor     rate.Limit
 	current   rate.Limit
-	streak    int    // successes since the last change of rate
-	epoch     uint64 // bumped on every decrease; a 429 from an older epoch is already accounted for
+	changed   time.Time        // when the rate last changed
+	clock     func() time.Time // of the recovery steps; tests move it by hand
+	epoch     uint64           // bumped on every decrease; a 429 from an older epoch is already accounted for
 	notBefore time.Time
 }
 
-// successesPerStep is how many answers without a 429 raise the rate by one
-// tenth of the ceiling.
-const successesPerStep = 20
+// recoveryStep is how long the rate must go without a 429 (with answers
+// coming back) before it rises by one tenth of the ceiling. Counting time
+// rather than answers keeps recovery from the floor as quick as from near
+// the ceiling: 10 steps of a second from half the rate to all of it.
+const recoveryStep = time.Second
 
 // minRate is the floor of the multiplicative decrease: one request per 10 s.
 const minRate = rate.Limit(0.1)
 
 func newLimiter(requestsPerMinute float64) *limiter {
-	l := &limiter{}
+	l := &limiter{clock: time.Now}
 	if requestsPerMinute > 0 {
 		l.ceiling = rate.Limit(requestsPerMinute / 60)
 		l.current = l.ceiling
@@ -77,9 +80,8 @@ func (l *limiter) ok() {
 	if l.bucket == nil || l.current >= l.ceiling {
 		return
 	}
-	l.streak++
-	if l.streak >= successesPerStep {
-		l.streak = 0
+	if now := l.clock(); now.Sub(l.changed) >= recoveryStep {
+		l.changed = now
 		l.current = min(l.ceiling, l.current+l.ceiling/10)
 		l.bucket.SetLimit(l.current)
 	}
@@ -101,7 +103,7 @@ func (l *limiter) throttled(epoch uint64, retryAfter time.Duration, rateLimited 
 		return
 	}
 	l.epoch++
-	l.streak = 0
+	l.changed = l.clock()
 	l.current = max(l.floor, l.current/2)
 	l.bucket.SetLimit(l.current)
 }

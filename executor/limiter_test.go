@@ -8,6 +8,8 @@ import (
 
 func TestLimiterHalvesOncePerEpochAndRecoversAdditively(t *testing.T) {
 	l := newLimiter(600) // 10 per second
+	now := time.Now()
+	l.clock = func() time.Time { return now }
 	ctx := context.Background()
 	epoch, err := l.wait(ctx)
 	if err != nil {
@@ -26,13 +28,19 @@ func TestLimiterHalvesOncePerEpochAndRecoversAdditively(t *testing.T) {
 	if got := l.rate(); got != 2.5 {
 		t.Fatalf("rate after a second signal = %v, want 2.5", got)
 	}
-	for range successesPerStep {
+	for range 50 {
 		l.ok()
 	}
-	if got := l.rate(); got != 3.5 {
-		t.Fatalf("rate after a streak of successes = %v, want 3.5 (one tenth of the ceiling more)", got)
+	if got := l.rate(); got != 2.5 {
+		t.Fatalf("rate rose to %v at once; it must wait a step", got)
 	}
-	for range 100 * successesPerStep {
+	now = now.Add(recoveryStep)
+	l.ok()
+	if got := l.rate(); got != 3.5 {
+		t.Fatalf("rate after a step without 429 = %v, want 3.5 (one tenth of the ceiling more)", got)
+	}
+	for range 100 {
+		now = now.Add(recoveryStep)
 		l.ok()
 	}
 	if got := l.rate(); got != 10 {
