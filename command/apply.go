@@ -101,9 +101,13 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
+	settings := p.Settings
+	if *parallelism > 0 {
+		settings.Parallelism = *parallelism
+	}
 	var api executor.API
 	if !*simulate && needsAPI(p) {
-		client, err := newClient(env, p.Settings, *endpoint)
+		client, err := newClient(env, settings, *endpoint)
 		if err != nil {
 			return err
 		}
@@ -132,21 +136,17 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer ls.Close()
-		api = ls.client()
+		api = ls.client(settings.Parallelism)
 		if !*jsonOut {
 			fmt.Fprintf(env.Stdout, "Simulating the API at %s: no credits are spent.\n", ls.url)
 		}
 	}
 
-	settings := p.Settings
 	opts := executor.Options{
 		Parallelism:       settings.Parallelism,
 		RequestsPerMinute: settings.RequestsPerMinute,
 		MaxAttempts:       settings.MaxAttempts,
 		FailFast:          *failFast,
-	}
-	if *parallelism > 0 {
-		opts.Parallelism = *parallelism
 	}
 	if *simulate {
 		// The simulator's tasks take under a second: learn that at once.

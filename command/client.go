@@ -41,7 +41,18 @@ func newClient(env *Env, settings plan.Settings, endpointFlag string) (*ltx.Clie
 	if err != nil {
 		return nil, err
 	}
-	return ltx.NewClient(ltx.Options{BaseURL: apiEndpoint(env, settings, endpointFlag), Key: key}), nil
+	return ltx.NewClient(ltx.Options{BaseURL: apiEndpoint(env, settings, endpointFlag), Key: key,
+		HTTPClient: pooledHTTPClient(settings.Parallelism)}), nil
+}
+
+// pooledHTTPClient keeps an idle connection for every worker. Go's default
+// keeps two per host, so that with more workers most requests would open
+// (and close) a connection of their own: slower, and bunched arrivals at a
+// rate-limited server.
+func pooledHTTPClient(parallelism int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(parallelism, 8) + 8
+	return &http.Client{Transport: t}
 }
 
 // simulatedLatency is how long a simulated task takes: short enough for a
@@ -78,8 +89,8 @@ func startSimulator() (*localSimulator, error) {
 	return ls, nil
 }
 
-func (ls *localSimulator) client() *ltx.Client {
-	return ltx.NewClient(ltx.Options{BaseURL: ls.url, Key: ls.key})
+func (ls *localSimulator) client(parallelism int) *ltx.Client {
+	return ltx.NewClient(ltx.Options{BaseURL: ls.url, Key: ls.key, HTTPClient: pooledHTTPClient(parallelism)})
 }
 
 // Close stops the server and waits for its goroutine.

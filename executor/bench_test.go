@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"syscall"
 	"testing"
@@ -74,7 +75,12 @@ func benchRun(b *testing.B, n int, so sim.Options, opts Options) benchMeasure {
 	dir := b.TempDir()
 	store := state.NewLocalStore(dir)
 	defer store.Close()
-	api := ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey("sk-bench")})
+	// As apply does: keep a connection per worker instead of Go's default
+	// of two idle connections per host.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = max(opts.Parallelism, 8) + 8
+	api := ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey("sk-bench"), HTTPClient: &http.Client{Transport: transport}})
+	defer transport.CloseIdleConnections()
 	p := &plan.Plan{Dir: dir, Changes: make([]plan.Change, n)}
 	for i := range p.Changes {
 		req := ltx.CreateRequest{Prompt: fmt.Sprintf("benchmark shot %d", i), Duration: 6, Resolution: "1080p"}
