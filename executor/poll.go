@@ -59,7 +59,9 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 			if lastPending > 0 {
 				sample = (lastPending + elapsed) / 2
 			}
-			est.observe(key, sample)
+			if !v.resumed {
+				est.observe(key, sample)
+			}
 			return task, nil
 		}
 		lastPending = elapsed
@@ -69,7 +71,9 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		if p := task.Progress; p != nil && *p > 0 && *p < 100 {
 			// Progress is the best guess of the end: assume it is linear.
 			total := time.Duration(float64(elapsed) * 100 / *p)
-			est.observe(key, total)
+			if !v.resumed {
+				est.observe(key, total)
+			}
 			next = min(max(total-elapsed, minPollInterval), v.r.opts.PollCap)
 		}
 		interval = next

@@ -186,3 +186,35 @@ func TestUnreachableAPIFailsTheRowsAndLeavesTheStateAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestResumedTaskDoesNotTeachTheEstimator(t *testing.T) {
+	// A task created an hour ago (by the clock of the state) and still
+	// running: its age says nothing about how long tasks take.
+	f := newFixture(t, sim.Options{Latency: 400 * time.Millisecond}, "an old shot", "a new shot")
+	req := plan.RequestFor(f.videos[0])
+	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("video.a", req.Hash(), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Record(context.Background(), state.Entry{
+		Address: "video.a", InputHash: req.Hash(), Mode: string(req.Mode()), Status: state.StatusCreated,
+		TaskID: task.ID, Attempts: 1, Output: "out/a.mp4", Duration: req.Duration, Resolution: req.Resolution,
+		CreatedAt: time.Now().Add(-time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Were the hour learned, video.b's first poll would wait for it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := fastOptions()
+	opts.Parallelism = 1 // video.a first
+	rows, err := Apply(ctx, f.plan(), f.api, f.store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status != ResultCompleted {
+			t.Errorf("row %+v, want completed", r)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type video struct {
 	entry state.Entry // what the state says now; every change is recorded before the next request
 	res   Result
 	first int // the first generation tried in this run
+	// resumed: the task was created by an earlier run, at a time this run
+	// did not see, so its timing must not teach the estimator.
+	resumed bool
 }
 
 func newVideo(r *run, ch *plan.Change) *video {
@@ -51,6 +54,7 @@ func (v *video) run(ctx context.Context) {
 		v.res.TaskID, v.res.RequestID, v.res.Attempts = prior.TaskID, prior.RequestID, prior.Attempts
 		v.first = max(prior.Attempts, 1)
 		// Created in an earlier run: it may well be done, so poll at once.
+		v.resumed = true
 		created := prior.CreatedAt
 		if created.IsZero() {
 			created = time.Now()
@@ -119,6 +123,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		v.stateFailed()
 		return
 	}
+	v.resumed = task.Replayed // a replay's task may be older than this create
 	v.r.emit(Event{Kind: EventCreated, Address: v.ch.Address, TaskID: task.ID, RequestID: task.RequestID, Attempt: gen})
 	v.follow(ctx, task.ID, time.Now())
 }
