@@ -20,7 +20,8 @@ type callResult struct {
 	maybeSent bool
 }
 
-// rateLimitedTries bounds how many 429s one call waits out before giving up.
+// rateLimitedTriesPerAttempt bounds how many 429s one call waits out before
+// giving up: this many per allowed attempt.
 const rateLimitedTriesPerAttempt = 10
 
 // call sends one API request through the shared limiter and retries it,
