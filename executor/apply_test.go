@@ -52,7 +52,7 @@ func TestRateLimitStormHonoursRetryAfterForEveryWorker(t *testing.T) {
 	f := newFixture(t, sim.Options{RateLimit: 20, RateBurst: 1}, "one", "two", "three", "four", "five", "six")
 	opts := fastOptions()
 	opts.Parallelism = 6
-	opts.RequestsPerMinute = 60 * 60 // three times the server's limit: the 429s must teach it
+	opts.RequestsPerMinute = 60 * 30 // above the server's limit: the 429s must teach it
 	rows, err, _ := f.apply(context.Background(), f.plan(), opts)
 	if err != nil {
 		t.Fatal(err)

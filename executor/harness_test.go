@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -46,8 +47,12 @@ func newFixture(t *testing.T, opts sim.Options, prompts ...string) *fixture {
 	dir := t.TempDir()
 	store := state.NewLocalStore(dir)
 	t.Cleanup(func() { store.Close() })
+	// A connection per worker, as apply keeps.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 16
+	t.Cleanup(transport.CloseIdleConnections)
 	f := &fixture{t: t, dir: dir, sim: s, store: store,
-		api: ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(testKey)})}
+		api: ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(testKey), HTTPClient: &http.Client{Transport: transport}})}
 	for i, p := range prompts {
 		name := string(rune('a' + i))
 		f.videos = append(f.videos, &config.Video{
