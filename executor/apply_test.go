@@ -165,6 +165,9 @@ func TestInvalidAPIKeyStopsTheRunAtOnce(t *testing.T) {
 			}
 		case ResultSkipped:
 			skipped++
+			if r.Attempts != 0 {
+				t.Errorf("%s was never sent but its row counts %d attempts", r.Address, r.Attempts)
+			}
 		default:
 			t.Errorf("row %s is %s", r.Address, r.Status)
 		}

@@ -179,7 +179,9 @@ var errCreatesStopped = errors.New("the run stopped creating")
 // never became a request.
 func (v *video) unrecord(ctx context.Context) {
 	var err error
+	v.res.Attempts = 0 // no create left: this run's attempt does not count
 	if v.ch.Prior != nil {
+		v.res.Attempts = v.ch.Prior.Attempts
 		err = v.r.store.Record(context.WithoutCancel(ctx), *v.ch.Prior)
 	} else {
 		err = v.r.store.Remove(context.WithoutCancel(ctx), v.ch.Address)
