@@ -30,13 +30,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	simulate := fs.Bool("simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
 	failFast := fs.Bool("fail-fast", false, "start no new video after the first one fails")
 	endpoint := fs.String("endpoint", "", "API base `URL` (default: $LTX_API_URL, else api.base_url, else the public API)")
-	noColor := fs.Bool("no-color", false, "print no colour codes")
-	var targets, replace addressList
-	fs.Var(&targets, "target", "apply only `ADDR` (video.NAME matches all its instances); repeatable")
-	fs.Var(&replace, "replace", "make `ADDR` again although unchanged; repeatable")
-	maxCredits := creditsFlag(fs, "max-credits", "refuse a change estimated at more than `N` credits")
-	vf := addVarFlags(fs)
-	lf := addLockFlags(fs)
+	pf := addPlanFlags(fs, "apply")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,9 +38,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *noColor {
-		env = withoutColor(env)
-	}
+	env = pf.env(env)
 	if *parallelism < 0 {
 		return &UsageError{Msg: "-parallelism must be at least 1"}
 	}
@@ -63,8 +55,8 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 	var saved *plan.Plan
 	if planFile != "" {
-		if len(targets) > 0 || len(replace) > 0 || len(vf.flags) > 0 {
-			return &UsageError{Msg: "-target, -replace and -var belong to the plan: make a new one with \"ltxform plan -out FILE\""}
+		if len(pf.targets) > 0 || len(pf.replace) > 0 {
+			return &UsageError{Msg: "-target and -replace belong to the plan: make a new one with \"ltxform plan -out FILE\""}
 		}
 		if saved, err = plan.Load(planFile); err != nil {
 			return err
@@ -74,7 +66,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 
 	store := state.NewLocalStore(dir)
 	defer store.Close()
-	unlock, err := lf.acquire(ctx, store, "apply")
+	unlock, err := pf.lock.acquire(ctx, store, "apply")
 	if err != nil {
 		return err
 	}
@@ -82,11 +74,10 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 
 	p := saved
 	if p == nil {
-		opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits}
-		if p, _, err = buildPlan(ctx, env, dir, vf, opts, *jsonOut); err != nil {
+		if p, _, err = buildPlan(ctx, env, dir, pf.vars, pf.options(), *jsonOut); err != nil {
 			return err
 		}
-	} else if err := checkSavedPlan(ctx, env, p, *maxCredits, *jsonOut); err != nil {
+	} else if err := checkSavedPlan(ctx, env, p, pf.vars, *pf.maxCredits, *jsonOut); err != nil {
 		return err
 	}
 
@@ -184,9 +175,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 }
 
 // checkSavedPlan refuses a plan file made against another manifest or state,
-// or over the -max-credits given now.
-func checkSavedPlan(ctx context.Context, env *Env, p *plan.Plan, maxCredits float64, jsonOut bool) error {
-	m, err := loadManifest(env, p.Dir, nil, jsonOut)
+// or over the -max-credits given now. The manifest is evaluated again with
+// the -var values given now: a plan keeps no variable values (they may be
+// sensitive), so the same ones must be given to apply as to plan.
+func checkSavedPlan(ctx context.Context, env *Env, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) error {
+	m, err := loadManifest(env, p.Dir, vf, jsonOut)
 	if err != nil {
 		return err
 	}

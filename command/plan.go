@@ -19,14 +19,8 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "save the plan to `FILE` for \"ltxform apply FILE\"")
 	jsonOut := fs.Bool("json", false, "print the plan as one JSON document")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
-	noColor := fs.Bool("no-color", false, "print no colour codes")
 	checkImages := fs.Bool("check-images", false, "send a HEAD request to each image_url that will be bought")
-	var targets, replace addressList
-	fs.Var(&targets, "target", "plan only `ADDR` (video.NAME matches all its instances); repeatable")
-	fs.Var(&replace, "replace", "make `ADDR` again although unchanged; repeatable")
-	maxCredits := creditsFlag(fs, "max-credits", "refuse a plan whose change is estimated at more than `N` credits")
-	vf := addVarFlags(fs)
-	lf := addLockFlags(fs)
+	pf := addPlanFlags(fs, "plan")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,11 +28,9 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *noColor {
-		env = withoutColor(env)
-	}
+	env = pf.env(env)
 	view := newPlanView(env, *jsonOut)
-	m, diags := loadAndCheck(env, env.ManifestDir(arg), vf)
+	m, diags := loadAndCheck(env, env.ManifestDir(arg), pf.vars)
 	if diags.HasErrors() {
 		if *jsonOut {
 			// -json's document is the whole answer, errors included.
@@ -54,12 +46,13 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	// the state and the output files are read.
 	store := state.NewLocalStore(m.Dir)
 	defer store.Close()
-	unlock, err := lf.acquire(ctx, store, "plan")
+	unlock, err := pf.lock.acquire(ctx, store, "plan")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	opts := plan.Options{Targets: targets, Replace: replace, MaxCredits: *maxCredits, CheckImages: *checkImages}
+	opts := pf.options()
+	opts.CheckImages = *checkImages
 	p, planDiags, err := planManifest(ctx, m, opts)
 	if err != nil {
 		return err

@@ -101,7 +101,7 @@ func CheckFresh(p *Plan, m *config.Manifest, st *state.State) error {
 	}
 	var reasons []string
 	if ManifestHash(m) != p.ManifestHash {
-		reasons = append(reasons, "the manifest in "+m.Dir+" was edited after the plan was made")
+		reasons = append(reasons, "the manifest in "+m.Dir+" was edited after the plan was made, or its variables have other values now (give apply the same -var and -var-file as plan)")
 	}
 	switch {
 	case p.StateLineage == "" && st.Lineage != "":
