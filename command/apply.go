@@ -82,6 +82,13 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 
 	if !p.HasChanges() {
+		// Nothing is sent, but the run is recorded all the same, so that the
+		// history of a cron job has every night in it. No-op rows need no API.
+		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{})
+		now := time.Now()
+		if err := state.SaveRun(dir, newRunRecord(now, now, results, nil)); err != nil {
+			return fmt.Errorf("saving the run record: %w", err)
+		}
 		if *jsonOut {
 			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
 		}
