@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
@@ -33,10 +34,11 @@ func (v *video) download(ctx context.Context) {
 	for try := 1; ; try++ {
 		var sum string
 		var n int64
-		sum, n, err = v.fetch(ctx, url, path)
+		var mtime time.Time
+		sum, n, mtime, err = v.fetch(ctx, url, path)
 		if err == nil {
 			v.entry.Status = state.StatusDownloaded
-			v.entry.SHA256, v.entry.Bytes = sum, n
+			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
 				return
@@ -86,14 +88,14 @@ func retryableDownload(err error) bool {
 // fetch streams url into a temporary file beside path, hashing as it
 // writes, and renames it into place only when it is whole and synced: a
 // reader of path never sees half a video.
-func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int64, err error) {
+func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int64, mtime time.Time, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.part")
 	if err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	defer func() {
 		if err != nil {
@@ -105,22 +107,26 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 	w := &cappedWriter{w: io.MultiWriter(tmp, h), left: v.r.opts.MaxDownloadBytes}
 	n, err = v.r.api.Download(ctx, url, w)
 	if err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	// CreateTemp makes the file private; a video is not a secret.
 	if err = tmp.Chmod(0o644); err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	if err = tmp.Sync(); err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	if err = tmp.Close(); err != nil {
-		return "", 0, err
+		return "", 0, time.Time{}, err
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return "", 0, fmt.Errorf("moving the video into place: %w", err)
+		return "", 0, time.Time{}, fmt.Errorf("moving the video into place: %w", err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", 0, time.Time{}, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, info.ModTime().UTC(), nil
 }
 
 // cappedWriter refuses to write past its limit.

@@ -138,9 +138,14 @@ func (f *fixture) assertDownloaded(addr string) {
 	if e == nil || e.Status != state.StatusDownloaded {
 		f.t.Fatalf("%s: state %+v, want downloaded", addr, e)
 	}
-	data, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(e.Output)))
+	path := filepath.Join(f.dir, filepath.FromSlash(e.Output))
+	data, err := os.ReadFile(path)
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	// The next plan trusts the sha256 while size and time are unchanged.
+	if info, err := os.Stat(path); err != nil || !info.ModTime().Equal(e.OutputModTime) {
+		f.t.Errorf("%s: the state records the file's time as %v, the file has %v", addr, e.OutputModTime, info.ModTime())
 	}
 	sum := sha256.Sum256(data)
 	if hex.EncodeToString(sum[:]) != e.SHA256 || int64(len(data)) != e.Bytes || len(data) == 0 {

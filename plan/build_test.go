@@ -2,8 +2,11 @@ package plan
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/state"
@@ -106,6 +109,32 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e := entry(v, state.StatusDownloaded)
 				writeOutput(t, dir, v, e, "video bytes")
 				writeOutput(t, dir, v, &state.Entry{}, "VIDEO BYTES") // altered in place
+				return e
+			},
+			wantAction: ActionDownload, wantReason: "sha256 of out/hero.mp4 differs",
+		},
+		{
+			name: "downloaded and untouched since (same size and time) is a no-op without hashing",
+			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
+				e := entry(v, state.StatusDownloaded)
+				writeOutput(t, dir, v, e, "video bytes")
+				e.OutputModTime = modTime(t, dir, v)
+				e.SHA256 = "not even looked at"
+				return e
+			},
+			wantAction: ActionNoOp, wantReason: "out/hero.mp4 unchanged since it was downloaded",
+		},
+		{
+			name: "altered in place to the same size, with a new time, is hashed and downloaded again",
+			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
+				e := entry(v, state.StatusDownloaded)
+				writeOutput(t, dir, v, e, "video bytes")
+				e.OutputModTime = modTime(t, dir, v)
+				writeOutput(t, dir, v, &state.Entry{}, "VIDEO BYTES")
+				later := e.OutputModTime.Add(time.Second)
+				if err := os.Chtimes(filepath.Join(dir, v.Output), later, later); err != nil {
+					t.Fatal(err)
+				}
 				return e
 			},
 			wantAction: ActionDownload, wantReason: "sha256 of out/hero.mp4 differs",

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -68,6 +69,16 @@ func writeOutput(t *testing.T, dir string, v *config.Video, e *state.Entry, cont
 	sum := sha256.Sum256([]byte(content))
 	e.SHA256 = hex.EncodeToString(sum[:])
 	e.Bytes = int64(len(content))
+}
+
+// modTime is the output file's modification time, as the executor records it.
+func modTime(t *testing.T, dir string, v *config.Video) time.Time {
+	t.Helper()
+	info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(v.Output)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.ModTime().UTC()
 }
 
 func changeOf(t *testing.T, p *Plan, addr string) Change {

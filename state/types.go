@@ -22,27 +22,31 @@ const (
 
 // Entry is everything known about one address.
 type Entry struct {
-	Address          string    `json:"address"`
-	InputHash        string    `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
-	Mode             string    `json:"mode"`       // t2v | i2v
-	Status           Status    `json:"status"`
-	TaskID           string    `json:"task_id,omitempty"`
-	RequestID        string    `json:"request_id,omitempty"`
-	IdempotencyKey   string    `json:"idempotency_key,omitempty"`
-	Attempts         int       `json:"attempts,omitempty"`
-	Duration         int       `json:"duration,omitempty"`
-	Resolution       string    `json:"resolution,omitempty"`
-	CreditsEstimated float64   `json:"credits_estimated"`
-	CreditsConsumed  float64   `json:"credits_consumed"`
-	VideoURL         string    `json:"video_url,omitempty"`
-	Output           string    `json:"output,omitempty"` // relative to the manifest directory
-	SHA256           string    `json:"sha256,omitempty"`
-	Bytes            int64     `json:"bytes,omitempty"`
-	ErrorCode        string    `json:"error_code,omitempty"`
-	ErrorMessage     string    `json:"error_message,omitempty"`
-	CreatedAt        time.Time `json:"created_at,omitzero"`
-	UpdatedAt        time.Time `json:"updated_at,omitzero"`
-	CompletedAt      time.Time `json:"completed_at,omitzero"`
+	Address          string  `json:"address"`
+	InputHash        string  `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
+	Mode             string  `json:"mode"`       // t2v | i2v
+	Status           Status  `json:"status"`
+	TaskID           string  `json:"task_id,omitempty"`
+	RequestID        string  `json:"request_id,omitempty"`
+	IdempotencyKey   string  `json:"idempotency_key,omitempty"`
+	Attempts         int     `json:"attempts,omitempty"`
+	Duration         int     `json:"duration,omitempty"`
+	Resolution       string  `json:"resolution,omitempty"`
+	CreditsEstimated float64 `json:"credits_estimated"`
+	CreditsConsumed  float64 `json:"credits_consumed"`
+	VideoURL         string  `json:"video_url,omitempty"`
+	Output           string  `json:"output,omitempty"` // relative to the manifest directory
+	SHA256           string  `json:"sha256,omitempty"`
+	Bytes            int64   `json:"bytes,omitempty"`
+	// OutputModTime is the output file's modification time once written:
+	// while its size and time are unchanged, plan trusts SHA256 without
+	// reading the file again (as git's index does).
+	OutputModTime time.Time `json:"output_mtime,omitzero"`
+	ErrorCode     string    `json:"error_code,omitempty"`
+	ErrorMessage  string    `json:"error_message,omitempty"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
+	CompletedAt   time.Time `json:"completed_at,omitzero"`
 }
 
 // State is the snapshot plus whatever the journal added to it.
