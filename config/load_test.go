@@ -481,6 +481,26 @@ func TestOutputThroughSymlink(t *testing.T) {
 	}
 }
 
+// TestOutputFileThatIsALinkOut: the directory is inside, but the file
+// already there is a link to a file outside; writing it would write there.
+func TestOutputFileThatIsALinkOut(t *testing.T) {
+	dir := writeManifest(t, map[string]string{"main.ltx.hcl": "video \"v\" {\n  prompt = \"p\"\n}\n\nvideo \"w\" {\n  prompt = \"p\"\n}\n"})
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "v.mp4")
+	if err := os.WriteFile(outside, []byte("someone else's video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "out", "v.mp4")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	_, diags := Load(dir, LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Invalid output" || !strings.Contains(diags[0].Detail, "video.v") {
+		t.Errorf("got %v, want one refusal, of video.v's output", diags)
+	}
+}
+
 func TestWarnings(t *testing.T) {
 	dir := writeManifest(t, map[string]string{
 		"main.ltx.hcl":          "variable \"product\" {\n  default = \"x\"\n}\n\nvideo \"v\" {\n  prompt = var.product\n  output = \"out/v.mov\"\n}\n",

@@ -12,8 +12,9 @@ import (
 func checkOutputs(dir string, videos []*Video) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Video{}
+	escapes := newEscapeChecker(dir)
 	for _, v := range videos {
-		if outputEscapes(dir, v.Output) {
+		if escapes.escapes(v.Output) {
 			r := v.Ranges["output"]
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

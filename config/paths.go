@@ -60,25 +60,58 @@ func unwrapPathError(err error) error {
 	}
 }
 
-// outputEscapes reports whether the output path, though written inside dir,
-// leads outside it through a symbolic link in the part that already exists
-// (say out -> /mnt/shared).
-func outputEscapes(dir, output string) bool {
+// escapeChecker tells whether outputs, though written inside dir, lead
+// outside it through a symbolic link in the part that already exists (say
+// out -> /mnt/shared). It resolves each directory once: a manifest of
+// thousands of videos shares a few output directories.
+type escapeChecker struct {
+	dir, realDir string
+	dirs         map[string]bool // directory → escapes
+}
+
+func newEscapeChecker(dir string) *escapeChecker {
 	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		realDir = "" // the directory cannot be resolved: nothing is refused
+	}
+	return &escapeChecker{dir: dir, realDir: realDir, dirs: map[string]bool{}}
+}
+
+// escapes reports whether the output path leads outside the directory.
+func (c *escapeChecker) escapes(output string) bool {
+	if c.realDir == "" {
+		return false
+	}
+	p := filepath.Join(c.dir, filepath.FromSlash(output))
+	if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
+		return c.leadsOut(p) // the file itself is a link
+	}
+	return c.dirEscapes(filepath.Dir(p))
+}
+
+// dirEscapes resolves the deepest existing ancestor of d, once per directory.
+func (c *escapeChecker) dirEscapes(d string) bool {
+	if d == c.dir || len(d) <= len(c.dir) {
+		return false
+	}
+	if out, ok := c.dirs[d]; ok {
+		return out
+	}
+	var out bool
+	if _, err := os.Lstat(d); err != nil {
+		out = c.dirEscapes(filepath.Dir(d)) // not made yet: where its parent leads decides
+	} else {
+		out = c.leadsOut(d)
+	}
+	c.dirs[d] = out
+	return out
+}
+
+func (c *escapeChecker) leadsOut(p string) bool {
+	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return false
 	}
-	p := filepath.Join(dir, filepath.FromSlash(output))
-	for ; p != dir && len(p) > len(dir); p = filepath.Dir(p) {
-		if _, err := os.Lstat(p); err != nil {
-			continue
-		}
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return false
-		}
-		rel, err := filepath.Rel(realDir, real)
-		return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
-	}
-	return false
+	rel, err := filepath.Rel(c.realDir, real)
+	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
