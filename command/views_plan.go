@@ -146,12 +146,12 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 		HasChanges:    p.HasChanges(),
 		ManifestHash:  p.ManifestHash,
 		StateSerial:   p.StateSerial,
-		Changes:       p.Changes,
+		Changes:       make([]plan.Change, len(p.Changes)),
 		Totals:        p.Totals,
 		Diagnostics:   diagnosticsJSON(diags),
 	}
-	if doc.Changes == nil {
-		doc.Changes = []plan.Change{}
+	for i, c := range p.Changes {
+		doc.Changes[i] = c.Redacted()
 	}
 	if doc.Totals.ByResolution == nil {
 		doc.Totals.ByResolution = map[string]float64{}

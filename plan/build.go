@@ -46,6 +46,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 			Request:   req,
 			InputHash: hashes[i],
 			Output:    v.Output,
+			Sensitive: sensitiveAttributes(v),
 		}
 		var prior *state.Entry
 		if e := st.Entries[v.Address]; e != nil {

@@ -34,6 +34,9 @@ type Change struct {
 	Output    string            `json:"output"`  // relative to Plan.Dir
 	Credits   float64           `json:"credits"` // estimate of what this change spends (0 for no-op, download, forget)
 	Prior     *state.Entry      `json:"prior,omitempty"`
+	// Sensitive names the request attributes computed from a sensitive
+	// variable: the plan file keeps them (apply sends them), views hide them.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // Settings are the manifest's api block, carried so that `apply PLANFILE`
