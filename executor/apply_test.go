@@ -109,6 +109,11 @@ func TestGenerationFailedOnceThenSucceeds(t *testing.T) {
 	if r.Status != ResultCompleted || r.Attempts != 2 {
 		t.Fatalf("row %+v, want completed after 2 attempts", r)
 	}
+	// The simulator charges each task its price at create, and keeps it
+	// when the task fails: both tasks were paid for.
+	if r.CreditsConsumed != 2*r.CreditsEstimated {
+		t.Errorf("credits consumed %v for two tasks of %v each", r.CreditsConsumed, r.CreditsEstimated)
+	}
 	e := f.entry("video.a")
 	if want := ltx.IdempotencyKey("video.a", e.InputHash, 1); e.IdempotencyKey != want || e.TaskID != r.TaskID {
 		t.Errorf("state key %q task %q, want the second generation's key %q and task %q", e.IdempotencyKey, e.TaskID, want, r.TaskID)
@@ -357,6 +362,10 @@ func TestInterruptKeepsCreatedTasksForTheNextRun(t *testing.T) {
 			created++
 			if e == nil || e.Status != state.StatusCreated || e.TaskID != r.TaskID {
 				t.Errorf("%s: state %+v, want created with the task id %s", r.Address, e, r.TaskID)
+			}
+			// Charged at create: the table must not say it cost nothing.
+			if r.CreditsConsumed != r.CreditsEstimated || e == nil || e.CreditsConsumed != r.CreditsConsumed {
+				t.Errorf("%s: in flight with %v credits consumed (state %+v), want the %v charged at create", r.Address, r.CreditsConsumed, e, r.CreditsEstimated)
 			}
 		case e != nil:
 			t.Errorf("%s never sent its create but the state has %+v", r.Address, e)

@@ -19,6 +19,9 @@ type video struct {
 	entry state.Entry // what the state says now; every change is recorded before the next request
 	res   Result
 	first int // the first generation tried in this run
+	// spent is what the earlier tasks of this video in this run consumed:
+	// a task that failed and was tried again was paid for all the same.
+	spent float64
 	// resumed: the task was created by an earlier run, at a time this run
 	// did not see, so its timing must not teach the estimator.
 	resumed bool
@@ -116,6 +119,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	task := out.task
 	v.entry.Status = state.StatusCreated
 	v.entry.TaskID, v.entry.RequestID = task.ID, task.RequestID
+	v.setConsumed(task) // charged at create: an interrupted run must still show it
 	v.entry.CreatedAt = v.r.opts.Now().UTC()
 	v.res.TaskID, v.res.RequestID = task.ID, task.RequestID
 	v.res.ErrorCode, v.res.ErrorMessage, v.res.Suggestion = "", "", ""
@@ -221,8 +225,7 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		v.failFast()
 		return
 	}
-	v.res.CreditsConsumed = task.ConsumedCredits
-	v.entry.CreditsConsumed = task.ConsumedCredits
+	v.setConsumed(task)
 	if task.Status == ltx.StatusFailed {
 		code, msg := "", "the task failed without a reason"
 		if task.Error != nil {
@@ -258,7 +261,15 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 		return
 	}
 	v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: requestID, ErrorCode: code, Attempt: gen + 1, Message: msg})
+	v.spent = v.res.CreditsConsumed
 	v.generate(ctx, gen+1, "")
+}
+
+// setConsumed records what the current task has consumed so far, on top of
+// what this video's earlier tasks in this run consumed.
+func (v *video) setConsumed(task *ltx.Task) {
+	v.res.CreditsConsumed = v.spent + task.ConsumedCredits
+	v.entry.CreditsConsumed = v.res.CreditsConsumed
 }
 
 // failAPI fails the video for an API error and applies its class to the run.
