@@ -32,6 +32,9 @@ func runState(ctx context.Context, env *Env, args []string) error {
 		return runStateShow(ctx, env, args[1:])
 	case "rm":
 		return runStateRm(ctx, env, args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]")
+		return nil
 	default:
 		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR or rm ADDR...", args[0])}
 	}
