@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -55,6 +57,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
+			"waitfor":  cmdWaitFor,
 		},
 	})
 }
@@ -94,5 +97,30 @@ func cmdSimCount(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if ok == neg {
 		ts.Fatalf("simulator counter %s = %d, want %s %d", args[0], got, args[1], want)
+	}
+}
+
+// cmdWaitFor waits until a file holds a match for a pattern, written by a
+// command running in the background: `waitfor 'created' .ltxform/journal.jsonl`.
+// It gives up after 30 s, so that a script never hangs.
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor PATTERN FILE")
+	}
+	re, err := regexp.Compile(args[0])
+	if err != nil {
+		ts.Fatalf("bad pattern: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(ts.MkAbs(args[1])); err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no match for %q in %s after 30 s", args[0], args[1])
+		}
+		<-tick.C
 	}
 }
