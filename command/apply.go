@@ -74,10 +74,10 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 
 	p := saved
 	if p == nil {
-		if p, _, err = buildPlan(ctx, env, dir, pf.vars, pf.options(), *jsonOut); err != nil {
+		if p, _, err = buildPlan(ctx, env, store, dir, pf.vars, pf.options(), *jsonOut); err != nil {
 			return err
 		}
-	} else if err := checkSavedPlan(ctx, env, p, pf.vars, *pf.maxCredits, *jsonOut); err != nil {
+	} else if err := checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCredits, *jsonOut); err != nil {
 		return err
 	}
 
@@ -185,12 +185,12 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 // or over the -max-credits given now. The manifest is evaluated again with
 // the -var values given now: a plan keeps no variable values (they may be
 // sensitive), so the same ones must be given to apply as to plan.
-func checkSavedPlan(ctx context.Context, env *Env, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) error {
+func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) error {
 	m, err := loadManifest(env, p.Dir, vf, jsonOut)
 	if err != nil {
 		return err
 	}
-	st, err := loadState(ctx, p.Dir)
+	st, err := loadState(ctx, store)
 	if err != nil {
 		return err
 	}

@@ -11,16 +11,19 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// buildPlan is the path shared by plan and apply: load and check the
-// manifest, read the state, diff and price. Diagnostics are rendered here
-// (stderr; the JSON list when jsonOut); on an error it returns ErrReported,
-// with the plan when one was built (over budget, say) so that the caller may
-// still show it.
+// buildPlan is apply's path to a plan: load and check the manifest, read
+// the state, diff and price. Diagnostics are rendered here (stderr; the JSON
+// list when jsonOut); on an error it returns ErrReported, with the plan when
+// one was built (over budget, say) so that the caller may still show it.
 //
-// It reads the state without locking: the caller holds the lock, plan for
-// the duration of this call, apply for its whole run.
-func buildPlan(ctx context.Context, env *Env, dir string, vf *varFlags, opts plan.Options, jsonOut bool) (*plan.Plan, *config.Manifest, error) {
-	p, m, diags, err := buildPlanDiags(ctx, env, dir, vf, opts, jsonOut)
+// store is the caller's, already locked: the state is read through the
+// store that holds the lock.
+func buildPlan(ctx context.Context, env *Env, store state.Store, dir string, vf *varFlags, opts plan.Options, jsonOut bool) (*plan.Plan, *config.Manifest, error) {
+	m, err := loadManifest(env, dir, vf, jsonOut)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, diags, err := planManifest(ctx, store, m, opts)
 	if err != nil {
 		return p, m, err
 	}
@@ -31,21 +34,10 @@ func buildPlan(ctx context.Context, env *Env, dir string, vf *varFlags, opts pla
 	return p, m, nil
 }
 
-// buildPlanDiags is buildPlan leaving the planner's diagnostics to the
-// caller, for plan -json which puts them inside its document. A manifest
-// that does not load is still reported by loadManifest, as ErrReported.
-func buildPlanDiags(ctx context.Context, env *Env, dir string, vf *varFlags, opts plan.Options, jsonOut bool) (*plan.Plan, *config.Manifest, hcl.Diagnostics, error) {
-	m, err := loadManifest(env, dir, vf, jsonOut)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	p, diags, err := planManifest(ctx, m, opts)
-	return p, m, diags, err
-}
-
-// planManifest reads the state of the loaded manifest m and diffs the two.
-func planManifest(ctx context.Context, m *config.Manifest, opts plan.Options) (*plan.Plan, hcl.Diagnostics, error) {
-	st, err := loadState(ctx, m.Dir)
+// planManifest reads the state from store and diffs the loaded manifest m
+// against it.
+func planManifest(ctx context.Context, store state.Store, m *config.Manifest, opts plan.Options) (*plan.Plan, hcl.Diagnostics, error) {
+	st, err := loadState(ctx, store)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,10 +48,8 @@ func planManifest(ctx context.Context, m *config.Manifest, opts plan.Options) (*
 	return p, diags, nil
 }
 
-// loadState reads the state of the manifest in dir.
-func loadState(ctx context.Context, dir string) (*state.State, error) {
-	store := state.NewLocalStore(dir)
-	defer store.Close()
+// loadState reads the state, saying so when it cannot.
+func loadState(ctx context.Context, store state.Store) (*state.State, error) {
 	st, err := store.Load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)

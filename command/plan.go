@@ -53,7 +53,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	defer unlock()
 	opts := pf.options()
 	opts.CheckImages = *checkImages
-	p, planDiags, err := planManifest(ctx, m, opts)
+	p, planDiags, err := planManifest(ctx, store, m, opts)
 	if err != nil {
 		return err
 	}
