@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// DefaultBaseURL is the public API.
+// DefaultBaseURL is the default provider's public API.
 const DefaultBaseURL = "https://api.ltx-2api.com"
 
 // DefaultMaxDownloadBytes caps a video download unless Options say otherwise.
@@ -25,8 +25,13 @@ const maxBodyBytes = 1 << 20
 
 // Options configure a Client. Only Key is required for real use.
 type Options struct {
-	BaseURL          string // default DefaultBaseURL
+	// Provider is the service's contract; nil is DefaultProvider.
+	Provider         *Provider
+	BaseURL          string // default: the provider's DefaultBaseURL
 	Key              Key
+	// ImageDir is the manifest directory, where a request's ImageFile is
+	// read (confined to it) before it is uploaded.
+	ImageDir         string
 	HTTPClient       *http.Client // default: a client of its own, without a global timeout (use contexts)
 	MaxDownloadBytes int64        // default DefaultMaxDownloadBytes
 	UserAgent        string       // default "ltxform"
@@ -34,6 +39,8 @@ type Options struct {
 
 // Client speaks the LTX-2 API. It is safe for concurrent use.
 type Client struct {
+	p           *Provider
+	imageDir    string
 	base        *url.URL
 	baseErr     error
 	key         Key
@@ -46,14 +53,21 @@ type Client struct {
 // NewClient returns a client. A BaseURL that is not an absolute http(s) URL
 // makes every call fail with an error that says so.
 func NewClient(o Options) *Client {
-	c := &Client{key: o.Key, maxDownload: o.MaxDownloadBytes, userAgent: o.UserAgent, now: time.Now}
+	c := &Client{p: o.Provider, imageDir: o.ImageDir, key: o.Key, maxDownload: o.MaxDownloadBytes, userAgent: o.UserAgent, now: time.Now}
+	if c.p == nil {
+		c.p = MustProvider(DefaultProvider)
+	}
 	if c.maxDownload <= 0 {
 		c.maxDownload = DefaultMaxDownloadBytes
 	}
 	if c.userAgent == "" {
 		c.userAgent = "ltxform"
 	}
-	c.base, c.baseErr = parseBaseURL(o.BaseURL)
+	base := o.BaseURL
+	if strings.TrimSpace(base) == "" {
+		base = c.p.DefaultBaseURL
+	}
+	c.base, c.baseErr = parseBaseURL(base)
 
 	hc := &http.Client{}
 	if o.HTTPClient != nil {
@@ -96,6 +110,9 @@ func parseBaseURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// Provider is the contract the client speaks.
+func (c *Client) Provider() *Provider { return c.p }
+
 // BaseURL is the API base URL the client sends to.
 func (c *Client) BaseURL() string {
 	if c.base == nil {
@@ -126,21 +143,25 @@ func origin(u *url.URL) string {
 	return scheme + "://" + host + ":" + port
 }
 
-// Create starts a task: POST /v1/image-to-video when req.ImageURL is set,
-// else /v1/text-to-video. A create that fails after being sent returns a
+// Create starts a task. An ImageFile is uploaded first where the provider
+// takes uploads. A create that fails after being sent returns a
 // *RequestError with Sent true: the task may exist; resend it only with the
-// same idempotencyKey.
+// same idempotencyKey, and only to a provider that honours one.
 func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey string) (*Task, error) {
-	body, err := req.body()
+	imageURI := ""
+	if req.ImageFile != "" {
+		uri, err := c.upload(ctx, req.ImageFile, req.ImageSHA256)
+		if err != nil {
+			return nil, err
+		}
+		imageURI = uri
+	}
+	path, body, err := c.p.wire.create(req, imageURI)
 	if err != nil {
 		return nil, err
 	}
-	path := "/v1/text-to-video"
-	if req.Mode() == ImageToVideo {
-		path = "/v1/image-to-video"
-	}
 	h := http.Header{"Content-Type": {"application/json"}}
-	if idempotencyKey != "" {
+	if idempotencyKey != "" && c.p.Capabilities.IdempotencyKey {
 		h.Set("Idempotency-Key", idempotencyKey)
 	}
 	t, err := c.call(ctx, http.MethodPost, path, h, body)
@@ -149,22 +170,22 @@ func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey s
 	}
 	if t.task.ID == "" {
 		return nil, &RequestError{Method: http.MethodPost, URL: c.endpoint(path), Sent: true, RequestID: t.task.RequestID,
-			Err: fmt.Errorf("%w: the answer to a create has no task_id", ErrMalformedResponse)}
+			Err: fmt.Errorf("%w: the answer to a create has no task id", ErrMalformedResponse)}
 	}
 	return t.task, nil
 }
 
-// GetTask polls one task: GET /v1/tasks/{id}.
-func (c *Client) GetTask(ctx context.Context, taskID string) (*Task, error) {
-	if taskID == "" {
+// GetTask polls one task where its provider keeps it.
+func (c *Client) GetTask(ctx context.Context, ref TaskRef) (*Task, error) {
+	if ref.ID == "" {
 		return nil, errors.New("ltx: GetTask needs a task ID")
 	}
-	t, err := c.call(ctx, http.MethodGet, "/v1/tasks/"+url.PathEscape(taskID), nil, nil)
+	t, err := c.call(ctx, http.MethodGet, c.p.wire.poll(ref), nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	if t.task.ID == "" {
-		t.task.ID = taskID
+		t.task.ID = ref.ID
 	}
 	return t.task, nil
 }
@@ -198,19 +219,29 @@ func (c *Client) call(ctx context.Context, method, path string, h http.Header, b
 		return taskAnswer{}, c.apiError(resp, method, path, data)
 	}
 	if err != nil {
-		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: sent, RequestID: resp.Header.Get("X-Request-Id"), Err: unwrapURLError(err)}
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: sent, RequestID: c.scrub(clean(resp.Header.Get("X-Request-Id"))), Err: unwrapURLError(err)}
 	}
 	if len(data) > maxBodyBytes {
-		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: resp.Header.Get("X-Request-Id"),
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: c.scrub(clean(resp.Header.Get("X-Request-Id"))),
 			Err: fmt.Errorf("%w: the answer is larger than %d bytes", ErrMalformedResponse, maxBodyBytes)}
 	}
-	ans, err := decodeTask(resp.StatusCode, resp.Header, data, c.now())
+	ans, err := c.p.wire.decode(resp.StatusCode, resp.Header, data, c.now())
 	if err != nil {
-		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: resp.Header.Get("X-Request-Id"), Err: err}
+		return taskAnswer{}, &RequestError{Method: method, URL: target, Sent: true, RequestID: c.scrub(clean(resp.Header.Get("X-Request-Id"))), Err: err}
 	}
 	if ans.apiErr != nil {
 		return taskAnswer{}, c.finishAPIError(ans.apiErr, method, path)
 	}
+	if te := ans.task.Error; te != nil {
+		te.class = c.p.Classify(te.Code, 0)
+		if _, ok := c.p.LookupCode(te.Code); !ok {
+			// A task that ran and failed for a reason the vocabulary does
+			// not know: a new task may succeed (bounded by max_attempts).
+			te.class = ClassTaskRetry
+		}
+		te.Message = c.scrub(te.Message)
+	}
+	ans.task.RequestID = c.scrub(ans.task.RequestID)
 	return ans, nil
 }
 
@@ -219,19 +250,33 @@ func (c *Client) apiError(resp *http.Response, method, path string, data []byte)
 	if len(data) > maxBodyBytes {
 		data = data[:maxBodyBytes]
 	}
-	return c.finishAPIError(parseAPIError(resp.StatusCode, resp.Header, data, c.now()), method, path)
+	return c.finishAPIError(c.p.wire.parseError(resp.StatusCode, resp.Header, data, c.now()), method, path)
 }
 
-// finishAPIError notes where the error came from and scrubs the key, in case
-// a server echoes it back in a message.
+// finishAPIError notes where the error came from, classifies it by the
+// provider's vocabulary and scrubs the key, in case a server echoes it back.
 func (c *Client) finishAPIError(e *APIError, method, path string) *APIError {
 	e.Method, e.Path = method, path
-	if k := c.key.Reveal(); k != "" {
-		for _, s := range []*string{&e.Code, &e.Message, &e.Field, &e.Suggestion, &e.RequestID} {
-			*s = strings.ReplaceAll(*s, k, redacted)
-		}
+	for _, s := range []*string{&e.Code, &e.Message, &e.Field, &e.Suggestion, &e.RequestID} {
+		*s = c.scrub(*s)
+	}
+	info, known := c.p.LookupCode(e.Code)
+	e.knownCode = known
+	e.class = c.p.Classify(e.Code, e.StatusCode)
+	e.throttle = c.p.throttleOf(e.Code, e.StatusCode)
+	if known {
+		e.catalogueSuggestion = info.Suggestion
 	}
 	return e
+}
+
+// scrub hides the key in server-provided text: every string that came from
+// the server passes here before anyone else sees it.
+func (c *Client) scrub(s string) string {
+	if k := c.key.Reveal(); k != "" && s != "" {
+		return strings.ReplaceAll(s, k, redacted)
+	}
+	return s
 }
 
 // send does one round trip. It reports whether the request was written to

@@ -151,7 +151,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestGetTaskEscapesTheID(t *testing.T) {
 	srv, last := recorder(t, 200, nil, `{"task_id":"a/b c?d","status":"queued"}`)
 	c := NewClient(Options{BaseURL: srv.URL + "/prefix", Key: NewKey(secret)})
-	if _, err := c.GetTask(context.Background(), "a/b c?d"); err != nil {
+	if _, err := c.GetTask(context.Background(), TaskRef{ID: "a/b c?d"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := last(); got.method != "GET" || got.uri != "/prefix/v1/tasks/a%2Fb%20c%3Fd" {
@@ -162,7 +162,7 @@ func TestGetTaskEscapesTheID(t *testing.T) {
 func TestNoKeyMeansNoAuthorizationHeader(t *testing.T) {
 	srv, last := recorder(t, 200, nil, `{"task_id":"t","status":"queued"}`)
 	c := NewClient(Options{BaseURL: srv.URL})
-	if _, err := c.GetTask(context.Background(), "t"); err != nil {
+	if _, err := c.GetTask(context.Background(), TaskRef{ID: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, has := last().header["Authorization"]; has {
@@ -243,7 +243,7 @@ func TestCancelledContext(t *testing.T) {
 			cancel() // the run is cancelled while the request is on its way
 			return srv.Client().Transport.RoundTrip(r)
 		})}})
-	_, err := c.GetTask(ctx, "t")
+	_, err := c.GetTask(ctx, TaskRef{ID: "t"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -277,7 +277,7 @@ func TestBrokenReusedConnectionIsNotResentSilently(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewClient(Options{BaseURL: srv.URL, Key: NewKey(secret), HTTPClient: srv.Client()})
-	if _, err := c.GetTask(context.Background(), "t"); err != nil { // leaves an idle connection to reuse
+	if _, err := c.GetTask(context.Background(), TaskRef{ID: "t"}); err != nil { // leaves an idle connection to reuse
 		t.Fatal(err)
 	}
 	_, err := c.Create(context.Background(), CreateRequest{Prompt: "p", Duration: 6, Resolution: "1080p"}, "idem")

@@ -49,27 +49,44 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Class is what the runner does about this error: see Classify. A failed
-// download without a known code is judged differently, because the file's
-// host is not the API: a 401/403/404/410 there means the video URL expired or
-// is gone (the task is lost for us), not that the API key is bad.
+// Class is what the runner does about this error, by the vocabulary of the
+// provider that answered (see Provider.Classify). A failed download without
+// a known code is judged differently, because the file's host is not the
+// API: a 401/403/404/410 there means the video URL expired or is gone (the
+// task is lost for us), not that the API key is bad.
 func (e *APIError) Class() Class {
-	if e.Download {
-		if _, known := LookupCode(e.Code); !known {
-			if e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 {
-				return ClassRetry
-			}
-			return ClassTaskLost
+	if e.Download && !e.knownCode {
+		if e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 {
+			return ClassRetry
 		}
+		return ClassTaskLost
+	}
+	if e.class != "" {
+		return e.class
 	}
 	return Classify(e.Code, e.StatusCode)
 }
 
+// Throttle says which limit a retry-class error reports: the request rate,
+// the number of generations at once, or neither.
+func (e *APIError) Throttle() Throttle {
+	if e.throttle != "" {
+		return e.throttle
+	}
+	if e.StatusCode == http.StatusTooManyRequests || e.Code == CodeRateLimitExceeded {
+		return ThrottleRate
+	}
+	return ThrottleNone
+}
+
 // SuggestionOrCatalogue is the server's details.suggestion, else the
-// catalogue's suggestion for the code, else "".
+// provider's suggestion for the code (filled in by the Client), else "".
 func (e *APIError) SuggestionOrCatalogue() string {
 	if e.Suggestion != "" {
 		return e.Suggestion
+	}
+	if e.class != "" {
+		return e.catalogueSuggestion
 	}
 	if c, ok := LookupCode(e.Code); ok {
 		return c.Suggestion
@@ -111,14 +128,22 @@ func (e *TaskError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
-// Class is the catalogue's class for the code. A failure whose code is
-// unknown is treated like GENERATION_FAILED: the task ran and did not
-// produce a video, so a new task may.
+// Class is the provider's class for the code, as a task's failure: a
+// failure the service calls retryable means a new task, and a failure whose
+// code is unknown is treated like GENERATION_FAILED: the task ran and did
+// not produce a video, so a new task may (up to max_attempts).
 func (e *TaskError) Class() Class {
-	if c, ok := LookupCode(e.Code); ok {
-		return c.Class
+	c := e.class
+	if c == "" {
+		c = ClassTaskRetry
+		if info, ok := LookupCode(e.Code); ok {
+			c = info.Class
+		}
 	}
-	return ClassTaskRetry
+	if c == ClassRetry {
+		return ClassTaskRetry
+	}
+	return c
 }
 
 // ErrorClass classifies any error a Client method returns, so that the

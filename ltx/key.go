@@ -85,11 +85,27 @@ var ErrNoKey = errors.New("no API key: set " + EnvKey + " to your LTX-2 API key,
 // the file's path, in case the key itself was put in LTX_API_KEY_FILE by
 // mistake.
 func KeyFromEnv(getenv func(string) string) (Key, error) {
-	if k := NewKey(getenv(EnvKey)); !k.IsZero() {
-		return k, nil
+	return KeyFromEnvFor(nil, getenv)
+}
+
+// KeyFromEnvFor is KeyFromEnv that also reads the provider's own variables
+// (LTXV_API_KEY for lightricks) when LTX_API_KEY and LTX_API_KEY_FILE are
+// unset. A key is read strictly: a byte-order mark and surrounding
+// whitespace are dropped, and a key with a line break, a space or a control
+// character inside is refused here, once, rather than by every request.
+func KeyFromEnvFor(p *Provider, getenv func(string) string) (Key, error) {
+	if raw := getenv(EnvKey); strings.TrimSpace(raw) != "" {
+		return strictKey(raw, EnvKey)
 	}
 	path := strings.TrimSpace(getenv(EnvKeyFile))
 	if path == "" {
+		if p != nil {
+			for _, name := range p.KeyEnv {
+				if raw := getenv(name); strings.TrimSpace(raw) != "" {
+					return strictKey(raw, name)
+				}
+			}
+		}
 		return Key{}, ErrNoKey
 	}
 	b, err := os.ReadFile(path)
@@ -100,9 +116,25 @@ func KeyFromEnv(getenv func(string) string) (Key, error) {
 		}
 		return Key{}, fmt.Errorf("%s names a file that cannot be read (%v); set it to the path of a file holding the key, or set %s", EnvKeyFile, err, EnvKey)
 	}
-	k := NewKey(string(b))
-	if k.IsZero() {
+	if strings.TrimSpace(strings.TrimPrefix(string(b), "\uFEFF")) == "" {
 		return Key{}, fmt.Errorf("%s names an empty file; put the API key in it, or set %s", EnvKeyFile, EnvKey)
 	}
-	return k, nil
+	return strictKey(string(b), "the file named by "+EnvKeyFile)
+}
+
+// strictKey trims a byte-order mark and surrounding whitespace, and refuses
+// what no HTTP header can carry.
+func strictKey(raw, source string) (Key, error) {
+	s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "\uFEFF"))
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r':
+			return Key{}, fmt.Errorf("the API key in %s has a line break inside it; put the key alone on one line", source)
+		case r < 0x21 || r == 0x7f || r == '\uFEFF':
+			return Key{}, fmt.Errorf("the API key in %s holds a space or a control character; copy the key again", source)
+		case r > 0x7e:
+			return Key{}, fmt.Errorf("the API key in %s holds a character that is not plain ASCII; copy the key again", source)
+		}
+	}
+	return NewKey(s), nil
 }

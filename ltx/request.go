@@ -9,17 +9,18 @@ import (
 
 // Mode is image-to-video when an image is given, else text-to-video.
 func (r CreateRequest) Mode() Mode {
-	if r.ImageURL != "" {
+	if r.ImageURL != "" || r.ImageFile != "" {
 		return ImageToVideo
 	}
 	return TextToVideo
 }
 
-// body is the canonical JSON a create sends: the fields in the struct's
+// canonical is the request's canonical JSON: the fields in the struct's
 // order, empty optional fields left out, and no aspect_ratio for
-// image-to-video (the endpoint does not take one). Adding an optional field
-// later keeps the bytes, and so every recorded Hash, unchanged.
-func (r CreateRequest) body() ([]byte, error) {
+// image-to-video (an image has its own shape; a provider that speaks sizes
+// gets the portrait size in Resolution from the planner). Adding an optional
+// field later keeps the bytes, and so every recorded Hash, unchanged.
+func (r CreateRequest) canonical() ([]byte, error) {
 	if r.Mode() == ImageToVideo {
 		r.AspectRatio = ""
 	}
@@ -30,10 +31,11 @@ func (r CreateRequest) body() ([]byte, error) {
 	return b, nil
 }
 
-// Hash is the hex sha256 of the exact bytes Create sends, so that the
-// planner sees a change whenever the API would be asked something else.
+// Hash is the hex sha256 of the canonical JSON (for ltx2api-v1, the exact
+// bytes Create sends), so that the planner sees a change whenever the
+// service would be asked something else.
 func (r CreateRequest) Hash() string {
-	b, err := r.body()
+	b, err := r.canonical()
 	if err != nil {
 		// Marshalling strings and ints cannot fail; keep Hash total anyway.
 		b = []byte(fmt.Sprintf("%#v", r))

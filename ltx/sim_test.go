@@ -63,7 +63,7 @@ func valid(prompt string) ltx.CreateRequest {
 func (e *simEnv) finish(ctx context.Context, t *testing.T, taskID string) (*ltx.Task, error) {
 	t.Helper()
 	e.clock.Advance(time.Hour)
-	return e.client.GetTask(ctx, taskID)
+	return e.client.GetTask(ctx, ltx.TaskRef{ID: taskID})
 }
 
 // failure is what a provoked error came to: an HTTP error or a task's.
@@ -88,7 +88,7 @@ func TestEveryCatalogueCodeAgainstTheSimulator(t *testing.T) {
 		{code: "INVALID_API_KEY", how: "a key the simulator does not know", key: "sk-typo",
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.Create(ctx, valid("fox"), "") }},
 		{code: "API_KEY_EXPIRED", how: "an expired key", key: "sk-old", opts: sim.Options{ExpiredKeys: []string{"sk-old"}},
-			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, "task_x") }},
+			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_x"}) }},
 		{code: "INVALID_PROMPT", how: "2001 characters", field: "prompt",
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
 				return e.client.Create(ctx, valid(strings.Repeat("é", 2001)), "")
@@ -142,7 +142,7 @@ func TestEveryCatalogueCodeAgainstTheSimulator(t *testing.T) {
 				return e.client.Create(ctx, valid("second"), "")
 			}},
 		{code: "TASK_NOT_FOUND", how: "polling a task that never existed", field: "task_id",
-			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, "task_never") }},
+			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_never"}) }},
 		{code: "GENERATION_FAILED", how: "a failing task, polled to its end",
 			opts: sim.Options{Rules: []sim.Rule{{Fault: sim.FaultGenerationFailed}}},
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
@@ -250,7 +250,7 @@ func TestLifecycleAgainstTheSimulator(t *testing.T) {
 	}
 
 	e.clock.Advance(20 * time.Second)
-	mid, err := e.client.GetTask(ctx, task.ID)
+	mid, err := e.client.GetTask(ctx, ltx.TaskRef{ID: task.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestInfrastructureFaultsAgainstTheSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.client.GetTask(ctx, task.ID)
+		_, err = e.client.GetTask(ctx, ltx.TaskRef{ID: task.ID})
 		var apiErr *ltx.APIError
 		if !errors.As(err, &apiErr) || apiErr.Code != ltx.CodeTaskNotFound || apiErr.Class() != ltx.ClassTaskLost {
 			t.Fatalf("err = %v", err)

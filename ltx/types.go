@@ -14,8 +14,12 @@ const (
 	ImageToVideo Mode = "i2v"
 )
 
-// CreateRequest is the body of POST /v1/text-to-video or /v1/image-to-video.
-// A non-empty ImageURL selects image-to-video.
+// CreateRequest is what a video asks a provider for, in the manifest's own
+// terms; each provider's wire format turns it into its own body. A non-empty
+// ImageURL or ImageFile selects image-to-video. The fields of the first
+// contract come first and the others are omitted when empty, so that the
+// canonical JSON (and every recorded Hash) of a request of that contract is
+// the exact body it sends.
 type CreateRequest struct {
 	Prompt      string `json:"prompt"`
 	Duration    int    `json:"duration"`
@@ -24,6 +28,24 @@ type CreateRequest struct {
 	AspectRatio string `json:"aspect_ratio,omitempty"`
 	Seed        *int64 `json:"seed,omitempty"`
 	WebhookURL  string `json:"webhook_url,omitempty"`
+
+	Model         string `json:"model,omitempty"`
+	FPS           int    `json:"fps,omitempty"`
+	GenerateAudio *bool  `json:"generate_audio,omitempty"`
+	CameraMotion  string `json:"camera_motion,omitempty"`
+	LastFrameURL  string `json:"last_frame_url,omitempty"`
+	// ImageFile is a path relative to the manifest directory, uploaded
+	// before the create; ImageSHA256 is the hash of its bytes, so that a new
+	// picture is a new request (the upload's storage URI changes every time).
+	ImageFile   string `json:"image_file,omitempty"`
+	ImageSHA256 string `json:"image_sha256,omitempty"`
+}
+
+// TaskRef names a task where its provider made it: some providers poll
+// text-to-video and image-to-video tasks at different paths.
+type TaskRef struct {
+	ID   string
+	Mode Mode
 }
 
 // Status is a task's state, normalised from either vocabulary the API uses.
@@ -52,6 +74,7 @@ type Task struct {
 type TaskError struct {
 	Code    string
 	Message string
+	class   Class // the provider's, set by the Client
 }
 
 // Class is what the runner does about an error; see DESIGN.md's table.
@@ -73,6 +96,7 @@ type CodeInfo struct {
 	Meaning    string
 	Suggestion string
 	Class      Class
+	Throttle   Throttle // which limit a retry-class error reports
 }
 
 // APIError is every non-2xx answer of the API, built in one place from a
@@ -90,4 +114,10 @@ type APIError struct {
 	// Download is true when the answer came from fetching a video file (maybe
 	// from another host than the API's) rather than from an API endpoint.
 	Download bool
+
+	class     Class    // the provider's verdict, set by the Client
+	throttle  Throttle // which limit a 429 reports
+	knownCode bool     // Code is in the provider's vocabulary
+	// catalogueSuggestion is the provider's suggestion for Code.
+	catalogueSuggestion string
 }
