@@ -14,7 +14,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-credits N] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR | PLANFILE]"
+const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR | PLANFILE]"
 
 // approvalPrompt is asked before anything is sent, unless -auto-approve.
 const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be accepted: "
@@ -29,7 +29,6 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	jsonOut := fs.Bool("json", false, "stream JSON-lines events and the results instead of human output (needs -auto-approve)")
 	simulate := fs.Bool("simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
 	failFast := fs.Bool("fail-fast", false, "start no new video after the first one fails")
-	endpoint := fs.String("endpoint", "", "API base `URL` (default: $LTX_API_URL, else api.base_url, else the public API)")
 	pf := addPlanFlags(fs, "apply")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,10 +73,12 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 
 	p := saved
 	if p == nil {
-		if p, _, err = buildPlan(ctx, env, store, dir, pf.vars, pf.options(), *jsonOut); err != nil {
+		opts := pf.options(env)
+		opts.Simulated = *simulate
+		if p, _, err = buildPlan(ctx, env, store, dir, pf.vars, opts, *jsonOut); err != nil {
 			return err
 		}
-	} else if err := checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCredits, *jsonOut); err != nil {
+	} else if err := checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCost, *jsonOut); err != nil {
 		return err
 	}
 
@@ -105,7 +106,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 	var api executor.API
 	if !*simulate && needsAPI(p) {
-		client, err := newClient(env, settings, *endpoint)
+		client, err := newClient(env, settings, p.Dir)
 		if err != nil {
 			return err
 		}
@@ -134,7 +135,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer ls.Close()
-		api = ls.client(settings.Parallelism)
+		api = ls.client(settings.Parallelism, p.Dir)
 		if !*jsonOut {
 			fmt.Fprintf(env.Stdout, "Simulating the API at %s: no credits are spent.\n", ls.url)
 		}
@@ -198,8 +199,8 @@ func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Pl
 		return err
 	}
 	if maxCredits > 0 && p.Totals.Credits > maxCredits {
-		return fmt.Errorf("the saved plan is estimated at %s credits, over -max-credits %s",
-			plan.FormatCredits(p.Totals.Credits), plan.FormatCredits(maxCredits))
+		return fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
+			plan.FormatCost(p.Totals.Credits, p.Settings.Unit), plan.FormatCost(maxCredits, p.Settings.Unit))
 	}
 	return nil
 }

@@ -19,29 +19,18 @@ import (
 // ltxform at a simulator).
 const envAPIURL = "LTX_API_URL"
 
-// apiEndpoint picks the base URL: -endpoint, else LTX_API_URL, else the
-// manifest's api.base_url, else the public API.
-func apiEndpoint(env *Env, settings plan.Settings, endpointFlag string) string {
-	switch {
-	case endpointFlag != "":
-		return endpointFlag
-	case env.Getenv(envAPIURL) != "":
-		return env.Getenv(envAPIURL)
-	case settings.BaseURL != "":
-		return settings.BaseURL
-	default:
-		return ltx.DefaultBaseURL
+// newClient is the API client apply uses, for the plan's provider at the
+// plan's endpoint. A missing key is an error before anything is sent.
+func newClient(env *Env, settings plan.Settings, dir string) (*ltx.Client, error) {
+	provider, ok := ltx.LookupProvider(settings.Provider)
+	if !ok {
+		return nil, fmt.Errorf("the plan names provider %q, which this ltxform does not speak", settings.Provider)
 	}
-}
-
-// newClient is the API client apply uses. A missing key is an error before
-// anything is sent.
-func newClient(env *Env, settings plan.Settings, endpointFlag string) (*ltx.Client, error) {
-	key, err := ltx.KeyFromEnv(env.Getenv)
+	key, err := ltx.KeyFromEnvFor(provider, env.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return ltx.NewClient(ltx.Options{BaseURL: apiEndpoint(env, settings, endpointFlag), Key: key,
+	return ltx.NewClient(ltx.Options{Provider: provider, BaseURL: settings.Endpoint, Key: key, ImageDir: dir,
 		HTTPClient: pooledHTTPClient(settings.Parallelism)}), nil
 }
 
@@ -52,6 +41,11 @@ func newClient(env *Env, settings plan.Settings, endpointFlag string) (*ltx.Clie
 func pooledHTTPClient(parallelism int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = max(parallelism, 8) + 8
+	// Deadlines on each phase, so that a server that stops answering ends
+	// the request rather than the run (the executor bounds the whole of it).
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 15 * time.Second
+	t.ResponseHeaderTimeout = 90 * time.Second
 	return &http.Client{Transport: t}
 }
 
@@ -62,11 +56,12 @@ const simulatedLatency = 800 * time.Millisecond
 // localSimulator is `apply -simulate`'s API: the simulator on a loopback
 // port, accepting one random key that lives only in this process.
 type localSimulator struct {
-	sim    *sim.Server
-	srv    *http.Server
-	url    string
-	key    ltx.Key
-	served chan error
+	provider *ltx.Provider
+	sim      *sim.Server
+	srv      *http.Server
+	url      string
+	key      ltx.Key
+	served   chan error
 }
 
 func startSimulator() (*localSimulator, error) {
@@ -89,8 +84,8 @@ func startSimulator() (*localSimulator, error) {
 	return ls, nil
 }
 
-func (ls *localSimulator) client(parallelism int) *ltx.Client {
-	return ltx.NewClient(ltx.Options{BaseURL: ls.url, Key: ls.key, HTTPClient: pooledHTTPClient(parallelism)})
+func (ls *localSimulator) client(parallelism int, dir string) *ltx.Client {
+	return ltx.NewClient(ltx.Options{Provider: ls.provider, BaseURL: ls.url, Key: ls.key, ImageDir: dir, HTTPClient: pooledHTTPClient(parallelism)})
 }
 
 // Close stops the server and waits for its goroutine.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-credits N] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR]"
+const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR]"
 
 // runPlan shows what apply would do and what it would cost.
 func runPlan(ctx context.Context, env *Env, args []string) error {
@@ -51,7 +52,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer unlock()
-	opts := pf.options()
+	opts := pf.options(env)
 	opts.CheckImages = *checkImages
 	p, planDiags, err := planManifest(ctx, store, m, opts)
 	if err != nil {
@@ -101,12 +102,12 @@ func (l *addressList) Set(v string) error {
 }
 
 // creditsFlag is a non-negative number of credits.
-func creditsFlag(fs *flag.FlagSet, name, usage string) *float64 {
+func costFlag(fs *flag.FlagSet, name, usage string) *float64 {
 	v := new(float64)
 	fs.Func(name, usage, func(s string) error {
-		f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-		if err != nil || f < 0 {
-			return fmt.Errorf("want a number of credits, got %q", s)
+		f, err := strconv.ParseFloat(strings.TrimPrefix(strings.ReplaceAll(s, ",", ""), "$"), 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("want a cost, zero or more (credits or US dollars), got %q", s)
 		}
 		*v = f
 		return nil

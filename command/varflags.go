@@ -2,6 +2,7 @@ package command
 
 import (
 	"flag"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -69,7 +70,6 @@ func loadAndCheck(env *Env, dir string, vf *varFlags) (*config.Manifest, hcl.Dia
 		vf = &varFlags{}
 	}
 	m, diags := config.Load(dir, vf.loadOptions(env))
-	diags = append(diags, plan.CheckPricing(m)...)
-	diags = append(diags, plan.CheckLimits(m.Videos)...)
+	diags = append(diags, plan.CheckManifest(m, time.Now())...)
 	return m, diags
 }

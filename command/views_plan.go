@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 )
 
@@ -35,12 +36,19 @@ type planHumanView struct{ w io.Writer }
 
 func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	t := p.Totals
-	if !p.HasChanges() {
+	if !p.HasChanges() && t.Uncertain == 0 {
 		fmt.Fprintln(v.w, "No changes. Your videos match the manifest.")
 		v.spend(t)
 		return nil
 	}
-	fmt.Fprintln(v.w, summaryLine(t))
+	if p.HasChanges() {
+		fmt.Fprintln(v.w, summaryLine(t))
+	} else {
+		fmt.Fprintln(v.w, "No changes to make; some videos need your decision.")
+	}
+	if p.Settings.Provider != "" {
+		fmt.Fprintf(v.w, "Provider %s at %s.\n", p.Settings.Provider, p.Settings.Endpoint)
+	}
 	fmt.Fprintln(v.w)
 
 	rows := make([][]string, 0, len(p.Changes))
@@ -59,10 +67,10 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		}
 		rows = append(rows, []string{
 			string(c.Action), c.Address, string(c.Mode), durationCell, resolution,
-			plan.FormatCredits(c.Credits), c.Output, c.Reason,
+			costCell(c, t.Unit), c.Output, c.Reason,
 		})
 	}
-	header := []string{"action", "address", "mode", "duration", "resolution", "credits", "output", "reason"}
+	header := []string{"action", "address", "mode", "duration", "resolution", unitHeader(t.Unit), "output", "reason"}
 	if err := renderTable(v.w, header, rows); err != nil {
 		return err
 	}
@@ -77,19 +85,60 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		slices.Sort(resolutions)
 		parts := make([]string, len(resolutions))
 		for i, r := range resolutions {
-			parts[i] = fmt.Sprintf("%s %s", r, plan.FormatCredits(t.ByResolution[r]))
+			parts[i] = fmt.Sprintf("%s %s", r, formatAmount(t.ByResolution[r], t.Unit))
 		}
-		fmt.Fprintf(v.w, "Estimate by resolution: %s (credits).\n", strings.Join(parts, ", "))
+		fmt.Fprintf(v.w, "Estimate by resolution: %s (%s).\n", strings.Join(parts, ", "), unitHeader(t.Unit))
+	}
+	if len(t.AssumedPrices) > 0 {
+		fmt.Fprintf(v.w, "* The estimate rests on assumed prices (%s): %s does not publish them. "+
+			"Set your plan's real prices in a pricing block, e.g. pricing { per_second = { %q = N } }.\n",
+			strings.Join(t.AssumedPrices, ", "), p.Settings.Provider, t.AssumedPrices[0])
+	}
+	if t.Uncertain > 0 {
+		fmt.Fprintf(v.w, "%s may have been bought already (up to %s); apply leaves %s alone until you decide: -retry-uncertain or -replace ADDR.\n",
+			plural(t.Uncertain, "uncertain video", "uncertain videos"), plan.FormatCost(t.UncertainCost, t.Unit), pronoun(t.Uncertain))
 	}
 	v.spend(t)
 	return nil
 }
 
-// spend reports what earlier runs actually cost, as the API recorded it.
+// spend reports what earlier runs actually cost, as the service recorded it.
 func (v *planHumanView) spend(t plan.Totals) {
 	if t.Consumed > 0 {
-		fmt.Fprintf(v.w, "Actual spend so far: %s credits.\n", plan.FormatCredits(t.Consumed))
+		fmt.Fprintf(v.w, "Actual spend so far: %s.\n", plan.FormatCost(t.Consumed, t.Unit))
 	}
+}
+
+// unitHeader names the unit of a cost column.
+func unitHeader(u ltx.Unit) string {
+	if u == ltx.UnitUSD {
+		return "usd"
+	}
+	return "credits"
+}
+
+// formatAmount is a cost without its unit word, for cells under a unit header.
+func formatAmount(v float64, u ltx.Unit) string {
+	if u == ltx.UnitUSD {
+		return plan.FormatCost(v, u)
+	}
+	return plan.FormatCredits(v)
+}
+
+// costCell marks an estimate that rests on an assumed price with "*".
+func costCell(c *plan.Change, u ltx.Unit) string {
+	s := formatAmount(c.Credits, u)
+	if c.CostAssumed && c.Credits > 0 {
+		s += "*"
+	}
+	return s
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func (v *planHumanView) Saved(path string) {
@@ -106,15 +155,15 @@ func summaryLine(t plan.Totals) string {
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
 		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Forget, "to forget"},
-		{t.NoOp, "unchanged"},
+		{t.Uncertain, "uncertain"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.verb))
 		}
 	}
-	line := fmt.Sprintf("Plan: %s; estimated %s credits", strings.Join(parts, ", "), plan.FormatCredits(t.Credits))
+	line := fmt.Sprintf("Plan: %s; estimated %s", strings.Join(parts, ", "), plan.FormatCost(t.Credits, t.Unit))
 	if t.MaxCredits > 0 {
-		line += fmt.Sprintf(" of a %s budget", plan.FormatCredits(t.MaxCredits))
+		line += fmt.Sprintf(" of a %s budget", formatAmount(t.MaxCredits, t.Unit))
 	}
 	return line + "."
 }
@@ -135,6 +184,9 @@ type planJSON struct {
 	HasChanges    bool             `json:"has_changes"`
 	ManifestHash  string           `json:"manifest_hash"`
 	StateSerial   uint64           `json:"state_serial"`
+	Provider      string           `json:"provider"`
+	Endpoint      string           `json:"endpoint"`
+	Cost          plan.Cost        `json:"cost"`
 	Changes       []plan.Change    `json:"changes"`
 	Totals        plan.Totals      `json:"totals"`
 	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
@@ -146,6 +198,9 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 		HasChanges:    p.HasChanges(),
 		ManifestHash:  p.ManifestHash,
 		StateSerial:   p.StateSerial,
+		Provider:      p.Settings.Provider,
+		Endpoint:      p.Settings.Endpoint,
+		Cost:          p.Cost,
 		Changes:       make([]plan.Change, len(p.Changes)),
 		Totals:        p.Totals,
 		Diagnostics:   diagnosticsJSON(diags),

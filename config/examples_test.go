@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/rogpeppe/go-internal/txtar"
@@ -20,7 +21,7 @@ func TestExamples(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("..", "examples", name)
 			m, diags := config.Load(dir, config.LoadOptions{})
-			diags = append(diags, plan.CheckLimits(m.Videos)...)
+			diags = append(diags, plan.CheckManifest(m, time.Now())...)
 			if len(diags) > 0 {
 				t.Fatalf("diagnostics: %s", diags.Error())
 			}

@@ -84,7 +84,7 @@ func decodeBudgetBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*Budget
 	if !ok {
 		return nil, diags
 	}
-	return &Budget{MaxCredits: v, Range: attr.Expr.Range()}, diags
+	return &Budget{MaxCost: v, Attribute: "max_credits", Range: attr.Expr.Range()}, diags
 }
 
 func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[string]float64, hcl.Range, hcl.Diagnostics) {

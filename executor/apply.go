@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -37,14 +38,42 @@ func (e *RunError) Unwrap() error { return e.Err }
 func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
 	r := &run{
-		requestCtx: ctx,
-		plan:       p,
-		api:        api,
-		store:      store,
-		opts:       opts,
-		lim:        newLimiter(opts.RequestsPerMinute),
-		est:        newEstimator(opts.PollPrior),
+		requestCtx:  ctx,
+		plan:        p,
+		api:         api,
+		store:       store,
+		opts:        opts,
+		lim:         newLimiter(opts.RequestsPerMinute),
+		est:         newEstimator(opts.PollPrior),
+		slots:       newSlots(p.Settings.MaxConcurrentTasks),
+		budget:      p.Totals.MaxCredits,
+		taskTimeout: p.Settings.TaskTimeout(),
 	}
+	if opts.TaskTimeout > 0 {
+		r.taskTimeout = opts.TaskTimeout
+	}
+	// Creates already on the wire outlive the interrupt by CreateGrace, so
+	// that the answer saying what was bought is read and recorded; only then
+	// are they cut (and left uncertain).
+	createCtx, cancelCreates := context.WithCancel(context.WithoutCancel(ctx))
+	var graceMu sync.Mutex
+	var grace *time.Timer
+	stopGrace := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		grace = time.AfterFunc(opts.CreateGrace, cancelCreates)
+		graceMu.Unlock()
+	})
+	defer func() {
+		stopGrace()
+		graceMu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		graceMu.Unlock()
+		cancelCreates()
+	}()
+	r.createCtx = createCtx
+
 	results := make([]Result, len(p.Changes))
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
 
@@ -63,6 +92,10 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 			continue
 		case plan.ActionForget:
 			results[i] = r.forget(ctx, ch)
+			continue
+		case plan.ActionUncertain:
+			results[i] = uncertainRow(ch)
+			r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
 			continue
 		}
 		if reason := r.blocked(gctx, ch); reason != "" {
@@ -89,7 +122,8 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 
 // run is one Apply's shared machinery.
 type run struct {
-	requestCtx context.Context // the caller's: ends a request in flight only on interrupt
+	requestCtx context.Context // the caller's: ends a poll or download in flight on interrupt
+	createCtx  context.Context // ends a create in flight CreateGrace after the interrupt
 	plan       *plan.Plan
 	api        API
 	store      state.Store
@@ -97,10 +131,41 @@ type run struct {
 	lim        *limiter
 	est        *estimator
 	cancelWork context.CancelCauseFunc
+	slots      *slots
+	// budget caps what this run's creates may commit, retries included (0:
+	// no budget); committed is what they have, in the plan's unit.
+	budget      float64
+	taskTimeout time.Duration
 
 	mu         sync.Mutex
 	stopReason string    // why no new create may start; "" while they may
 	stopErr    *RunError // the run-fatal, run-stop or state error, first one wins
+	committed  float64
+}
+
+// commit reserves cost for one more create against the budget; it refuses
+// (and stops creating) when the create would take the run over it.
+func (r *run) commit(address string, cost float64) bool {
+	r.mu.Lock()
+	over := r.budget > 0 && r.committed+cost > r.budget*(1+1e-9)
+	if !over {
+		r.committed += cost
+	}
+	committed := r.committed
+	r.mu.Unlock()
+	if over {
+		unit := r.plan.Settings.Unit
+		r.stopCreates(fmt.Sprintf("the budget of %s would be exceeded: this run has committed %s, and %s would add %s",
+			plan.FormatCost(r.budget, unit), plan.FormatCost(committed, unit), address, plan.FormatCost(cost, unit)), nil)
+	}
+	return !over
+}
+
+// adjust corrects a reservation once the service says what a task cost.
+func (r *run) adjust(delta float64) {
+	r.mu.Lock()
+	r.committed += delta
+	r.mu.Unlock()
 }
 
 func (r *run) emit(e Event) {
@@ -203,6 +268,14 @@ func (r *run) skip(ch *plan.Change, reason string) Result {
 		row.Attempts = ch.Prior.Attempts
 	}
 	r.emit(Event{Kind: EventSkipped, Address: ch.Address, Message: reason})
+	return row
+}
+
+func uncertainRow(ch *plan.Change) Result {
+	row := Result{Address: ch.Address, Status: ResultUncertain, Output: ch.Output, CreditsEstimated: ch.Credits, ErrorMessage: ch.Reason}
+	if ch.Prior != nil {
+		row.Attempts = ch.Prior.Attempts
+	}
 	return row
 }
 

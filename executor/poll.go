@@ -2,6 +2,8 @@ package executor
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -15,12 +17,16 @@ const firstPollMargin = 1.05
 // it will finish.
 const minPollInterval = 20 * time.Millisecond
 
+// errTaskTimeout ends the polling of a task that runs past the task timeout.
+var errTaskTimeout = errors.New("gave up on the task")
+
 // poll asks for taskID until it is completed or failed. The first poll waits
 // for the expected completion time (learned, else the prior; the first tasks
 // of a bucket scout early), later ones follow the API's progress or back
 // off ×1.5 up to the cap. It returns the final task or the error that ended
 // polling.
 func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*ltx.Task, error) {
+	following := time.Now()
 	key := bucketKey{v.ch.Request.Resolution, v.ch.Request.Duration}
 	est := v.r.est
 	scouting, release := est.scout(key)
@@ -34,9 +40,9 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	var lastPending time.Duration // elapsed at the last poll that found the task unfinished
 	for {
 		var sent time.Time // after the limiter's wait: when the poll left
-		out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+		out := v.r.call(ctx, v.ch.Address, callPoll, func(ctx context.Context) (*ltx.Task, error) {
 			sent = time.Now()
-			return v.r.api.GetTask(ctx, taskID)
+			return v.r.api.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: v.ch.Mode})
 		})
 		if out.err != nil {
 			return nil, out.err
@@ -65,6 +71,12 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 			return task, nil
 		}
 		lastPending = elapsed
+		// Each apply follows a task for at most the task timeout, counted
+		// from when this run began to follow it (a resumed task was made
+		// by an earlier run and may have waited for us since): apply ends.
+		if v.r.taskTimeout > 0 && time.Since(following) > v.r.taskTimeout {
+			return nil, fmt.Errorf("%w: not finished after %s of polling in this run", errTaskTimeout, v.r.taskTimeout)
+		}
 		v.r.emit(Event{Kind: EventProgress, Address: v.ch.Address, TaskID: taskID, RequestID: task.RequestID, Progress: task.Progress})
 
 		next := min(time.Duration(float64(interval)*1.5), v.r.opts.PollCap)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -24,22 +23,42 @@ type callResult struct {
 // giving up: this many per allowed attempt.
 const rateLimitedTriesPerAttempt = 10
 
+// callKind tells a create, whose answer says what was bought, from a poll.
+type callKind int
+
+const (
+	callPoll callKind = iota
+	callCreate
+)
+
+// errRetryAfterTooLong ends a call whose server asked for a longer wait than
+// the run will give it.
+var errRetryAfterTooLong = errors.New("the service asked to wait longer than apply waits")
+
 // call sends one API request through the shared limiter and retries it,
 // unchanged, while the answer is of the retry class (429, 5xx without a code,
 // a connection error). Any other answer is returned for the caller to judge.
-func (r *run) call(ctx context.Context, address string, send func(context.Context) (*ltx.Task, error)) callResult {
+// A create whose answer was lost is sent again only where the service
+// honours the idempotency key; elsewhere it is returned at once, uncertain.
+func (r *run) call(ctx context.Context, address string, kind callKind, send func(context.Context) (*ltx.Task, error)) callResult {
 	var res callResult
 	tries, throttled := 0, 0
+	// A request that left is let finish when the run is stopped: its answer
+	// settles what it did. A create outlives the user's interrupt by the
+	// grace period; a poll does not.
+	sendCtx := r.requestCtx
+	if kind == callCreate {
+		sendCtx = r.createCtx
+	}
 	for {
 		epoch, err := r.lim.wait(ctx)
 		if err != nil {
 			res.err = err
 			return res
 		}
-		// A request that left is let finish when the run is stopped (only
-		// the user's interrupt cuts it off): its answer settles what it did,
-		// where cutting it would leave a create uncertain.
-		task, err := send(r.requestCtx)
+		reqCtx, cancel := context.WithTimeout(sendCtx, r.opts.RequestTimeout)
+		task, err := send(reqCtx)
+		cancel()
 		if err == nil {
 			r.lim.ok()
 			res.task, res.err = task, nil
@@ -50,16 +69,26 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 		var reqErr *ltx.RequestError
 		switch {
 		case errors.As(err, &apiErr):
-			rateLimited := apiErr.Class() == ltx.ClassRetry && (apiErr.StatusCode == http.StatusTooManyRequests || apiErr.Code == "RATE_LIMIT_EXCEEDED")
-			if rateLimited || apiErr.RetryAfter > 0 {
+			throttle := apiErr.Throttle()
+			rateLimited := apiErr.Class() == ltx.ClassRetry && throttle == ltx.ThrottleRate
+			if apiErr.RetryAfter > r.opts.MaxRetryAfter {
+				res.err = fmt.Errorf("%w (Retry-After %s, the most apply waits is %s; the video is left to the next apply): %w",
+					errRetryAfterTooLong, apiErr.RetryAfter, r.opts.MaxRetryAfter, apiErr)
+				return res
+			}
+			switch {
+			case throttle == ltx.ThrottleConcurrency:
+				// Too many generations at once is not a request-rate
+				// problem: leave the limiter alone.
+			case rateLimited || apiErr.RetryAfter > 0:
 				r.lim.throttled(epoch, apiErr.RetryAfter, rateLimited)
-			} else {
+			default:
 				r.lim.ok()
 			}
 			if apiErr.Class() != ltx.ClassRetry || ctx.Err() != nil {
 				return res
 			}
-			if rateLimited {
+			if rateLimited || throttle == ltx.ThrottleConcurrency {
 				throttled++
 				if throttled > rateLimitedTriesPerAttempt*r.opts.MaxAttempts {
 					return res
@@ -71,6 +100,14 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 				}
 			}
 			r.emit(Event{Kind: EventRetry, Address: address, RequestID: apiErr.RequestID, ErrorCode: codeOrStatus(apiErr), Message: apiErr.Message})
+			if throttle == ltx.ThrottleConcurrency {
+				// Ask again when one of our tasks ends, or after the
+				// service's Retry-After, whichever comes first.
+				if r.waitForSlot(ctx, apiErr.RetryAfter, throttled) != nil {
+					return res
+				}
+				continue
+			}
 			// With a Retry-After the limiter already holds every worker back.
 			if apiErr.RetryAfter <= 0 {
 				if sleep(ctx, r.backoff(tries+throttled)) != nil {
@@ -78,8 +115,11 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 				}
 			}
 		case errors.As(err, &reqErr):
-			if reqErr.Sent {
+			if reqErr.Sent && kind == callCreate {
 				res.maybeSent = true
+				if !r.plan.Settings.IdempotencyKey {
+					return res // never sent again without the user's say-so
+				}
 			}
 			if ctx.Err() != nil {
 				return res
@@ -96,6 +136,24 @@ func (r *run) call(ctx context.Context, address string, send func(context.Contex
 			return res
 		}
 	}
+}
+
+// waitForSlot waits until one of the run's tasks ends, or retryAfter (else
+// a backoff) has passed.
+func (r *run) waitForSlot(ctx context.Context, retryAfter time.Duration, n int) error {
+	wait := retryAfter
+	if wait <= 0 {
+		wait = r.backoff(n)
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+	case <-r.slots.nextRelease():
+	}
+	return nil
 }
 
 // backoff is full-jitter exponential: uniform in [0, min(cap, base·2^(n-1))].

@@ -15,7 +15,7 @@ import (
 // API is the part of *ltx.Client the executor uses.
 type API interface {
 	Create(ctx context.Context, req ltx.CreateRequest, idempotencyKey string) (*ltx.Task, error)
-	GetTask(ctx context.Context, taskID string) (*ltx.Task, error)
+	GetTask(ctx context.Context, ref ltx.TaskRef) (*ltx.Task, error)
 	Download(ctx context.Context, videoURL string, w io.Writer) (int64, error)
 }
 
@@ -47,6 +47,8 @@ const (
 	EventSkipped    = "skipped"    // never started, or left in flight
 	EventUnchanged  = "unchanged"  // nothing to do
 	EventForgotten  = "forgotten"  // removed from the state
+	EventUncertain  = "uncertain"  // a create may have been bought; not re-sent
+	EventSlotWait   = "slot_wait"  // waiting for one of the service's generations at once
 	EventRunStop    = "run_stop"   // no new creates from now on
 	EventDone       = "done"       // the run is over
 )
@@ -92,6 +94,20 @@ type Options struct {
 	BackoffBase time.Duration // full-jitter exponential backoff base; default 1 s
 	BackoffCap  time.Duration // default 60 s
 
+	// RequestTimeout bounds one create or poll, from send to the whole
+	// answer; default 2 min. A create cut by it is uncertain.
+	RequestTimeout time.Duration
+	// MaxRetryAfter is the longest Retry-After a request waits out; a longer
+	// one ends the video's attempt (resumable) instead of parking the run.
+	// Default 10 min.
+	MaxRetryAfter time.Duration
+	// CreateGrace is how long creates already on the wire may take to
+	// answer after an interrupt, so that what they bought is recorded;
+	// default 20 s.
+	CreateGrace time.Duration
+	// TaskTimeout overrides the plan's per-task deadline (tests).
+	TaskTimeout time.Duration
+
 	Now func() time.Time // clock for timestamps; default time.Now
 }
 
@@ -128,6 +144,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 2 * time.Minute
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 10 * time.Minute
+	}
+	if o.CreateGrace <= 0 {
+		o.CreateGrace = 20 * time.Second
 	}
 	if o.Sink == nil {
 		o.Sink = discard{}

@@ -25,6 +25,11 @@ type video struct {
 	// resumed: the task was created by an earlier run, at a time this run
 	// did not see, so its timing must not teach the estimator.
 	resumed bool
+	// holdsSlot: the video holds one of the service's generations-at-once
+	// slots, from before its create until its task ends.
+	holdsSlot bool
+	// reserved is what the current create reserved against the budget.
+	reserved float64
 }
 
 func newVideo(r *run, ch *plan.Change) *video {
@@ -38,6 +43,13 @@ func newVideo(r *run, ch *plan.Change) *video {
 	v.entry.Duration = ch.Request.Duration
 	v.entry.Resolution = ch.Request.Resolution
 	v.entry.Output = ch.Output
+	s := r.plan.Settings
+	if ch.Action != plan.ActionResume && ch.Action != plan.ActionDownload || v.entry.Provider == "" {
+		// A resumed task stays where it was made; the plan only resumes a
+		// task made by this provider at this endpoint.
+		v.entry.Provider, v.entry.Endpoint, v.entry.Simulated = s.Provider, s.Endpoint, s.Simulated
+	}
+	v.entry.Unit = string(s.Unit)
 	if ch.Credits > 0 {
 		v.entry.CreditsEstimated = ch.Credits
 	}
@@ -61,6 +73,10 @@ func (v *video) run(ctx context.Context) {
 		created := prior.CreatedAt
 		if created.IsZero() {
 			created = time.Now()
+		}
+		if !v.acquireSlot(ctx) {
+			v.skip(v.stopWord(ctx) + fmt.Sprintf(" while task %s waited to be polled; it stays recorded as created and the next apply resumes it", prior.TaskID))
+			return
 		}
 		v.follow(ctx, prior.TaskID, created)
 	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusPending && prior.IdempotencyKey != "":
@@ -86,6 +102,27 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		v.skip(reason)
 		return
 	}
+	// The slot comes before the intent: a video waiting for one has sent
+	// nothing and needs nothing taken back.
+	if !v.acquireSlot(ctx) {
+		v.skip(firstNonEmpty(v.r.createsStopped(), v.stopWord(ctx)) + " while waiting for a generation slot")
+		return
+	}
+	if reason := v.r.createsStopped(); reason != "" {
+		v.releaseSlot()
+		v.skip(reason)
+		return
+	}
+	estimate := v.ch.Credits
+	if estimate <= 0 {
+		estimate = v.entry.CreditsEstimated
+	}
+	if !v.r.commit(v.ch.Address, estimate) {
+		v.releaseSlot()
+		v.skip(v.r.createsStopped())
+		return
+	}
+	v.reserved = estimate
 	if key == "" {
 		// Generations count from 0 in the key; attempts count from 1.
 		key = ltx.IdempotencyKey(v.ch.Address, v.ch.InputHash, gen-1)
@@ -98,12 +135,13 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.SHA256, v.entry.Bytes = "", 0
 	v.res.Attempts = gen
 	if v.r.record(ctx, v.entry) != nil {
+		v.releaseSlot()
 		v.stateFailed()
 		return
 	}
 	req := v.ch.Request
 	tried := false // whether any try reached the client
-	out := v.r.call(ctx, v.ch.Address, func(ctx context.Context) (*ltx.Task, error) {
+	out := v.r.call(ctx, v.ch.Address, callCreate, func(ctx context.Context) (*ltx.Task, error) {
 		// Checked at every try, after the limiter's wait: the run may have
 		// been stopped while this create waited for its turn.
 		if v.r.createsStopped() != "" {
@@ -113,6 +151,10 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		return v.r.api.Create(ctx, req, key)
 	})
 	if out.err != nil {
+		if !out.maybeSent {
+			v.unreserve()
+		}
+		v.releaseSlot()
 		v.createFailed(ctx, gen, out, tried)
 		return
 	}
@@ -124,6 +166,9 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.res.TaskID, v.res.RequestID = task.ID, task.RequestID
 	v.res.ErrorCode, v.res.ErrorMessage, v.res.Suggestion = "", "", ""
 	if v.r.record(ctx, v.entry) != nil {
+		// The task exists and was paid for, but the state still says
+		// pending: the next plan re-sends its key, or lists it uncertain.
+		v.releaseSlot()
 		v.stateFailed()
 		return
 	}
@@ -146,10 +191,16 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		v.failAPI(ctx, apiErr)
 	case out.maybeSent:
 		// Never confirmed either way: the state keeps the pending entry and
-		// its key, and the next run re-sends that same key.
+		// its key.
 		v.res.Status = ResultUncertain
-		v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
-		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
+		if v.r.plan.Settings.IdempotencyKey {
+			v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
+		} else {
+			v.res.ErrorMessage = fmt.Sprintf("the create may have reached %s but its answer never arrived, so it may be bought already; "+
+				"it is not sent again: check the service, then run apply -retry-uncertain (or -replace %s) to buy it knowingly: %s",
+				v.r.plan.Settings.Provider, v.ch.Address, out.err.Error())
+		}
+		v.r.emit(Event{Kind: EventUncertain, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
 	case errors.Is(out.err, errCreatesStopped):
 		// Nothing was sent: take back the intent, so that the state says
 		// what it said before this run.
@@ -199,11 +250,19 @@ func (v *video) unrecord(ctx context.Context) {
 // follow polls taskID until it ends, then downloads or tries again.
 func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 	task, err := v.poll(ctx, taskID, created)
+	v.releaseSlot()
 	var apiErr *ltx.APIError
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		v.skip(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
+		return
+	case errors.Is(err, errTaskTimeout) || errors.Is(err, errRetryAfterTooLong):
+		v.res.Status = ResultFailed
+		v.res.ErrorCode = "GAVE_UP"
+		v.res.ErrorMessage = fmt.Sprintf("task %s: %v; it stays recorded as created and the next apply resumes it", taskID, err)
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
+		v.failFast()
 		return
 	case errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost:
 		v.failAPI(ctx, apiErr) // the task is gone: the next plan creates the video again
@@ -227,15 +286,15 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 	}
 	v.setConsumed(task)
 	if task.Status == ltx.StatusFailed {
-		code, msg := "", "the task failed without a reason"
-		if task.Error != nil {
-			code, msg = task.Error.Code, task.Error.Message
+		taskErr := task.Error
+		if taskErr == nil {
+			taskErr = &ltx.TaskError{Message: "the task failed without a reason"}
 		}
-		if ltx.Classify(code, 0) == ltx.ClassTaskRetry {
-			v.retryOrFail(ctx, v.entry.Attempts, code, msg, task.RequestID)
+		if taskErr.Class() == ltx.ClassTaskRetry {
+			v.retryOrFail(ctx, v.entry.Attempts, taskErr.Code, taskErr.Message, task.RequestID)
 			return
 		}
-		v.fail(ctx, code, msg, task.RequestID, suggestion(code))
+		v.fail(ctx, taskErr.Code, taskErr.Message, task.RequestID, v.suggestion(taskErr.Code))
 		return
 	}
 	v.entry.Status = state.StatusCompleted
@@ -253,23 +312,63 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 // attempts remain and creates are allowed.
 func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID string) {
 	if gen-v.first+1 >= v.r.opts.MaxAttempts {
-		v.fail(ctx, code, fmt.Sprintf("%s (after %d attempts)", msg, gen-v.first+1), requestID, suggestion(code))
+		v.fail(ctx, code, fmt.Sprintf("%s (after %d attempts)", msg, gen-v.first+1), requestID, v.suggestion(code))
 		return
 	}
 	if reason := v.r.createsStopped(); reason != "" || ctx.Err() != nil {
-		v.fail(ctx, code, msg+"; not tried again: "+firstNonEmpty(reason, v.stopWord(ctx)), requestID, suggestion(code))
+		v.fail(ctx, code, msg+"; not tried again: "+firstNonEmpty(reason, v.stopWord(ctx)), requestID, v.suggestion(code))
 		return
 	}
 	v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: requestID, ErrorCode: code, Attempt: gen + 1, Message: msg})
 	v.spent = v.res.CreditsConsumed
+	v.reserved = 0
 	v.generate(ctx, gen+1, "")
 }
 
 // setConsumed records what the current task has consumed so far, on top of
-// what this video's earlier tasks in this run consumed.
+// what this video's earlier tasks in this run consumed. A service that
+// reports no cost is charged the estimate. The budget's reservation follows
+// the service's figure.
 func (v *video) setConsumed(task *ltx.Task) {
-	v.res.CreditsConsumed = v.spent + task.ConsumedCredits
+	cost := task.ConsumedCredits
+	if cost <= 0 && !v.r.plan.Settings.Simulated && v.r.plan.Settings.Unit == ltx.UnitUSD {
+		cost = v.reserved // no cost in any answer: the price table's is the best figure
+	}
+	if cost > 0 && cost != v.reserved {
+		v.r.adjust(cost - v.reserved)
+		v.reserved = cost
+	}
+	v.res.CreditsConsumed = v.spent + cost
 	v.entry.CreditsConsumed = v.res.CreditsConsumed
+}
+
+// unreserve gives back the budget of a create that provably bought nothing.
+func (v *video) unreserve() {
+	v.r.adjust(-v.reserved)
+	v.reserved = 0
+}
+
+func (v *video) acquireSlot(ctx context.Context) bool {
+	if v.holdsSlot || v.r.slots == nil {
+		return ctx.Err() == nil
+	}
+	if len(v.r.slots.sem) == cap(v.r.slots.sem) {
+		v.r.emit(Event{Kind: EventSlotWait, Address: v.ch.Address})
+	}
+	waited, err := v.r.slots.acquire(ctx)
+	v.res.SlotWaitSeconds += waited.Seconds()
+	if err != nil {
+		return false
+	}
+	v.holdsSlot = true
+	return true
+}
+
+func (v *video) releaseSlot() {
+	if v.holdsSlot {
+		v.holdsSlot = false
+		v.r.slots.release()
+	}
 }
 
 // failAPI fails the video for an API error and applies its class to the run.
@@ -336,8 +435,13 @@ func (v *video) stopWord(ctx context.Context) string {
 	return "interrupted"
 }
 
-func suggestion(code string) string {
-	if info, ok := ltx.LookupCode(code); ok {
+// suggestion is the provider's suggestion for a code.
+func (v *video) suggestion(code string) string {
+	p, ok := ltx.LookupProvider(v.r.plan.Settings.Provider)
+	if !ok {
+		return ""
+	}
+	if info, ok := p.LookupCode(code); ok {
 		return info.Suggestion
 	}
 	return ""

@@ -145,7 +145,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 		m := loadManifest(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			if diags := CheckLimits(m.Videos); diags.HasErrors() {
+			if diags := checkDefault(m.Videos); diags.HasErrors() {
 				b.Fatal(diags)
 			}
 		}

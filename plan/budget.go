@@ -7,32 +7,37 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
 )
 
 // checkBudget returns the budget in force — the lower of budget.max_credits
 // and -max-credits, 0 when neither is set — and an error diagnostic when the
 // estimate of the change exceeds it, naming both figures and where the
 // budget comes from.
-func checkBudget(m *config.Manifest, flagMax, credits float64) (float64, *hcl.Diagnostic) {
+func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit) (float64, *hcl.Diagnostic) {
 	limit, fromManifest := flagMax, false
-	if m.Budget != nil && m.Budget.MaxCredits > 0 && (limit == 0 || m.Budget.MaxCredits < limit) {
-		limit, fromManifest = m.Budget.MaxCredits, true
+	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || m.Budget.MaxCost < limit) {
+		limit, fromManifest = m.Budget.MaxCost, true
 	}
 	if limit == 0 || credits <= limit {
 		return limit, nil
 	}
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
-		Summary:  "Plan exceeds the credit budget",
+		Summary:  "Plan exceeds the budget",
 	}
-	source := "-max-credits"
+	source := "-max-cost"
 	if fromManifest {
 		r := m.Budget.Range
-		source = fmt.Sprintf("budget.max_credits in %s:%d", relName(m.Dir, r.Filename), r.Start.Line)
+		attr := m.Budget.Attribute
+		if attr == "" {
+			attr = "max_cost"
+		}
+		source = fmt.Sprintf("budget.%s in %s:%d", attr, relName(m.Dir, r.Filename), r.Start.Line)
 		d.Subject = &r
 	}
-	d.Detail = fmt.Sprintf("The change is estimated at %s credits, over the budget of %s (%s). Raise the budget, or plan fewer videos with -target.",
-		FormatCredits(credits), FormatCredits(limit), source)
+	d.Detail = fmt.Sprintf("The change is estimated at %s, over the budget of %s (%s). Raise the budget, or plan fewer videos with -target.",
+		FormatCost(credits, unit), FormatCost(limit, unit), source)
 	return limit, d
 }
 

@@ -34,27 +34,27 @@ func TestBuildBudget(t *testing.T) {
 		{name: "estimate exactly at the budget", budget: 2240, wantLimit: 2240},
 		{
 			name: "manifest budget below the estimate", budget: 2000, wantLimit: 2000,
-			wantDetail: "The change is estimated at 2,240 credits, over the budget of 2,000 (budget.max_credits in main.ltx.hcl:3)",
+			wantDetail: "The change is estimated at 2,240 credits, over the budget of 2,000 credits (budget.max_credits in main.ltx.hcl:3)",
 			wantRange:  true,
 		},
 		{
 			name: "flag below the estimate", flag: 1000.5, wantLimit: 1000.5,
-			wantDetail: "The change is estimated at 2,240 credits, over the budget of 1,000.5 (-max-credits)",
+			wantDetail: "The change is estimated at 2,240 credits, over the budget of 1,000.5 credits (-max-cost)",
 		},
 		{
 			name: "the lower of manifest and flag wins: flag", budget: 5000, flag: 2000, wantLimit: 2000,
-			wantDetail: "over the budget of 2,000 (-max-credits)",
+			wantDetail: "over the budget of 2,000 credits (-max-cost)",
 		},
 		{
 			name: "the lower of manifest and flag wins: manifest", budget: 1500, flag: 3000, wantLimit: 1500,
-			wantDetail: "over the budget of 1,500 (budget.max_credits in main.ltx.hcl:3)", wantRange: true,
+			wantDetail: "over the budget of 1,500 credits (budget.max_credits in main.ltx.hcl:3)", wantRange: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := manifest(dir, videos...)
 			if tt.budget > 0 {
-				m.Budget = &config.Budget{MaxCredits: tt.budget, Range: budgetRange}
+				m.Budget = &config.Budget{MaxCost: tt.budget, Attribute: "max_credits", Range: budgetRange}
 			}
 			p, diags := Build(m, nil, Options{MaxCredits: tt.flag})
 			if p.Totals.Credits != 2240 {

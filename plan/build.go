@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -22,19 +23,26 @@ func Build(m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagno
 
 // BuildContext is Build with a context for -check-images' requests.
 func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
 	if st == nil {
 		st = &state.State{}
 	}
-	pricing := EffectivePricing(m)
+	provider, diags := ProviderOf(m)
+	prices := PricesFor(m, provider)
+	settings := settingsFor(m, provider, opts)
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now()}
+	videos := withAPIDefaults(m, provider)
 	targets := newSelector("target", "in the manifest or the state", opts.Targets)
 	replace := newSelector("replace", "in the manifest", opts.Replace)
 
-	hashes := make([]string, len(m.Videos))
-	changes := make([]Change, 0, len(m.Videos))
+	hashes := make([]string, len(videos))
+	changes := make([]Change, 0, len(videos))
 	var toCheck []int // indexes into changes of downloaded videos whose file must be looked at
-	for i, v := range m.Videos {
-		req := RequestFor(v)
+	for i, v := range videos {
+		req := requestFor(v, provider)
 		hashes[i] = req.Hash()
 		forced := replace.match(v.Address)
 		if !targets.empty() && !targets.match(v.Address) {
@@ -54,7 +62,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 			prior = &copied
 			c.Prior = prior
 		}
-		c.Action, c.Reason = decide(prior, &c, forced)
+		c.Action, c.Reason = decide(prior, &c, forced, tgt)
 		if c.Action == actionCheckFile {
 			toCheck = append(toCheck, len(changes))
 		}
@@ -62,8 +70,8 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	}
 	checkOutputs(ctx, m.Dir, changes, toCheck)
 
-	inManifest := make(map[string]bool, len(m.Videos))
-	for _, v := range m.Videos {
+	inManifest := make(map[string]bool, len(videos))
+	for _, v := range videos {
 		inManifest[v.Address] = true
 	}
 	for addr, e := range st.Entries {
@@ -83,8 +91,14 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	}
 	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Address, b.Address) })
 
+	assumed := map[string]bool{}
 	for i := range changes {
-		changes[i].Credits = creditsOf(&changes[i], pricing)
+		c := &changes[i]
+		var key string
+		c.Credits, c.CostAssumed, key = costOf(c, prices)
+		if c.CostAssumed && c.Action != ActionUncertain {
+			assumed[key] = true
+		}
 	}
 	diags = append(diags, targets.unmatched()...)
 	diags = append(diags, replace.unmatched()...)
@@ -92,20 +106,17 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	p := &Plan{
 		FormatVersion: FormatVersion,
 		Dir:           m.Dir,
-		ManifestHash:  manifestHash(m, hashes),
+		ManifestHash:  manifestHash(m, videos, hashes),
 		StateSerial:   st.Serial,
 		StateLineage:  st.Lineage,
 		StateDigest:   stateDigest(st),
-		Settings: Settings{
-			BaseURL:           m.API.BaseURL,
-			RequestsPerMinute: m.API.RequestsPerMinute,
-			Parallelism:       m.API.Parallelism,
-			MaxAttempts:       m.API.MaxAttempts,
-		},
-		Changes: changes,
+		Settings:      settings,
+		Changes:       changes,
 	}
-	p.Totals = totals(changes, st)
-	limit, budgetDiag := checkBudget(m, opts.MaxCredits, p.Totals.Credits)
+	p.Totals = totals(changes, st, settings)
+	p.Totals.AssumedPrices = sortedSet(assumed)
+	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}
+	limit, budgetDiag := checkBudget(m, opts.MaxCredits, p.Totals.Credits, settings.Unit)
 	p.Totals.MaxCredits = limit
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
@@ -121,9 +132,10 @@ func outputPath(dir, output string) string {
 	return filepath.Join(dir, filepath.FromSlash(output))
 }
 
-// totals counts the actions and sums the estimates.
-func totals(changes []Change, st *state.State) Totals {
-	t := Totals{ByResolution: map[string]float64{}}
+// totals counts the actions and sums the estimates. Spend so far counts the
+// entries made in the plan's unit, never the simulator's.
+func totals(changes []Change, st *state.State, s Settings) Totals {
+	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit}
 	for i := range changes {
 		c := &changes[i]
 		switch c.Action {
@@ -141,6 +153,10 @@ func totals(changes []Change, st *state.State) Totals {
 			t.NoOp++
 		case ActionForget:
 			t.Forget++
+		case ActionUncertain:
+			t.Uncertain++
+			t.UncertainCost += c.Credits
+			continue
 		}
 		if c.Credits > 0 {
 			t.Credits += c.Credits
@@ -155,15 +171,40 @@ func totals(changes []Change, st *state.State) Totals {
 	}
 	slices.Sort(addrs)
 	for _, addr := range addrs {
-		t.Consumed += st.Entries[addr].CreditsConsumed
+		e := st.Entries[addr]
+		if e.Simulated || unitOf(e) != s.Unit {
+			continue
+		}
+		t.Consumed += e.CreditsConsumed
 	}
 	return t
+}
+
+// unitOf is the unit an entry's cost is in; entries from before providers
+// counted credits.
+func unitOf(e *state.Entry) ltx.Unit {
+	if e.Unit == "" {
+		return ltx.UnitCredits
+	}
+	return ltx.Unit(e.Unit)
+}
+
+func sortedSet(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for i := range p.Changes {
-		if p.Changes[i].Action != ActionNoOp {
+		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain {
 			return true
 		}
 	}

@@ -50,7 +50,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.InputHash, e.Mode = "0123", "i2v"
 				return e
 			},
-			wantAction: ActionReplace, wantReason: "image_url removed", wantCredits: 160,
+			wantAction: ActionReplace, wantReason: "image removed", wantCredits: 160,
 		},
 		{
 			name: "-replace forces an unchanged video",

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
@@ -12,24 +13,53 @@ import (
 // at before its action is known; checkOutputs resolves it.
 const actionCheckFile Action = "check-file"
 
+// target is what every decision compares an entry against: where this
+// plan's tasks go, and what the service promises.
+type target struct {
+	settings       Settings
+	provider       *ltx.Provider
+	retryUncertain bool
+	now            time.Time
+}
+
 // decide is the diff of one manifest video against its state entry
 // (DESIGN.md, "State and crash safety"). An input change wins over every
 // status: whatever happened to the old request, the new one must be bought.
-func decide(prior *state.Entry, c *Change, forced bool) (Action, string) {
+func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, string) {
 	switch {
 	case prior == nil:
 		return ActionCreate, "new video"
+	case t.settings.Simulated && !prior.Simulated:
+		return ActionNoOp, "made by the real service: -simulate leaves it alone"
 	case forced:
 		return ActionReplace, "replacement requested with -replace"
+	case prior.Simulated && !t.settings.Simulated:
+		return ActionCreate, "made by the simulator (apply -simulate): no real video yet; the simulated file is kept until the real one is downloaded"
+	case entryProvider(prior) != t.settings.Provider:
+		return ActionCreate, fmt.Sprintf("made by provider %s; this plan targets %s", entryProvider(prior), t.settings.Provider)
+	case prior.Endpoint != "" && !prior.Simulated && prior.Endpoint != t.settings.Endpoint:
+		return ActionCreate, fmt.Sprintf("made at %s; this plan sends to %s, where that task cannot be polled", prior.Endpoint, t.settings.Endpoint)
 	case prior.InputHash != c.InputHash:
 		return ActionReplace, changedFields(prior, c.Request)
 	}
 	switch prior.Status {
 	case state.StatusPending:
-		return ActionResume, "create not confirmed: re-sent with its Idempotency-Key, may be charged"
+		if t.settings.IdempotencyKey {
+			return ActionResume, "create not confirmed: re-sent with its Idempotency-Key, may be charged"
+		}
+		if t.retryUncertain {
+			return ActionResume, "create not confirmed, re-sent with -retry-uncertain: it may be bought twice"
+		}
+		return ActionUncertain, uncertainReason(prior, t.settings.Provider)
 	case state.StatusCreated:
+		if expired(prior.CreatedAt, t) {
+			return ActionReplace, retentionReason(prior, t)
+		}
 		return ActionResume, fmt.Sprintf("task %s in flight: polled, already paid for", prior.TaskID)
 	case state.StatusCompleted:
+		if expired(prior.CompletedAt, t) {
+			return ActionReplace, retentionReason(prior, t)
+		}
 		return ActionDownload, "generated but not downloaded yet"
 	case state.StatusDownloaded:
 		return actionCheckFile, ""
@@ -43,15 +73,65 @@ func decide(prior *state.Entry, c *Change, forced bool) (Action, string) {
 	}
 }
 
+// entryProvider is the provider that made an entry; entries from before
+// providers were made by the default one.
+func entryProvider(e *state.Entry) string {
+	if e.Provider == "" {
+		return ltx.DefaultProvider
+	}
+	return e.Provider
+}
+
+func uncertainReason(prior *state.Entry, provider string) string {
+	when := ""
+	if !prior.UpdatedAt.IsZero() {
+		when = " at " + prior.UpdatedAt.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("uncertain: a create was sent%s and its answer never arrived; %s honours no idempotency key, so it may already be bought. "+
+		"Not re-sent: check the service's dashboard, then apply -retry-uncertain (or -replace %s) to buy it knowingly", when, provider, prior.Address)
+}
+
+// expired tells a result the service no longer keeps: it lives its
+// provider's retention from the time it was made (a lower bound on when it
+// ended).
+func expired(since time.Time, t target) bool {
+	keep := t.provider.Capabilities.ResultRetention
+	return keep > 0 && !since.IsZero() && !t.now.IsZero() && t.now.Sub(since) > keep
+}
+
+func retentionReason(prior *state.Entry, t target) string {
+	return fmt.Sprintf("lost: task %s was made %s ago and %s keeps results for %s; it is made again",
+		prior.TaskID, roundAge(t.now.Sub(firstNonZero(prior.CompletedAt, prior.CreatedAt))), t.provider.Name, t.provider.Capabilities.ResultRetention)
+}
+
+func firstNonZero(ts ...time.Time) time.Time {
+	for _, x := range ts {
+		if !x.IsZero() {
+			return x
+		}
+	}
+	return time.Time{}
+}
+
+func roundAge(d time.Duration) string {
+	if d > time.Hour {
+		return d.Round(time.Hour).String()
+	}
+	return d.Round(time.Minute).String()
+}
+
 // changedFields names what differs from the prior request as far as the
 // state can tell (it keeps mode, duration and resolution, not the prompt).
 func changedFields(prior *state.Entry, req ltx.CreateRequest) string {
 	var parts []string
 	if prior.Mode != "" && prior.Mode != string(req.Mode()) {
-		if req.ImageURL != "" {
+		switch {
+		case req.ImageFile != "":
+			parts = append(parts, "image_file added")
+		case req.Mode() == ltx.ImageToVideo:
 			parts = append(parts, "image_url added")
-		} else {
-			parts = append(parts, "image_url removed")
+		default:
+			parts = append(parts, "image removed")
 		}
 	}
 	if prior.Duration != 0 && prior.Duration != req.Duration {
@@ -66,16 +146,16 @@ func changedFields(prior *state.Entry, req ltx.CreateRequest) string {
 	return strings.Join(parts, ", ")
 }
 
-// creditsOf is what a change is expected to spend. A created task is paid
+// costOf is what a change is expected to spend. A created task is paid
 // for already; a pending one may not have reached the API, so it is counted.
-func creditsOf(c *Change, pricing map[string]float64) float64 {
+func costOf(c *Change, prices Prices) (cost float64, assumed bool, key string) {
 	switch c.Action {
-	case ActionCreate, ActionReplace, ActionRetry:
-		return Estimate(c.Request, pricing)
+	case ActionCreate, ActionReplace, ActionRetry, ActionUncertain:
+		return prices.Estimate(c.Request)
 	case ActionResume:
 		if c.Prior != nil && c.Prior.Status == state.StatusPending {
-			return Estimate(c.Request, pricing)
+			return prices.Estimate(c.Request)
 		}
 	}
-	return 0
+	return 0, false, ""
 }

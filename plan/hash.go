@@ -24,35 +24,37 @@ type hashedManifest struct {
 	Videos     []hashedVideo      `json:"videos"`
 	API        config.API         `json:"api"`
 	MaxCredits float64            `json:"max_credits"`
-	Pricing    map[string]float64 `json:"pricing"` // encoding/json sorts map keys
+	Pricing    map[string]float64 `json:"pricing"` // the manifest's; encoding/json sorts map keys
 }
 
 // ManifestHash is the sha256 of the evaluated manifest: each video's address,
 // input hash and output in address order, and the settings.
 func ManifestHash(m *config.Manifest) string {
-	hashes := make([]string, len(m.Videos))
-	for i, v := range m.Videos {
-		hashes[i] = RequestFor(v).Hash()
+	p, _ := ProviderOf(m)
+	videos := withAPIDefaults(m, p)
+	hashes := make([]string, len(videos))
+	for i, v := range videos {
+		hashes[i] = requestFor(v, p).Hash()
 	}
-	return manifestHash(m, hashes)
+	return manifestHash(m, videos, hashes)
 }
 
 // manifestHash is ManifestHash with the input hashes already computed;
-// hashes[i] belongs to m.Videos[i].
-func manifestHash(m *config.Manifest, hashes []string) string {
+// hashes[i] belongs to videos[i].
+func manifestHash(m *config.Manifest, videos []*config.Video, hashes []string) string {
 	hm := hashedManifest{
-		Videos:  make([]hashedVideo, len(m.Videos)),
+		Videos:  make([]hashedVideo, len(videos)),
 		API:     m.API,
-		Pricing: EffectivePricing(m),
+		Pricing: m.Pricing,
 	}
-	for i, v := range m.Videos {
+	for i, v := range videos {
 		hm.Videos[i] = hashedVideo{v.Address, hashes[i], v.Output}
 	}
 	// config sorts Videos already; sorting again keeps the hash independent
 	// of that promise.
 	slices.SortFunc(hm.Videos, func(a, b hashedVideo) int { return strings.Compare(a.Address, b.Address) })
 	if m.Budget != nil {
-		hm.MaxCredits = m.Budget.MaxCredits
+		hm.MaxCredits = m.Budget.MaxCost
 	}
 	return sumJSON(hm)
 }

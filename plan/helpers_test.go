@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -101,3 +102,11 @@ func errorsOf(diags hcl.Diagnostics) hcl.Diagnostics {
 	}
 	return errs
 }
+
+// checkDefault checks videos against the default provider's limits today.
+func checkDefault(videos []*config.Video) hcl.Diagnostics {
+	return CheckLimits(videos, ltx.MustProvider(ltx.DefaultProvider), time.Now())
+}
+
+// MaxPromptChars is the default provider's prompt limit.
+const MaxPromptChars = 2000

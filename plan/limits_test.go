@@ -22,7 +22,7 @@ func TestCheckLimits(t *testing.T) {
 		t.Fatalf("loading %s: %s", dir, diags.Error())
 	}
 	byAddress := map[string][]*hcl.Diagnostic{}
-	for _, d := range CheckLimits(m.Videos) {
+	for _, d := range checkDefault(m.Videos) {
 		addr := strings.SplitN(d.Detail, ":", 2)[0]
 		byAddress[addr] = append(byAddress[addr], d)
 	}
@@ -36,10 +36,10 @@ func TestCheckLimits(t *testing.T) {
 	}{
 		{"video.prompt_empty", "Invalid prompt", 11, ltx.CodeInvalidPrompt, "the prompt is empty"},
 		{"video.prompt_2001", "Invalid prompt", 15, ltx.CodeInvalidPrompt, "2001 characters"},
-		{"video.duration_5", "Invalid duration", 24, ltx.CodeInvalidDuration, "between 6 and 20 seconds, not 5"},
+		{"video.duration_5", "Invalid duration", 24, ltx.CodeInvalidDuration, "between 6 and 20 seconds for ltx2api-v1, not 5"},
 		{"video.duration_21", "Invalid duration", 29, ltx.CodeInvalidDuration, "not 21"},
 		{"video.duration_7_5", "Invalid duration", 34, ltx.CodeInvalidDuration, "whole number of seconds, not 7.5"},
-		{"video.resolution_720p", "Invalid resolution", 39, ltx.CodeInvalidResolution, `"720p" is not one of "1080p", "1440p", "4K"`},
+		{"video.resolution_720p", "Invalid resolution", 39, ltx.CodeInvalidResolution, `"720p" is not offered by ltx2api-v1; use one of "1080p", "1440p", "4K"`},
 		{"video.resolution_4k", "Invalid resolution", 44, ltx.CodeInvalidResolution, `Did you mean "4K"?`},
 		{"video.image_ftp", "Invalid image_url", 49, ltx.CodeInvalidImageURL, `"ftp://x" is not an absolute http(s) URL`},
 		{"video.image_relative", "Invalid image_url", 54, ltx.CodeInvalidImageURL, `"/img.png" is not an absolute http(s) URL`},
@@ -90,10 +90,10 @@ func TestCheckLimitsCountsCharactersNotBytes(t *testing.T) {
 	video := func(prompt string) *config.Video {
 		return &config.Video{Address: "video.x", Prompt: prompt, Duration: 8, Resolution: "1080p"}
 	}
-	if d := CheckLimits([]*config.Video{video(strings.Repeat("é", MaxPromptChars))}); len(d) != 0 {
+	if d := checkDefault([]*config.Video{video(strings.Repeat("é", MaxPromptChars))}); len(d) != 0 {
 		t.Errorf("2000 characters refused: %v", d)
 	}
-	d := CheckLimits([]*config.Video{video(strings.Repeat("é", MaxPromptChars+1))})
+	d := checkDefault([]*config.Video{video(strings.Repeat("é", MaxPromptChars+1))})
 	if len(d) != 1 || !strings.Contains(d[0].Detail, "2001 characters") {
 		t.Errorf("2001 characters: got %v", d)
 	}
@@ -104,7 +104,7 @@ func TestCheckLimitsCountsCharactersNotBytes(t *testing.T) {
 func TestCheckLimitsWithoutRangeUsesBlock(t *testing.T) {
 	decl := hcl.Range{Filename: "m.ltx.hcl", Start: hcl.Pos{Line: 3, Column: 1}, End: hcl.Pos{Line: 3, Column: 10}}
 	v := &config.Video{Address: "video.x", Prompt: "p", Duration: 8, Resolution: "8K", DeclRange: decl}
-	d := CheckLimits([]*config.Video{v})
+	d := checkDefault([]*config.Video{v})
 	if len(d) != 1 || d[0].Subject == nil || *d[0].Subject != decl {
 		t.Fatalf("got %v, want one diagnostic at the block", d)
 	}
@@ -133,7 +133,7 @@ video "v" {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	got := CheckLimits(m.Videos)
+	got := checkDefault(m.Videos)
 	if len(got) != 1 || got[0].Summary != "Invalid image_url" {
 		t.Fatalf("got %v, want one image_url refusal", got)
 	}

@@ -1,6 +1,9 @@
 package plan
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Options are the plan command's choices that do not live in the manifest.
 type Options struct {
@@ -9,8 +12,18 @@ type Options struct {
 	Targets []string
 	// Replace forces these addresses to be made again although unchanged.
 	Replace []string
-	// MaxCredits is -max-credits; 0 means no limit from the command line.
+	// MaxCredits is -max-cost (or -max-credits), in the provider's unit; 0
+	// means no limit from the command line.
 	MaxCredits float64
+	// Endpoint is where the tasks will go (-endpoint or LTX_API_URL); ""
+	// takes api.base_url, else the provider's.
+	Endpoint string
+	// Simulated: the plan is for apply -simulate.
+	Simulated bool
+	// RetryUncertain re-sends creates whose outcome is unknown.
+	RetryUncertain bool
+	// Now is the clock for result retention; nil is time.Now.
+	Now func() time.Time
 	// CheckImages sends a HEAD request to each image_url that will be bought.
 	CheckImages bool
 	// HTTPClient is used by CheckImages; nil means a client with a timeout.

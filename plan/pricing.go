@@ -5,26 +5,63 @@ import (
 	"github.com/ltxform/ltxform/ltx"
 )
 
-// DefaultPricing is the built-in table, in credits per second of output by
-// resolution: LTX's published per-second prices for its fast model at one
-// credit per US cent (DESIGN.md, "Credits").
-func DefaultPricing() map[string]float64 {
-	return map[string]float64{"1080p": 4, "1440p": 8, "4K": 16}
+// Prices is the price list a plan is made with: the provider's built-in
+// table, in its unit per second of output, with the manifest's pricing block
+// laid over it entry by entry. A manifest key is a resolution name ("1080p")
+// or MODEL/RESOLUTION ("ltx-2-3-fast/1080p"); the more specific one wins.
+type Prices struct {
+	Provider *ltx.Provider
+	Override map[string]float64
+}
+
+// PricesFor is the price list of m for provider p.
+func PricesFor(m *config.Manifest, p *ltx.Provider) Prices {
+	return Prices{Provider: p, Override: m.Pricing}
+}
+
+// Rate is the per-second price of req. assumed is true when it rests on a
+// built-in price the service does not publish (a manifest price is the
+// user's word, never assumed); key names the row, for the plan's note.
+func (pr Prices) Rate(req ltx.CreateRequest) (perSecond float64, assumed bool, key string) {
+	res := pr.Provider.ResolutionName(req.Resolution)
+	model := req.Model
+	if model == "" {
+		model = pr.Provider.Limits.DefaultModel
+	}
+	if model != "" {
+		if v, ok := pr.Override[model+"/"+res]; ok {
+			return v, false, model + "/" + res
+		}
+	}
+	if v, ok := pr.Override[res]; ok {
+		return v, false, res
+	}
+	v, assumed, ok := pr.Provider.Price(model, res)
+	if !ok {
+		return 0, false, ""
+	}
+	key = res
+	if model != "" {
+		key = model + "/" + res
+	}
+	return v, assumed, key
 }
 
 // Estimate is what one create of req is expected to cost: the per-second
-// price of its resolution times its duration. An unpriced resolution costs 0;
-// CheckLimits has already refused it.
-func Estimate(req ltx.CreateRequest, pricing map[string]float64) float64 {
-	return pricing[req.Resolution] * float64(req.Duration)
+// price times the duration. An unpriced request costs 0; the limits have
+// refused what the service does not offer.
+func (pr Prices) Estimate(req ltx.CreateRequest) (cost float64, assumed bool, key string) {
+	rate, assumed, key := pr.Rate(req)
+	return rate * float64(req.Duration), assumed, key
 }
 
-// EffectivePricing is the built-in table with the manifest's pricing block
-// laid over it entry by entry.
-func EffectivePricing(m *config.Manifest) map[string]float64 {
-	p := DefaultPricing()
-	for res, perSecond := range m.Pricing {
-		p[res] = perSecond
+// DefaultPricing is the default provider's built-in table, in credits per
+// second by resolution.
+func DefaultPricing() map[string]float64 {
+	p := ltx.MustProvider(ltx.DefaultProvider)
+	out := map[string]float64{}
+	for _, r := range p.Prices {
+		out[r.Resolution] = r.PerSecond
 	}
-	return p
+	return out
 }

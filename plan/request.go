@@ -7,18 +7,55 @@ import (
 	"github.com/ltxform/ltxform/ltx"
 )
 
-// RequestFor is the API request body a video turns into. Its Hash is the
-// video's input hash: any change to it means the video must be made again.
+// RequestFor is the request a video turns into for the default provider.
 func RequestFor(v *config.Video) ltx.CreateRequest {
-	return ltx.CreateRequest{
-		Prompt:      v.Prompt,
-		Duration:    int(v.Duration), // CheckLimits refused fractions already
-		Resolution:  v.Resolution,
-		ImageURL:    v.ImageURL,
-		AspectRatio: v.AspectRatio,
-		Seed:        v.Seed,
-		WebhookURL:  v.WebhookURL,
+	return requestFor(v, ltx.MustProvider(ltx.DefaultProvider))
+}
+
+// requestFor is the request a video turns into for provider p: the model
+// filled in where the provider needs one, and, for a provider that speaks
+// sizes, the aspect ratio folded into the size it sends ("1080p" with "9:16"
+// is "1080x1920"). Its Hash is the video's input hash: any change to it
+// means the video must be made again.
+func requestFor(v *config.Video, p *ltx.Provider) ltx.CreateRequest {
+	req := ltx.CreateRequest{
+		Prompt:        v.Prompt,
+		Duration:      int(v.Duration), // the limits refused fractions already
+		Resolution:    v.Resolution,
+		ImageURL:      v.ImageURL,
+		AspectRatio:   v.AspectRatio,
+		Seed:          v.Seed,
+		WebhookURL:    v.WebhookURL,
+		Model:         v.Model,
+		FPS:           v.FPS,
+		GenerateAudio: v.GenerateAudio,
+		CameraMotion:  v.CameraMotion,
+		LastFrameURL:  v.LastFrameURL,
+		ImageFile:     v.ImageFile,
+		ImageSHA256:   v.ImageFileSHA256,
 	}
+	if req.Model == "" {
+		req.Model = p.Limits.DefaultModel
+	}
+	if sizes := p.Limits.ResolutionSizes; sizes != nil {
+		if size, ok := sizes[req.Resolution]; ok {
+			req.Resolution = size
+			if req.AspectRatio == "9:16" {
+				req.Resolution = swapSize(size)
+			}
+		}
+		req.AspectRatio = ""
+	}
+	return req
+}
+
+func swapSize(size string) string {
+	for i := 0; i < len(size); i++ {
+		if size[i] == 'x' {
+			return size[i+1:] + "x" + size[:i]
+		}
+	}
+	return size
 }
 
 // sensitiveAttributes lists, sorted, the attributes of v computed from a
@@ -52,6 +89,14 @@ func (c Change) Redacted() Change {
 			c.Request.AspectRatio = SensitiveValue
 		case "resolution":
 			c.Request.Resolution = SensitiveValue
+		case "model":
+			c.Request.Model = SensitiveValue
+		case "camera_motion":
+			c.Request.CameraMotion = SensitiveValue
+		case "last_frame_url":
+			c.Request.LastFrameURL = SensitiveValue
+		case "image_file":
+			c.Request.ImageFile = SensitiveValue
 		}
 	}
 	return c

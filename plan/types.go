@@ -20,7 +20,11 @@ const (
 	ActionResume   Action = "resume"   // pending/created last time: poll or re-send with its Idempotency-Key
 	ActionRetry    Action = "retry"    // failed last time
 	ActionNoOp     Action = "no-op"
-	ActionForget   Action = "forget" // in the state, gone from the manifest
+	// ActionUncertain: a create was sent and its answer never arrived, to a
+	// service that honours no idempotency key: it may have been bought.
+	// Apply leaves it alone unless told (-retry-uncertain, -replace).
+	ActionUncertain Action = "uncertain"
+	ActionForget    Action = "forget" // in the state, gone from the manifest
 )
 
 // Change is one row of the plan.
@@ -31,21 +35,32 @@ type Change struct {
 	Mode      ltx.Mode          `json:"mode"`
 	Request   ltx.CreateRequest `json:"request"`
 	InputHash string            `json:"input_hash"`
-	Output    string            `json:"output"`  // relative to Plan.Dir
-	Credits   float64           `json:"credits"` // estimate of what this change spends (0 for no-op, download, forget)
-	Prior     *state.Entry      `json:"prior,omitempty"`
+	Output    string            `json:"output"` // relative to Plan.Dir
+	Credits   float64           `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
+	// CostAssumed: the estimate rests on a price the service does not publish.
+	CostAssumed bool         `json:"cost_assumed,omitempty"`
+	Prior       *state.Entry `json:"prior,omitempty"`
 	// Sensitive names the request attributes computed from a sensitive
 	// variable: the plan file keeps them (apply sends them), views hide them.
 	Sensitive []string `json:"sensitive,omitempty"`
 }
 
-// Settings are the manifest's api block, carried so that `apply PLANFILE`
-// needs nothing else.
+// Settings are the manifest's api block with the provider's defaults, and
+// where the plan's tasks go, carried so that `apply PLANFILE` needs nothing else.
 type Settings struct {
-	BaseURL           string  `json:"base_url,omitempty"`
-	RequestsPerMinute float64 `json:"requests_per_minute"`
-	Parallelism       int     `json:"parallelism"`
-	MaxAttempts       int     `json:"max_attempts"`
+	Provider           string  `json:"provider"`
+	BaseURL            string  `json:"base_url,omitempty"` // the manifest's api.base_url
+	Endpoint           string  `json:"endpoint"`           // where tasks are sent and polled; recorded in each entry
+	Simulated          bool    `json:"simulated,omitempty"`
+	RequestsPerMinute  float64 `json:"requests_per_minute"`
+	Parallelism        int     `json:"parallelism"`
+	MaxAttempts        int     `json:"max_attempts"`
+	MaxConcurrentTasks int     `json:"max_concurrent_tasks,omitempty"` // 0 = no limit
+	TaskTimeoutSeconds int64   `json:"task_timeout_seconds"`
+	// IdempotencyKey: a create whose answer was lost may be re-sent with
+	// the same key. False: such a create is uncertain.
+	IdempotencyKey bool     `json:"idempotency_key"`
+	Unit           ltx.Unit `json:"unit"`
 }
 
 // Totals summarise a plan.
@@ -57,10 +72,23 @@ type Totals struct {
 	Retry        int                `json:"retry"`
 	NoOp         int                `json:"no_op"`
 	Forget       int                `json:"forget"`
-	Credits      float64            `json:"credits"`       // estimate of the change
+	Uncertain    int                `json:"uncertain"`
+	Unit         ltx.Unit           `json:"unit"`
+	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
 	Consumed     float64            `json:"consumed"`      // actual spend recorded for earlier runs
-	MaxCredits   float64            `json:"max_credits"`   // 0 = no budget
+	MaxCredits   float64            `json:"max_credits"`   // the budget, in Unit; 0 = no budget
+	// UncertainCost is what the uncertain creates may have cost.
+	UncertainCost float64 `json:"uncertain_cost,omitempty"`
+	// AssumedPrices lists the price rows the estimate rests on that the
+	// service does not publish ("ltx-2-3-fast/1080p").
+	AssumedPrices []string `json:"assumed_prices,omitempty"`
+}
+
+// Cost is the plan's headline figure, in its unit.
+type Cost struct {
+	Unit  ltx.Unit `json:"unit"`
+	Total float64  `json:"total"`
 }
 
 // Plan is what plan.Build returns and apply executes.
@@ -72,6 +100,7 @@ type Plan struct {
 	StateLineage  string   `json:"state_lineage"`
 	StateDigest   string   `json:"state_digest,omitempty"` // of the entries as loaded: a run that crashed before its checkpoint leaves the serial alone
 	Settings      Settings `json:"settings"`
+	Cost          Cost     `json:"cost"`
 	Changes       []Change `json:"changes"` // sorted by address; includes no-op rows
 	Totals        Totals   `json:"totals"`
 }

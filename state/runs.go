@@ -40,6 +40,9 @@ type RunResult struct {
 	CreditsEstimated float64      `json:"credits_estimated"`
 	CreditsConsumed  float64      `json:"credits_consumed"`
 	Output           string       `json:"output"`
+	// SlotWaitSeconds is how long the video waited for one of the service's
+	// generations-at-once slots.
+	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
 }
 
 // Run is the record of one apply, kept as .ltxform/runs/<UTC time>.json.
@@ -53,7 +56,21 @@ type Run struct {
 	CreditsEstimated float64        `json:"credits_estimated"`
 	CreditsConsumed  float64        `json:"credits_consumed"`
 	Message          string         `json:"message,omitempty"` // why the run stopped early, if it did
-	Results          []RunResult    `json:"results"`
+	// Provider, Endpoint and Cost say who was asked and in which unit the
+	// figures are ("credits" or "usd").
+	Provider  string      `json:"provider,omitempty"`
+	Endpoint  string      `json:"endpoint,omitempty"`
+	Simulated bool        `json:"simulated,omitempty"`
+	Cost      *Cost       `json:"cost,omitempty"`
+	Results   []RunResult `json:"results"`
+}
+
+// Cost is a run's figure in its unit: what it was estimated to spend and
+// what it consumed.
+type Cost struct {
+	Unit      string  `json:"unit"`
+	Total     float64 `json:"total"`
+	Estimated float64 `json:"estimated"`
 }
 
 // RunFormatVersion of the run record schema this build reads and writes.

@@ -22,10 +22,20 @@ const (
 
 // Entry is everything known about one address.
 type Entry struct {
-	Address          string  `json:"address"`
-	InputHash        string  `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
-	Mode             string  `json:"mode"`       // t2v | i2v
-	Status           Status  `json:"status"`
+	Address   string `json:"address"`
+	InputHash string `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
+	Mode      string `json:"mode"`       // t2v | i2v
+	Status    Status `json:"status"`
+	// Provider and Endpoint made the task: it is polled only there. An
+	// entry from before providers has neither and is ltx2api-v1's.
+	Provider string `json:"provider,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	// Simulated entries were made by apply -simulate: no real video exists,
+	// and their cost is not spend.
+	Simulated bool `json:"simulated,omitempty"`
+	// Unit of CreditsEstimated and CreditsConsumed: "credits" or "usd"
+	// ("" is credits).
+	Unit             string  `json:"unit,omitempty"`
 	TaskID           string  `json:"task_id,omitempty"`
 	RequestID        string  `json:"request_id,omitempty"`
 	IdempotencyKey   string  `json:"idempotency_key,omitempty"`
