@@ -26,9 +26,9 @@ const maxBodyBytes = 1 << 20
 // Options configure a Client. Only Key is required for real use.
 type Options struct {
 	// Provider is the service's contract; nil is DefaultProvider.
-	Provider         *Provider
-	BaseURL          string // default: the provider's DefaultBaseURL
-	Key              Key
+	Provider *Provider
+	BaseURL  string // default: the provider's DefaultBaseURL
+	Key      Key
 	// ImageDir is the manifest directory, where a request's ImageFile is
 	// read (confined to it) before it is uploaded.
 	ImageDir         string

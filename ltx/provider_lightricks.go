@@ -32,9 +32,9 @@ var providerLightricks = register(&Provider{
 		PromptMax:        5000,
 		PromptMaxAssumed: true,
 		Resolutions:      []string{"720p", "1080p", "1440p", "4K"},
-		ResolutionSizes: lightricksSizes,
-		AspectRatios: []string{"16:9", "9:16"},
-		Durations:    lightricksDurations,
+		ResolutionSizes:  lightricksSizes,
+		AspectRatios:     []string{"16:9", "9:16"},
+		Durations:        lightricksDurations,
 		Models: []Model{
 			{Name: "ltx-2-3-fast"},
 			{Name: "ltx-2-3-pro"},

@@ -88,7 +88,9 @@ func TestEveryCatalogueCodeAgainstTheSimulator(t *testing.T) {
 		{code: "INVALID_API_KEY", how: "a key the simulator does not know", key: "sk-typo",
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.Create(ctx, valid("fox"), "") }},
 		{code: "API_KEY_EXPIRED", how: "an expired key", key: "sk-old", opts: sim.Options{ExpiredKeys: []string{"sk-old"}},
-			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_x"}) }},
+			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
+				return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_x"})
+			}},
 		{code: "INVALID_PROMPT", how: "2001 characters", field: "prompt",
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
 				return e.client.Create(ctx, valid(strings.Repeat("é", 2001)), "")
@@ -142,7 +144,9 @@ func TestEveryCatalogueCodeAgainstTheSimulator(t *testing.T) {
 				return e.client.Create(ctx, valid("second"), "")
 			}},
 		{code: "TASK_NOT_FOUND", how: "polling a task that never existed", field: "task_id",
-			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) { return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_never"}) }},
+			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
+				return e.client.GetTask(ctx, ltx.TaskRef{ID: "task_never"})
+			}},
 		{code: "GENERATION_FAILED", how: "a failing task, polled to its end",
 			opts: sim.Options{Rules: []sim.Rule{{Fault: sim.FaultGenerationFailed}}},
 			provoke: func(t *testing.T, e *simEnv) (*ltx.Task, error) {
