@@ -165,6 +165,15 @@ func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey s
 		h.Set("Idempotency-Key", idempotencyKey)
 	}
 	t, err := c.call(ctx, http.MethodPost, path, h, body)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusMethodNotAllowed) && !apiErr.knownCode {
+		// No task is named in a create: the endpoint itself is not there.
+		// Every other create would meet the same answer.
+		apiErr.class = ClassRunFatal
+		apiErr.Message = fmt.Sprintf("%s answered %d to POST %s: is the base URL right for provider %s? %s",
+			c.BaseURL(), apiErr.StatusCode, path, c.p.Name, apiErr.Message)
+		return nil, apiErr
+	}
 	if err != nil {
 		return nil, err
 	}

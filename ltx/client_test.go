@@ -291,3 +291,24 @@ func TestBrokenReusedConnectionIsNotResentSilently(t *testing.T) {
 		t.Errorf("the server received %d creates, want 1", creates)
 	}
 }
+
+// TestCreateAtAWrongBaseURLIsRunFatal: a 404 to a create names no task, so
+// it is the endpoint that is missing; every other create would meet it too.
+func TestCreateAtAWrongBaseURLIsRunFatal(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	c := NewClient(Options{BaseURL: srv.URL + "/wrong", Key: NewKey("k")})
+	_, err := c.Create(context.Background(), CreateRequest{Prompt: "p", Duration: 6, Resolution: "1080p"}, "")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Class() != ClassRunFatal {
+		t.Fatalf("err = %v, want a run-fatal *APIError", err)
+	}
+	if !strings.Contains(apiErr.Error(), srv.URL+"/wrong") || !strings.Contains(apiErr.Error(), "base URL") {
+		t.Errorf("error %q should name the base URL", apiErr)
+	}
+	// A poll's 404 is still the task's: lost, not fatal.
+	_, err = c.GetTask(context.Background(), TaskRef{ID: "t"})
+	if !errors.As(err, &apiErr) || apiErr.Class() != ClassTaskLost {
+		t.Errorf("poll: err = %v, want task-lost", err)
+	}
+}

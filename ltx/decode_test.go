@@ -187,7 +187,7 @@ func TestBadErrorBodies(t *testing.T) {
 		{"flat shape", 400, nil, `{"code":"INVALID_PROMPT","message":"prompt too long","details":{"field":"prompt"},"request_id":"r"}`,
 			APIError{StatusCode: 400, Code: "INVALID_PROMPT", Message: "prompt too long", Field: "prompt", RequestID: "r"}, ClassTaskPermanent},
 		{"JSON null", 500, nil, "null", APIError{StatusCode: 500}, ClassRetry},
-		{"JSON array", 404, nil, `[1,2]`, APIError{StatusCode: 404}, ClassTaskLost},
+		{"JSON array", 402, nil, `[1,2]`, APIError{StatusCode: 402}, ClassRunStop},
 		{"terminal escapes are stripped", 400, nil, `{"error":{"code":"INVALID_PROMPT","message":"bad\u001b[31m red\u0007"}}`,
 			APIError{StatusCode: 400, Code: "INVALID_PROMPT", Message: "bad [31m red"}, ClassTaskPermanent},
 		{"the key echoed back is scrubbed", 401, nil, `{"error":{"code":"INVALID_API_KEY","message":"key ` + secret + ` is unknown"},"request_id":"r"}`,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Download streams the video at videoURL into w and returns the bytes
@@ -53,9 +54,30 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	if resp.ContentLength > c.maxDownload {
 		return 0, fmt.Errorf("download %s: %w (%d bytes announced, cap %d)", shown, ErrTooLarge, resp.ContentLength, c.maxDownload)
 	}
+	if ct := resp.Header.Get("Content-Type"); isPageType(ct) {
+		// An error page served with 200: saving it as the video would
+		// record a paid video as downloaded while it is lost.
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+		return 0, fmt.Errorf("download %s: %w: the answer is %s, not a video (%s)", shown, ErrNotVideo, ct, c.scrub(textOf(data)))
+	}
 
-	body := &readRecorder{r: io.LimitReader(resp.Body, c.maxDownload)}
-	n, err := io.Copy(w, body)
+	// The first bytes must be an MP4's ftyp box before anything is written.
+	head := make([]byte, 12)
+	m, err := io.ReadFull(resp.Body, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, fmt.Errorf("download %s: %w after 0 of %s (%v)", shown, ErrTruncated, announced(resp.ContentLength), err)
+	}
+	head = head[:m]
+	if !looksLikeMP4(head) {
+		return 0, fmt.Errorf("download %s: %w: the file does not start with an MP4 ftyp box", shown, ErrNotVideo)
+	}
+	if _, err := w.Write(head); err != nil {
+		return 0, fmt.Errorf("download %s: writing the video: %w", shown, err)
+	}
+
+	body := &readRecorder{r: io.LimitReader(resp.Body, c.maxDownload-int64(m))}
+	rest, err := io.Copy(w, body)
+	n := rest + int64(m)
 	if err == nil {
 		// One byte more than the cap means the file is over it.
 		var probe [1]byte
@@ -76,6 +98,22 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 		return n, fmt.Errorf("download %s: %w after %d of %s", shown, ErrTruncated, n, announced(resp.ContentLength))
 	}
 	return n, nil
+}
+
+// ErrNotVideo: the download answered something that is not an MP4 (an HTML
+// error page, a JSON body). It is retried like a broken download; the task's
+// video is not recorded as downloaded.
+var ErrNotVideo = errors.New("not a video")
+
+// isPageType tells content types that are pages or API bodies, never video.
+func isPageType(ct string) bool {
+	mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	return mt == "text/html" || mt == "application/json" || mt == "text/plain" || mt == "application/xhtml+xml"
+}
+
+// looksLikeMP4 checks for an ISO base media file: a box of type ftyp first.
+func looksLikeMP4(head []byte) bool {
+	return len(head) >= 8 && string(head[4:8]) == "ftyp"
 }
 
 func announced(n int64) string {
