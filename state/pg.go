@@ -134,7 +134,9 @@ func scrub(msg, password string) string {
 }
 
 func (s *PGStore) connErr(err error) error {
-	return &PGConnError{Where: s.where, Err: scrub(err.Error(), s.password)}
+	// The driver lists one line per address it tried: keep them on one.
+	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	return &PGConnError{Where: s.where, Err: scrub(msg, s.password)}
 }
 
 // dbErr wraps an error of a statement: connection failures name the server,
