@@ -149,8 +149,12 @@ func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 			be.Workspace = s
 		case "conn_str":
 			if ConnStrHasPassword(s) {
-				// Not even the value is quoted: it holds the secret.
-				invalid("conn_str holds a password, and a manifest is no place for one. Remove it from conn_str and give it in the environment: PGPASSWORD, a ~/.pgpass file, or the whole string in PG_CONN_STR.")
+				// No Subject: the renderer would quote the line, secret and all.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid conn_str",
+					Detail:   fmt.Sprintf("%s: conn_str holds a password, and a manifest is no place for one. Remove it from conn_str and give it in the environment: PGPASSWORD, a ~/.pgpass file, or the whole string in PG_CONN_STR.", attr.NameRange),
+				})
 				continue
 			}
 			be.ConnStr = s

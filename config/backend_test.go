@@ -60,7 +60,7 @@ func TestBackendErrors(t *testing.T) {
 		{"variable", `backend "pg" { workspace = var.ws }`, `main.ltx.hcl:1,28-34: Backend settings are literals`},
 		{"bad schema", `backend "pg" { schema_name = "Robert'); DROP" }`, `Invalid schema_name`},
 		{"bad workspace", `backend "pg" { workspace = "../x" }`, `Invalid workspace`},
-		{"password in URL", `backend "pg" { conn_str = "postgres://ltx:hunter2@db/shots" }`, `conn_str holds a password`},
+		{"password in URL", `backend "pg" { conn_str = "postgres://ltx:hunter2@db/shots" }`, `main.ltx.hcl:1,16-24: conn_str holds a password`},
 		{"password in pairs", `backend "pg" { conn_str = "host=db password=hunter2" }`, `conn_str holds a password`},
 		{"two blocks", "backend \"pg\" {}\nbackend \"pg\" {}", `main.ltx.hcl:2,1-13: Duplicate backend block`},
 	} {
