@@ -112,4 +112,3 @@ func dropPGWorkspace(t testscript.T, conn, ws string) {
 		}
 	}
 }
-
