@@ -14,7 +14,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR | PLANFILE]"
+const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR | PLANFILE]"
 
 // approvalPrompt is asked before anything is sent, unless -auto-approve.
 const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be accepted: "
@@ -63,7 +63,10 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		dir = saved.Dir
 	}
 
-	store := state.NewLocalStore(dir)
+	store, err := openStore(ctx, env, dir, *pf.lock.workspace)
+	if err != nil {
+		return err
+	}
 	defer store.Close()
 	unlock, err := pf.lock.acquire(ctx, store, "apply")
 	if err != nil {
@@ -87,7 +90,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		// history of a cron job has every night in it. No-op rows need no API.
 		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{})
 		now := time.Now()
-		if err := state.SaveRun(dir, newRunRecord(now, now, results, nil)); err != nil {
+		if err := store.SaveRun(ctx, newRunRecord(now, now, results, nil)); err != nil {
 			return fmt.Errorf("saving the run record: %w", err)
 		}
 		if *jsonOut {
@@ -167,7 +170,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if err := store.Checkpoint(bg); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("writing the state snapshot: %w", err))
 	}
-	if err := state.SaveRun(dir, run); err != nil {
+	if err := store.SaveRun(bg, run); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
 	}
 	if err := newApplyView(env, *jsonOut).Results(run, runErr); err != nil {

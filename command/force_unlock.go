@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/ltxform/ltxform/state"
 )
 
 // runForceUnlock removes the lock info a dead run left behind. The store
 // refuses when the id does not match or the holder still holds the OS lock.
 func runForceUnlock(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "force-unlock", "[-force] ID [DIR]")
+	fs := newFlagSet(env, "force-unlock", "[-force] [-workspace NAME] ID [DIR]")
 	force := fs.Bool("force", false, "do not ask for confirmation")
+	workspace := addWorkspaceFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,13 +26,16 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if err := checkManifestDir(dir); err != nil {
 		return err
 	}
-	store := state.NewLocalStore(dir)
+	store, err := openStore(ctx, env, dir, *workspace)
+	if err != nil {
+		return err
+	}
 	defer store.Close()
 
 	if !*force {
 		info := store.ReadLockInfo()
 		if info == nil {
-			return fmt.Errorf("the state in %s is not locked: there is no lock info", dir)
+			return fmt.Errorf("%s is not locked: there is no lock info", store.Where())
 		}
 		fmt.Fprintf(env.Stdout, "Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
 			info.ID, info.Operation, info.PID, info.Host, info.Created.UTC().Format(time.RFC3339))
@@ -49,6 +51,6 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if err := store.ForceUnlock(id); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(env.Stdout, "The lock %s has been removed; the state in %s is unlocked.\n", id, dir)
+	_, err = fmt.Fprintf(env.Stdout, "The lock %s has been removed; %s is unlocked.\n", id, store.Where())
 	return err
 }

@@ -11,8 +11,9 @@ import (
 // lockFlags are -lock and -lock-timeout, shared by every command that reads
 // or writes the state.
 type lockFlags struct {
-	enabled bool
-	timeout time.Duration
+	enabled   bool
+	timeout   time.Duration
+	workspace *string // -workspace, for a backend "pg"
 }
 
 // addLockFlags registers -lock and -lock-timeout on fs.
@@ -20,6 +21,7 @@ func addLockFlags(fs *flag.FlagSet) *lockFlags {
 	lf := &lockFlags{}
 	fs.BoolVar(&lf.enabled, "lock", true, "take the state lock (-lock=false only for read-only use)")
 	fs.DurationVar(&lf.timeout, "lock-timeout", 0, "wait up to `DURATION` for a lock held by another run (0: fail at once)")
+	lf.workspace = addWorkspaceFlag(fs)
 	return lf
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [DIR]"
+const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
 // runPlan shows what apply would do and what it would cost.
 func runPlan(ctx context.Context, env *Env, args []string) error {
@@ -45,7 +45,10 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	// The lock is taken once the manifest is known to be good, so that a
 	// mistyped directory is not left with a .ltxform in it, and held while
 	// the state and the output files are read.
-	store := state.NewLocalStore(m.Dir)
+	store, err := openStore(ctx, env, m.Dir, *pf.lock.workspace)
+	if err != nil {
+		return err
+	}
 	defer store.Close()
 	unlock, err := pf.lock.acquire(ctx, store, "plan")
 	if err != nil {

@@ -19,10 +19,11 @@ const runsJSONFormat = "1.0"
 // runRuns lists the run history, or with `show ID` one run's results.
 func runRuns(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "show" {
-		return runRunsShow(env, args[1:])
+		return runRunsShow(ctx, env, args[1:])
 	}
-	fs := newFlagSet(env, "runs", "[-json] [DIR]  |  runs show [-json] ID [DIR]")
+	fs := newFlagSet(env, "runs", "[-json] [-workspace NAME] [DIR]  |  runs show [-json] [-workspace NAME] ID [DIR]")
 	jsonOut := fs.Bool("json", false, "print JSON")
+	workspace := addWorkspaceFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,7 +35,12 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	if err := checkManifestDir(dir); err != nil {
 		return err
 	}
-	runs, listErr := state.ListRuns(dir)
+	store, err := openStore(ctx, env, dir, *workspace)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runs, listErr := store.ListRuns(ctx)
 	if listErr != nil && runs == nil {
 		return listErr
 	}
@@ -48,9 +54,10 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func runRunsShow(env *Env, args []string) error {
-	fs := newFlagSet(env, "runs show", "[-json] ID [DIR]")
+func runRunsShow(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "runs show", "[-json] [-workspace NAME] ID [DIR]")
 	jsonOut := fs.Bool("json", false, "print JSON")
+	workspace := addWorkspaceFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +68,12 @@ func runRunsShow(env *Env, args []string) error {
 	if err := checkManifestDir(dir); err != nil {
 		return err
 	}
-	r, err := state.LoadRun(dir, fs.Arg(0))
+	store, err := openStore(ctx, env, dir, *workspace)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, err := store.LoadRun(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}

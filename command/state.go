@@ -32,17 +32,22 @@ func runState(ctx context.Context, env *Env, args []string) error {
 		return runStateShow(ctx, env, args[1:])
 	case "rm":
 		return runStateRm(ctx, env, args[1:])
+	case "push":
+		return runStatePush(ctx, env, args[1:])
+	case "pull":
+		return runStatePull(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]")
+		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
 		return nil
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR or rm ADDR...", args[0])}
+		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., push or pull", args[0])}
 	}
 }
 
 func runStateList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state list", "[-json] [DIR]")
+	fs := newFlagSet(env, "state list", "[-json] [-workspace NAME] [DIR]")
 	jsonOut := fs.Bool("json", false, "print JSON")
+	workspace := addWorkspaceFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +55,7 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, exists, err := readStateOf(ctx, env.ManifestDir(arg))
+	st, exists, err := readStateOf(ctx, env, env.ManifestDir(arg), *workspace)
 	if err != nil {
 		return err
 	}
@@ -58,15 +63,16 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 }
 
 func runStateShow(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state show", "[-json] ADDR [DIR]")
+	fs := newFlagSet(env, "state show", "[-json] [-workspace NAME] ADDR [DIR]")
 	jsonOut := fs.Bool("json", false, "print JSON")
+	workspace := addWorkspaceFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		return &UsageError{Msg: "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'"}
 	}
-	st, exists, err := readStateOf(ctx, env.ManifestDir(fs.Arg(1)))
+	st, exists, err := readStateOf(ctx, env, env.ManifestDir(fs.Arg(1)), *workspace)
 	if err != nil {
 		return err
 	}
@@ -81,7 +87,7 @@ func runStateShow(ctx context.Context, env *Env, args []string) error {
 }
 
 func runStateRm(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state rm", "[-lock=false] [-lock-timeout D] [-json] ADDR... [DIR]")
+	fs := newFlagSet(env, "state rm", "[-lock=false] [-lock-timeout D] [-workspace NAME] [-json] ADDR... [DIR]")
 	lf := addLockFlags(fs)
 	jsonOut := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -95,7 +101,10 @@ func runStateRm(ctx context.Context, env *Env, args []string) error {
 	if err := checkManifestDir(dir); err != nil {
 		return err
 	}
-	store := state.NewLocalStore(dir)
+	store, err := openStore(ctx, env, dir, *lf.workspace)
+	if err != nil {
+		return err
+	}
 	defer store.Close()
 	unlock, err := lf.acquire(ctx, store, "state rm")
 	if err != nil {
@@ -103,7 +112,7 @@ func runStateRm(ctx context.Context, env *Env, args []string) error {
 	}
 	defer unlock()
 
-	exists, err := store.Exists()
+	exists, err := store.Exists(ctx)
 	if err != nil {
 		return err
 	}
@@ -164,13 +173,16 @@ func checkManifestDir(dir string) error {
 }
 
 // readStateOf loads the state of dir without locking: a read-only look.
-func readStateOf(ctx context.Context, dir string) (st *state.State, exists bool, err error) {
+func readStateOf(ctx context.Context, env *Env, dir, workspace string) (st *state.State, exists bool, err error) {
 	if err := checkManifestDir(dir); err != nil {
 		return nil, false, err
 	}
-	store := state.NewLocalStore(dir)
+	store, err := openStore(ctx, env, dir, workspace)
+	if err != nil {
+		return nil, false, err
+	}
 	defer store.Close()
-	if exists, err = store.Exists(); err != nil {
+	if exists, err = store.Exists(ctx); err != nil {
 		return nil, false, err
 	}
 	if st, err = store.Load(ctx); err != nil {

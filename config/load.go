@@ -185,6 +185,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		m.Pricing, m.PricingRange, d = decodePricingBlock(b, ctx, s)
 		diags = append(diags, d...)
 	}
+	if b := singles["backend"]; b != nil {
+		_, d = decodeBackendBlock(b) // commands open the store through LoadBackend
+		diags = append(diags, d...)
+	}
 	var defaults *defaultsBlock
 	if b := singles["defaults"]; b != nil {
 		defaults, d = decodeDefaultsBlock(b)

@@ -68,13 +68,22 @@ type benchMeasure struct {
 // benchRun applies n new videos in a fresh directory and checks that every
 // one completed; only Apply is timed.
 func benchRun(b *testing.B, n int, so sim.Options, opts Options) benchMeasure {
+	return benchRunWith(b, n, so, opts, func(dir string) state.Store {
+		store := state.NewLocalStore(dir)
+		b.Cleanup(func() { store.Close() })
+		return store
+	})
+}
+
+// benchRunWith is benchRun on the store openStore gives for the run's
+// directory (pg_bench_test.go runs it on the pg store).
+func benchRunWith(b *testing.B, n int, so sim.Options, opts Options, openStore func(dir string) state.Store) benchMeasure {
 	b.StopTimer()
 	s := sim.New(so)
 	srv := httptest.NewServer(s)
 	defer func() { srv.Close(); s.Close() }()
 	dir := b.TempDir()
-	store := state.NewLocalStore(dir)
-	defer store.Close()
+	store := openStore(dir)
 	// As apply does: keep a connection per worker instead of Go's default
 	// of two idle connections per host.
 	transport := http.DefaultTransport.(*http.Transport).Clone()

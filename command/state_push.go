@@ -1,0 +1,104 @@
+package command
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/state"
+)
+
+// runStatePush copies the local state of a directory, with its run records,
+// to the backend "pg" its manifests name.
+func runStatePush(ctx context.Context, env *Env, args []string) error {
+	return runStateMove(ctx, env, "push", args)
+}
+
+// runStatePull copies the state of the backend "pg", with its run records,
+// to the local .ltxform/ of the directory.
+func runStatePull(ctx context.Context, env *Env, args []string) error {
+	return runStateMove(ctx, env, "pull", args)
+}
+
+func runStateMove(ctx context.Context, env *Env, verb string, args []string) error {
+	fs := newFlagSet(env, "state "+verb, "[-force] [-lock-timeout D] [-workspace NAME] [DIR]")
+	force := fs.Bool("force", false, "overwrite a target that already holds a state")
+	lockTimeout := fs.Duration("lock-timeout", 0, "wait up to `DURATION` for a lock held by another run (0: fail at once)")
+	workspace := addWorkspaceFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fs)
+	if err != nil {
+		return err
+	}
+	dir := env.ManifestDir(arg)
+	if err := checkManifestDir(dir); err != nil {
+		return err
+	}
+	be, files, diags := config.LoadBackend(dir)
+	if diags.HasErrors() {
+		renderDiagnostics(env, files, diags, false)
+		return ErrReported
+	}
+	if be == nil {
+		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend \"pg\", and the manifests in %s have no backend block", verb, dir)
+	}
+	local := newLocalStateStore(dir)
+	defer local.Close()
+	remote, err := openPGStore(ctx, env, be, *workspace)
+	if err != nil {
+		return err
+	}
+	defer remote.Close()
+	var src, dst stateStore = local, remote
+	if verb == "pull" {
+		src, dst = remote, local
+	}
+
+	// Always local first, then the database: a push and a pull at once
+	// cannot each hold one lock and wait for the other.
+	for _, s := range []stateStore{local, remote} {
+		unlock, err := s.Lock(ctx, state.NewLockInfo("state "+verb), *lockTimeout)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+
+	if ok, err := src.Exists(ctx); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("nothing to %s: %s holds no state", verb, src.Where())
+	}
+	if ok, err := dst.Exists(ctx); err != nil {
+		return err
+	} else if ok && !*force {
+		old, err := dst.Load(ctx)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%s already holds a state (serial %d, %d videos); state %s would overwrite it. Use -force to replace it; nothing was changed", dst.Where(), old.Serial, len(old.Entries), verb)
+	}
+	st, err := src.Load(ctx)
+	if err != nil {
+		return err
+	}
+	runs, runsErr := src.ListRuns(ctx)
+	if runs == nil && runsErr != nil {
+		return runsErr
+	}
+	if err := dst.Replace(ctx, st); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if err := dst.SaveRun(ctx, r); err != nil {
+			return fmt.Errorf("the state was copied, but not every run record: %w", err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "Copied the state (serial %d, %d videos) and %d run records from %s to %s.\n", st.Serial, len(st.Entries), len(runs), src.Where(), dst.Where())
+	if runsErr != nil {
+		return fmt.Errorf("some run records could not be read and were not copied: %w", runsErr)
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Backend is the backend block: where the state lives. No block means the
+// local .ltxform/ directory beside the manifests.
+type Backend struct {
+	Type       string // "pg"
+	SchemaName string // default "ltxform"
+	Workspace  string // "" when the block sets none: -workspace, $LTXFORM_WORKSPACE or "default" decide
+	ConnStr    string // "" when the block sets none: $PG_CONN_STR
+	DeclRange  hcl.Range
+}
+
+// Defaults of the backend "pg" block.
+const (
+	DefaultBackendSchema    = "ltxform"
+	DefaultBackendWorkspace = "default"
+)
+
+var backendPGSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "schema_name"},
+		{Name: "workspace"},
+		{Name: "conn_str"},
+	},
+}
+
+// backendFileSchema reads only the backend blocks of a file.
+var backendFileSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{{Type: "backend", LabelNames: []string{"type"}}},
+}
+
+var (
+	schemaNamePattern    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	workspaceNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,89}$`)
+)
+
+// ValidWorkspace checks a workspace name from any source (block, flag,
+// environment); the error says what a name may hold.
+func ValidWorkspace(name string) error {
+	if !workspaceNamePattern.MatchString(name) {
+		return fmt.Errorf("invalid workspace name %q: use up to 90 letters, digits, '_', '.' and '-', starting with a letter or digit", name)
+	}
+	return nil
+}
+
+// LoadBackend reads the backend block of the manifests in dir, if any,
+// without evaluating the rest: the store is chosen before the manifest is
+// planned (apply of a saved plan reads no manifest at all). Files that do
+// not parse are reported by the full load; their diagnostics are returned
+// here too so that no store is opened on a guess. The files are returned
+// for rendering the diagnostics.
+func LoadBackend(dir string) (*Backend, map[string]*hcl.File, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	names, err := manifestFiles(dir)
+	if err != nil {
+		return nil, p.Files(), hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the manifest directory", Detail: unwrapPathError(err).Error() + ": " + dir}}
+	}
+	var diags hcl.Diagnostics
+	var found *Backend
+	for _, name := range names {
+		path := shownPath(dir, name)
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if strings.HasSuffix(name, JSONSuffix) {
+			f, d = p.ParseJSONFile(path)
+		} else {
+			f, d = p.ParseHCLFile(path)
+		}
+		diags = append(diags, d...)
+		if f == nil {
+			continue
+		}
+		content, _, d := f.Body.PartialContent(backendFileSchema)
+		diags = append(diags, d...)
+		for _, b := range content.Blocks {
+			if found != nil {
+				diags = append(diags, duplicate("backend block", "", found.DeclRange, b.DefRange))
+				continue
+			}
+			be, d := decodeBackendBlock(b)
+			diags = append(diags, d...)
+			found = be
+		}
+	}
+	return found, p.Files(), diags
+}
+
+// decodeBackendBlock reads backend "pg" { ... }. Its values are literals:
+// the backend is read before variables are evaluated, as in Terraform.
+func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
+	be := &Backend{Type: b.Labels[0], SchemaName: DefaultBackendSchema, DeclRange: b.DefRange}
+	if be.Type != "pg" {
+		return be, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unsupported backend type",
+			Detail:   fmt.Sprintf("The backend type %q is not known; the only one is \"pg\" (PostgreSQL). Without a backend block the state stays in .ltxform/.", be.Type),
+			Subject:  b.LabelRanges[0].Ptr(),
+		}}
+	}
+	content, diags := b.Body.Content(backendPGSchema)
+	for _, name := range sortedKeys(content.Attributes) {
+		attr := content.Attributes[name]
+		v, d := attr.Expr.Value(nil)
+		if d.HasErrors() {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Backend settings are literals",
+				Detail:   fmt.Sprintf("%s must be a literal string: the backend is read before variables and locals are evaluated.", name),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+			continue
+		}
+		if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid backend setting",
+				Detail:   fmt.Sprintf("%s must be a string.", name),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+			continue
+		}
+		s := v.AsString()
+		invalid := func(detail string) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + name, Detail: detail, Subject: attr.Expr.Range().Ptr()})
+		}
+		switch name {
+		case "schema_name":
+			if !schemaNamePattern.MatchString(s) {
+				invalid(fmt.Sprintf("schema_name %q must be a PostgreSQL name of lower-case letters, digits and '_', starting with a letter or '_' (at most 63).", s))
+				continue
+			}
+			be.SchemaName = s
+		case "workspace":
+			if err := ValidWorkspace(s); err != nil {
+				invalid(err.Error() + ".")
+				continue
+			}
+			be.Workspace = s
+		case "conn_str":
+			if ConnStrHasPassword(s) {
+				// No Subject: the renderer would quote the line, secret and all.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid conn_str",
+					Detail:   fmt.Sprintf("%s: conn_str holds a password, and a manifest is no place for one. Remove it from conn_str and give it in the environment: PGPASSWORD, a ~/.pgpass file, or the whole string in PG_CONN_STR.", attr.NameRange),
+				})
+				continue
+			}
+			be.ConnStr = s
+		}
+	}
+	return be, diags
+}
+
+// ConnStrHasPassword tells whether a PostgreSQL connection string, as a URL
+// (postgres://user:password@host/db) or as key=value pairs, holds a password.
+func ConnStrHasPassword(s string) bool {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		if u, err := url.Parse(s); err == nil {
+			if _, set := u.User.Password(); set {
+				return true
+			}
+			return u.Query().Has("password")
+		}
+		// Unparsable: look for user:password@ by hand.
+		rest := s[strings.Index(s, "//")+2:]
+		at := strings.LastIndex(rest, "@")
+		return at >= 0 && strings.Contains(rest[:at], ":")
+	}
+	for _, field := range strings.Fields(s) {
+		if k, _, ok := strings.Cut(field, "="); ok && strings.TrimSpace(k) == "password" {
+			return true
+		}
+	}
+	return strings.Contains(s, "password =") || strings.Contains(s, "password=")
+}

@@ -1,0 +1,60 @@
+package state_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/storetest"
+)
+
+func TestLocalStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		dir := t.TempDir()
+		return storetest.Harness{
+			Open: func(t *testing.T) state.Store {
+				s := state.NewLocalStore(dir)
+				t.Cleanup(func() { s.Close() })
+				return s
+			},
+			Abandon: func(t *testing.T, unlock func() error) {
+				// A dead process's flock is gone; its lock.info stays.
+				infoPath := filepath.Join(dir, state.DirName, "lock.info")
+				left, err := os.ReadFile(infoPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := unlock(); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(infoPath, left, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+		}
+	})
+}
+
+func TestPGStoreContract(t *testing.T) {
+	conn := storetest.PGConnStr(t)
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		schema := storetest.PGSchema(t, conn)
+		return storetest.Harness{
+			Open: func(t *testing.T) state.Store {
+				s, err := state.NewPGStore(context.Background(), conn, schema, "ws")
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			},
+			Abandon: func(t *testing.T, unlock func() error) {
+				// The holder's host dies: the server ends its session.
+				storetest.TerminateLockHolder(t, conn, schema, "ws")
+				_ = unlock() // its connection is gone; nothing left to release
+			},
+		}
+	})
+}
