@@ -114,6 +114,12 @@ const eagerVideos = 48
 
 // Build collects the page's content from in.
 func Build(in Input) (*Page, error) {
+	return build(in, in.Run)
+}
+
+// build reads the run's fields from record, in.Run as JSON, so that fields
+// added to the record after this code was written still reach the page.
+func build(in Input, record any) (*Page, error) {
 	p := &Page{Generated: in.Generated.UTC().Format(time.RFC3339)}
 	if in.Generated.IsZero() {
 		p.Generated = time.Now().UTC().Format(time.RFC3339)
@@ -137,7 +143,7 @@ func Build(in Input) (*Page, error) {
 	var unit string
 	var est, used float64
 	if in.Run != nil {
-		run := loose(in.Run)
+		run := loose(record)
 		unit = run.str("cost_unit", "unit", "currency")
 		p.Scope = "Run " + in.Run.ID
 		p.Started = timeText(in.Run.Started)
@@ -151,15 +157,15 @@ func Build(in Input) (*Page, error) {
 		p.ExitCode = strconv.Itoa(in.Run.ExitCode)
 		est, used = in.Run.CreditsEstimated, in.Run.CreditsConsumed
 		results, _ := run["results"].([]any)
-		for i, r := range results {
+		for _, r := range results {
 			res := fields(asMap(r))
 			addr := res.str("address")
-			p.Cards = append(p.Cards, card(res, entries[addr], looseOrNil(in.Requests[addr]), unit, rel, i))
+			p.Cards = append(p.Cards, card(res, entries[addr], looseOrNil(in.Requests[addr]), unit, rel))
 		}
 	} else {
 		p.Scope = "State"
 		var providers, endpoints []string
-		for i, e := range sortedEntries(in.State) {
+		for _, e := range sortedEntries(in.State) {
 			f := loose(e)
 			if unit == "" {
 				unit = f.str("cost_unit", "unit", "currency")
@@ -168,7 +174,7 @@ func Build(in Input) (*Page, error) {
 			endpoints = append(endpoints, f.str("endpoint", "base_url"))
 			est += e.CreditsEstimated
 			used += e.CreditsConsumed
-			p.Cards = append(p.Cards, card(nil, f, looseOrNil(in.Requests[e.Address]), unit, rel, i))
+			p.Cards = append(p.Cards, card(nil, f, looseOrNil(in.Requests[e.Address]), unit, rel))
 		}
 		p.Provider, p.Endpoint = same(providers), same(endpoints)
 	}
@@ -176,6 +182,13 @@ func Build(in Input) (*Page, error) {
 	p.CostEstimate = costText(est, unit)
 	p.CostConsumed = costText(used, unit)
 
+	players := 0
+	for i := range p.Cards {
+		if p.Cards[i].VideoSrc != "" {
+			p.Cards[i].Lazy = players >= eagerVideos
+			players++
+		}
+	}
 	counts := map[string]int{}
 	for _, c := range p.Cards {
 		counts[c.Status]++
@@ -190,7 +203,7 @@ func Build(in Input) (*Page, error) {
 
 // card merges a run result (nil for a state report) with the state entry of
 // the same address; the result wins where both have a field.
-func card(res, entry, known fields, unit string, rel pathResolver, index int) Card {
+func card(res, entry, known fields, unit string, rel pathResolver) Card {
 	both := []fields{res, entry}
 	first := func(keys ...string) string {
 		for _, f := range both {
@@ -225,7 +238,6 @@ func card(res, entry, known fields, unit string, rel pathResolver, index int) Ca
 		ErrorCode:    first("error_code"),
 		ErrorMessage: first("error_message"),
 		Suggestion:   first("suggestion"),
-		Lazy:         index >= eagerVideos,
 	}
 	if res == nil {
 		// A state entry's "completed" means the file is still to download.
