@@ -3,8 +3,10 @@ package command
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -323,4 +325,134 @@ func TestReportInChromium(t *testing.T) {
 	if n == 0 || len(bad) > 0 {
 		t.Errorf("%d requests seen; these left the loopback address: %v", n, bad)
 	}
+}
+
+// BenchmarkReport1000InChromium renders the report of a 1,000-video run in
+// headless Chromium and reports, per load, the milliseconds to the first
+// contentful paint, to DOMContentLoaded and to the load event (which waits
+// for the first videos' metadata), and the page's size.
+func BenchmarkReport1000InChromium(b *testing.B) {
+	ctx := newBrowser(b)
+	dir, page := report1000Fixture(b)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	fi, err := os.Stat(page)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type timing struct {
+		FCP, DCL, Load float64
+		Cards          int
+	}
+	var fcp, dcl, load float64
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/%s?%d", srv.URL, filepath.Base(page), i))); err != nil {
+			b.Fatal(err)
+		}
+		// The load event has fired; loadEventEnd is set once its handlers ran.
+		tm, err := chromedp.Run(ctx, chromedp.Poll[timing](`(() => {
+			const n = performance.getEntriesByType('navigation')[0];
+			const p = performance.getEntriesByName('first-contentful-paint')[0];
+			if (!n || !n.loadEventEnd || !p) return null;
+			return {FCP: p.startTime, DCL: n.domContentLoadedEventEnd, Load: n.loadEventEnd,
+				Cards: document.querySelectorAll('.card').length};
+		})()`, chromedp.WithPollingTimeout(30*time.Second)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if tm.Cards != 1000 {
+			b.Fatalf("%d cards rendered, want 1000", tm.Cards)
+		}
+		fcp, dcl, load = fcp+tm.FCP, dcl+tm.DCL, load+tm.Load
+	}
+	b.StopTimer()
+	// The cards past the first ones get their player on scrolling to them.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+			window.scrollTo(0, document.body.scrollHeight);
+			const v = [...document.querySelectorAll('.card video')].pop();
+			return !!v && v.closest('.card').getAttribute('aria-label') === 'video.shot["0999"]' && v.readyState >= 1;
+		})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		b.Fatalf("the last card's video did not load on scrolling: %v", err)
+	}
+	n := float64(b.N)
+	b.ReportMetric(fcp/n, "ms-paint/op")
+	b.ReportMetric(dcl/n, "ms-dcl/op")
+	b.ReportMetric(load/n, "ms-load/op")
+	b.ReportMetric(float64(fi.Size()), "page-bytes")
+}
+
+// report1000Fixture writes a 1,000-video run's report (one in seven failed,
+// 170-character prompts) beside 1,000 real simulator videos.
+func report1000Fixture(b *testing.B) (dir, page string) {
+	b.Helper()
+	dir = b.TempDir()
+	s := sim.New(sim.Options{Keys: []string{"k"}})
+	srv := httptest.NewServer(s)
+	defer func() { srv.Close(); s.Close() }()
+	video := fetchSimVideo(b, srv.URL)
+
+	st := state.NewState()
+	started := time.Date(2026, 11, 25, 22, 15, 0, 0, time.UTC)
+	run := &state.Run{ID: "20261125T221500Z-3fa9c1", Started: started, Finished: started.Add(41 * time.Minute), Counts: map[string]int{}}
+	requests := map[string]any{}
+	for i := range 1000 {
+		addr := fmt.Sprintf(`video.shot["%04d"]`, i)
+		out := fmt.Sprintf("out/shot/%04d.mp4", i)
+		res := state.RunResult{Address: addr, Status: state.ResultCompleted, TaskID: fmt.Sprintf("task_%020d", i),
+			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CreditsEstimated: 32, CreditsConsumed: 32, Output: out}
+		if i%7 == 3 {
+			res.Status, res.Output, res.CreditsConsumed = state.ResultFailed, "", 0
+			res.ErrorCode, res.ErrorMessage = "CONTENT_POLICY_VIOLATION", "The prompt was refused by the content filter."
+			res.Suggestion = "Reword the prompt (or change the image) to stay within the content guidelines."
+		} else {
+			path := filepath.Join(dir, filepath.FromSlash(out))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(path, video, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		run.Results = append(run.Results, res)
+		run.Counts[string(res.Status)]++
+		st.Entries[addr] = &state.Entry{Address: addr, Status: state.StatusDownloaded, Duration: 8, Resolution: "1080p", Output: res.Output}
+		requests[addr] = map[string]any{"prompt": fmt.Sprintf("Shot %d: a slow dolly across a rain-soaked neon street at night, "+
+			"reflections in the puddles, a cyclist passing through the frame, cinematic lighting, shallow depth of field", i)}
+	}
+	page = filepath.Join(dir, "report.html")
+	if _, err := writeReport(dir, run, st, page, requests); err != nil {
+		b.Fatal(err)
+	}
+	return dir, page
+}
+
+// fetchSimVideo creates one task on the simulator and downloads its video.
+func fetchSimVideo(b *testing.B, base string) []byte {
+	b.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/text-to-video", strings.NewReader(`{"prompt":"a street","duration":8}`))
+	req.Header.Set("Authorization", "Bearer k")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var created struct {
+		TaskID string `json:"task_id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if err != nil || created.TaskID == "" {
+		b.Fatalf("create: %v", err)
+	}
+	resp, err = http.Get(base + "/v1/videos/" + created.TaskID + ".mp4")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	video, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("download: %d %v", resp.StatusCode, err)
+	}
+	return video
 }

@@ -55,7 +55,7 @@ button:focus-visible,input:focus-visible,video:focus-visible,a:focus-visible{out
 nav input{font:inherit;color:var(--fg);background:var(--card);border:1px solid var(--line);border-radius:6px;padding:5px 10px;min-width:0;width:min(340px,100%)}
 #shown{color:var(--muted);font-size:.9rem}
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(320px,100%),1fr));gap:14px;padding-top:14px;padding-bottom:24px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden;display:flex;flex-direction:column}
+.card{content-visibility:auto;contain-intrinsic-size:auto 480px;background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden;display:flex;flex-direction:column}
 .card[hidden]{display:none}
 .m{position:relative;aspect-ratio:16/9;background:#000;display:flex;align-items:center;justify-content:center}
 .m video{position:absolute;inset:0;width:100%;height:100%;object-fit:contain;display:block}
@@ -125,7 +125,11 @@ footer{color:var(--muted);font-size:.8rem;padding-bottom:24px}
 {{- if .ErrorMessage}}<p class="em">{{.ErrorMessage}}</p>{{end}}
 {{- if .Suggestion}}<p class="sug">{{.Suggestion}}</p>{{end}}</div>
 {{- else if .VideoSrc}}
-<div class="m"><video {{if .Lazy}}data-src{{else}}src{{end}}="{{.VideoSrc}}" preload="metadata" muted loop playsinline controls aria-label="video of {{.Address}}"></video></div>
+{{- if .Lazy}}
+<div class="m" data-src="{{.VideoSrc}}"></div>
+{{- else}}
+<div class="m"><video src="{{.VideoSrc}}" controls preload="metadata" muted loop playsinline aria-label="video of {{.Address}}"></video></div>
+{{- end}}
 {{- else}}
 <div class="m"><p class="nofile">{{if .Missing}}File not found: {{.Output}}{{else}}No video{{end}}</p></div>
 {{- end}}
@@ -182,12 +186,17 @@ function copy(btn){
 document.addEventListener("click",function(e){if(e.target.classList.contains("copy"))copy(e.target)});
 function play(v){if(v&&v.src){var p=v.play();if(p&&p.catch)p.catch(function(){})}}
 cards.forEach(function(c){
- var v=c.querySelector("video");if(!v)return;
- c.addEventListener("mouseenter",function(){play(v)});
- c.addEventListener("mouseleave",function(){v.pause()});
+ c.addEventListener("mouseenter",function(){play(c.querySelector("video"))});
+ c.addEventListener("mouseleave",function(){var v=c.querySelector("video");if(v)v.pause()});
 });
-var lazy=[].slice.call(document.querySelectorAll("video[data-src]"));
-function load(v){v.src=v.dataset.src;v.removeAttribute("data-src")}
+// Cards past the first few get their player when they come near the view.
+var lazy=[].slice.call(document.querySelectorAll(".m[data-src]"));
+function load(m){
+ var v=document.createElement("video");
+ v.src=m.dataset.src;v.preload="metadata";v.muted=true;v.loop=true;v.playsInline=true;v.controls=true;
+ v.setAttribute("aria-label","video of "+m.closest(".card").getAttribute("aria-label"));
+ m.removeAttribute("data-src");m.appendChild(v);
+}
 if("IntersectionObserver" in window){
  var io=new IntersectionObserver(function(es){es.forEach(function(e){if(e.isIntersecting){load(e.target);io.unobserve(e.target)}})},{rootMargin:"400px"});
  lazy.forEach(function(v){io.observe(v)});

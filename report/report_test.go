@@ -85,7 +85,7 @@ func TestPageOf1000VideosIsUnder2MB(t *testing.T) {
 		t.Errorf("%d cards, want 1000", n)
 	}
 	// Only the first cards name their video in src; the rest load on scroll.
-	if n := strings.Count(html, ` src="out/shot/`); n != eagerVideos {
+	if n := strings.Count(html, `<video src="out/shot/`); n != eagerVideos {
 		t.Errorf("%d videos load at once, want %d", n, eagerVideos)
 	}
 	t.Logf("%d bytes for 1,000 videos", len(html))
