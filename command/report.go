@@ -92,6 +92,19 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// writeApplyReport is apply -report: the run's page, from the state the run
+// left. Its error joins apply's other bookkeeping errors.
+func writeApplyReport(ctx context.Context, env *Env, store state.Store, dir string, run *state.Run, file string) []error {
+	st, err := store.Load(ctx)
+	if err == nil {
+		_, err = writeReport(dir, run, st, file, manifestRequests(env, dir, st))
+	}
+	if err != nil {
+		return []error{fmt.Errorf("writing the report: %w", err)}
+	}
+	return nil
+}
+
 // writeReport renders the report of run (nil: the whole state) to file,
 // atomically, and returns the number of videos in it.
 func writeReport(dir string, run *state.Run, st *state.State, file string, requests map[string]any) (int, error) {
