@@ -14,7 +14,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR | PLANFILE]"
+const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [-report FILE] [DIR | PLANFILE]"
 
 // approvalPrompt is asked before anything is sent, unless -auto-approve.
 const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be accepted: "
@@ -29,6 +29,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	jsonOut := fs.Bool("json", false, "stream JSON-lines events and the results instead of human output (needs -auto-approve)")
 	simulate := fs.Bool("simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
 	failFast := fs.Bool("fail-fast", false, "start no new video after the first one fails")
+	reportFile := fs.String("report", "", "after the run, write its HTML report to `FILE` (as ltxform report -o FILE)")
 	pf := addPlanFlags(fs, "apply")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -172,6 +173,8 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := store.SaveRun(bg, run); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
+	} else if *reportFile != "" {
+		bookkeeping = append(bookkeeping, writeApplyReport(bg, env, store, dir, run, *reportFile)...)
 	}
 	if err := newApplyView(env, *jsonOut).Results(run, runErr); err != nil {
 		return err

@@ -72,6 +72,7 @@ var verbs = map[string]verb{
 	"state":        {runState, "Inspect and edit the state (list, show, rm)"},
 	"runs":         {runRuns, "List past runs, or show one run's results"},
 	"force-unlock": {runForceUnlock, "Release a lock whose holder is gone"},
+	"report":       {runReport, "Write an HTML page of a run's videos"},
 }
 
 // Run parses the global flags and dispatches to a verb.

@@ -3,45 +3,465 @@ package sim
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"math/rand/v2"
+	"math"
+	"math/bits"
+	"strings"
 )
 
-// mdatSize keeps downloads a few KB.
-const mdatSize = 4096
+// The simulator's videos are real, playable H.264 MP4 files, so that a report
+// or a demo shows pictures: a still frame in a colour drawn from the task id,
+// with the id written on it, and a bar along the bottom that fills over the
+// video's duration. They are made here in pure Go at download time, small
+// (a few tens of KB) and the same bytes for the same task every time.
+//
+// The encoder is the simplest one the standard allows: Constrained Baseline,
+// CAVLC, one slice per picture. The first picture is an IDR whose macroblocks
+// are all I_PCM (raw samples, no transform); every later picture is a P
+// picture that skips every macroblock but the one it paints of the bar, again
+// as I_PCM. Every decoder must support both, and nothing here needs a DCT.
 
-// mp4For is the task's video: a small ISO BMFF file whose boxes are ftyp,
-// moov (with an mvhd giving the duration), free (naming the task) and mdat
-// (bytes drawn from the task id, so each task's file hashes differently).
+const (
+	videoFPS        = 2    // pictures per second: enough for the bar to move
+	mediaTimescale  = 1000 // ticks per second in mdhd and stts
+	frameLongSide   = 160  // pixels; the picture is 160×90 or 90×160
+	frameShortSide  = 90   //
+	macroblock      = 16   // pixels per macroblock side
+	glyphW, glyphH  = 5, 7 // the font's cell, without spacing
+	textScale       = 1    // font pixels per glyph pixel
+	textLineSpacing = 3    // pixels between lines of text
+)
+
+// mp4For is the task's video: boxes ftyp, moov (mvhd first, its duration the
+// requested seconds in ms), free (naming the task) and mdat.
 func mp4For(t *task) []byte {
-	ftyp := box("ftyp", []byte("isom"), u32(0x200), []byte("isomiso2avc1mp41"))
+	return taskVideo(t.id, int(t.req.Duration), t.req.AspectRatio == "9:16")
+}
 
-	mvhd := make([]byte, 0, 100)
-	mvhd = append(mvhd, u32(0)...)                           // version 0, flags
-	mvhd = append(mvhd, u32(0)...)                           // creation time
-	mvhd = append(mvhd, u32(0)...)                           // modification time
-	mvhd = append(mvhd, u32(1000)...)                        // timescale: ms
-	mvhd = append(mvhd, u32(uint32(t.req.Duration*1000))...) // duration
-	mvhd = append(mvhd, u32(0x00010000)...)                  // rate 1.0
-	mvhd = append(mvhd, 0x01, 0x00)                          // volume 1.0
-	mvhd = append(mvhd, make([]byte, 10)...)                 // reserved
-	for _, m := range []uint32{0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000} {
-		mvhd = append(mvhd, u32(m)...) // identity matrix
+// taskVideo encodes the video of task id: seconds long, portrait or landscape.
+func taskVideo(id string, seconds int, portrait bool) []byte {
+	if seconds < 1 {
+		seconds = 1
 	}
-	mvhd = append(mvhd, make([]byte, 24)...) // pre_defined
-	mvhd = append(mvhd, u32(1)...)           // next_track_ID
-	moov := box("moov", box("mvhd", mvhd))
+	w, h := frameLongSide, frameShortSide
+	if portrait {
+		w, h = h, w
+	}
+	enc := newPicture(w, h)
+	bg, bar := taskColours(id)
+	enc.fill(bg)
+	enc.text(strings.ToUpper(id), rgb{255, 255, 255})
 
-	free := box("free", []byte("ltxform simulator "+t.id))
+	frames := seconds * videoFPS
+	samples := make([][]byte, 0, frames)
+	samples = append(samples, enc.idrSample())
+	barRow := enc.mbH - 1
+	for i := 1; i < frames; i++ {
+		// Picture i paints one more macroblock of the bar; the skipped
+		// ones keep what the previous picture showed.
+		mbX := i * enc.mbW / frames
+		enc.paintBar(mbX, barRow, bar)
+		samples = append(samples, enc.pSample(i, barRow*enc.mbW+mbX))
+	}
+	return muxMP4(id, w, h, seconds, samples, enc.sps(), enc.pps())
+}
 
-	payload := make([]byte, mdatSize)
-	_, _ = rand.NewChaCha8(sha256.Sum256([]byte(t.id))).Read(payload)
-	mdat := box("mdat", payload)
+type rgb struct{ r, g, b uint8 }
 
-	out := make([]byte, 0, len(ftyp)+len(moov)+len(free)+len(mdat))
-	for _, b := range [][]byte{ftyp, moov, free, mdat} {
-		out = append(out, b...)
+// taskColours are a background and a brighter bar colour, with a hue drawn
+// from the task id, so that two tasks' videos look different at a glance.
+func taskColours(id string) (bg, bar rgb) {
+	sum := sha256.Sum256([]byte(id))
+	hue := float64(binary.BigEndian.Uint16(sum[:])) / 65536 * 360
+	return hsv(hue, 0.65, 0.55), hsv(hue, 0.35, 0.95)
+}
+
+func hsv(h, s, v float64) rgb {
+	c := v * s
+	x := c * (1 - math.Abs(math.Mod(h/60, 2)-1))
+	m := v - c
+	var r, g, b float64
+	switch {
+	case h < 60:
+		r, g = c, x
+	case h < 120:
+		r, g = x, c
+	case h < 180:
+		g, b = c, x
+	case h < 240:
+		g, b = x, c
+	case h < 300:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	to8 := func(f float64) uint8 { return uint8(math.Round((f + m) * 255)) }
+	return rgb{to8(r), to8(g), to8(b)}
+}
+
+// picture is the frame in RGB, cropped size w×h inside whole macroblocks.
+type picture struct {
+	w, h     int
+	mbW, mbH int
+	pix      []rgb // mbW*16 × mbH*16
+}
+
+func newPicture(w, h int) *picture {
+	mbW, mbH := (w+macroblock-1)/macroblock, (h+macroblock-1)/macroblock
+	return &picture{w: w, h: h, mbW: mbW, mbH: mbH, pix: make([]rgb, mbW*mbH*macroblock*macroblock)}
+}
+
+func (p *picture) stride() int { return p.mbW * macroblock }
+
+func (p *picture) fill(c rgb) {
+	for i := range p.pix {
+		p.pix[i] = c
+	}
+}
+
+// paintBar colours the visible part of macroblock (mbX, mbY)'s lower half.
+func (p *picture) paintBar(mbX, mbY int, c rgb) {
+	top := min(mbY*macroblock+macroblock/2, p.h-macroblock/2)
+	for y := top; y < mbY*macroblock+macroblock; y++ {
+		for x := mbX * macroblock; x < (mbX+1)*macroblock; x++ {
+			p.pix[y*p.stride()+x] = c
+		}
+	}
+}
+
+// text writes s, broken into lines that fit, centred in the picture above
+// the bar. A task id breaks after its prefix ("TASK_").
+func (p *picture) text(s string, c rgb) {
+	perLine := (p.w - 4) / ((glyphW + 1) * textScale)
+	var lines []string
+	if prefix, rest, ok := strings.Cut(s, "_"); ok {
+		lines = append(lines, prefix+"_")
+		s = rest
+	}
+	for len(s) > perLine {
+		lines = append(lines, s[:perLine])
+		s = s[perLine:]
+	}
+	if s != "" {
+		lines = append(lines, s)
+	}
+	lineH := glyphH*textScale + textLineSpacing
+	y := (p.h - macroblock - len(lines)*lineH) / 2
+	for _, line := range lines {
+		x := (p.w - len(line)*(glyphW+1)*textScale + textScale) / 2
+		for _, ch := range line {
+			p.glyph(x, y, ch, c)
+			x += (glyphW + 1) * textScale
+		}
+		y += lineH
+	}
+}
+
+func (p *picture) glyph(x0, y0 int, ch rune, c rgb) {
+	rows, ok := font5x7[ch]
+	if !ok {
+		rows = font5x7['?']
+	}
+	for gy, row := range rows {
+		for gx := 0; gx < glyphW; gx++ {
+			if row[gx] != '#' {
+				continue
+			}
+			for dy := 0; dy < textScale; dy++ {
+				for dx := 0; dx < textScale; dx++ {
+					x, y := x0+gx*textScale+dx, y0+gy*textScale+dy
+					if x >= 0 && y >= 0 && x < p.w && y < p.h {
+						p.pix[y*p.stride()+x] = c
+					}
+				}
+			}
+		}
+	}
+}
+
+// pcm appends macroblock (mbX, mbY) as I_PCM samples: 256 luma, then 64 Cb
+// and 64 Cr (4:2:0), in raster order, BT.601 studio range.
+func (p *picture) pcm(out []byte, mbX, mbY int) []byte {
+	x0, y0, st := mbX*macroblock, mbY*macroblock, p.stride()
+	for y := 0; y < macroblock; y++ {
+		for x := 0; x < macroblock; x++ {
+			c := p.pix[(y0+y)*st+x0+x]
+			out = append(out, lumaOf(c))
+		}
+	}
+	for _, plane := range []func(r, g, b float64) uint8{cbOf, crOf} {
+		for y := 0; y < macroblock; y += 2 {
+			for x := 0; x < macroblock; x += 2 {
+				var r, g, b float64
+				for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+					c := p.pix[(y0+y+d[1])*st+x0+x+d[0]]
+					r, g, b = r+float64(c.r), g+float64(c.g), b+float64(c.b)
+				}
+				out = append(out, plane(r/4, g/4, b/4))
+			}
+		}
 	}
 	return out
+}
+
+func clampSample(v float64) uint8 { return uint8(max(16, min(235, math.Round(v)))) }
+
+func lumaOf(c rgb) uint8 {
+	return clampSample(16 + (65.481*float64(c.r)+128.553*float64(c.g)+24.966*float64(c.b))/255)
+}
+func cbOf(r, g, b float64) uint8 { return clampSample(128 + (-37.797*r-74.203*g+112*b)/255) }
+func crOf(r, g, b float64) uint8 { return clampSample(128 + (112*r-93.786*g-18.214*b)/255) }
+
+// H.264 parameters shared by the headers below.
+const (
+	log2MaxFrameNum = 8 // frame_num counts pictures mod 256
+	mbTypeIPCMInI   = 25
+	mbTypeIPCMInP   = 30 // intra types follow the 5 inter ones in a P slice
+	nalIDR          = 5
+	nalNonIDR       = 1
+	nalSPS          = 7
+	nalPPS          = 8
+)
+
+// sps is the sequence parameter set: Constrained Baseline, level 3.0,
+// picture order from frame_num (type 2), one reference frame, cropped to w×h.
+func (p *picture) sps() []byte {
+	var b bitWriter
+	b.u(8, 66)   // profile_idc: Baseline
+	b.u(8, 0xC0) // constraint_set0 and set1: Constrained Baseline
+	b.u(8, 30)   // level_idc
+	b.ue(0)      // seq_parameter_set_id
+	b.ue(log2MaxFrameNum - 4)
+	b.ue(2) // pic_order_cnt_type
+	b.ue(1) // max_num_ref_frames
+	b.u(1, 0)
+	b.ue(uint32(p.mbW - 1))
+	b.ue(uint32(p.mbH - 1))
+	b.u(1, 1) // frame_mbs_only_flag
+	b.u(1, 1) // direct_8x8_inference_flag
+	cropRight, cropBottom := (p.mbW*macroblock-p.w)/2, (p.mbH*macroblock-p.h)/2
+	if cropRight > 0 || cropBottom > 0 {
+		b.u(1, 1) // frame_cropping_flag, in units of 2 pixels for 4:2:0
+		b.ue(0)
+		b.ue(uint32(cropRight))
+		b.ue(0)
+		b.ue(uint32(cropBottom))
+	} else {
+		b.u(1, 0)
+	}
+	b.u(1, 0) // vui_parameters_present_flag
+	return nal(3, nalSPS, b.trailing())
+}
+
+// pps: CAVLC, one slice group, deblocking control present (to turn it off).
+func (p *picture) pps() []byte {
+	var b bitWriter
+	b.ue(0)   // pic_parameter_set_id
+	b.ue(0)   // seq_parameter_set_id
+	b.u(1, 0) // entropy_coding_mode_flag: CAVLC
+	b.u(1, 0) // bottom_field_pic_order_in_frame_present_flag
+	b.ue(0)   // num_slice_groups_minus1
+	b.ue(0)   // num_ref_idx_l0_default_active_minus1
+	b.ue(0)   // num_ref_idx_l1_default_active_minus1
+	b.u(1, 0) // weighted_pred_flag
+	b.u(2, 0) // weighted_bipred_idc
+	b.se(0)   // pic_init_qp_minus26
+	b.se(0)   // pic_init_qs_minus26
+	b.se(0)   // chroma_qp_index_offset
+	b.u(1, 1) // deblocking_filter_control_present_flag
+	b.u(1, 0) // constrained_intra_pred_flag
+	b.u(1, 0) // redundant_pic_cnt_present_flag
+	return nal(3, nalPPS, b.trailing())
+}
+
+// idrSample is the first picture: every macroblock I_PCM.
+func (p *picture) idrSample() []byte {
+	var b bitWriter
+	b.ue(0)                 // first_mb_in_slice
+	b.ue(7)                 // slice_type: I, as every slice of the picture
+	b.ue(0)                 // pic_parameter_set_id
+	b.u(log2MaxFrameNum, 0) // frame_num
+	b.ue(0)                 // idr_pic_id
+	b.u(1, 0)               // no_output_of_prior_pics_flag
+	b.u(1, 0)               // long_term_reference_flag
+	b.se(0)                 // slice_qp_delta
+	b.ue(1)                 // disable_deblocking_filter_idc: off
+	var mb []byte
+	for mbY := 0; mbY < p.mbH; mbY++ {
+		for mbX := 0; mbX < p.mbW; mbX++ {
+			b.ue(mbTypeIPCMInI)
+			b.alignZero()
+			b.bytes(p.pcm(mb[:0], mbX, mbY))
+		}
+	}
+	return lengthPrefixed(nal(3, nalIDR, b.trailing()))
+}
+
+// pSample is picture n: macroblock paint as I_PCM, every other one skipped.
+func (p *picture) pSample(n, paint int) []byte {
+	var b bitWriter
+	b.ue(0)                                              // first_mb_in_slice
+	b.ue(5)                                              // slice_type: P
+	b.ue(0)                                              // pic_parameter_set_id
+	b.u(log2MaxFrameNum, uint32(n%(1<<log2MaxFrameNum))) // frame_num
+	b.u(1, 0)                                            // num_ref_idx_active_override_flag
+	b.u(1, 0)                                            // ref_pic_list_modification_flag_l0
+	b.u(1, 0)                                            // adaptive_ref_pic_marking_mode_flag: sliding window
+	b.se(0)                                              // slice_qp_delta
+	b.ue(1)                                              // disable_deblocking_filter_idc: off
+	total := p.mbW * p.mbH
+	b.ue(uint32(paint)) // mb_skip_run before the painted macroblock
+	b.ue(mbTypeIPCMInP)
+	b.alignZero()
+	b.bytes(p.pcm(nil, paint%p.mbW, paint/p.mbW))
+	if rest := total - paint - 1; rest > 0 {
+		b.ue(uint32(rest))
+	}
+	return lengthPrefixed(nal(2, nalNonIDR, b.trailing()))
+}
+
+// bitWriter writes an RBSP most significant bit first.
+type bitWriter struct {
+	buf  []byte
+	cur  byte
+	nbit uint
+}
+
+func (b *bitWriter) u(n uint, v uint32) {
+	for i := int(n) - 1; i >= 0; i-- {
+		b.cur = b.cur<<1 | byte(v>>uint(i)&1)
+		b.nbit++
+		if b.nbit == 8 {
+			b.buf = append(b.buf, b.cur)
+			b.cur, b.nbit = 0, 0
+		}
+	}
+}
+
+// ue is Exp-Golomb: as many zeros as v+1 has bits after its first, then v+1.
+func (b *bitWriter) ue(v uint32) {
+	n := uint(bits.Len32(v + 1))
+	b.u(n-1, 0)
+	b.u(n, v+1)
+}
+
+func (b *bitWriter) se(v int32) {
+	if v > 0 {
+		b.ue(uint32(2*v - 1))
+	} else {
+		b.ue(uint32(-2 * v))
+	}
+}
+
+func (b *bitWriter) alignZero() {
+	for b.nbit != 0 {
+		b.u(1, 0)
+	}
+}
+
+// bytes appends whole bytes; the writer must be aligned.
+func (b *bitWriter) bytes(p []byte) { b.buf = append(b.buf, p...) }
+
+// trailing ends the RBSP: a stop bit, then zeros to the byte boundary.
+func (b *bitWriter) trailing() []byte {
+	b.u(1, 1)
+	b.alignZero()
+	return b.buf
+}
+
+// nal wraps an RBSP in a NAL unit, inserting emulation-prevention bytes so
+// that no start code appears inside it.
+func nal(refIdc, kind byte, rbsp []byte) []byte {
+	out := make([]byte, 0, len(rbsp)+len(rbsp)/64+1)
+	out = append(out, refIdc<<5|kind)
+	zeros := 0
+	for _, c := range rbsp {
+		if zeros >= 2 && c <= 3 {
+			out = append(out, 3)
+			zeros = 0
+		}
+		out = append(out, c)
+		if c == 0 {
+			zeros++
+		} else {
+			zeros = 0
+		}
+	}
+	return out
+}
+
+// lengthPrefixed is one MP4 sample holding one NAL unit (avcC: 4-byte lengths).
+func lengthPrefixed(n []byte) []byte {
+	return append(u32(uint32(len(n))), n...)
+}
+
+// muxMP4 lays out ftyp, moov, free, mdat: moov first, so a browser reading
+// only the start of the file (preload="metadata") has the whole index.
+func muxMP4(id string, w, h, seconds int, samples [][]byte, sps, pps []byte) []byte {
+	ftyp := box("ftyp", []byte("isom"), u32(0x200), []byte("isomiso2avc1mp41"))
+	free := box("free", []byte("ltxform simulator "+id))
+
+	durationMs := uint32(seconds * 1000)
+	sizes := make([]byte, 0, 4*len(samples))
+	payload := 0
+	for _, s := range samples {
+		sizes = append(sizes, u32(uint32(len(s)))...)
+		payload += len(s)
+	}
+	// The chunk offset depends on moov's size, which does not depend on the
+	// offset's value: build once with 0, then again with the real one.
+	moovWith := func(chunkOffset uint32) []byte {
+		mvhd := fullBox("mvhd", 0, 0,
+			u32(0), u32(0), u32(1000), u32(durationMs), // times, timescale ms, duration
+			u32(0x00010000), []byte{0x01, 0x00}, make([]byte, 10), // rate, volume, reserved
+			matrix(), make([]byte, 24), u32(2)) // pre_defined, next_track_ID
+		tkhd := fullBox("tkhd", 0, 3, // enabled, in movie
+			u32(0), u32(0), u32(1), u32(0), u32(durationMs), // times, track 1, reserved, duration
+			make([]byte, 8), u16(0), u16(0), u16(0), u16(0), // reserved, layer, group, volume, reserved
+			matrix(), u32(uint32(w)<<16), u32(uint32(h)<<16))
+		mdhd := fullBox("mdhd", 0, 0,
+			u32(0), u32(0), u32(mediaTimescale), u32(uint32(seconds*mediaTimescale)),
+			u16(0x55C4), u16(0)) // language "und"
+		hdlr := fullBox("hdlr", 0, 0, u32(0), []byte("vide"), make([]byte, 12), []byte("VideoHandler\x00"))
+		vmhd := fullBox("vmhd", 0, 1, make([]byte, 8))
+		dinf := box("dinf", fullBox("dref", 0, 0, u32(1), fullBox("url ", 0, 1)))
+		avcC := box("avcC", []byte{1, sps[1], sps[2], sps[3], 0xFF, 0xE1},
+			u16(uint16(len(sps))), sps, []byte{1}, u16(uint16(len(pps))), pps)
+		avc1 := box("avc1", make([]byte, 6), u16(1), // reserved, data_reference_index
+			make([]byte, 16), u16(uint16(w)), u16(uint16(h)), // pre_defined, reserved; size
+			u32(0x00480000), u32(0x00480000), u32(0), u16(1), // 72 dpi, reserved, frame_count
+			make([]byte, 32), u16(0x0018), u16(0xFFFF), avcC) // compressor name, depth, pre_defined
+		stbl := box("stbl",
+			fullBox("stsd", 0, 0, u32(1), avc1),
+			fullBox("stts", 0, 0, u32(1), u32(uint32(len(samples))), u32(mediaTimescale/videoFPS)),
+			fullBox("stss", 0, 0, u32(1), u32(1)),
+			fullBox("stsc", 0, 0, u32(1), u32(1), u32(uint32(len(samples))), u32(1)),
+			fullBox("stsz", 0, 0, u32(0), u32(uint32(len(samples))), sizes),
+			fullBox("stco", 0, 0, u32(1), u32(chunkOffset)))
+		minf := box("minf", vmhd, dinf, stbl)
+		trak := box("trak", tkhd, box("mdia", mdhd, hdlr, minf))
+		return box("moov", mvhd, trak)
+	}
+	moov := moovWith(0)
+	moov = moovWith(uint32(len(ftyp) + len(moov) + len(free) + 8))
+
+	out := make([]byte, 0, len(ftyp)+len(moov)+len(free)+8+payload)
+	out = append(out, ftyp...)
+	out = append(out, moov...)
+	out = append(out, free...)
+	out = append(out, u32(uint32(8+payload))...)
+	out = append(out, "mdat"...)
+	for _, s := range samples {
+		out = append(out, s...)
+	}
+	return out
+}
+
+func matrix() []byte {
+	var m []byte
+	for _, v := range []uint32{0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000} {
+		m = append(m, u32(v)...)
+	}
+	return m
 }
 
 func box(kind string, parts ...[]byte) []byte {
@@ -58,4 +478,54 @@ func box(kind string, parts ...[]byte) []byte {
 	return b
 }
 
+// fullBox is a box with a version and 24 bits of flags before its fields.
+func fullBox(kind string, version byte, flags uint32, parts ...[]byte) []byte {
+	head := u32(uint32(version)<<24 | flags&0xFFFFFF)
+	return box(kind, append([][]byte{head}, parts...)...)
+}
+
 func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+// font5x7 covers what task ids are made of (base32: A–Z, 2–7) and digits.
+var font5x7 = map[rune][glyphH]string{
+	'A': {".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"},
+	'B': {"####.", "#...#", "#...#", "####.", "#...#", "#...#", "####."},
+	'C': {".###.", "#...#", "#....", "#....", "#....", "#...#", ".###."},
+	'D': {"####.", "#...#", "#...#", "#...#", "#...#", "#...#", "####."},
+	'E': {"#####", "#....", "#....", "####.", "#....", "#....", "#####"},
+	'F': {"#####", "#....", "#....", "####.", "#....", "#....", "#...."},
+	'G': {".###.", "#...#", "#....", "#.###", "#...#", "#...#", ".####"},
+	'H': {"#...#", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"},
+	'I': {".###.", "..#..", "..#..", "..#..", "..#..", "..#..", ".###."},
+	'J': {"..###", "...#.", "...#.", "...#.", "...#.", "#..#.", ".##.."},
+	'K': {"#...#", "#..#.", "#.#..", "##...", "#.#..", "#..#.", "#...#"},
+	'L': {"#....", "#....", "#....", "#....", "#....", "#....", "#####"},
+	'M': {"#...#", "##.##", "#.#.#", "#.#.#", "#...#", "#...#", "#...#"},
+	'N': {"#...#", "#...#", "##..#", "#.#.#", "#..##", "#...#", "#...#"},
+	'O': {".###.", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."},
+	'P': {"####.", "#...#", "#...#", "####.", "#....", "#....", "#...."},
+	'Q': {".###.", "#...#", "#...#", "#...#", "#.#.#", "#..#.", ".##.#"},
+	'R': {"####.", "#...#", "#...#", "####.", "#.#..", "#..#.", "#...#"},
+	'S': {".####", "#....", "#....", ".###.", "....#", "....#", "####."},
+	'T': {"#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."},
+	'U': {"#...#", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."},
+	'V': {"#...#", "#...#", "#...#", "#...#", "#...#", ".#.#.", "..#.."},
+	'W': {"#...#", "#...#", "#...#", "#.#.#", "#.#.#", "#.#.#", ".#.#."},
+	'X': {"#...#", "#...#", ".#.#.", "..#..", ".#.#.", "#...#", "#...#"},
+	'Y': {"#...#", "#...#", ".#.#.", "..#..", "..#..", "..#..", "..#.."},
+	'Z': {"#####", "....#", "...#.", "..#..", ".#...", "#....", "#####"},
+	'0': {".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."},
+	'1': {"..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."},
+	'2': {".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"},
+	'3': {"#####", "...#.", "..#..", "...#.", "....#", "#...#", ".###."},
+	'4': {"...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."},
+	'5': {"#####", "#....", "####.", "....#", "....#", "#...#", ".###."},
+	'6': {"..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."},
+	'7': {"#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."},
+	'8': {".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."},
+	'9': {".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."},
+	'_': {".....", ".....", ".....", ".....", ".....", ".....", "#####"},
+	'-': {".....", ".....", ".....", "#####", ".....", ".....", "....."},
+	'?': {".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."},
+}

@@ -1,0 +1,199 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/report"
+	"github.com/ltxform/ltxform/state"
+)
+
+// defaultReportName is where report writes without -o, in the manifest
+// directory, so that the videos' relative paths stay short.
+const defaultReportName = "ltxform-report.html"
+
+// runReport writes the HTML report of the latest run, of a given run, or
+// (with -state) of every video in the state.
+func runReport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "report", "[-o FILE] [-open] [-state] [RUN_ID | DIR]")
+	out := fs.String("o", "", "write the report to `FILE` (default: DIR/"+defaultReportName+")")
+	open := fs.Bool("open", false, "open the report in the default browser")
+	wholeState := fs.Bool("state", false, "show every video in the state instead of one run")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	arg, err := oneOptionalArg(fs)
+	if err != nil {
+		return err
+	}
+	// The argument is a directory when one of that name exists, else a run id.
+	runID := ""
+	if arg != "" {
+		if fi, serr := os.Stat(arg); serr != nil || !fi.IsDir() {
+			runID, arg = arg, ""
+		}
+	}
+	dir := env.ManifestDir(arg)
+	if err := checkManifestDir(dir); err != nil {
+		return err
+	}
+	if runID != "" && *wholeState {
+		return &UsageError{Msg: "report takes a run id or -state, not both"}
+	}
+
+	st, err := state.NewLocalStore(dir).Load(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the state: %w", err)
+	}
+	var run *state.Run
+	switch {
+	case *wholeState:
+	case runID != "":
+		if run, err = state.LoadRun(dir, runID); err != nil {
+			return err
+		}
+	default:
+		runs, listErr := state.ListRuns(dir)
+		if len(runs) == 0 {
+			if listErr != nil {
+				return listErr
+			}
+			return fmt.Errorf("no runs in %s yet: run \"ltxform apply\" first, or use -state for the videos in the state", dir)
+		}
+		run = runs[0]
+	}
+
+	file := *out
+	if file == "" {
+		file = filepath.Join(dir, defaultReportName)
+	}
+	n, err := writeReport(dir, run, st, file, manifestRequests(env, dir, st))
+	if err != nil {
+		return err
+	}
+	what := "the state"
+	if run != nil {
+		what = "run " + run.ID
+	}
+	fmt.Fprintf(env.Stdout, "Wrote the report of %s (%d videos) to %s\n", what, n, file)
+	if *open {
+		if err := openInBrowser(file); err != nil {
+			fmt.Fprintf(env.Stderr, "Could not open a browser (%v); open %s yourself.\n", err, file)
+		}
+	}
+	return nil
+}
+
+// writeApplyReport is apply -report: the run's page, from the state the run
+// left. Its error joins apply's other bookkeeping errors.
+func writeApplyReport(ctx context.Context, env *Env, store state.Store, dir string, run *state.Run, file string) []error {
+	st, err := store.Load(ctx)
+	if err == nil {
+		_, err = writeReport(dir, run, st, file, manifestRequests(env, dir, st))
+	}
+	if err != nil {
+		return []error{fmt.Errorf("writing the report: %w", err)}
+	}
+	return nil
+}
+
+// writeReport renders the report of run (nil: the whole state) to file,
+// atomically, and returns the number of videos in it.
+func writeReport(dir string, run *state.Run, st *state.State, file string, requests map[string]any) (int, error) {
+	page, err := report.Build(report.Input{Run: run, State: st, ManifestDir: dir, OutputFile: file,
+		Generated: time.Now(), Requests: requests})
+	if err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".report-*.html")
+	if err != nil {
+		return 0, fmt.Errorf("writing the report: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	werr := page.WriteHTML(tmp)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), file)
+	}
+	if werr != nil {
+		return 0, fmt.Errorf("writing the report %s: %w", file, werr)
+	}
+	return len(page.Cards), nil
+}
+
+// manifestRequests gives the report the prompt of each video whose state
+// entry does not record its request: taken from the manifest as it is now,
+// but only where that request's hash is the entry's input hash, so that the
+// prompt shown is the one that made the video. A manifest that does not load
+// (a variable without a value, say) just leaves prompts out.
+func manifestRequests(env *Env, dir string, st *state.State) map[string]any {
+	if st == nil || len(st.Entries) == 0 {
+		return nil
+	}
+	m, diags := config.Load(dir, (&varFlags{}).loadOptions(env))
+	if m == nil || diags.HasErrors() {
+		return nil
+	}
+	out := map[string]any{}
+	for _, v := range m.Videos {
+		e := st.Get(v.Address)
+		if e == nil {
+			continue
+		}
+		req := plan.RequestFor(v)
+		if req.Hash() != e.InputHash {
+			continue
+		}
+		out[v.Address] = plan.Change{Request: req, Sensitive: sensitiveNames(v.Sensitive)}.Redacted().Request
+	}
+	return out
+}
+
+func sensitiveNames(m map[string]bool) []string {
+	var names []string
+	for n, s := range m {
+		if s {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// openInBrowser hands file to the desktop's opener without waiting for it.
+func openInBrowser(file string) error {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return err
+	}
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", abs)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", abs)
+	default:
+		cmd = exec.Command("xdg-open", abs)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	// The opener returns at once (it hands the file to the browser); reap
+	// it so that no goroutine or zombie outlives the command.
+	if err := cmd.Wait(); err != nil {
+		return errors.New("the opener " + cmd.Path + " failed: " + err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ltxform/ltxform/state"
+)
+
+// fixture is a run of n videos (every seventh failed) with the state a real
+// apply leaves and a tiny file per completed video.
+func fixture(tb testing.TB, n int) (dir string, run *state.Run, st *state.State) {
+	tb.Helper()
+	dir = tb.TempDir()
+	st = state.NewState()
+	started := time.Date(2026, 11, 25, 22, 15, 0, 0, time.UTC)
+	run = &state.Run{ID: "20261125T221500Z-3fa9c1", Started: started, Finished: started.Add(93 * time.Second), Counts: map[string]int{}}
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for i := range n {
+		addr := fmt.Sprintf(`video.shot["%04d"]`, i)
+		out := fmt.Sprintf("out/shot/%04d.mp4", i)
+		res := state.RunResult{Address: addr, Status: state.ResultCompleted, TaskID: fmt.Sprintf("task_%020d", i),
+			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CreditsEstimated: 32, CreditsConsumed: 32, Output: out}
+		e := &state.Entry{Address: addr, Status: state.StatusDownloaded, TaskID: res.TaskID, RequestID: res.RequestID,
+			Duration: 8, Resolution: "1080p", Output: out, CreditsEstimated: 32, CreditsConsumed: 32, Mode: "t2v"}
+		if i%7 == 3 {
+			res.Status, res.Output, res.CreditsConsumed = state.ResultFailed, "", 0
+			res.ErrorCode, res.ErrorMessage = "CONTENT_POLICY_VIOLATION", "The prompt was refused by the content filter."
+			res.Suggestion = "Reword the prompt (or change the image) to stay within the content guidelines."
+			e.Status, e.ErrorCode, e.ErrorMessage, e.Output, e.CreditsConsumed = state.StatusFailed, res.ErrorCode, res.ErrorMessage, "", 0
+		} else {
+			path := filepath.Join(dir, filepath.FromSlash(out))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				tb.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte("mp4"), 0o644); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		run.Results = append(run.Results, res)
+		run.Counts[string(res.Status)]++
+		run.CreditsEstimated += res.CreditsEstimated
+		run.CreditsConsumed += res.CreditsConsumed
+		st.Entries[addr] = e
+	}
+	return dir, run, st
+}
+
+// prompts are 150-200 characters, as real ones are.
+func prompts(n int) map[string]any {
+	out := map[string]any{}
+	for i := range n {
+		out[fmt.Sprintf(`video.shot["%04d"]`, i)] = map[string]any{
+			"prompt": fmt.Sprintf("Shot %d: a slow dolly across a rain-soaked neon street at night, reflections in the puddles, "+
+				"a cyclist passing through the frame, cinematic lighting, shallow depth of field", i),
+		}
+	}
+	return out
+}
+
+func render(tb testing.TB, in Input) string {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, in); err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestPageOf1000VideosIsUnder2MB(t *testing.T) {
+	dir, run, st := fixture(t, 1000)
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "r.html"), Requests: prompts(1000)})
+	if len(html) >= 2<<20 {
+		t.Errorf("page of 1,000 videos is %d bytes, want under 2 MB", len(html))
+	}
+	if n := strings.Count(html, `<article class="card"`); n != 1000 {
+		t.Errorf("%d cards, want 1000", n)
+	}
+	// Only the first cards name their video in src; the rest load on scroll.
+	if n := strings.Count(html, `<video src="out/shot/`); n != eagerVideos {
+		t.Errorf("%d videos load at once, want %d", n, eagerVideos)
+	}
+	t.Logf("%d bytes for 1,000 videos", len(html))
+}
+
+func TestHeaderAndCards(t *testing.T) {
+	dir, run, st := fixture(t, 4)
+	page := filepath.Join(dir, "site", "report.html")
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: page})
+	for _, want := range []string{
+		`<dd id="n-completed">3</dd>`, `<dd id="n-failed">1</dd>`, `<dd id="n-unchanged">0</dd>`,
+		`<dd id="cost-est">128 credits</dd>`, `<dd id="cost-used">96 credits</dd>`, `<dd>1m33s</dd>`,
+		// paths are relative to the page, and the address is escaped
+		`src="../out/shot/0000.mp4"`, `aria-label="video.shot[&#34;0000&#34;]"`,
+		`<code class="rid">req_00000000000000000002</code>`,
+		`<p class="code">CONTENT_POLICY_VIOLATION</p>`, `<p class="sug">Reword the prompt`,
+		`<dt>Duration</dt><dd>8 s</dd>`, `<dt>Resolution</dt><dd>1080p</dd>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(html, "http://") || strings.Contains(html, "https://") {
+		t.Error("the page names a network address")
+	}
+}
+
+func TestMissingFileShowsNoPlayer(t *testing.T) {
+	dir, run, st := fixture(t, 1)
+	if err := os.Remove(filepath.Join(dir, "out", "shot", "0000.mp4")); err != nil {
+		t.Fatal(err)
+	}
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "r.html")})
+	if strings.Contains(html, "<video") || !strings.Contains(html, "File not found: out/shot/0000.mp4") {
+		t.Error("a missing file should be named, without a broken player")
+	}
+}
+
+// Fields that records gain later are read by name when present.
+func TestReadsNewFieldsByName(t *testing.T) {
+	type futureResult struct {
+		state.RunResult
+		Request struct {
+			Prompt      string `json:"prompt"`
+			AspectRatio string `json:"aspect_ratio"`
+			Model       string `json:"model"`
+		} `json:"request"`
+	}
+	type futureRun struct {
+		state.Run
+		Provider     string         `json:"provider"`
+		Endpoint     string         `json:"endpoint"`
+		CostUnit     string         `json:"cost_unit"`
+		ManifestHash string         `json:"manifest_hash"`
+		Results      []futureResult `json:"results"`
+	}
+	dir, run, st := fixture(t, 1)
+	fr := futureRun{Run: *run, Provider: "lightricks", Endpoint: "https://api.ltx.video", CostUnit: "usd", ManifestHash: "sha256:abc"}
+	r := futureResult{RunResult: run.Results[0]}
+	r.Request.Prompt, r.Request.AspectRatio, r.Request.Model = "A <b>bold</b> prompt", "9:16", "ltx-2-fast"
+	fr.Results = []futureResult{r}
+	p, err := buildFrom(fr, st, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Cards[0]
+	if p.Provider != "lightricks" || p.Endpoint != "https://api.ltx.video" || p.ManifestHash != "sha256:abc" ||
+		p.CostConsumed != "$32.00" || c.Cost != "$32.00" || c.Prompt != "A <b>bold</b> prompt" ||
+		c.AspectRatio != "9:16" || c.Model != "ltx-2-fast" {
+		t.Errorf("page %+v\ncard %+v", p, c)
+	}
+	var b bytes.Buffer
+	if err := p.WriteHTML(&b); err != nil || !strings.Contains(b.String(), "A &lt;b&gt;bold&lt;/b&gt; prompt") {
+		t.Errorf("prompt not escaped (%v)", err)
+	}
+}
+
+func buildFrom(record any, st *state.State, dir string) (*Page, error) {
+	var run state.Run
+	data, _ := json.Marshal(record)
+	if err := json.Unmarshal(data, &run); err != nil {
+		return nil, err
+	}
+	return build(Input{Run: &run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "r.html")}, record)
+}
+
+func TestStateReport(t *testing.T) {
+	dir, _, st := fixture(t, 8)
+	p, err := Build(Input{State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "r.html")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Scope != "State" || p.Total != 8 || p.Completed != 7 || p.Failed != 1 || p.CostConsumed != "224 credits" {
+		t.Errorf("state page: %s, %d videos, %d completed, %d failed, %s", p.Scope, p.Total, p.Completed, p.Failed, p.CostConsumed)
+	}
+}
