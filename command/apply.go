@@ -42,6 +42,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if *parallelism < 0 {
 		return &UsageError{Msg: "-parallelism must be at least 1"}
 	}
+	if !pf.lock.enabled {
+		// Two applies without the lock interleave their writes and may both
+		// buy the same videos: the flag is for looking, not for spending.
+		return &UsageError{Msg: "apply writes the state and buys videos, so it always takes the lock: -lock=false is for read-only commands (plan, show, state list)"}
+	}
 	if *jsonOut && !*autoApprove {
 		return &UsageError{Msg: "-json needs -auto-approve: there is no one to answer the question in JSON mode"}
 	}
@@ -91,7 +96,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		// history of a cron job has every night in it. No-op rows need no API.
 		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{})
 		now := time.Now()
-		if err := store.SaveRun(ctx, newRunRecord(now, now, results, nil)); err != nil {
+		if err := store.SaveRun(ctx, withSettings(newRunRecord(now, now, results, nil), p)); err != nil {
 			return fmt.Errorf("saving the run record: %w", err)
 		}
 		if *jsonOut {
@@ -164,7 +169,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	sink.Close()
 	finished := time.Now()
 
-	run := newRunRecord(started, finished, results, runErr)
+	run := withSettings(newRunRecord(started, finished, results, runErr), p)
 	// The interrupt must not stop the bookkeeping that lets the next run resume.
 	bg := context.WithoutCancel(ctx)
 	var bookkeeping []error
@@ -268,6 +273,14 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		run.ExitCode = 1
 		run.Message = runErrorText(runErr)
 	}
+	return run
+}
+
+// withSettings notes in a run record who was asked and in which unit its
+// figures are.
+func withSettings(run *state.Run, p *plan.Plan) *state.Run {
+	run.Provider, run.Endpoint, run.Simulated = p.Settings.Provider, p.Settings.Endpoint, p.Settings.Simulated
+	run.Cost = &state.Cost{Unit: string(p.Settings.Unit), Total: run.CreditsConsumed, Estimated: run.CreditsEstimated}
 	return run
 }
 

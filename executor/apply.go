@@ -76,6 +76,13 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 
 	results := make([]Result, len(p.Changes))
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
+	outputs := make([]string, 0, len(p.Changes))
+	for i := range p.Changes {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain {
+			outputs = append(outputs, p.Changes[i].Output)
+		}
+	}
+	removeStaleParts(p.Dir, outputs)
 
 	workCtx, cancelWork := context.WithCancelCause(ctx)
 	defer cancelWork(nil)

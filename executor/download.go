@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -47,11 +49,21 @@ func (v *video) download(ctx context.Context) {
 			v.r.emit(Event{Kind: EventDownloaded, Address: v.ch.Address, TaskID: v.entry.TaskID, Output: v.ch.Output})
 			return
 		}
-		if ctx.Err() != nil || !retryableDownload(err) || try >= v.r.opts.MaxAttempts {
+		limit := v.r.opts.MaxAttempts
+		var apiErr *ltx.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
+			// A rate-limited video host gets the patience an API call gets.
+			limit *= rateLimitedTriesPerAttempt
+		}
+		if ctx.Err() != nil || !retryableDownload(err) || try >= limit {
 			break
 		}
 		v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, Attempt: try + 1, Message: "download: " + err.Error()})
-		if sleep(ctx, v.r.backoff(try)) != nil {
+		wait := v.r.backoff(try)
+		if apiErr != nil && apiErr.RetryAfter > 0 {
+			wait = min(apiErr.RetryAfter, v.r.opts.MaxRetryAfter)
+		}
+		if sleep(ctx, wait) != nil {
 			break
 		}
 	}
@@ -72,6 +84,42 @@ func (v *video) download(ctx context.Context) {
 	}
 	v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: v.entry.TaskID, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
 	v.failFast()
+}
+
+// removeStaleParts deletes the temporary files that a download killed
+// mid-write (SIGKILL, a power cut) left beside the outputs of this plan:
+// ".NAME.mp4.NNN.part". Each directory is read once.
+func removeStaleParts(dir string, outputs []string) {
+	byDir := map[string]map[string]bool{}
+	for _, out := range outputs {
+		if out == "" {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(out))
+		d, base := filepath.Split(path)
+		if byDir[d] == nil {
+			byDir[d] = map[string]bool{}
+		}
+		byDir[d]["."+base+"."] = true
+	}
+	for d, prefixes := range byDir {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !e.Type().IsRegular() || !strings.HasSuffix(name, ".part") {
+				continue
+			}
+			for prefix := range prefixes {
+				if strings.HasPrefix(name, prefix) {
+					os.Remove(filepath.Join(d, name))
+					break
+				}
+			}
+		}
+	}
 }
 
 func retryableDownload(err error) bool {

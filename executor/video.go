@@ -297,6 +297,13 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		v.fail(ctx, taskErr.Code, taskErr.Message, task.RequestID, v.suggestion(taskErr.Code))
 		return
 	}
+	if task.VideoURL == "" {
+		// Completed without a video: downloading would fail the same way on
+		// every apply. The task is useless; say so once, with the way out.
+		v.fail(ctx, "NO_VIDEO_URL", fmt.Sprintf("%s reported task %s completed but gave no video URL; the next apply makes the video again (a new task, paid again); if it keeps happening, contact the service with request id %s",
+			v.r.plan.Settings.Provider, taskID, firstNonEmpty(task.RequestID, "(none)")), task.RequestID, "")
+		return
+	}
 	v.entry.Status = state.StatusCompleted
 	v.entry.VideoURL = task.VideoURL
 	v.entry.CompletedAt = v.r.opts.Now().UTC()

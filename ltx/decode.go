@@ -207,6 +207,9 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// MaxPlausibleCost bounds a cost the service reports for one task.
+const MaxPlausibleCost = 1e7
+
 // taskAnswer is what a 2xx body turned out to be: a task, or an error that a
 // deployment chose to send with a 2xx status.
 type taskAnswer struct {
@@ -253,7 +256,10 @@ func decodeTask(status int, h http.Header, body []byte, now time.Time) (taskAnsw
 		p = min(max(p, 0), 100)
 		t.Progress = &p
 	}
-	if c, ok := top.num("consumed_credits", "consumedCredits", "credits"); ok && c >= 0 {
+	// A figure outside any plausible bill is the server's error, not a
+	// cost: summed, 1e308 twice is +Inf and no record could be saved. The
+	// task itself is kept (its id says what was bought); the figure is not.
+	if c, ok := top.num("consumed_credits", "consumedCredits", "credits"); ok && c >= 0 && c <= MaxPlausibleCost {
 		t.ConsumedCredits = c
 	}
 	taskErr := taskError(top)

@@ -252,3 +252,22 @@ func TestCleanBoundsLength(t *testing.T) {
 		t.Errorf("invalid UTF-8 not replaced: %q", got)
 	}
 }
+
+// TestImplausibleCostIsIgnored: 1e308 twice sums to +Inf, after which no run
+// record could be saved; a cost outside any plausible bill is not a cost.
+func TestImplausibleCostIsIgnored(t *testing.T) {
+	for _, body := range []string{
+		`{"task_id":"t","status":"completed","video_url":"/v.mp4","consumed_credits":1e308}`,
+		`{"task_id":"t","status":"completed","video_url":"/v.mp4","consumed_credits":-5}`,
+		`{"task_id":"t","status":"completed","video_url":"/v.mp4","consumed_credits":"NaN"}`,
+	} {
+		c := newTestClient(t, answer(200, nil, body))
+		got, err := c.GetTask(context.Background(), TaskRef{ID: "t"})
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if got.ID != "t" || got.ConsumedCredits != 0 {
+			t.Errorf("%s: task %+v, want the task with no cost", body, *got)
+		}
+	}
+}

@@ -145,6 +145,9 @@ func build(in Input, record any) (*Page, error) {
 	if in.Run != nil {
 		run := loose(record)
 		unit = run.str("cost_unit", "unit", "currency")
+		if cost := fields(asMap(run["cost"])); unit == "" && cost != nil {
+			unit = cost.str("unit")
+		}
 		p.Scope = "Run " + in.Run.ID
 		p.Started = timeText(in.Run.Started)
 		if !in.Run.Finished.IsZero() && !in.Run.Started.IsZero() && !in.Run.Finished.Before(in.Run.Started) {

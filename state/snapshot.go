@@ -16,10 +16,16 @@ type SnapshotError struct {
 	Path       string // the snapshot file
 	Problem    string // what is wrong with it
 	BackupPath string // the previous snapshot, if one exists
+	// Newer: the file is sound but written by a newer ltxform; the answer
+	// is to upgrade, not to repair or roll back anything.
+	Newer bool
 }
 
 func (e *SnapshotError) Error() string {
 	msg := fmt.Sprintf("%s %s; ltxform will not use or overwrite it", e.Path, e.Problem)
+	if e.Newer {
+		return msg + ". Nothing is wrong with the file: run a newer ltxform (the one that wrote it, or later)"
+	}
 	if e.BackupPath != "" {
 		msg += fmt.Sprintf(". The previous snapshot is kept in %s: compare the two, and copy the backup over %s to go back to it", e.BackupPath, e.Path)
 	} else {
@@ -68,7 +74,12 @@ func readSnapshot(path, backupPath string) (*State, error) {
 	case sf.FormatVersion == nil:
 		return nil, refuse("is not an ltxform state snapshot (no format_version)")
 	case *sf.FormatVersion > FormatVersion:
-		return nil, refuse("was written by a newer ltxform (format_version %d; this build reads up to %d); upgrade ltxform", *sf.FormatVersion, FormatVersion)
+		err := refuse("was written by a newer ltxform (format_version %d; this build reads up to %d)", *sf.FormatVersion, FormatVersion)
+		var se *SnapshotError
+		if errors.As(err, &se) {
+			se.Newer = true
+		}
+		return nil, err
 	case *sf.FormatVersion < 1:
 		return nil, refuse("has an invalid format_version %d", *sf.FormatVersion)
 	}
