@@ -115,7 +115,7 @@ func everyKindPlan(t *testing.T) *plan.Plan {
 	m := &config.Manifest{
 		Dir:    dir,
 		API:    config.API{RequestsPerMinute: 120, Parallelism: 8, MaxAttempts: 5},
-		Budget: &config.Budget{MaxCredits: 2000},
+		Budget: &config.Budget{MaxCost: 2000},
 		Videos: []*config.Video{created, replaced, completed, polled, failed, same, pending, same2},
 	}
 	p, diags := plan.Build(m, st, plan.Options{})

@@ -15,8 +15,8 @@ import (
 // budget comes from.
 func checkBudget(m *config.Manifest, flagMax, credits float64) (float64, *hcl.Diagnostic) {
 	limit, fromManifest := flagMax, false
-	if m.Budget != nil && m.Budget.MaxCredits > 0 && (limit == 0 || m.Budget.MaxCredits < limit) {
-		limit, fromManifest = m.Budget.MaxCredits, true
+	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || m.Budget.MaxCost < limit) {
+		limit, fromManifest = m.Budget.MaxCost, true
 	}
 	if limit == 0 || credits <= limit {
 		return limit, nil

@@ -54,7 +54,7 @@ func TestBuildBudget(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := manifest(dir, videos...)
 			if tt.budget > 0 {
-				m.Budget = &config.Budget{MaxCredits: tt.budget, Range: budgetRange}
+				m.Budget = &config.Budget{MaxCost: tt.budget, Range: budgetRange}
 			}
 			p, diags := Build(m, nil, Options{MaxCredits: tt.flag})
 			if p.Totals.Credits != 2240 {

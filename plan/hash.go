@@ -52,7 +52,7 @@ func manifestHash(m *config.Manifest, hashes []string) string {
 	// of that promise.
 	slices.SortFunc(hm.Videos, func(a, b hashedVideo) int { return strings.Compare(a.Address, b.Address) })
 	if m.Budget != nil {
-		hm.MaxCredits = m.Budget.MaxCredits
+		hm.MaxCredits = m.Budget.MaxCost
 	}
 	return sumJSON(hm)
 }

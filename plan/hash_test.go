@@ -27,7 +27,7 @@ func TestManifestHash(t *testing.T) {
 		"new video":   func(m *config.Manifest) { m.Videos = append(m.Videos, video("c", "", "third", 6, "1080p")) },
 		"parallelism": func(m *config.Manifest) { m.API.Parallelism = 2 },
 		"pricing":     func(m *config.Manifest) { m.Pricing = map[string]float64{"4K": 20} },
-		"budget":      func(m *config.Manifest) { m.Budget = &config.Budget{MaxCredits: 10} },
+		"budget":      func(m *config.Manifest) { m.Budget = &config.Budget{MaxCost: 10} },
 	}
 	for name, edit := range edits {
 		m := base()
