@@ -19,6 +19,10 @@ const (
 	MaxNestingDepth = 256     // brackets, interpolations, strings, template directives, operator chains
 )
 
+// maxSourceBytes is MaxSourceBytes, lowered by the fuzz target so that it
+// reaches the bound without writing megabytes each run.
+var maxSourceBytes int64 = MaxSourceBytes
+
 type syntax int
 
 const (
@@ -44,13 +48,13 @@ func ReadSource(path string) ([]byte, hcl.Diagnostics) {
 	if !info.Mode().IsRegular() {
 		return nil, sourceError(path, 0, "Cannot read file", requireRegular(path, info.Mode()).Error()+".")
 	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+	src, err := io.ReadAll(io.LimitReader(f, maxSourceBytes+1))
 	if err != nil {
 		return nil, sourceError(path, 0, "Cannot read file", unwrapPathError(err).Error()+": "+path)
 	}
-	if len(src) > MaxSourceBytes {
+	if int64(len(src)) > maxSourceBytes {
 		return nil, sourceError(path, 1, "File too large",
-			fmt.Sprintf("%s is larger than %d MiB, the most a manifest or variable file may hold. Split it into several files.", path, MaxSourceBytes>>20))
+			fmt.Sprintf("%s is larger than %s, the most a manifest or variable file may hold. Split it into several files.", path, sizeText(maxSourceBytes)))
 	}
 	if d := CheckNesting(path, src); d != nil {
 		return nil, d
@@ -353,4 +357,11 @@ func directiveWord(b []byte) string {
 		n++
 	}
 	return string(b[:n])
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
