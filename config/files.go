@@ -103,7 +103,7 @@ func requireRegular(name string, mode fs.FileMode) error {
 	if mode.IsRegular() {
 		return nil
 	}
-	what := "not a regular file"
+	what := "something else"
 	switch {
 	case mode.IsDir():
 		what = "a directory"
@@ -114,7 +114,7 @@ func requireRegular(name string, mode fs.FileMode) error {
 	case mode&fs.ModeDevice != 0, mode&fs.ModeCharDevice != 0:
 		what = "a device"
 	}
-	return fmt.Errorf("%q is %s; only a regular file inside the manifest directory can be read", name, what)
+	return fmt.Errorf("%q is %s, not a regular file", name, what)
 }
 
 // readInside reads name, which must be a regular file inside dir of at most
