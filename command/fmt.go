@@ -42,9 +42,11 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		// ReadSource bounds size and depth before HCL's parser recurses.
+		src, d := config.ReadSource(path)
+		if d.HasErrors() {
+			diags = append(diags, d...)
+			continue
 		}
 		// hclwrite formats whatever it is given; refuse a file that does
 		// not parse rather than "format" it into something else.
@@ -111,13 +113,20 @@ func formattableFiles(target string, recursive bool) ([]string, error) {
 }
 
 // writeFileKeepMode replaces path's content through a temporary file and a
-// rename, so that an interrupted fmt never leaves half a manifest.
+// rename, so that an interrupted fmt never leaves half a manifest. When path
+// is a symbolic link, the file it leads to is rewritten and the link stays a
+// link: renaming over the link itself would turn it into a copy.
 func writeFileKeepMode(path string, data []byte) error {
-	info, err := os.Stat(path)
+	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".fmt-*")
+	info, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, ".fmt-*")
 	if err != nil {
 		return err
 	}
@@ -130,8 +139,20 @@ func writeFileKeepMode(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return err
+	}
+	// The rename is durable once the directory is.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -89,3 +89,59 @@ func TestVarFlagsKeepOrder(t *testing.T) {
 		t.Errorf("opts = %+v", opts)
 	}
 }
+
+// fmt on a symbolic link to a manifest rewrites the file the link leads to
+// and leaves the link a link (it used to replace it with a formatted copy).
+func TestFmtWritesThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	shared := filepath.Join(t.TempDir(), "shared.ltx.hcl")
+	src := "video \"v\" {\nprompt = \"p\"\n}\n"
+	if err := os.WriteFile(shared, []byte(src), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "main.ltx.hcl")
+	if err := os.Symlink(shared, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	env, _, _ := fmtTestEnv()
+	if err := runFmt(context.Background(), env, []string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("main.ltx.hcl is now %v, not a symbolic link", info.Mode())
+	}
+	got, err := os.ReadFile(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "video \"v\" {\n  prompt = \"p\"\n}\n"; string(got) != want {
+		t.Errorf("target = %q, want %q", got, want)
+	}
+	if st, _ := os.Stat(shared); st.Mode().Perm() != 0o640 {
+		t.Errorf("target mode = %v, want 0640 kept", st.Mode().Perm())
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(shared), ".fmt-*")); len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// fmt refuses a file nested too deep for HCL's parser, naming it, rather
+// than crash with a stack overflow.
+func TestFmtRefusesDeepNesting(t *testing.T) {
+	dir := t.TempDir()
+	src := "locals {\n  x = " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000) + "\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, _, errb := fmtTestEnv()
+	if err := runFmt(context.Background(), env, []string{dir}); !errors.Is(err, ErrReported) {
+		t.Fatalf("err = %v, want ErrReported", err)
+	}
+	if !strings.Contains(errb.String(), "Nesting too deep") || !strings.Contains(errb.String(), "main.ltx.hcl line 2") {
+		t.Errorf("stderr = %q", errb.String())
+	}
+}

@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"os"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -13,8 +13,9 @@ import (
 )
 
 // functions is the manifest's function table: go-cty's standard library under
-// Terraform's names, plus file and templatefile confined to dir.
-func functions(dir string) map[string]function.Function {
+// Terraform's names, plus file and templatefile confined to the manifest
+// directory, which record what they read in files.
+func functions(files *readFiles) map[string]function.Function {
 	fns := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"can":             tryfunc.CanFunc,
@@ -82,20 +83,26 @@ func functions(dir string) map[string]function.Function {
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
 	}
-	fns["file"] = fileFunc(dir)
-	fns["templatefile"] = templateFileFunc(dir, fns)
+	fns["file"] = fileFunc(files)
+	fns["templatefile"] = templateFileFunc(files, fns)
 	return fns
 }
 
-// fileFunc reads a file relative to the manifest directory.
-func fileFunc(dir string) function.Function {
+// fileFunc reads a text file relative to the manifest directory.
+func fileFunc(files *readFiles) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			b, err := readInside(dir, args[0].AsString())
+			name := args[0].AsString()
+			b, err := files.readInside(name)
 			if err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
+			}
+			// A string holds text: invalid bytes would reach the API
+			// replaced or dropped, not as written.
+			if off := invalidUTF8Offset(b); off >= 0 {
+				return cty.NilVal, function.NewArgErrorf(0, "%q is not valid UTF-8 text (at byte offset %d)", name, off)
 			}
 			return cty.StringVal(string(b)), nil
 		},
@@ -105,7 +112,7 @@ func fileFunc(dir string) function.Function {
 // templateFileFunc renders a file as an HCL template with the given
 // variables and the same functions (but not templatefile itself, so that a
 // template cannot recurse).
-func templateFileFunc(dir string, fns map[string]function.Function) function.Function {
+func templateFileFunc(files *readFiles, fns map[string]function.Function) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{
 			{Name: "path", Type: cty.String},
@@ -114,9 +121,16 @@ func templateFileFunc(dir string, fns map[string]function.Function) function.Fun
 		Type: function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			b, err := readInside(dir, name)
+			b, err := files.readInside(name)
 			if err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
+			}
+			if off := invalidUTF8Offset(b); off >= 0 {
+				return cty.NilVal, function.NewArgErrorf(0, "%q is not valid UTF-8 text (at byte offset %d)", name, off)
+			}
+			// HCL's template parser recurses once per nesting level.
+			if line, ok := nestingWithin(b, syntaxTemplate); !ok {
+				return cty.NilVal, function.NewArgErrorf(0, "%q nests brackets or interpolations more than %d deep (line %d)", name, MaxNestingDepth, line)
 			}
 			vars := args[1]
 			if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
@@ -151,12 +165,15 @@ func templateFileFunc(dir string, fns map[string]function.Function) function.Fun
 	})
 }
 
-// readInside reads name, which must resolve (symlinks included) to a file
-// inside dir.
-func readInside(dir, name string) ([]byte, error) {
-	p, err := resolveInside(dir, name)
-	if err != nil {
-		return nil, err
+// invalidUTF8Offset is the byte offset of the first invalid UTF-8 sequence
+// in b, or -1.
+func invalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
 	}
-	return os.ReadFile(p)
+	return -1
 }

@@ -49,13 +49,7 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 	var blocks hcl.Blocks
 	for _, name := range names {
 		path := shownPath(dir, name)
-		var f *hcl.File
-		var d hcl.Diagnostics
-		if strings.HasSuffix(name, JSONSuffix) {
-			f, d = p.ParseJSONFile(path)
-		} else {
-			f, d = p.ParseHCLFile(path)
-		}
+		f, d := parseBounded(p, path)
 		diags = append(diags, d...)
 		if f == nil {
 			continue
@@ -67,8 +61,22 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 
 	d := m.decode(p, dir, blocks, opts)
 	diags = append(diags, d...)
+	diags = append(diags, checkOutputsSpareInputs(m, names, opts)...)
 	m.Files = p.Files()
 	return m, cleanDiagnostics(diags, m.sensitiveStrings)
+}
+
+// parseBounded parses a manifest or variable file once ReadSource has
+// checked its size and depth; a name ending in ".json" is HCL's JSON syntax.
+func parseBounded(p *hclparse.Parser, path string) (*hcl.File, hcl.Diagnostics) {
+	src, diags := ReadSource(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if strings.HasSuffix(path, ".json") {
+		return p.ParseJSON(src, path)
+	}
+	return p.ParseHCL(src, path)
 }
 
 // manifestFiles lists the manifest files of dir, sorted.
@@ -142,7 +150,8 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		}
 	}
 
-	fns := functions(m.Dir)
+	m.reads = newReadFiles(m.Dir)
+	fns := functions(m.reads)
 	s := scope{vars: map[string]bool{}, locals: map[string]bool{}}
 	for n := range vars {
 		s.vars[n] = true
@@ -182,7 +191,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		diags = append(diags, d...)
 	}
 	if b := singles["pricing"]; b != nil {
-		m.Pricing, m.PricingRange, d = decodePricingBlock(b, ctx, s)
+		m.Pricing, m.PricingAttribute, m.PricingRange, d = decodePricingBlock(b, ctx, s)
 		diags = append(diags, d...)
 	}
 	if b := singles["backend"]; b != nil {
@@ -202,7 +211,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			continue
 		}
 		declared[vb.Name] = vb
-		videos, d := vb.expand(ctx, s, defaults)
+		videos, d := vb.expand(ctx, s, defaults, m.reads)
 		diags = append(diags, d...)
 		m.Videos = append(m.Videos, videos...)
 	}

@@ -374,10 +374,11 @@ video "v" {
 }
 `})
 	m := mustLoad(t, dir, LoadOptions{})
-	if a := m.API; a.BaseURL != "https://example.test" || a.RequestsPerMinute != 120 || a.Parallelism != 3 || a.MaxAttempts != 5 {
+	if a := m.API; a.BaseURL != "https://example.test" || a.RequestsPerMinute != 120 || a.Parallelism != 3 || a.MaxAttempts != 5 ||
+		a.Provider != "" || a.MaxConcurrentTasks != 0 || a.TaskTimeout != 0 || a.IdempotencyKey != nil {
 		t.Errorf("API = %+v", m.API)
 	}
-	if m.Budget == nil || m.Budget.MaxCost != 500 || m.Budget.Range.Start.Line != 8 {
+	if m.Budget == nil || m.Budget.MaxCost != 500 || m.Budget.Attribute != "max_credits" || m.Budget.Range.Start.Line != 8 {
 		t.Errorf("Budget = %+v", m.Budget)
 	}
 	if len(m.Pricing) != 2 || m.Pricing["4K"] != 10 {

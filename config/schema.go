@@ -22,15 +22,24 @@ var apiSchema = &hcl.BodySchema{
 		{Name: "requests_per_minute"},
 		{Name: "parallelism"},
 		{Name: "max_attempts"},
+		{Name: "provider"},
+		{Name: "model"},
+		{Name: "max_concurrent_tasks"},
+		{Name: "task_timeout"},
+		{Name: "idempotency_key"},
 	},
 }
 
 var budgetSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "max_credits", Required: true}},
+	Attributes: []hcl.AttributeSchema{{Name: "max_cost"}, {Name: "max_credits"}, {Name: "worst_case"}},
 }
 
+// pricingAttributes are the names of the one pricing map: per_second in the
+// provider's unit, and the aliases that say the unit.
+var pricingAttributes = []string{"per_second", "credits_per_second", "usd_per_second"}
+
 var pricingSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "credits_per_second", Required: true}},
+	Attributes: []hcl.AttributeSchema{{Name: "per_second"}, {Name: "credits_per_second"}, {Name: "usd_per_second"}},
 }
 
 var variableSchema = &hcl.BodySchema{
@@ -54,6 +63,7 @@ var validationSchema = &hcl.BodySchema{
 // may set, beside the meta-arguments.
 var videoAttributes = []string{
 	"prompt", "duration", "resolution", "image_url", "aspect_ratio", "seed", "webhook_url", "output",
+	"model", "fps", "generate_audio", "camera_motion", "last_frame_url", "image_file",
 }
 
 var videoSchema = func() *hcl.BodySchema {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -21,10 +22,14 @@ const (
 )
 
 func decodeAPIBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*API, hcl.Diagnostics) {
-	api := &API{RequestsPerMinute: DefaultRequestsPerMinute, Parallelism: DefaultParallelism, MaxAttempts: DefaultMaxAttempts}
+	api := &API{
+		RequestsPerMinute: DefaultRequestsPerMinute, Parallelism: DefaultParallelism, MaxAttempts: DefaultMaxAttempts,
+		DeclRange: block.DefRange, Ranges: map[string]hcl.Range{},
+	}
 	content, diags := block.Body.Content(apiSchema)
 	for _, name := range sortedKeys(content.Attributes) {
 		attr := content.Attributes[name]
+		api.Ranges[name] = attr.Expr.Range()
 		if d := checkReferences(attr.Expr, s); d.HasErrors() {
 			diags = append(diags, d...)
 			continue
@@ -64,65 +69,219 @@ func decodeAPIBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*API, hcl.
 			if v, ok, d = evalInt(attr, ctx, 1, 100); ok {
 				api.MaxAttempts = int(v)
 			}
+		case "provider":
+			var v string
+			var ok bool
+			if v, ok, d = nonEmptyString(attr, ctx); ok {
+				api.Provider = v
+			}
+		case "model":
+			var v string
+			var ok bool
+			if v, ok, d = nonEmptyString(attr, ctx); ok {
+				api.Model = v
+			}
+		case "max_concurrent_tasks":
+			var v int64
+			var ok bool
+			if v, ok, d = evalInt(attr, ctx, 1, 1024); ok {
+				api.MaxConcurrentTasks = int(v)
+			}
+		case "task_timeout":
+			var v time.Duration
+			var ok bool
+			if v, ok, d = evalDuration(attr, ctx); ok {
+				api.TaskTimeout = v
+			}
+		case "idempotency_key":
+			var v, ok bool
+			if v, ok, d = evalBool(attr, ctx); ok {
+				api.IdempotencyKey = &v
+			}
 		}
 		diags = append(diags, d...)
 	}
 	return api, diags
 }
 
+// evalDuration evaluates a positive duration: a string time.ParseDuration
+// reads ("30m", "90s", "1h30m") or a number of seconds.
+func evalDuration(attr *hcl.Attribute, ctx *hcl.EvalContext) (time.Duration, bool, hcl.Diagnostics) {
+	v, ok, diags := evalValue(attr.Expr, ctx)
+	if !ok {
+		return 0, false, diags
+	}
+	bad := func(detail string) (time.Duration, bool, hcl.Diagnostics) {
+		return 0, false, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Invalid %s", attr.Name),
+			Detail:   detail,
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	var d time.Duration
+	switch v.Type() {
+	case cty.String:
+		parsed, err := time.ParseDuration(v.AsString())
+		if err != nil {
+			return bad(fmt.Sprintf("%s must be a duration such as \"30m\" or \"90s\" (or a number of seconds), not %q.", attr.Name, v.AsString()))
+		}
+		d = parsed
+	case cty.Number:
+		secs, _ := v.AsBigFloat().Float64()
+		if secs > math.MaxInt64/float64(time.Second) {
+			return bad(fmt.Sprintf("%s of %s seconds is too long.", attr.Name, v.AsBigFloat().Text('g', -1)))
+		}
+		d = time.Duration(secs * float64(time.Second))
+	default:
+		return 0, false, append(diags, wrongType(attr, `a duration string such as "30m" or a number of seconds`, v.Type(), ""))
+	}
+	if d <= 0 {
+		return bad(fmt.Sprintf("%s must be greater than zero, not %s.", attr.Name, d))
+	}
+	return d, true, diags
+}
+
 func decodeBudgetBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*Budget, hcl.Diagnostics) {
 	content, diags := block.Body.Content(budgetSchema)
-	attr, ok := content.Attributes["max_credits"]
-	if !ok {
-		return nil, diags
+	cost, hasCost := content.Attributes["max_cost"]
+	credits, hasCredits := content.Attributes["max_credits"]
+	attr := cost
+	switch {
+	case hasCost && hasCredits:
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting budget arguments",
+			Detail: fmt.Sprintf("max_credits (line %d) is another name for max_cost (line %d): set one of them.",
+				credits.NameRange.Start.Line, cost.NameRange.Start.Line),
+			Subject: laterAttr(cost, credits).NameRange.Ptr(),
+		})
+	case hasCredits:
+		attr = credits
+	case !hasCost:
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   "A budget block needs max_cost (or its older name max_credits): the most the change may cost, in the provider's unit.",
+			Subject:  block.DefRange.Ptr(),
+		})
 	}
+	b := &Budget{Attribute: attr.Name, Range: attr.Expr.Range()}
 	if d := checkReferences(attr.Expr, s); d.HasErrors() {
 		return nil, append(diags, d...)
 	}
-	v, ok, d := evalFloat(attr, ctx, false)
+	v, ok, d := evalFloat(attr, ctx, true)
 	diags = append(diags, d...)
 	if !ok {
 		return nil, diags
 	}
-	return &Budget{MaxCost: v, Attribute: "max_credits", Range: attr.Expr.Range()}, diags
+	b.MaxCost = v
+	if wc, ok := content.Attributes["worst_case"]; ok {
+		if d := checkReferences(wc.Expr, s); d.HasErrors() {
+			return nil, append(diags, d...)
+		}
+		v, ok, d := evalBool(wc, ctx)
+		diags = append(diags, d...)
+		if !ok {
+			return nil, diags
+		}
+		b.WorstCase = v
+	}
+	return b, diags
 }
 
-func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[string]float64, hcl.Range, hcl.Diagnostics) {
+// laterAttr is whichever of two attributes comes later in the source: the
+// one a conflict is reported at.
+func laterAttr(a, b *hcl.Attribute) *hcl.Attribute {
+	if b.NameRange.Filename == a.NameRange.Filename && b.NameRange.Start.Byte < a.NameRange.Start.Byte {
+		return a
+	}
+	return b
+}
+
+func decodePricingBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (map[string]float64, string, hcl.Range, hcl.Diagnostics) {
 	content, diags := block.Body.Content(pricingSchema)
-	attr, ok := content.Attributes["credits_per_second"]
-	if !ok {
-		return nil, block.DefRange, diags
+	var attr *hcl.Attribute
+	for _, name := range pricingAttributes {
+		a, ok := content.Attributes[name]
+		if !ok {
+			continue
+		}
+		if attr != nil {
+			return nil, "", a.Expr.Range(), append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Conflicting pricing arguments",
+				Detail: fmt.Sprintf("%s (line %d) and %s (line %d) both set the price table: set one of per_second, credits_per_second and usd_per_second.",
+					attr.Name, attr.NameRange.Start.Line, a.Name, a.NameRange.Start.Line),
+				Subject: laterAttr(attr, a).NameRange.Ptr(),
+			})
+		}
+		attr = a
+	}
+	if attr == nil {
+		return nil, "", block.DefRange, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   `A pricing block needs per_second (or credits_per_second, or usd_per_second): a map such as { "1080p" = 4, "ltx-2-3-fast/1080p" = 0.06 }.`,
+			Subject:  block.DefRange.Ptr(),
+		})
 	}
 	if d := checkReferences(attr.Expr, s); d.HasErrors() {
-		return nil, attr.Expr.Range(), append(diags, d...)
+		return nil, attr.Name, attr.Expr.Range(), append(diags, d...)
 	}
 	v, ok, d := evalValue(attr.Expr, ctx)
 	diags = append(diags, d...)
 	if !ok {
-		return nil, attr.Expr.Range(), diags
+		return nil, attr.Name, attr.Expr.Range(), diags
 	}
 	if !v.Type().IsObjectType() && !v.Type().IsMapType() {
-		return nil, attr.Expr.Range(), append(diags, wrongType(attr, `a map of resolution to credits, e.g. { "1080p" = 4 }`, v.Type(), ""))
+		return nil, attr.Name, attr.Expr.Range(), append(diags, wrongType(attr, `a map of resolution (or "MODEL/RESOLUTION") to a price per second, e.g. { "1080p" = 4 }`, v.Type(), ""))
 	}
 	out := map[string]float64{}
 	for it := v.ElementIterator(); it.Next(); {
 		k, e := it.Element()
-		f := math.NaN()
-		if e.Type() == cty.Number && !e.IsNull() {
-			f, _ = e.AsBigFloat().Float64()
-		}
-		if math.IsNaN(f) || f < 0 {
+		key := k.AsString()
+		if err := checkPriceKey(key); err != "" {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
-				Summary:  "Invalid credits_per_second",
-				Detail:   fmt.Sprintf("The price for %q must be a number of credits, zero or more.", k.AsString()),
+				Summary:  "Invalid " + attr.Name,
+				Detail:   fmt.Sprintf("The key %q %s; write a resolution such as \"1080p\" or MODEL/RESOLUTION such as \"ltx-2-3-fast/1080p\".", key, err),
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 			continue
 		}
-		out[k.AsString()] = f
+		f := math.NaN()
+		if e.Type() == cty.Number && !e.IsNull() {
+			f, _ = e.AsBigFloat().Float64()
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid " + attr.Name,
+				Detail:   fmt.Sprintf("The price for %q must be a number, zero or more.", key),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+			continue
+		}
+		out[key] = f
 	}
-	return out, attr.Expr.Range(), diags
+	return out, attr.Name, attr.Expr.Range(), diags
+}
+
+// checkPriceKey says what is wrong with a pricing key, or "".
+func checkPriceKey(key string) string {
+	model, res, hasModel := strings.Cut(key, "/")
+	switch {
+	case strings.TrimSpace(key) == "":
+		return "is empty"
+	case !hasModel:
+		return ""
+	case model == "" || res == "":
+		return "has an empty model or resolution"
+	case strings.Contains(res, "/"):
+		return "has more than one slash"
+	}
+	return ""
 }
 
 // defaultsBlock holds the defaults block's attributes; they are evaluated for

@@ -11,64 +11,78 @@ import (
 
 // Manifest is one directory's evaluated configuration.
 type Manifest struct {
-	Dir              string               // absolute path of the manifest directory
-	Files            map[string]*hcl.File // every parsed file, for rendering diagnostics
-	API              API
-	Budget           *Budget            // nil when there is no budget block
-	Pricing          map[string]float64 // credits per second by resolution; nil = built-in table
+	Dir    string               // absolute path of the manifest directory
+	Files  map[string]*hcl.File // every parsed file, for rendering diagnostics
+	API    API
+	Budget *Budget // nil when there is no budget block
+	// Pricing is the price per second of output, in the provider's unit, by
+	// "RESOLUTION" or "MODEL/RESOLUTION"; nil = the provider's built-in table.
+	Pricing map[string]float64
+	// PricingAttribute is the attribute that set Pricing: "per_second",
+	// "credits_per_second" or "usd_per_second"; "" without a pricing block.
 	PricingAttribute string
-	// PricingRange is the range of pricing.credits_per_second, for diagnostics.
+	// PricingRange is the range of that attribute's value, for diagnostics.
 	PricingRange hcl.Range
 	Videos       []*Video // sorted by Address
 
-	sensitiveStrings []string // values of sensitive variables, kept out of diagnostics
+	sensitiveStrings []string   // values of sensitive variables, kept out of diagnostics
+	reads            *readFiles // files read while evaluating, which no output may replace
 }
 
-// API is the api block with defaults applied.
+// API is the api block with defaults applied. Values are type-checked only:
+// the planner checks them against the provider's own tables. The fields
+// added for providers are omitted from JSON when unset, so that the plan's
+// hash of this struct stays the same for manifests that do not use them.
 type API struct {
-	BaseURL            string  // "" when not set: the caller decides (flag, env, default)
-	RequestsPerMinute  float64 // default 120
-	Parallelism        int     // default 8
-	MaxAttempts        int     // default 5
-	Provider           string
-	Model              string
-	MaxConcurrentTasks int
-	TaskTimeout        time.Duration
-	IdempotencyKey     *bool
-	Ranges             map[string]hcl.Range `json:"-"`
-	DeclRange          hcl.Range            `json:"-"`
+	BaseURL           string  // "" when not set: the caller decides (flag, env, default)
+	RequestsPerMinute float64 // default 120
+	Parallelism       int     // default 8
+	MaxAttempts       int     // default 5
+
+	Provider           string        `json:",omitempty"` // "" = the default provider
+	Model              string        `json:",omitempty"` // default model of every video; "" = the provider's
+	MaxConcurrentTasks int           `json:",omitempty"` // 0 = the provider's default
+	TaskTimeout        time.Duration `json:",omitempty"` // 0 = the provider's default
+	IdempotencyKey     *bool         `json:",omitempty"` // nil = the provider's default
+
+	DeclRange hcl.Range            `json:"-"` // the api block header; zero without a block
+	Ranges    map[string]hcl.Range `json:"-"` // attribute name → range of its value
 }
 
 // Budget is the budget block.
 type Budget struct {
-	MaxCost   float64
-	Attribute string
-	Range     hcl.Range // of the max_cost (or max_credits) attribute
-	WorstCase bool
+	MaxCost   float64   // in the provider's unit (credits or US dollars)
+	Attribute string    // "max_cost" or its alias "max_credits", as written
+	Range     hcl.Range // of that attribute's value
+	WorstCase bool      // worst_case; default false
 }
 
 // Video is one expanded video block instance, with defaults applied. Values
 // are as written: the API limits are checked by the planner (plan.CheckLimits).
 type Video struct {
-	Address         string // video.NAME, video.NAME["KEY"] or video.NAME[0]
-	Name            string
-	Key             string // each.key or the count index; "" for a single block
-	Prompt          string
-	Duration        float64 // kept as written so that 7.5 can be refused with its range
-	Resolution      string
-	ImageURL        string // non-empty means image-to-video
-	AspectRatio     string
-	Seed            *int64
-	WebhookURL      string
-	Model           string
-	FPS             int
-	GenerateAudio   *bool
-	CameraMotion    string
-	LastFrameURL    string
+	Address     string // video.NAME, video.NAME["KEY"] or video.NAME[0]
+	Name        string
+	Key         string // each.key or the count index; "" for a single block
+	Prompt      string
+	Duration    float64 // kept as written so that 7.5 can be refused with its range
+	Resolution  string
+	ImageURL    string // non-empty means image-to-video
+	AspectRatio string
+	Seed        *int64
+	WebhookURL  string
+	Output      string // slash-separated, relative to Manifest.Dir, already checked to stay inside it
+
+	Model         string // "" = api.model, else the provider's default
+	FPS           int    // 0 = unset
+	GenerateAudio *bool  // nil = unset
+	CameraMotion  string
+	LastFrameURL  string
+	// ImageFile is a local first frame: a clean slash path relative to
+	// Manifest.Dir, checked to be a regular file inside it when loaded; its
+	// sha256 (hex) and size are taken then.
 	ImageFile       string
 	ImageFileSHA256 string
 	ImageFileBytes  int64
-	Output          string // slash-separated, relative to Manifest.Dir, already checked to stay inside it
 
 	DeclRange hcl.Range            // the block header
 	Ranges    map[string]hcl.Range // attribute name → narrowest range of its value

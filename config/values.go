@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -129,9 +130,48 @@ func evalFloat(attr *hcl.Attribute, ctx *hcl.EvalContext, allowZero bool) (float
 		return 0, false, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("Invalid %s", attr.Name),
-			Detail:   fmt.Sprintf("%s must be greater than zero, not %s.", attr.Name, f.Text('g', -1)),
+			Detail:   fmt.Sprintf("%s must be %s, not %s.", attr.Name, map[bool]string{true: "zero or more", false: "greater than zero"}[allowZero], f.Text('g', -1)),
 			Subject:  &r,
 		})
 	}
 	return x, true, diags
+}
+
+// boolValue checks that an attribute's known, non-null value is a bool.
+func boolValue(attr *hcl.Attribute, v cty.Value) (bool, bool, hcl.Diagnostics) {
+	v, _ = v.Unmark()
+	if v.Type() != cty.Bool {
+		extra := ""
+		if v.Type() == cty.String {
+			extra = fmt.Sprintf(" Write true or false without quotes, e.g. %s = true.", attr.Name)
+		}
+		return false, false, hcl.Diagnostics{wrongType(attr, "a bool", v.Type(), extra)}
+	}
+	return v.True(), true, nil
+}
+
+// evalBool evaluates a bool attribute.
+func evalBool(attr *hcl.Attribute, ctx *hcl.EvalContext) (bool, bool, hcl.Diagnostics) {
+	v, ok, diags := evalValue(attr.Expr, ctx)
+	if !ok {
+		return false, false, diags
+	}
+	b, ok, d := boolValue(attr, v)
+	return b, ok, append(diags, d...)
+}
+
+// nonEmptyString evaluates a string attribute that must not be empty (a
+// name such as a provider or a model, where "" is always a slip).
+func nonEmptyString(attr *hcl.Attribute, ctx *hcl.EvalContext) (string, bool, hcl.Diagnostics) {
+	s, ok, diags := evalString(attr, ctx)
+	if ok && strings.TrimSpace(s) == "" {
+		r := attr.Expr.Range()
+		return "", false, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Invalid %s", attr.Name),
+			Detail:   fmt.Sprintf("%s must not be empty; leave it out to use the provider's default.", attr.Name),
+			Subject:  &r,
+		})
+	}
+	return s, ok, diags
 }

@@ -118,6 +118,13 @@ func parseRawValue(v *variable, raw, source string) (cty.Value, hcl.Diagnostics)
 	if v.Type == cty.String || v.Type == cty.DynamicPseudoType {
 		return cty.StringVal(raw), nil
 	}
+	if line, ok := nestingWithin([]byte(raw), syntaxNative); !ok {
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail:   fmt.Sprintf("The value of var.%s from %s nests more than %d deep (line %d of the value).", v.Name, source, MaxNestingDepth, line),
+		}}
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw), source, hcl.InitialPos)
 	if diags.HasErrors() {
 		return cty.DynamicVal, hcl.Diagnostics{{
@@ -209,13 +216,7 @@ func readVarFile(p *hclparse.Parser, path string, vars map[string]*variable, val
 			Detail:   fmt.Sprintf("%s: %v", path, unwrapPathError(err)),
 		}}
 	}
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
-		f, diags = p.ParseJSONFile(path)
-	} else {
-		f, diags = p.ParseHCLFile(path)
-	}
+	f, diags := parseBounded(p, path)
 	if f == nil || diags.HasErrors() {
 		return diags
 	}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -168,7 +170,7 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 }
 
 // expand evaluates every instance of the block into videos.
-func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBlock) ([]*Video, hcl.Diagnostics) {
+func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBlock, files *readFiles) ([]*Video, hcl.Diagnostics) {
 	insts, diags := vb.instances(ctx, s)
 	inner := s
 	inner.hasEach = vb.ForEach != nil
@@ -177,7 +179,7 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	for _, inst := range insts {
 		ictx := ctx.NewChild()
 		ictx.Variables = inst.Vars
-		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults)
+		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults, files)
 		diags = append(diags, d...)
 		if v != nil {
 			out = append(out, v)
@@ -186,7 +188,7 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	return out, diags
 }
 
-func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock) (*Video, hcl.Diagnostics) {
+func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles) (*Video, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	v := &Video{
 		Address:    inst.Address,
@@ -224,13 +226,25 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 			continue
 		}
 		if val.ContainsMarked() {
+			if name == "output" {
+				// Like for_each's keys: output paths are printed by plan
+				// and apply and kept in the state.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid output",
+					Detail:   fmt.Sprintf("The output of %s cannot use a sensitive value: output paths are shown by plan and apply and stored in the state.", v.Address),
+					Subject:  attr.Expr.Range().Ptr(),
+				})
+				failed = true
+				continue
+			}
 			if v.Sensitive == nil {
 				v.Sensitive = map[string]bool{}
 			}
 			v.Sensitive[name] = true
 		}
 		var ok bool
-		ok, d = setVideoAttribute(v, attr, val)
+		ok, d = setVideoAttribute(v, attr, val, files)
 		diags = append(diags, d...)
 		if !ok {
 			failed = true
@@ -249,6 +263,16 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		}
 		failed = true
 	}
+	if v.ImageFile != "" && v.ImageURL != "" {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting image arguments",
+			Detail: fmt.Sprintf("%s sets both image_file (line %d) and image_url (line %d); the first frame comes from one of them.",
+				v.Address, v.Ranges["image_file"].Start.Line, v.Ranges["image_url"].Start.Line),
+			Subject: v.Ranges["image_file"].Ptr(),
+		})
+		failed = true
+	}
 	if _, ok := v.Ranges["output"]; !ok {
 		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)
 		v.Ranges["output"] = vb.DeclRange
@@ -260,8 +284,30 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 }
 
 // setVideoAttribute stores one attribute's value into v, strictly typed.
-func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value) (bool, hcl.Diagnostics) {
+func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *readFiles) (bool, hcl.Diagnostics) {
 	switch attr.Name {
+	case "fps":
+		f, ok, d := numberValue(attr, val, "")
+		if !ok {
+			return false, d
+		}
+		i, acc := f.Int64()
+		if acc != big.Exact || i < 1 || i > 1000 {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid fps",
+				Detail:   fmt.Sprintf("fps must be a whole number of frames per second, such as 24, not %s.", f.Text('g', -1)),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		v.FPS = int(i)
+		return true, d
+	case "generate_audio":
+		b, ok, d := boolValue(attr, val)
+		if ok {
+			v.GenerateAudio = &b
+		}
+		return ok, d
 	case "duration":
 		f, ok, d := numberValue(attr, val, "INVALID_DURATION")
 		if ok {
@@ -291,7 +337,32 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value) (bool, hcl.
 	}
 	switch attr.Name {
 	case "prompt":
+		if off, what := badPromptByte(s); off >= 0 {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid prompt",
+				Detail:   fmt.Sprintf("The prompt of %s holds %s at byte offset %d; it would not reach the API as written.", v.Address, what, off),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
 		v.Prompt = s
+	case "model":
+		v.Model = s
+	case "camera_motion":
+		v.CameraMotion = s
+	case "last_frame_url":
+		v.LastFrameURL = s
+	case "image_file":
+		clean, info := files.image(s)
+		if info.err != nil {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid image_file",
+				Detail:   fmt.Sprintf("The image_file of %s must be a regular file inside the manifest directory: %s.", v.Address, info.err),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
+		v.ImageFile, v.ImageFileSHA256, v.ImageFileBytes = clean, info.sha256, info.size
 	case "resolution":
 		v.Resolution = s
 	case "image_url":
@@ -301,6 +372,14 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value) (bool, hcl.
 	case "webhook_url":
 		v.WebhookURL = s
 	case "output":
+		if urlLike.MatchString(s) {
+			return false, append(d, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid output",
+				Detail:   fmt.Sprintf("The output of %s, %q, is a URL; output is a file path inside the manifest directory, such as \"out/%s.mp4\". ltxform does not upload videos.", v.Address, s, v.Name),
+				Subject:  attr.Expr.Range().Ptr(),
+			})
+		}
 		clean, err := cleanRelative(s)
 		if err != nil {
 			return false, append(d, &hcl.Diagnostic{
@@ -348,4 +427,23 @@ func safeFileName(key string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// urlLike matches "scheme://", which is never meant as a local path.
+var urlLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// badPromptByte finds the first byte of s that cannot be sent as written:
+// an invalid UTF-8 sequence (JSON encoding would replace it) or a NUL.
+func badPromptByte(s string) (int, string) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return i, "invalid UTF-8"
+		case r == 0:
+			return i, "a NUL character"
+		}
+		i += size
+	}
+	return -1, ""
 }
