@@ -87,7 +87,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		if p, _, err = buildPlan(ctx, env, store, dir, pf.vars, opts, *jsonOut); err != nil {
 			return err
 		}
-	} else if err := checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCost, *jsonOut); err != nil {
+	} else if p, err = checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCost, *jsonOut); err != nil {
 		return err
 	}
 
@@ -197,23 +197,31 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 // or over the -max-credits given now. The manifest is evaluated again with
 // the -var values given now: a plan keeps no variable values (they may be
 // sensitive), so the same ones must be given to apply as to plan.
-func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) error {
+//
+// The plan is then made again from them with the options it was made with,
+// and must be the same: an edited plan file is refused, and what runs is the
+// plan made now, never the file's own word.
+func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) (*plan.Plan, error) {
 	m, err := loadManifest(env, p.Dir, vf, jsonOut)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st, err := loadState(ctx, store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := plan.CheckFresh(p, m, st); err != nil {
-		return err
+		return nil, err
 	}
-	if maxCredits > 0 && p.Totals.Credits > maxCredits {
-		return fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
-			plan.FormatCost(p.Totals.Credits, p.Settings.Unit), plan.FormatCost(maxCredits, p.Settings.Unit))
+	remade, _ := plan.BuildContext(ctx, m, st, plan.OptionsOf(p))
+	if err := plan.CheckSame(p, remade); err != nil {
+		return nil, err
 	}
-	return nil
+	if maxCredits > 0 && remade.Totals.Credits > maxCredits {
+		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
+			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCredits, remade.Settings.Unit))
+	}
+	return remade, nil
 }
 
 // showPlan prints what will be done: the plan's table, or one JSON line of

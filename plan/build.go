@@ -112,6 +112,8 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		StateDigest:   stateDigest(st),
 		Settings:      settings,
 		Changes:       changes,
+		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
+			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
 	p.Totals = totals(changes, st, settings)
 	p.Totals.AssumedPrices = sortedSet(assumed)

@@ -118,3 +118,56 @@ func CheckFresh(p *Plan, m *config.Manifest, st *state.State) error {
 	}
 	return nil
 }
+
+// OptionsOf are the Options to make p again with.
+func OptionsOf(p *Plan) Options {
+	o := p.Options
+	return Options{Targets: o.Targets, Replace: o.Replace, MaxCredits: o.MaxCost,
+		Endpoint: o.Endpoint, Simulated: o.Simulated, RetryUncertain: o.RetryUncertain}
+}
+
+// AlteredError says that a saved plan is not what its manifest and state
+// give: the file was edited after it was made.
+type AlteredError struct {
+	Detail string
+}
+
+func (e *AlteredError) Error() string {
+	return "the saved plan does not match what its manifest and state give (" + e.Detail +
+		"): the file was altered after it was made. Nothing was sent. Run \"ltxform plan -out FILE\" again and review the new plan"
+}
+
+// CheckSame compares a saved plan with the plan made again from the same
+// manifest, state and options: every change (its action, request, output
+// and cost), the settings and the totals. A plan file is a promise of what
+// apply will do; an edited one must not spend anything.
+func CheckSame(saved, remade *Plan) error {
+	if len(saved.Changes) != len(remade.Changes) {
+		return &AlteredError{fmt.Sprintf("%d changes saved, %d made again", len(saved.Changes), len(remade.Changes))}
+	}
+	for i := range saved.Changes {
+		a, b := &saved.Changes[i], &remade.Changes[i]
+		switch {
+		case a.Address != b.Address:
+			return &AlteredError{fmt.Sprintf("change %d is %s, made again it is %s", i+1, a.Address, b.Address)}
+		case a.Action != b.Action:
+			return &AlteredError{fmt.Sprintf("%s: action %s, made again %s", a.Address, a.Action, b.Action)}
+		case a.Request.Hash() != b.Request.Hash() || a.InputHash != b.InputHash:
+			return &AlteredError{fmt.Sprintf("%s: the request differs from the manifest's", a.Address)}
+		case a.Output != b.Output:
+			return &AlteredError{fmt.Sprintf("%s: output %q, the manifest says %q", a.Address, a.Output, b.Output)}
+		case a.Credits != b.Credits:
+			return &AlteredError{fmt.Sprintf("%s: cost %g, made again %g", a.Address, a.Credits, b.Credits)}
+		}
+	}
+	if sumJSON(saved.Settings) != sumJSON(remade.Settings) {
+		return &AlteredError{"the api settings differ"}
+	}
+	if saved.Totals.Credits != remade.Totals.Credits || saved.Totals.MaxCredits != remade.Totals.MaxCredits {
+		return &AlteredError{"the totals or the budget differ"}
+	}
+	if saved.Dir != remade.Dir {
+		return &AlteredError{"the directory differs"}
+	}
+	return nil
+}

@@ -63,6 +63,16 @@ type Settings struct {
 	Unit           ltx.Unit `json:"unit"`
 }
 
+// SavedOptions are the Options a saved plan was made with.
+type SavedOptions struct {
+	Targets        []string `json:"targets,omitempty"`
+	Replace        []string `json:"replace,omitempty"`
+	MaxCost        float64  `json:"max_cost,omitempty"`
+	Endpoint       string   `json:"endpoint,omitempty"`
+	Simulated      bool     `json:"simulated,omitempty"`
+	RetryUncertain bool     `json:"retry_uncertain,omitempty"`
+}
+
 // Totals summarise a plan.
 type Totals struct {
 	Create       int                `json:"create"`
@@ -101,6 +111,9 @@ type Plan struct {
 	StateDigest   string   `json:"state_digest,omitempty"` // of the entries as loaded: a run that crashed before its checkpoint leaves the serial alone
 	Settings      Settings `json:"settings"`
 	Cost          Cost     `json:"cost"`
+	// Options are the plan command's choices, kept so that apply can make
+	// the plan again and check that the saved one is what they give.
+	Options SavedOptions `json:"options"`
 	Changes       []Change `json:"changes"` // sorted by address; includes no-op rows
 	Totals        Totals   `json:"totals"`
 }
