@@ -114,6 +114,6 @@ type Plan struct {
 	// Options are the plan command's choices, kept so that apply can make
 	// the plan again and check that the saved one is what they give.
 	Options SavedOptions `json:"options"`
-	Changes       []Change `json:"changes"` // sorted by address; includes no-op rows
-	Totals        Totals   `json:"totals"`
+	Changes []Change     `json:"changes"` // sorted by address; includes no-op rows
+	Totals  Totals       `json:"totals"`
 }
