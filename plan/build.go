@@ -115,7 +115,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
 			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
-	p.Totals = totals(changes, st, settings)
+	p.Totals = totals(changes, st, settings, provider)
 	p.Totals.AssumedPrices = sortedSet(assumed)
 	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}
 	limit, budgetDiag := checkBudget(m, opts.MaxCredits, p.Totals.Credits, settings.Unit)
@@ -136,7 +136,7 @@ func outputPath(dir, output string) string {
 
 // totals counts the actions and sums the estimates. Spend so far counts the
 // entries made in the plan's unit, never the simulator's.
-func totals(changes []Change, st *state.State, s Settings) Totals {
+func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provider) Totals {
 	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit}
 	for i := range changes {
 		c := &changes[i]
@@ -162,7 +162,7 @@ func totals(changes []Change, st *state.State, s Settings) Totals {
 		}
 		if c.Credits > 0 {
 			t.Credits += c.Credits
-			t.ByResolution[c.Request.Resolution] += c.Credits
+			t.ByResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += c.Credits
 		}
 	}
 	// Summed in address order: float addition in map order could change the
@@ -211,4 +211,13 @@ func (p *Plan) HasChanges() bool {
 		}
 	}
 	return false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
