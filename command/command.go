@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -87,6 +88,19 @@ func Run(ctx context.Context, env *Env, args []string) error {
 		}
 		return &UsageError{Msg: err.Error()}
 	}
+	if env.Chdir != "" {
+		// As Terraform does: every relative path the command is given
+		// (-var-file, -out, a plan file, the directory argument) is read
+		// from the new directory.
+		if err := os.Chdir(env.Chdir); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return &UsageError{Msg: fmt.Sprintf("-chdir=%s: %v", env.Chdir, err)}
+		}
+		env.Chdir = ""
+	}
 	rest := global.Args()
 	if len(rest) == 0 {
 		printUsage(env.Stderr)
@@ -147,6 +161,11 @@ func oneOptionalArg(fs *flag.FlagSet) (string, error) {
 	case 1:
 		return fs.Arg(0), nil
 	default:
+		for _, a := range fs.Args()[1:] {
+			if strings.HasPrefix(a, "-") {
+				return "", &UsageError{Msg: fmt.Sprintf("%s: flags come before the directory: %s %s %s", fs.Name(), fs.Name(), a, fs.Arg(0))}
+			}
+		}
 		return "", &UsageError{Msg: fmt.Sprintf("%s takes at most one argument, got %s", fs.Name(), strings.Join(fs.Args(), " "))}
 	}
 }
