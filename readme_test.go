@@ -19,30 +19,97 @@ var classAction = map[ltx.Class]string{
 	ltx.ClassTaskLost:      "fails this video; the next plan creates it again",
 }
 
-// errorTable renders the README's error-code table from the one catalogue.
-func errorTable() string {
+// errorTables renders the README's error tables, one per provider, from
+// each provider's own vocabulary.
+func errorTables() string {
 	var b strings.Builder
-	b.WriteString("| code | status | class | what ltxform does | what to do |\n")
-	b.WriteString("| --- | --- | --- | --- | --- |\n")
-	for _, c := range ltx.Catalogue() {
-		fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s |\n", c.Code, c.Status, c.Class, classAction[c.Class], c.Suggestion)
+	for i, p := range ltx.Providers() {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "#### `%s`\n\n", p.Name)
+		b.WriteString("| code | status | class | what ltxform does | what to do |\n")
+		b.WriteString("| --- | --- | --- | --- | --- |\n")
+		for _, c := range p.Codes {
+			action := classAction[c.Class]
+			if c.Throttle == ltx.ThrottleConcurrency {
+				action = "waits for one of its running tasks to end (or Retry-After), without slowing the request rate, and sends it again"
+			}
+			fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s |\n", c.Code, c.Status, c.Class, action, c.Suggestion)
+		}
 	}
 	return b.String()
 }
 
-// TestReadmeErrorTableMatchesCatalogue keeps the README's table of error
-// codes the same as the catalogue that the executor and planner use.
-func TestReadmeErrorTableMatchesCatalogue(t *testing.T) {
+// providersTable renders the README's table of providers from their data.
+func providersTable() string {
+	var b strings.Builder
+	b.WriteString("| provider | speaks | unit | resolutions | durations | at once | results kept | idempotency key | assumed (override in the manifest) |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, p := range ltx.Providers() {
+		durations := fmt.Sprintf("%d–%d s", p.Limits.DurationMin, p.Limits.DurationMax)
+		if p.Limits.Durations != nil {
+			durations = "a set per model, resolution and fps (2–20 s)"
+		}
+		atOnce := "no documented limit"
+		if n := p.Capabilities.MaxConcurrentTasks; n > 0 {
+			atOnce = fmt.Sprintf("%d (`max_concurrent_tasks`)", n)
+		}
+		kept := "not documented to expire"
+		if r := p.Capabilities.ResultRetention; r > 0 {
+			kept = fmt.Sprintf("%.0f h", r.Hours())
+		}
+		idem := "no: a lost answer is *uncertain*"
+		if p.Capabilities.IdempotencyKey {
+			idem = "yes"
+			if p.Capabilities.IdempotencyAssumed {
+				idem = "assumed (`idempotency_key = false` to withhold trust)"
+			}
+		}
+		var assumed []string
+		for _, r := range p.Prices {
+			if r.Assumed {
+				key := r.Resolution
+				if r.Model != "" {
+					key = r.Model + "/" + r.Resolution
+				}
+				assumed = append(assumed, key)
+			}
+		}
+		note := "none"
+		if len(assumed) > 0 {
+			note = "prices of " + strings.Join(assumed, ", ") + " (`pricing`)"
+		}
+		if p.Limits.PromptMaxAssumed {
+			note += fmt.Sprintf("; the %d-character prompt limit", p.Limits.PromptMax)
+		}
+		if p.Capabilities.GenerationTimeAssumed {
+			note += "; the generation time behind the default `task_timeout`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Name, p.Description, p.Unit,
+			strings.Join(p.Limits.Resolutions, ", "), durations, atOnce, kept, idem, note)
+	}
+	return b.String()
+}
+
+// TestReadmeTablesMatchProviders keeps the README's providers table and its
+// error tables the same as the providers that the planner and executor use.
+func TestReadmeTablesMatchProviders(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range ltx.Catalogue() {
-		if classAction[c.Class] == "" {
-			t.Fatalf("no README wording for class %s", c.Class)
+	for _, p := range ltx.Providers() {
+		for _, c := range p.Codes {
+			if classAction[c.Class] == "" {
+				t.Fatalf("no README wording for class %s", c.Class)
+			}
 		}
 	}
-	if want := errorTable(); !strings.Contains(string(readme), want) {
-		t.Errorf("README.md's error-code table differs from ltx.Catalogue(); it should read:\n\n%s", want)
+	if want := errorTables(); !strings.Contains(string(readme), want) {
+		t.Errorf("README.md's error tables differ from the providers' vocabularies; they should read:\n\n%s", want)
+	}
+	if want := providersTable(); !strings.Contains(string(readme), want) {
+		t.Errorf("README.md's providers table differs from the providers; it should read:\n\n%s", want)
 	}
 }
