@@ -32,14 +32,19 @@ import "time"
 type Fault string
 
 const (
-	FaultGenerationFailed Fault = "generation_failed" // task ends failed with GENERATION_FAILED
-	FaultTimeout          Fault = "timeout"           // task ends failed with TIMEOUT
-	FaultContentPolicy    Fault = "content_policy"    // create answers 400 CONTENT_POLICY_VIOLATION
-	FaultServerError      Fault = "server_error"      // request answers 500 with no code
-	FaultUnavailable      Fault = "unavailable"       // request answers 503 with no code
-	FaultDropAfterCreate  Fault = "drop_after_create" // the create is committed, then the connection is dropped
-	FaultLoseTask         Fault = "lose_task"         // polls answer 404 TASK_NOT_FOUND
-	FaultTruncateDownload Fault = "truncate_download" // the download is cut short
+	FaultGenerationFailed Fault = "generation_failed"  // task ends failed with GENERATION_FAILED
+	FaultTimeout          Fault = "timeout"            // task ends failed with TIMEOUT
+	FaultContentPolicy    Fault = "content_policy"     // create answers 400 CONTENT_POLICY_VIOLATION
+	FaultServerError      Fault = "server_error"       // request answers 500 with no code
+	FaultUnavailable      Fault = "unavailable"        // request answers 503 with no code
+	FaultDropAfterCreate  Fault = "drop_after_create"  // the create is committed, then the connection is dropped
+	FaultLoseTask         Fault = "lose_task"          // polls answer 404 TASK_NOT_FOUND
+	FaultTruncateDownload Fault = "truncate_download"  // the download is cut short
+	FaultOverloaded       Fault = "overloaded"         // request answers 529 (lightricks overloaded_error)
+	FaultHang             Fault = "hang"               // the answer never comes; the request ends when the client gives up
+	FaultUnreadableAnswer Fault = "unreadable_answer"  // the create is committed and billed, its 2xx answer cannot be read
+	FaultResetAfterCommit Fault = "reset_after_commit" // the same as drop_after_create, by the name the reliability tests use
+	FaultHTMLDownload     Fault = "html_download"      // the download answers 200 text/html with an error page
 )
 
 // Rule injects Fault into requests whose prompt contains PromptContains
@@ -78,6 +83,33 @@ type Options struct {
 	// failure as error_message. Errors keep the documented shape.
 	Envelope bool
 
+	// Provider is the contract spoken: one of Providers; "" is ltx2api-v1.
+	Provider string
+
+	// MaxConcurrentGenerations caps the tasks generating at once per
+	// account (from submit until they end, by the clock); one more create
+	// answers 429 (lightricks concurrency_limit_error, v1 and ltx2api
+	// RATE_LIMIT_EXCEEDED) with Retry-After 1. 0 = the provider's default
+	// (2 for lightricks, unlimited elsewhere); negative = unlimited.
+	MaxConcurrentGenerations int
+	// Retention is how long a task's status and video live after it ends;
+	// then poll and download answer 404. Scaled by TimeScale. 0 = the
+	// provider's default (24 h for lightricks, forever elsewhere);
+	// negative = forever.
+	Retention time.Duration
+
+	// IgnoreIdempotencyKey makes ltx2api-v1 ignore the Idempotency-Key
+	// header, as the real API may: every create is a new, billed task. The
+	// other providers always ignore it.
+	IgnoreIdempotencyKey bool
+	// EchoKey puts the caller's Bearer key where a careless server would:
+	// in the X-Request-Id header, in request_id, and in a failed task's
+	// error message. For tests that the client never prints them raw.
+	EchoKey bool
+	// UnreadableAnswer fixes the form of the unreadable_answer fault: one of
+	// UnreadableAnswers; "" rotates through them in order.
+	UnreadableAnswer string
+
 	Now func() time.Time // clock; default time.Now
 }
 
@@ -92,12 +124,19 @@ type Counters struct {
 	RateLimited      int64 // 429 answers
 	EarlyRequests    int64 // requests sent before an announced Retry-After had passed
 	MaxInFlight      int64 // highest number of concurrent requests
+
+	RepeatedCreates    int64   // same body created again, whether or not the earlier task still lives
+	MaxGenerating      int64   // highest number of tasks generating at once, by the sim clock
+	ConcurrencyLimited int64   // creates refused by the concurrency limit (counted apart from RateLimited)
+	Uploads            int64   // files PUT to an upload URL (lightricks)
+	Spent              float64 // price of every committed create, in the provider's unit (credits or US dollars)
 }
 
 // Faults lists every injectable fault, in the order the flags document them.
 var Faults = []Fault{
 	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
 	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
+	FaultOverloaded, FaultHang, FaultUnreadableAnswer, FaultResetAfterCommit, FaultHTMLDownload,
 }
 
 // Valid reports whether f is one of Faults.
@@ -131,6 +170,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Provider == "" {
+		o.Provider = ProviderLTX2APIv1
 	}
 	return o
 }
