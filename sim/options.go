@@ -1,8 +1,12 @@
-// Package sim is an in-process simulator of the LTX-2 API: an http.Handler
-// that speaks the wire contract of ../shared/DESIGN.md on its own (it does
-// not import ltx), so that client tests check the contract from two sides.
+// Package sim is an in-process simulator of the LTX-2 APIs: an http.Handler
+// that speaks, per Options.Provider, one of the wire contracts of
+// ../shared/reference/providers.md on its own (it does not import ltx), so
+// that client tests check each contract from two sides. Each provider is one
+// file (ltx2apiv1.go, ltx2api.go, lightricks.go) over a shared task model,
+// clock, rate limit, credits, faults and counters.
 //
-// Where the contract leaves a choice, the simulator makes these:
+// Where the ltx2api-v1 contract (DESIGN.md) leaves a choice, the simulator
+// makes these:
 //   - a create body without duration or resolution gets DefaultDuration (6)
 //     and DefaultResolution ("1080p"), as the API documentation's example
 //     sends neither; duration must be an integer literal (7.5, 10.0 and "10"
@@ -17,13 +21,69 @@
 //     tasks belong to one account shared by all keys; credits are charged at
 //     create and not refunded when a task fails;
 //   - an Idempotency-Key is scoped to its API key and returns the same task
-//     whatever the body, unless that task was lost;
+//     whatever the body, unless that task was lost (or IgnoreIdempotencyKey);
 //   - video URLs (/v1/videos/{task_id}.mp4 on the simulator's own host) need
 //     no key, as a CDN's signed URL would not, and are not rate-limited;
-//   - GENERATION_FAILED, TIMEOUT, lose_task and truncate_download are decided
-//     when the task is created (a rule's Times counts tasks); a truncated task
-//     is cut short on its first download only, so a retry succeeds;
-//     server_error and unavailable strike creates and polls.
+//   - GENERATION_FAILED, TIMEOUT, lose_task, truncate_download and
+//     html_download are decided when the task is created (a rule's Times
+//     counts tasks); a truncated or HTML download strikes the task's first
+//     download only, so a retry succeeds; server_error, unavailable and
+//     overloaded strike creates and polls.
+//
+// ltx2api (the reference publishes only the happy path):
+//   - answers carry X-Request-Id, and the envelope and errors also a
+//     top-level request_id; errors use the v1 body and upper-case codes
+//     (INVALID_PROMPT, INVALID_DURATION, INVALID_RESOLUTION,
+//     INVALID_IMAGE_URL with field "image", INVALID_REQUEST for unknown
+//     fields, aspect_ratio with an image, a bad seed or a missing task_id);
+//   - prices: LTX2APICreditsPerSecond (1080p documented, 720p/480p assumed);
+//     a seed of -1 (the default) is part of the body, so two creates that
+//     both leave it out ask for the same video;
+//   - the envelope also carries progress and response: [] while running;
+//     videos are at /videos/{task_id}.mp4, with no key.
+//
+// lightricks:
+//   - the request id is only in the X-Request-Id (x-request-id) header;
+//   - the shared errors map to the reference's types: auth → 401
+//     authentication_error, credits and the plan quota (it has none of its
+//     own) → 402 insufficient_funds_error, content_policy → 422
+//     content_filtered_error, unknown job, other endpoint, expired or lost →
+//     404 not_found_error, rate limit → 429 rate_limit_error, concurrency →
+//     429 concurrency_limit_error, server_error → 500 api_error,
+//     unavailable → 503 service_unavailable, overloaded → 529
+//     overloaded_error, anything else → invalid_request_error; a message
+//     names the offending field;
+//   - a failed job's error.type is api_error (GENERATION_FAILED and TIMEOUT
+//     alike); completed_at is given for completed jobs only;
+//   - prompts are 1–10000 characters (undocumented; clients check 5000 or
+//     10000); durations 12–20 mean every whole second in that range; fps
+//     48/50 are allowed at every resolution up to 10 s; the pro model is
+//     refused at 720p (no price is known); ltx-2-fast and ltx-2-pro are
+//     refused whatever the clock says; https image URLs must name a domain;
+//     data URIs must be base64 and at most 7 MB; image formats are not
+//     checked;
+//   - uploads: the upload URL is PUT /uploads/{id} on the simulator's host;
+//     its errors are plain text, as a storage bucket's would be (404
+//     unknown, 403 expired or wrong x-ltx-upload-token, 400 wrong
+//     Content-Type, 413 over 100 MB); the 1 h PUT window and the 24 h life
+//     of the storage_uri count from POST /v1/upload, scaled by TimeScale;
+//     Uploads counts successful PUTs;
+//   - result URLs are /outputs/{id}/video.mp4 on the simulator's host.
+//
+// Shared across providers:
+//   - the concurrency limit counts a task from its create until it ends by
+//     the clock, whether polled or not; MaxGenerating is measured at each
+//     create, the new task included; on ltx2api-v1 and ltx2api it answers
+//     429 RATE_LIMIT_EXCEEDED (no code of their own is published);
+//   - retention counts from the task's end, scaled by TimeScale like every
+//     modelled duration; a lost or expired task is not "alive" for
+//     DuplicateCreates, while RepeatedCreates counts every create of a
+//     body created before, and CreatesFor every create of a prompt;
+//   - hang strikes creates before anything is committed (a timeout that
+//     bought nothing), polls and downloads; the handler returns when the
+//     request's context ends; unreadable_answer strikes creates only, after
+//     the commit; Spent sums the price of committed creates in the
+//     provider's unit.
 package sim
 
 import "time"
