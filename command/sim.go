@@ -45,10 +45,12 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 	}
 	s := sim.New(opts)
 	defer s.Close()
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// Requests live in ctx, so that a hung request (the hang fault) ends on Ctrl-C.
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(env.Stdout, "LTX-2 API simulator listening on %s (Ctrl-C to stop)\n", url)
+	fmt.Fprintf(env.Stdout, "LTX-2 API simulator (provider %s) listening on %s (Ctrl-C to stop)\n", s.Provider(), url)
 	fmt.Fprintf(env.Stdout, "  export LTX_API_URL=%s\n", url)
 	fmt.Fprintf(env.Stdout, "  export LTX_API_KEY=%s\n", opts.Keys[0])
 	if len(opts.Keys) > 1 {

@@ -47,11 +47,19 @@ func registerSimFlags(fs *flag.FlagSet) func() (sim.Options, error) {
 	fs.DurationVar(&o.Latency, "latency", 0, "fixed time from create to completed (sim: 2s unless -latency or -realistic is given)")
 	fs.BoolVar(&o.RealisticLatency, "realistic", false, "model latency: ~30s + 2s per second of video, slower for 1440p/4K, ±20% jitter")
 	fs.Float64Var(&o.TimeScale, "time-scale", 1, "multiply every modelled duration (0.01 = 100× faster)")
-	fs.Var(&faultRates, "fault", "random fault `NAME=RATE` (repeatable); NAME is one of "+faultNames())
+	fs.Var(&faultRates, "fault", "random fault `NAME=RATE` (repeatable); NAME is one of "+faultNames()+". "+faultHelp)
 	fs.Var(&ruleSpec, "rule", "deterministic fault `SUBSTRING:NAME[:TIMES]` for prompts containing SUBSTRING (repeatable)")
 	fs.Var(&unreachable, "unreachable-image-host", "image_url `HOST` answering INVALID_IMAGE_URL (repeatable)")
 	fs.Var(&large, "large-image-host", "image_url `HOST` answering IMAGE_TOO_LARGE (repeatable)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for latency jitter and random faults")
+	fs.StringVar(&o.Provider, "provider", "", "speak the contract of `NAME`: "+strings.Join(sim.Providers, ", ")+" (empty: "+sim.ProviderLTX2APIv1+")")
+	fs.IntVar(&o.MaxConcurrentGenerations, "max-concurrent-generations", 0,
+		"generations at once per account before 429 with Retry-After 1 (0 = the provider's default: 2 for lightricks, unlimited elsewhere; -1 = unlimited)")
+	fs.DurationVar(&o.Retention, "retention", 0,
+		"how long a task's status and video live after it ends, then 404; scaled by -time-scale (0 = the provider's default: 24h for lightricks, forever elsewhere; -1ns = forever)")
+	fs.BoolVar(&o.IgnoreIdempotencyKey, "ignore-idempotency-key", false, "ltx2api-v1: ignore the Idempotency-Key header, so every create is a new, billed task (the other providers always do)")
+	fs.BoolVar(&o.EchoKey, "echo-key", false, "echo the caller's API key in X-Request-Id, request_id and failed tasks' messages (to test that a client never prints them)")
+	fs.StringVar(&o.UnreadableAnswer, "unreadable-answer", "", "form of the unreadable_answer fault: "+strings.Join(sim.UnreadableAnswers, ", ")+` ("" rotates through them)`)
 	fs.BoolVar(&o.Envelope, "envelope", false, `answer as the API's other deployment: HTTP 200, {"code":200,"message":"success","data":{…}}, IN_PROGRESS/SUCCESS/FAILED`)
 
 	return func() (sim.Options, error) {
@@ -81,6 +89,12 @@ func registerSimFlags(fs *flag.FlagSet) func() (sim.Options, error) {
 		}
 		if o.TimeScale <= 0 {
 			return o, fmt.Errorf("-time-scale must be positive")
+		}
+		if !sim.ValidProvider(o.Provider) {
+			return o, fmt.Errorf("-provider %q: want one of %s", o.Provider, strings.Join(sim.Providers, ", "))
+		}
+		if !sim.ValidUnreadableAnswer(o.UnreadableAnswer) {
+			return o, fmt.Errorf("-unreadable-answer %q: want one of %s", o.UnreadableAnswer, strings.Join(sim.UnreadableAnswers, ", "))
 		}
 		return o, nil
 	}
@@ -117,6 +131,15 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 	}
 	return s[:i], s[i+len(sep):], true
 }
+
+// faultHelp says what each fault does, for -fault's help.
+const faultHelp = `generation_failed, timeout: the task ends failed; content_policy: the create is refused (400, lightricks 422); ` +
+	`server_error, unavailable, overloaded: creates and polls answer 500, 503, 529; ` +
+	`drop_after_create = reset_after_commit: the create is committed and billed, then the connection is closed; ` +
+	`unreadable_answer: committed and billed, then the 2xx answer is HTML, empty, truncated JSON or over 1 MB (-unreadable-answer); ` +
+	`hang: a create (nothing committed), poll or download never answers until the client gives up; ` +
+	`lose_task: polls answer 404; truncate_download: the first download is cut short; ` +
+	`html_download: the first download answers 200 text/html`
 
 func faultNames() string {
 	names := make([]string, len(sim.Faults))

@@ -5,13 +5,19 @@ import "sync/atomic"
 // counterSet is the live form of Counters, updated without the server lock.
 type counterSet struct {
 	Requests, Creates, Replays, DuplicateCreates, Polls, Downloads,
-	RateLimited, EarlyRequests, MaxInFlight atomic.Int64
+	RateLimited, EarlyRequests, MaxInFlight,
+	RepeatedCreates, MaxGenerating, ConcurrencyLimited, Uploads atomic.Int64
 }
 
-func (c *counterSet) raiseMaxInFlight(n int64) {
+func (c *counterSet) raiseMaxGenerating(n int64) { raise(&c.MaxGenerating, n) }
+
+func (c *counterSet) raiseMaxInFlight(n int64) { raise(&c.MaxInFlight, n) }
+
+// raise sets v to n if n is higher.
+func raise(v *atomic.Int64, n int64) {
 	for {
-		old := c.MaxInFlight.Load()
-		if n <= old || c.MaxInFlight.CompareAndSwap(old, n) {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
 			return
 		}
 	}
@@ -28,5 +34,10 @@ func (c *counterSet) snapshot() Counters {
 		RateLimited:      c.RateLimited.Load(),
 		EarlyRequests:    c.EarlyRequests.Load(),
 		MaxInFlight:      c.MaxInFlight.Load(),
+
+		RepeatedCreates:    c.RepeatedCreates.Load(),
+		MaxGenerating:      c.MaxGenerating.Load(),
+		ConcurrencyLimited: c.ConcurrencyLimited.Load(),
+		Uploads:            c.Uploads.Load(),
 	}
 }

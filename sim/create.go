@@ -1,91 +1,153 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 )
 
-// serveCreate answers POST /v1/{mode}. The order of the checks: body and
-// validation, a server fault, image host, Idempotency-Key replay (no charge,
-// no quota), content policy, plan quota, credits; then the task is
-// committed, and only then may the connection be dropped.
-func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request, requestID, apiKey, mode string) {
-	c, aerr := decodeCreate(r, mode)
-	if aerr != nil {
-		aerr.send(w, requestID)
-		return
-	}
-	idemKey := r.Header.Get("Idempotency-Key")
-	now := s.opts.Now()
+// afterCreate is how a create is answered once it has been decided.
+type afterCreate int
 
+const (
+	answerNormally   afterCreate = iota
+	answerHang                   // hang: nothing was committed, the answer never comes
+	answerDrop                   // drop_after_create / reset_after_commit: committed, connection closed
+	answerUnreadable             // unreadable_answer: committed, the 2xx body cannot be read
+)
+
+// renderFunc turns a committed (or replayed) task into the provider's create
+// answer. It runs under s.mu and may set response headers.
+type renderFunc func(w http.ResponseWriter, t *task, now time.Time, replayed bool) (status int, body any)
+
+// answerCreate commits req for the caller and answers it: the provider's
+// render, or the provider's error, or a fault.
+func (s *Server) answerCreate(w http.ResponseWriter, r *http.Request, c call, req *createRequest, render renderFunc) {
+	now := s.opts.Now()
 	s.mu.Lock()
-	t, replayed, drop, aerr := s.create(c, apiKey, idemKey, now)
-	var view taskView
-	if t != nil {
-		view = t.view(now, baseURL(r), requestID)
+	t, replayed, after, aerr := s.commit(req, c.key, r.Header.Get("Idempotency-Key"), now)
+	var (
+		status  int
+		body    any
+		variant string
+	)
+	if aerr == nil && after != answerHang {
+		status, body = render(w, t, now, replayed)
+		if after == answerUnreadable {
+			variant = s.nextUnreadable()
+		}
 	}
 	s.mu.Unlock()
 
 	switch {
+	case after == answerHang:
+		hang(r)
 	case aerr != nil:
-		aerr.send(w, requestID)
-	case drop:
+		s.fail(w, c, aerr)
+	case after == answerDrop:
 		dropConnection(w)
+	case after == answerUnreadable:
+		writeUnreadable(w, status, body, variant)
 	default:
-		if replayed {
-			w.Header().Set("Idempotent-Replayed", "true")
-		}
-		s.writeTask(w, http.StatusCreated, view)
+		writeJSON(w, status, body)
 	}
 }
 
-// create does the bookkeeping of serveCreate. Caller holds s.mu.
-func (s *Server) create(c *createRequest, apiKey, idemKey string, now time.Time) (t *task, replayed, drop bool, aerr *apiError) {
+// commit does the bookkeeping of a create. The order of the checks: hang,
+// a server fault, image host, Idempotency-Key replay (no charge, no quota;
+// only where the provider honours the key), content policy, plan quota,
+// concurrency limit, credits; then the task is committed, and only then may
+// the answer be lost. Caller holds s.mu.
+func (s *Server) commit(c *createRequest, apiKey, idemKey string, now time.Time) (t *task, replayed bool, after afterCreate, aerr *apiError) {
+	if s.fires(FaultHang, c.Prompt) {
+		return nil, false, answerHang, nil
+	}
 	if aerr := s.infraFault(c.Prompt); aerr != nil {
-		return nil, false, false, aerr
+		return nil, false, answerNormally, aerr
 	}
 	if aerr := s.imageHostError(c); aerr != nil {
-		return nil, false, false, aerr
+		return nil, false, answerNormally, aerr
 	}
+	useIdemKey := idemKey != "" && s.spec.honoursIdempotencyKey && !s.opts.IgnoreIdempotencyKey
 	scopedKey := apiKey + "\x00" + idemKey
-	if idemKey != "" {
+	if useIdemKey {
 		if prev := s.byIdempotencyKey[scopedKey]; prev != nil && !prev.lost {
 			s.counters.Replays.Add(1)
-			return prev, true, false, nil
+			return prev, true, answerNormally, nil
 		}
 	}
 	if s.fires(FaultContentPolicy, c.Prompt) {
-		return nil, false, false, badRequest(codeContentPolicy, "prompt", "the prompt was refused by the content policy",
+		return nil, false, answerNormally, badRequest(codeContentPolicy, "prompt", "the prompt was refused by the content policy",
 			"Review the content guidelines and rephrase the prompt.")
 	}
 	if s.opts.PlanQuota > 0 && s.created >= s.opts.PlanQuota {
-		return nil, false, false, &apiError{Status: http.StatusForbidden, Code: codePlanLimit,
-			Message:    fmt.Sprintf("the plan's limit of %d generations in this billing cycle is reached", s.opts.PlanQuota),
-			Suggestion: "Wait for the billing cycle to reset or upgrade the plan."}
+		return nil, false, answerNormally, planLimit(s.opts.PlanQuota)
 	}
-	cost := CreditsPerSecond[c.Resolution] * float64(c.Duration)
-	if s.creditsLimited && cost > s.balance {
-		return nil, false, false, &apiError{Status: http.StatusPaymentRequired, Code: codeInsufficient,
-			Message:    fmt.Sprintf("this video costs %g credits; the balance is %g", cost, s.balance),
+	generating := s.generatingAt(now)
+	if s.maxConcurrent > 0 && generating >= s.maxConcurrent {
+		s.counters.ConcurrencyLimited.Add(1)
+		return nil, false, answerNormally, concurrencyLimited(s.maxConcurrent)
+	}
+	if s.creditsLimited && c.cost > s.balance {
+		return nil, false, answerNormally, &apiError{Status: http.StatusPaymentRequired, Code: codeInsufficient,
+			Message:    s.spec.insufficient(c.cost, s.balance),
 			Suggestion: "Buy more credits or upgrade the plan."}
 	}
 
 	s.seq++
-	t = &task{id: newID("task_"), seq: s.seq, req: c, bodyKey: c.normalized(), credits: cost, created: now}
+	t = &task{id: newID("task_"), seq: s.seq, req: c, bodyKey: c.bodyKey(), credits: c.cost, created: now, apiKey: apiKey}
 	s.opts.schedule(t)
 	s.taskFaults(t)
 	s.tasks[t.id] = t
-	if idemKey != "" {
+	if useIdemKey {
 		s.byIdempotencyKey[scopedKey] = t
 	}
 	s.noteBody(t, now)
+	s.byPrompt[c.Prompt]++
 	s.created++
+	s.spent += c.cost
 	if s.creditsLimited {
-		s.balance -= cost
+		s.balance -= c.cost
 	}
+	s.active = append(s.active, t)
+	s.counters.raiseMaxGenerating(int64(generating + 1))
 	s.counters.Creates.Add(1)
-	return t, false, s.fires(FaultDropAfterCreate, c.Prompt), nil
+	switch {
+	case s.fires(FaultDropAfterCreate, c.Prompt) || s.fires(FaultResetAfterCommit, c.Prompt):
+		after = answerDrop
+	case s.fires(FaultUnreadableAnswer, c.Prompt):
+		after = answerUnreadable
+	}
+	return t, false, after, nil
+}
+
+func planLimit(quota int) *apiError {
+	return &apiError{Status: http.StatusForbidden, Code: codePlanLimit,
+		Message:    "the plan's limit of " + itoa(quota) + " generations in this billing cycle is reached",
+		Suggestion: "Wait for the billing cycle to reset or upgrade the plan."}
+}
+
+// concurrencyLimited is the 429 for one generation too many. Retry-After 1:
+// the sim cannot know when a slot frees up any better than the client.
+func concurrencyLimited(limit int) *apiError {
+	return &apiError{Status: http.StatusTooManyRequests, Code: codeRateLimited, Type: typeConcurrencyLimit,
+		RetryAfter: 1,
+		Message:    "too many generations at once: the limit is " + itoa(limit) + " per account",
+		Suggestion: "Wait for a generation to finish before submitting another."}
+}
+
+// generatingAt is how many tasks are generating at now (submitted, not yet
+// completed or failed, by the clock, polled or not); it forgets the tasks
+// that have ended. Caller holds s.mu.
+func (s *Server) generatingAt(now time.Time) int {
+	live := s.active[:0]
+	for _, t := range s.active {
+		if now.Before(t.endsAt) {
+			live = append(live, t)
+		}
+	}
+	clear(s.active[len(live):])
+	s.active = live
+	return len(live)
 }
 
 // bodyTasks are the tasks created for one normalized body. A task that will
@@ -96,13 +158,16 @@ type bodyTasks struct {
 	mortal    []*task
 }
 
-// noteBody records t under its body, counting a duplicate when an earlier
-// task for the same body is still alive. Caller holds s.mu.
+// noteBody records t under its body, counting a repeat when the body was
+// created before and a duplicate when an earlier task for it is still alive.
+// Caller holds s.mu.
 func (s *Server) noteBody(t *task, now time.Time) {
 	b := s.byBody[t.bodyKey]
 	if b == nil {
 		b = &bodyTasks{}
 		s.byBody[t.bodyKey] = b
+	} else {
+		s.counters.RepeatedCreates.Add(1)
 	}
 	live := b.mortal[:0]
 	for _, prev := range b.mortal {

@@ -24,12 +24,17 @@ var envelopeStatus = map[string]string{
 	statusCompleted: "SUCCESS", statusFailed: "FAILED",
 }
 
-// writeTask answers a create (201) or a poll (200) in the configured dialect.
-func (s *Server) writeTask(w http.ResponseWriter, status int, v taskView) {
+// taskBody is a create (201) or poll (200) answer in the configured v1
+// dialect: as is, or (Envelope) as HTTP 200 in the envelope.
+func (s *Server) taskBody(status int, v taskView) (int, any) {
 	if !s.opts.Envelope {
-		writeJSON(w, status, v)
-		return
+		return status, v
 	}
+	return http.StatusOK, envelopeOf(v)
+}
+
+// envelopeOf wraps a task view as the other deployment (and ltx2api) does.
+func envelopeOf(v taskView) envelopeBody {
 	d := envelopeTask{TaskID: v.TaskID, Status: envelopeStatus[v.Status], Progress: v.Progress,
 		Response: []string{}, ConsumedCredits: v.ConsumedCredits}
 	if v.VideoURL != "" {
@@ -38,5 +43,5 @@ func (s *Server) writeTask(w http.ResponseWriter, status int, v taskView) {
 	if v.Error != nil {
 		d.ErrorMessage = v.Error.Message
 	}
-	writeJSON(w, http.StatusOK, envelopeBody{Code: 200, Message: "success", Data: d, RequestID: v.RequestID})
+	return envelopeBody{Code: 200, Message: "success", Data: d, RequestID: v.RequestID}
 }

@@ -38,6 +38,8 @@ func (s *Server) infraFault(prompt string) *apiError {
 		return &apiError{Status: http.StatusInternalServerError, Message: "internal server error"}
 	case s.fires(FaultUnavailable, prompt):
 		return &apiError{Status: http.StatusServiceUnavailable, Message: "service temporarily unavailable"}
+	case s.fires(FaultOverloaded, prompt):
+		return &apiError{Status: statusOverloaded, Message: "the service is overloaded"}
 	}
 	return nil
 }
@@ -57,4 +59,17 @@ func (s *Server) taskFaults(t *task) {
 	if s.fires(FaultTruncateDownload, p) {
 		t.truncate = 1
 	}
+	if s.fires(FaultHTMLDownload, p) {
+		t.htmlPage = 1
+	}
+	if t.failCode != "" {
+		t.failMsg = failMessages[t.failCode]
+		if s.opts.EchoKey && t.apiKey != "" {
+			t.failMsg += " (request made with key " + t.apiKey + ")"
+		}
+	}
+	t.videoPath = s.spec.videoPath(t.id)
 }
+
+// statusOverloaded is Lightricks' 529 overloaded_error.
+const statusOverloaded = 529

@@ -1,33 +1,55 @@
 package sim
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
-// servePoll answers GET /v1/tasks/{id}.
-func (s *Server) servePoll(w http.ResponseWriter, r *http.Request, requestID, id string) {
+// pollTask counts a poll of task id and finds it, or the error (or hang) the
+// poll meets: a server fault, then 404 TASK_NOT_FOUND for a task unknown,
+// lost, or ended longer than the retention ago. Caller holds s.mu.
+func (s *Server) pollTask(id string, now time.Time) (t *task, hangs bool, aerr *apiError) {
 	s.counters.Polls.Add(1)
-	now := s.opts.Now()
-
-	s.mu.Lock()
-	t := s.tasks[id]
+	t = s.tasks[id]
 	prompt := ""
 	if t != nil {
 		prompt = t.req.Prompt
 	}
-	aerr := s.infraFault(prompt)
-	if aerr == nil && (t == nil || t.lost) {
-		aerr = &apiError{Status: http.StatusNotFound, Code: codeTaskNotFound, Field: "task_id",
-			Message:    "no task " + id,
-			Suggestion: "Check the task_id; a task belongs to the account that created it."}
+	if s.fires(FaultHang, prompt) {
+		return nil, true, nil
 	}
-	var view taskView
-	if aerr == nil {
-		view = t.view(now, baseURL(r), requestID)
+	if aerr := s.infraFault(prompt); aerr != nil {
+		return nil, false, aerr
+	}
+	if t == nil || t.lost || t.expiredAt(now, s.retention) {
+		return nil, false, taskNotFound(id)
+	}
+	return t, false, nil
+}
+
+func taskNotFound(id string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: codeTaskNotFound, Field: "task_id",
+		Message:    "no task " + id,
+		Suggestion: "Check the task_id; a task belongs to the account that created it."}
+}
+
+// answerPoll answers a poll of id with render's body (status 200), or the
+// error or hang pollTask found.
+func (s *Server) answerPoll(w http.ResponseWriter, r *http.Request, c call, id string, render func(t *task, now time.Time) (any, *apiError)) {
+	now := s.opts.Now()
+	s.mu.Lock()
+	t, hangs, aerr := s.pollTask(id, now)
+	var body any
+	if t != nil {
+		body, aerr = render(t, now)
 	}
 	s.mu.Unlock()
-
-	if aerr != nil {
-		aerr.send(w, requestID)
-		return
+	switch {
+	case hangs:
+		hang(r)
+	case aerr != nil:
+		s.fail(w, c, aerr)
+	default:
+		writeJSON(w, http.StatusOK, body)
 	}
-	s.writeTask(w, http.StatusOK, view)
 }

@@ -26,6 +26,18 @@ type createRequest struct {
 	AspectRatio string `json:"aspect_ratio,omitempty"`
 	Seed        *int64 `json:"seed,omitempty"`
 	WebhookURL  string `json:"webhook_url,omitempty"`
+
+	cost       float64 // the price in the provider's unit
+	key        string  // the provider's normalized body, when not normalized()
+	imageField string  // the body field holding ImageURL, when not image_url
+}
+
+// bodyKey is what two creates of the same video have in common.
+func (c *createRequest) bodyKey() string {
+	if c.key != "" {
+		return c.key
+	}
+	return c.normalized()
 }
 
 // normalized is the request as canonical JSON, prefixed by its endpoint: two
@@ -49,40 +61,21 @@ func badRequest(code, field, msg, suggestion string) *apiError {
 // API's first objection, with the code and details.field the documentation
 // gives for it.
 func decodeCreate(r *http.Request, mode string) (*createRequest, *apiError) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeInvalidRequest,
-				Message: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
-		}
-		return nil, badRequest(codeInvalidRequest, "", "could not read the request body: "+err.Error(), "")
+	raw, aerr := readObject(r, maxBodyBytes, codeInvalidRequest)
+	if aerr != nil {
+		return nil, aerr
 	}
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
-		return nil, badRequest(codeInvalidRequest, "", "the request body must be one JSON object",
-			`Send a JSON object such as {"prompt": "...", "duration": 6, "resolution": "1080p"}.`)
-	}
-	allowed := fieldsByMode[mode]
-	var unknown []string
-	for name := range raw {
-		if !allowed[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		msg := fmt.Sprintf("unknown field %q for /v1/%s", unknown[0], mode)
+	if name := firstUnknown(raw, fieldsByMode[mode]); name != "" {
+		msg := fmt.Sprintf("unknown field %q for /v1/%s", name, mode)
 		sugg := "Remove the field."
-		if unknown[0] == "aspect_ratio" {
+		if name == "aspect_ratio" {
 			sugg = "aspect_ratio is accepted by text-to-video only; the image sets the frame."
 		}
-		return nil, badRequest(codeInvalidRequest, unknown[0], msg, sugg)
+		return nil, badRequest(codeInvalidRequest, name, msg, sugg)
 	}
 
 	c := &createRequest{Mode: mode, Duration: DefaultDuration, Resolution: DefaultResolution}
-	present := func(name string) bool { v, ok := raw[name]; return ok && string(v) != "null" }
+	present := func(name string) bool { return present(raw, name) }
 
 	// prompt
 	if !present("prompt") || json.Unmarshal(raw["prompt"], &c.Prompt) != nil {
@@ -99,13 +92,8 @@ func decodeCreate(r *http.Request, mode string) (*createRequest, *apiError) {
 
 	// duration: an integer literal; 7.5 and "10" are refused.
 	if present("duration") {
-		d := json.NewDecoder(bytes.NewReader(raw["duration"]))
-		d.UseNumber()
-		var v any
-		err := d.Decode(&v)
-		n, isNum := v.(json.Number)
-		i, intErr := n.Int64()
-		if err != nil || !isNum || intErr != nil {
+		i, ok := wholeNumber(raw["duration"])
+		if !ok {
 			return nil, badRequest(codeInvalidDuration, "duration", "duration must be a whole number of seconds, got "+string(raw["duration"]),
 				"Set duration to an integer from 6 to 20.")
 		}
@@ -126,6 +114,8 @@ func decodeCreate(r *http.Request, mode string) (*createRequest, *apiError) {
 		return nil, badRequest(codeInvalidRes, "resolution", fmt.Sprintf("resolution %q is not supported", c.Resolution),
 			`Use "1080p", "1440p" or "4K".`)
 	}
+
+	c.cost = CreditsPerSecond[c.Resolution] * float64(c.Duration)
 
 	// aspect_ratio (text-to-video only; the field check above refused it elsewhere)
 	if present("aspect_ratio") {
@@ -159,6 +149,61 @@ func decodeCreate(r *http.Request, mode string) (*createRequest, *apiError) {
 	return c, nil
 }
 
+// readObject reads a body of at most limit bytes holding one JSON object.
+// code is the v1 code of its objections.
+func readObject(r *http.Request, limit int64, code string) (map[string]json.RawMessage, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: code,
+				Message: fmt.Sprintf("request body is larger than %d bytes", limit)}
+		}
+		return nil, badRequest(code, "", "could not read the request body: "+err.Error(), "")
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
+		return nil, badRequest(code, "", "the request body must be one JSON object",
+			`Send a JSON object such as {"prompt": "...", "duration": 6, "resolution": "1080p"}.`)
+	}
+	return raw, nil
+}
+
+// firstUnknown is the alphabetically first field of raw not in allowed.
+func firstUnknown(raw map[string]json.RawMessage, allowed map[string]bool) string {
+	var unknown []string
+	for name := range raw {
+		if !allowed[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return ""
+	}
+	sort.Strings(unknown)
+	return unknown[0]
+}
+
+// present: the field is there and not null.
+func present(raw map[string]json.RawMessage, name string) bool {
+	v, ok := raw[name]
+	return ok && string(v) != "null"
+}
+
+// wholeNumber reads an integer literal; 7.5, 10.0 and "10" are refused.
+func wholeNumber(v json.RawMessage) (int64, bool) {
+	d := json.NewDecoder(bytes.NewReader(v))
+	d.UseNumber()
+	var x any
+	if d.Decode(&x) != nil {
+		return 0, false
+	}
+	n, isNum := x.(json.Number)
+	i, err := n.Int64()
+	return i, isNum && err == nil
+}
+
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
@@ -175,12 +220,16 @@ func (s *Server) imageHostError(c *createRequest) *apiError {
 		return nil
 	}
 	host := strings.ToLower(u.Hostname())
+	field := c.imageField
+	if field == "" {
+		field = "image_url"
+	}
 	switch {
 	case s.unreachableHosts[host]:
-		return badRequest(codeInvalidImageURL, "image_url", "the image at "+c.ImageURL+" could not be fetched",
+		return badRequest(codeInvalidImageURL, field, "the image at "+c.ImageURL+" could not be fetched",
 			"Make sure the URL is publicly reachable and points to an image file.")
 	case s.largeHosts[host]:
-		return badRequest(codeImageTooLarge, "image_url", "the image at "+c.ImageURL+" is larger than 10 MB",
+		return badRequest(codeImageTooLarge, field, "the image at "+c.ImageURL+" is larger than 10 MB",
 			"Compress or resize the image to under 10 MB.")
 	}
 	return nil

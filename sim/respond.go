@@ -32,13 +32,17 @@ const (
 	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 )
 
-// apiError is one error answer; send writes it in the documented shape.
+// apiError is one error answer, written by each provider in its own shape:
+// v1 and ltx2api send Code (upper case), lightricks sends Type (or the type
+// its table gives for Code or Status).
 type apiError struct {
 	Status     int
 	Code       string // "" writes a body without a code (the 500/503 faults)
+	Type       string // lightricks error.type, when Code does not say it
 	Message    string
 	Field      string
 	Suggestion string
+	RetryAfter int // seconds; > 0 sets the Retry-After header
 }
 
 type errorBody struct {
@@ -57,7 +61,11 @@ type errorSubject struct {
 	Suggestion string `json:"suggestion,omitempty"`
 }
 
+// send writes e in the v1 shape (also ltx2api's).
 func (e *apiError) send(w http.ResponseWriter, requestID string) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
 	body := errorBody{
 		Error:     errorDetail{Code: e.Code, Message: e.Message},
 		RequestID: requestID,
@@ -80,6 +88,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // newID is prefix + 20 random lower-case base32 characters.
 func newID(prefix string) string {

@@ -1,23 +1,29 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Server is the simulator. It implements http.Handler and is safe for
 // concurrent use. Task state is computed from the clock on each request, so
 // a Server runs no goroutines and no timers of its own.
 //
-// Routes: POST /v1/text-to-video, POST /v1/image-to-video,
-// GET /v1/tasks/{task_id} (all behind Bearer auth and the rate limit), and
-// GET /v1/videos/{task_id}.mp4, which needs no key (like a CDN's URL) and is
-// neither rate-limited nor counted in Requests.
+// It speaks one provider's contract (Options.Provider); the routes of each
+// are listed in that provider's file. API routes are behind Bearer auth and
+// the rate limit; video downloads (and lightricks upload PUTs) need no key,
+// like a CDN's URL, and are neither rate-limited nor counted in Requests.
 type Server struct {
-	opts Options
+	opts          Options
+	spec          *providerSpec
+	mux           *http.ServeMux
+	maxConcurrent int           // 0: unlimited
+	retention     time.Duration // 0: forever
 
 	counters counterSet
 	inFlight atomic.Int64
@@ -32,17 +38,28 @@ type Server struct {
 	tasks            map[string]*task
 	byIdempotencyKey map[string]*task      // API key + "\x00" + Idempotency-Key
 	byBody           map[string]*bodyTasks // normalized body → its tasks
+	byPrompt         map[string]int        // prompt → committed creates
+	active           []*task               // tasks that may still be generating
+	uploads          map[string]*upload    // lightricks uploads by id
 	seq              uint64
 	created          int // commits, for PlanQuota
 	creditsLimited   bool
 	balance          float64
+	spent            float64
+	unreadableSeq    int
 }
 
-// New returns a simulator with opts.
+// New returns a simulator with opts. It panics on a Provider not in
+// Providers: a programming error (the flags check the name).
 func New(opts Options) *Server {
 	opts = opts.withDefaults()
+	spec := providerSpecs[opts.Provider]
+	if spec == nil {
+		panic(fmt.Sprintf("sim: unknown provider %q; want one of %s", opts.Provider, strings.Join(Providers, ", ")))
+	}
 	s := &Server{
 		opts:             opts,
+		spec:             spec,
 		keys:             newKeyring(opts),
 		perKey:           map[string]*keyTraffic{},
 		rng:              rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
@@ -51,12 +68,27 @@ func New(opts Options) *Server {
 		tasks:            map[string]*task{},
 		byIdempotencyKey: map[string]*task{},
 		byBody:           map[string]*bodyTasks{},
+		byPrompt:         map[string]int{},
+		uploads:          map[string]*upload{},
 		creditsLimited:   opts.Credits > 0,
 		balance:          opts.Credits,
+	}
+	switch {
+	case opts.MaxConcurrentGenerations > 0:
+		s.maxConcurrent = opts.MaxConcurrentGenerations
+	case opts.MaxConcurrentGenerations == 0:
+		s.maxConcurrent = spec.maxConcurrent
+	}
+	switch {
+	case opts.Retention > 0:
+		s.retention = opts.scaled(opts.Retention)
+	case opts.Retention == 0:
+		s.retention = opts.scaled(spec.retention)
 	}
 	for _, r := range opts.Rules {
 		s.rules = append(s.rules, &ruleState{Rule: r})
 	}
+	s.mux = s.buildMux()
 	return s
 }
 
@@ -68,60 +100,13 @@ func lowerSet(hosts []string) map[string]bool {
 	return m
 }
 
-// ServeHTTP implements the API contract of DESIGN.md.
+// ServeHTTP answers in the contract of Options.Provider.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newID("req_")
-	w.Header().Set("X-Request-Id", requestID)
-	path := r.URL.Path
-	if strings.HasPrefix(path, videosPrefix) {
-		s.serveDownload(w, r, requestID)
-		return
-	}
-
-	s.counters.Requests.Add(1)
-	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
-	s.counters.raiseMaxInFlight(n)
-
-	now := s.opts.Now()
-	s.mu.Lock()
-	key, aerr := s.keys.authenticate(r)
-	if aerr == nil {
-		aerr = s.admit(key, now, w)
-	}
-	s.mu.Unlock()
-	if aerr != nil {
-		aerr.send(w, requestID)
-		return
-	}
-
-	switch {
-	case path == "/v1/text-to-video" || path == "/v1/image-to-video":
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w, requestID, http.MethodPost)
-			return
-		}
-		s.serveCreate(w, r, requestID, key, strings.TrimPrefix(path, "/v1/"))
-	case strings.HasPrefix(path, tasksPrefix) && !strings.Contains(path[len(tasksPrefix):], "/") && len(path) > len(tasksPrefix):
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			methodNotAllowed(w, requestID, http.MethodGet)
-			return
-		}
-		s.servePoll(w, r, requestID, path[len(tasksPrefix):])
-	default:
-		(&apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: "no such endpoint: " + r.Method + " " + path}).send(w, requestID)
-	}
+	s.mux.ServeHTTP(w, r)
 }
 
-const (
-	tasksPrefix  = "/v1/tasks/"
-	videosPrefix = "/v1/videos/"
-)
-
-func methodNotAllowed(w http.ResponseWriter, requestID, allow string) {
-	w.Header().Set("Allow", allow)
-	(&apiError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Message: "use " + allow}).send(w, requestID)
-}
+// Provider is the name of the contract the server speaks.
+func (s *Server) Provider() string { return s.spec.name }
 
 // baseURL is the simulator's own address as the client reached it; video
 // URLs point back at it.
@@ -133,7 +118,22 @@ func baseURL(r *http.Request) string {
 }
 
 // Counters returns a snapshot of the counters.
-func (s *Server) Counters() Counters { return s.counters.snapshot() }
+func (s *Server) Counters() Counters {
+	c := s.counters.snapshot()
+	s.mu.Lock()
+	c.Spent = s.spent
+	s.mu.Unlock()
+	return c
+}
+
+// CreatesFor is how many tasks were committed for exactly this prompt (by
+// any provider, replays excluded): more than one means a video bought twice,
+// unless the manifest asked for it.
+func (s *Server) CreatesFor(prompt string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byPrompt[prompt]
+}
 
 // Close releases the simulator's resources. The simulator holds none beyond
 // memory (it runs no goroutines or timers); Close exists so that callers need

@@ -28,6 +28,10 @@ type task struct {
 	failCode  string    // GENERATION_FAILED or TIMEOUT; "" completes
 	lost      bool      // polls answer TASK_NOT_FOUND
 	truncate  int       // downloads still to cut short
+	htmlPage  int       // downloads still to answer with an HTML error page
+	apiKey    string    // the key that created it (EchoKey puts it in failMessage)
+	failMsg   string    // the failed task's error message
+	videoPath string    // where the provider serves its MP4
 }
 
 // statusAt is the task's status and progress (0–100; -1 when failed) at now.
@@ -51,8 +55,15 @@ func (t *task) aliveAt(now time.Time) bool {
 	return !t.lost && (t.failCode == "" || now.Before(t.endsAt))
 }
 
+// expiredAt: the task ended more than retention ago (0: kept forever), so
+// its status and video are gone.
+func (t *task) expiredAt(now time.Time, retention time.Duration) bool {
+	return retention > 0 && !now.Before(t.endsAt.Add(retention))
+}
+
 // resolutionFactor scales the realistic latency: bigger frames take longer.
-var resolutionFactor = map[string]float64{"1080p": 1, "1440p": 1.5, "4K": 2.5}
+// 480p and 720p (ltx2api, lightricks) are taken as a little quicker than 1080p.
+var resolutionFactor = map[string]float64{"480p": 0.6, "720p": 0.8, "1080p": 1, "1440p": 1.5, "4K": 2.5}
 
 // schedule fixes when t leaves the queue and ends: fixed Latency, or the
 // realistic model (30 s + 2 s per second of video, ×1.5 for 1440p, ×2.5 for
@@ -100,9 +111,14 @@ func (t *task) view(now time.Time, baseURL, requestID string) taskView {
 	}
 	switch status {
 	case statusCompleted:
-		v.VideoURL = baseURL + "/v1/videos/" + t.id + ".mp4"
+		v.VideoURL = baseURL + t.videoPath
 	case statusFailed:
-		v.Error = &taskErrorView{Code: t.failCode, Message: failMessages[t.failCode]}
+		v.Error = &taskErrorView{Code: t.failCode, Message: t.failMsg}
 	}
 	return v
+}
+
+// scaled is d multiplied by TimeScale.
+func (o *Options) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * o.TimeScale)
 }
