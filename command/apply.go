@@ -139,7 +139,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	}
 
 	if *simulate {
-		ls, err := startSimulator()
+		ls, err := startSimulator(settings.Provider)
 		if err != nil {
 			return err
 		}

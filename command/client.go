@@ -64,7 +64,11 @@ type localSimulator struct {
 	served   chan error
 }
 
-func startSimulator() (*localSimulator, error) {
+func startSimulator(provider string) (*localSimulator, error) {
+	p, ok := ltx.LookupProvider(provider)
+	if !ok || !sim.ValidProvider(p.Name) {
+		return nil, fmt.Errorf("the simulator does not speak provider %q", provider)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulator: %w", err)
@@ -72,13 +76,14 @@ func startSimulator() (*localSimulator, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	key := "sk-sim-" + hex.EncodeToString(b[:])
-	s := sim.New(sim.Options{Keys: []string{key}, Latency: simulatedLatency})
+	s := sim.New(sim.Options{Provider: p.Name, Keys: []string{key}, Latency: simulatedLatency})
 	ls := &localSimulator{
-		sim:    s,
-		srv:    &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second},
-		url:    "http://" + ln.Addr().String(),
-		key:    ltx.NewKey(key),
-		served: make(chan error, 1),
+		provider: p,
+		sim:      s,
+		srv:      &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second},
+		url:      "http://" + ln.Addr().String(),
+		key:      ltx.NewKey(key),
+		served:   make(chan error, 1),
 	}
 	go func() { ls.served <- ls.srv.Serve(ln) }()
 	return ls, nil

@@ -107,17 +107,20 @@ func (v *runsHumanView) List(runs []*state.Run) error {
 			stateTime(r.Started),
 			runDuration(r),
 			runCounts(r.Counts),
-			plan.FormatCredits(r.CreditsEstimated),
-			plan.FormatCredits(r.CreditsConsumed),
+			plan.FormatCost(r.CreditsEstimated, runUnit(r)),
+			plan.FormatCost(r.CreditsConsumed, runUnit(r)),
 			strconv.Itoa(r.ExitCode),
 		})
 	}
-	return renderTable(v.w, []string{"run", "started", "took", "results", "credits est.", "credits used", "exit"}, rows)
+	return renderTable(v.w, []string{"run", "started", "took", "results", "estimated", "consumed", "exit"}, rows)
 }
 
 func (v *runsHumanView) Show(r *state.Run) error {
 	fmt.Fprintf(v.w, "Run %s: started %s, took %s, exit code %d.\n", r.ID, stateTime(r.Started), runDuration(r), r.ExitCode)
-	fmt.Fprintf(v.w, "Results: %s; credits estimated %s, consumed %s.\n", runCounts(r.Counts), plan.FormatCredits(r.CreditsEstimated), plan.FormatCredits(r.CreditsConsumed))
+	fmt.Fprintf(v.w, "Results: %s; estimated %s, consumed %s.\n", runCounts(r.Counts), plan.FormatCost(r.CreditsEstimated, runUnit(r)), plan.FormatCost(r.CreditsConsumed, runUnit(r)))
+	if r.Provider != "" {
+		fmt.Fprintf(v.w, "Provider %s at %s.\n", r.Provider, r.Endpoint)
+	}
 	if r.Message != "" {
 		fmt.Fprintf(v.w, "Stopped early: %s\n", r.Message)
 	}
@@ -129,10 +132,10 @@ func (v *runsHumanView) Show(r *state.Run) error {
 	for _, res := range r.Results {
 		rows = append(rows, []string{
 			res.Address, string(res.Status), res.TaskID, res.RequestID, resultError(res),
-			strconv.Itoa(res.Attempts), plan.FormatCredits(res.CreditsEstimated), plan.FormatCredits(res.CreditsConsumed), res.Output,
+			strconv.Itoa(res.Attempts), formatAmount(res.CreditsEstimated, runUnit(r)), formatAmount(res.CreditsConsumed, runUnit(r)), res.Output,
 		})
 	}
-	return renderTable(v.w, []string{"address", "status", "task_id", "request_id", "error", "attempts", "credits est.", "credits used", "output"}, rows)
+	return renderTable(v.w, resultHeader(runUnit(r)), rows)
 }
 
 // resultError is the code and message of a failed result, as one cell.

@@ -33,14 +33,27 @@ func newApplyView(env *Env, jsonOut bool) applyView {
 // the estimate before apply warns.
 const creditDriftWarning = 0.10
 
-// resultHeader is the results table's columns.
-var resultHeader = []string{"address", "status", "task_id", "request_id", "error", "attempts", "credits est.", "credits used", "output"}
+// resultHeader is the results table's columns, costs in the run's unit.
+func resultHeader(u ltx.Unit) []string {
+	unit := unitHeader(u)
+	return []string{"address", "status", "task_id", "request_id", "error", "attempts", unit + " est.", unit + " used", "output"}
+}
+
+// runUnit is the unit of a run record's figures; records from before
+// providers counted credits.
+func runUnit(run *state.Run) ltx.Unit {
+	if run.Cost != nil && run.Cost.Unit != "" {
+		return ltx.Unit(run.Cost.Unit)
+	}
+	return ltx.UnitCredits
+}
 
 type applyHumanView struct {
 	w, errw io.Writer
 }
 
 func (v *applyHumanView) Results(run *state.Run, runErr error) error {
+	unit := runUnit(run)
 	rows := make([][]string, 0, len(run.Results))
 	for _, r := range run.Results {
 		attempts := ""
@@ -49,11 +62,11 @@ func (v *applyHumanView) Results(run *state.Run, runErr error) error {
 		}
 		rows = append(rows, []string{
 			r.Address, string(r.Status), r.TaskID, r.RequestID, r.ErrorCode, attempts,
-			plan.FormatCredits(r.CreditsEstimated), plan.FormatCredits(r.CreditsConsumed), r.Output,
+			formatAmount(r.CreditsEstimated, unit), formatAmount(r.CreditsConsumed, unit), r.Output,
 		})
 	}
 	fmt.Fprintln(v.w)
-	if err := renderTable(v.w, resultHeader, rows); err != nil {
+	if err := renderTable(v.w, resultHeader(unit), rows); err != nil {
 		return err
 	}
 	// Details that do not fit a cell: why each video did not complete.
@@ -110,14 +123,16 @@ func resultSummary(run *state.Run, runErr error) string {
 	case runErr != nil:
 		head = "Apply stopped"
 	}
-	return fmt.Sprintf("%s: %s; %s credits estimated, %s consumed.", head, strings.Join(parts, ", "),
-		plan.FormatCredits(run.CreditsEstimated), plan.FormatCredits(run.CreditsConsumed))
+	unit := runUnit(run)
+	return fmt.Sprintf("%s: %s; %s estimated, %s consumed.", head, strings.Join(parts, ", "),
+		plan.FormatCost(run.CreditsEstimated, unit), formatAmount(run.CreditsConsumed, unit))
 }
 
 // creditWarnings names each video, and the run, whose consumed credits differ
 // from the estimate by more than creditDriftWarning.
 func creditWarnings(run *state.Run) []string {
 	var out []string
+	unit := runUnit(run)
 	drifted := func(est, used float64) bool {
 		return est > 0 && used > 0 && math.Abs(used-est) > creditDriftWarning*est
 	}
@@ -130,13 +145,13 @@ func creditWarnings(run *state.Run) []string {
 			used += r.CreditsConsumed
 		}
 		if drifted(r.CreditsEstimated, r.CreditsConsumed) {
-			out = append(out, fmt.Sprintf("%s consumed %s credits, estimated %s.", r.Address,
-				plan.FormatCredits(r.CreditsConsumed), plan.FormatCredits(r.CreditsEstimated)))
+			out = append(out, fmt.Sprintf("%s consumed %s, estimated %s.", r.Address,
+				plan.FormatCost(r.CreditsConsumed, unit), formatAmount(r.CreditsEstimated, unit)))
 		}
 	}
 	if drifted(est, used) {
-		out = append(out, fmt.Sprintf("the videos that ran consumed %s credits, estimated %s; check the pricing block against your plan's prices.",
-			plan.FormatCredits(used), plan.FormatCredits(est)))
+		out = append(out, fmt.Sprintf("the videos that ran consumed %s, estimated %s; check the pricing block against your plan's prices.",
+			plan.FormatCost(used, unit), formatAmount(est, unit)))
 	}
 	return out
 }
