@@ -102,8 +102,9 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		if *jsonOut {
 			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
 		}
-		fmt.Fprintln(env.Stdout, "No changes. Your videos match the manifest.")
-		return nil
+		// Nothing to send; the plan view still lists what needs a decision
+		// (uncertain, parked, altered by hand), or says there is nothing.
+		return newPlanView(env, false).Plan(p, nil)
 	}
 	if err := showPlan(env, p, *jsonOut); err != nil {
 		return err
@@ -272,7 +273,9 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		run.CreditsEstimated += r.CreditsEstimated
 		run.CreditsConsumed += r.CreditsConsumed
 		switch r.Status {
-		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten:
+		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten, state.ResultParked:
+			// A parked video waits for a change of the manifest: a nightly
+			// run is not a failure because of it (plan lists it).
 		default:
 			run.ExitCode = 1
 		}

@@ -259,6 +259,21 @@ func (v *stateHumanView) Show(e *state.Entry) error {
 		{"updated_at", stateTime(e.UpdatedAt)},
 		{"completed_at", stateTime(e.CompletedAt)},
 	}
+	if e.Provider != "" {
+		rows = append(rows, []string{"provider", e.Provider}, []string{"endpoint", e.Endpoint})
+	}
+	if e.Simulated {
+		rows = append(rows, []string{"simulated", "true (made by apply -simulate)"})
+	}
+	if e.Request != nil {
+		// The request that made the file: which prompt made out/hero.mp4.
+		for _, a := range plan.RequestAttributes(*e.Request) {
+			rows = append(rows, []string{"request." + a[0], a[1]})
+		}
+	}
+	for i, t := range e.Takes {
+		rows = append(rows, []string{fmt.Sprintf("take[%d]", i), fmt.Sprintf("%s (task %s, kept %s: %s)", t.Path, t.TaskID, stateTime(t.KeptAt), t.Reason)})
+	}
 	return renderTable(v.w, []string{"attribute", "value"}, rows)
 }
 

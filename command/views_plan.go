@@ -36,7 +36,7 @@ type planHumanView struct{ w io.Writer }
 
 func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	t := p.Totals
-	if !p.HasChanges() && t.Uncertain == 0 {
+	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked == 0 {
 		fmt.Fprintln(v.w, "No changes. Your videos match the manifest.")
 		v.spend(t)
 		return nil
@@ -77,6 +77,13 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	if t.NoOp > 0 {
 		fmt.Fprintf(v.w, "%s not listed.\n", plural(t.NoOp, "unchanged video", "unchanged videos"))
 	}
+	if lines := changeDetails(p, detailWidth); len(lines) > 0 {
+		fmt.Fprintln(v.w)
+		for _, l := range lines {
+			fmt.Fprintln(v.w, l)
+		}
+		fmt.Fprintln(v.w)
+	}
 	if len(t.ByResolution) > 0 {
 		resolutions := make([]string, 0, len(t.ByResolution))
 		for r := range t.ByResolution {
@@ -100,6 +107,57 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	}
 	v.spend(t)
 	return nil
+}
+
+// detailWidth is how much of a prompt a create's line shows.
+const detailWidth = 100
+
+// changeDetails says, Terraform's way, what each change asks for: a create's
+// prompt (shortened) and shape, and each attribute a replace changes, old ->
+// new, with a long prompt shown as its changed words in context.
+func changeDetails(p *plan.Plan, width int) []string {
+	var out []string
+	for i := range p.Changes {
+		c := p.Changes[i].Redacted()
+		switch c.Action {
+		case plan.ActionCreate:
+			shape := ""
+			if c.Request.AspectRatio != "" {
+				shape = " (" + c.Request.AspectRatio + ")"
+			}
+			out = append(out, fmt.Sprintf("+ %s: %s%s", c.Address, plan.Quoted(plan.ShortText(c.Request.Prompt, width)), shape))
+		case plan.ActionReplace:
+			if c.Before == nil {
+				continue
+			}
+			before := *c.Before
+			if c.Prior != nil && slices.Contains(c.Sensitive, "prompt") {
+				before.Prompt = plan.SensitiveValue
+			}
+			changed, unchanged := plan.Diff(before, c.Request)
+			out = append(out, fmt.Sprintf("-/+ %s: %s changed, %d unchanged", c.Address,
+				plural(len(changed), "attribute", "attributes"), unchanged))
+			for _, a := range changed {
+				if a.Name == "prompt" && (len(a.Before) > 60 || len(a.After) > 60) {
+					out = append(out, fmt.Sprintf("    ~ prompt: %s", plan.WordDiff(a.Before, a.After, 4)))
+					continue
+				}
+				out = append(out, fmt.Sprintf("    ~ %s = %s -> %s", a.Name, attrText(a.Before), attrText(a.After)))
+			}
+		}
+	}
+	return out
+}
+
+// attrText quotes a text attribute; an unset one is null, as in HCL.
+func attrText(s string) string {
+	if s == "" {
+		return "null"
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil || s == "true" || s == "false" {
+		return s
+	}
+	return plan.Quoted(s)
 }
 
 // spend reports what earlier runs actually cost, as the service recorded it.
@@ -155,7 +213,7 @@ func summaryLine(t plan.Totals) string {
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
 		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Forget, "to forget"},
-		{t.Uncertain, "uncertain"}, {t.NoOp, "unchanged"},
+		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.verb))

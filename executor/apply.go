@@ -78,7 +78,7 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
 	outputs := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked {
 			outputs = append(outputs, p.Changes[i].Output)
 		}
 	}
@@ -93,9 +93,13 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	for i := range p.Changes {
 		ch := &p.Changes[i]
 		switch ch.Action {
-		case plan.ActionNoOp:
+		case plan.ActionNoOp, plan.ActionAltered:
 			results[i] = unchangedRow(ch)
 			r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
+			continue
+		case plan.ActionParked:
+			results[i] = parkedRow(ch)
+			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
 			continue
 		case plan.ActionForget:
 			results[i] = r.forget(ctx, ch)
@@ -275,6 +279,17 @@ func (r *run) skip(ch *plan.Change, reason string) Result {
 		row.Attempts = ch.Prior.Attempts
 	}
 	r.emit(Event{Kind: EventSkipped, Address: ch.Address, Message: reason})
+	return row
+}
+
+// parkedRow is a video the service refused for good, not sent again.
+func parkedRow(ch *plan.Change) Result {
+	row := unchangedRow(ch)
+	row.Status = ResultParked
+	row.ErrorMessage = ch.Reason
+	if ch.Prior != nil {
+		row.ErrorCode = ch.Prior.ErrorCode
+	}
 	return row
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,9 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 	if err = tmp.Close(); err != nil {
 		return "", 0, time.Time{}, err
 	}
+	if err = v.keepTake(path, hex.EncodeToString(h.Sum(nil))); err != nil {
+		return "", 0, time.Time{}, err
+	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, time.Time{}, fmt.Errorf("moving the video into place: %w", err)
 	}
@@ -175,6 +179,85 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 		return "", 0, time.Time{}, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, info.ModTime().UTC(), nil
+}
+
+// keepTake moves the file at path aside before a new video takes its
+// place, unless it is the same video: a paid take, or a file graded by hand
+// (then the plan was -replace), is never written over. It goes to
+// DIR/.takes/NAME/<UTC time>-<task>.mp4 beside the output, and the entry
+// lists it.
+func (v *video) keepTake(path, newSum string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("looking at the file to replace: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file; move it away and apply again", v.ch.Output)
+	}
+	prior := v.ch.Prior
+	oldSum := ""
+	if prior != nil && prior.SHA256 != "" && prior.Bytes == info.Size() && prior.OutputModTime.Equal(info.ModTime().UTC()) {
+		oldSum = prior.SHA256
+	} else if oldSum, err = sha256File(path); err != nil {
+		return fmt.Errorf("reading the file to replace: %w", err)
+	}
+	if oldSum == newSum {
+		return nil // the same bytes: nothing is lost
+	}
+	take := state.Take{SHA256: oldSum, Bytes: info.Size(), KeptAt: v.r.opts.Now().UTC(), Reason: "replaced by a new take"}
+	if prior != nil {
+		take.TaskID, take.Request = prior.TaskID, prior.Request
+		if prior.SHA256 != "" && prior.SHA256 != oldSum {
+			take.Reason = "changed by hand after it was downloaded, then replaced (-replace)"
+		}
+		if prior.Simulated {
+			take.Reason = "made by the simulator, replaced by a real video"
+		}
+	}
+	dir, base := filepath.Split(path)
+	name := strings.TrimSuffix(base, filepath.Ext(base))
+	tag := take.TaskID
+	if tag == "" {
+		tag = "unknown"
+	}
+	takeDir := filepath.Join(dir, ".takes", name)
+	if err := os.MkdirAll(takeDir, 0o755); err != nil {
+		return fmt.Errorf("keeping the previous take: %w", err)
+	}
+	takePath := filepath.Join(takeDir, take.KeptAt.Format("20060102T150405Z")+"-"+safeTag(tag)+filepath.Ext(base))
+	if err := os.Rename(path, takePath); err != nil {
+		return fmt.Errorf("keeping the previous take: %w", err)
+	}
+	if rel, err := filepath.Rel(v.r.plan.Dir, takePath); err == nil {
+		take.Path = filepath.ToSlash(rel)
+	}
+	v.entry.Takes = append(slices.Clone(v.entry.Takes), take) // the prior's slice is the plan's
+	return nil
+}
+
+func safeTag(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 || r == ':' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func sha256File(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // cappedWriter refuses to write past its limit.

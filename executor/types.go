@@ -33,6 +33,7 @@ const (
 	ResultUnchanged = state.ResultUnchanged
 	ResultUncertain = state.ResultUncertain
 	ResultForgotten = state.ResultForgotten
+	ResultParked    = state.ResultParked
 )
 
 // Event kinds, in the order a video usually meets them.

@@ -50,10 +50,13 @@ func newVideo(r *run, ch *plan.Change) *video {
 		v.entry.Provider, v.entry.Endpoint, v.entry.Simulated = s.Provider, s.Endpoint, s.Simulated
 	}
 	v.entry.Unit = string(s.Unit)
+	// The record keeps what was asked for, with sensitive values hidden.
+	asked := ch.Redacted().Request
+	v.entry.Request = &asked
 	if ch.Credits > 0 {
 		v.entry.CreditsEstimated = ch.Credits
 	}
-	v.res = Result{Address: ch.Address, CreditsEstimated: ch.Credits, Output: ch.Output}
+	v.res = Result{Address: ch.Address, CreditsEstimated: ch.Credits, Output: ch.Output, Request: &asked}
 	return v
 }
 

@@ -63,6 +63,10 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 			c.Prior = prior
 		}
 		c.Action, c.Reason = decide(prior, &c, forced, tgt)
+		if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
+			before := *prior.Request
+			c.Before = &before
+		}
 		if c.Action == actionCheckFile {
 			toCheck = append(toCheck, len(changes))
 		}
@@ -159,6 +163,10 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 			t.Uncertain++
 			t.UncertainCost += c.Credits
 			continue
+		case ActionAltered:
+			t.Altered++
+		case ActionParked:
+			t.Parked++
 		}
 		if c.Credits > 0 {
 			t.Credits += c.Credits
@@ -206,7 +214,7 @@ func sortedSet(m map[string]bool) []string {
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain {
+		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked {
 			return true
 		}
 	}

@@ -104,14 +104,14 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			wantAction: ActionDownload, wantReason: "output file out/hero.mp4 missing",
 		},
 		{
-			name: "downloaded with the same size but other bytes is downloaded again",
+			name: "downloaded with the same size but other bytes was changed by hand and is left",
 			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
 				e := entry(v, state.StatusDownloaded)
 				writeOutput(t, dir, v, e, "video bytes")
 				writeOutput(t, dir, v, &state.Entry{}, "VIDEO BYTES") // altered in place
 				return e
 			},
-			wantAction: ActionDownload, wantReason: "sha256 of out/hero.mp4 differs",
+			wantAction: ActionAltered, wantReason: "its sha256 differs from the downloaded file's",
 		},
 		{
 			name: "downloaded and untouched since (same size and time) is a no-op without hashing",
@@ -125,7 +125,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			wantAction: ActionNoOp, wantReason: "out/hero.mp4 unchanged since it was downloaded",
 		},
 		{
-			name: "altered in place to the same size, with a new time, is hashed and downloaded again",
+			name: "altered in place to the same size, with a new time, is hashed and left as it is",
 			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
 				e := entry(v, state.StatusDownloaded)
 				writeOutput(t, dir, v, e, "video bytes")
@@ -137,10 +137,10 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				}
 				return e
 			},
-			wantAction: ActionDownload, wantReason: "sha256 of out/hero.mp4 differs",
+			wantAction: ActionAltered, wantReason: "left as it is. -replace video.hero makes the video again",
 		},
 		{
-			name: "downloaded with another size is downloaded again without hashing",
+			name: "downloaded with another size was changed by hand, told without hashing",
 			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
 				e := entry(v, state.StatusDownloaded)
 				writeOutput(t, dir, v, e, "video bytes")
@@ -148,7 +148,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.Bytes = 5000
 				return e
 			},
-			wantAction: ActionDownload, wantReason: "out/hero.mp4 altered: 11 bytes, the state says 5000",
+			wantAction: ActionAltered, wantReason: "out/hero.mp4 was changed since it was downloaded (11 bytes, the state says 5000)",
 		},
 		{
 			name: "downloaded to an output that moved is downloaded to the new place",

@@ -64,6 +64,13 @@ func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, strin
 	case state.StatusDownloaded:
 		return actionCheckFile, ""
 	case state.StatusFailed:
+		if info, ok := t.provider.LookupCode(prior.ErrorCode); ok && info.Class == ltx.ClassTaskPermanent {
+			reason := fmt.Sprintf("%s refused it with %s; not sent again while the request is unchanged (change it, or -replace %s to try anyway)", t.provider.Name, prior.ErrorCode, prior.Address)
+			if info.Suggestion != "" {
+				reason += ". " + info.Suggestion
+			}
+			return ActionParked, reason
+		}
 		if prior.ErrorCode != "" {
 			return ActionRetry, "failed last time with " + prior.ErrorCode
 		}
@@ -120,9 +127,23 @@ func roundAge(d time.Duration) string {
 	return d.Round(time.Minute).String()
 }
 
-// changedFields names what differs from the prior request as far as the
-// state can tell (it keeps mode, duration and resolution, not the prompt).
+// changedFields names what differs from the prior request: each attribute
+// when the state recorded the request, else what the state can tell (mode,
+// duration, resolution).
 func changedFields(prior *state.Entry, req ltx.CreateRequest) string {
+	if prior.Request != nil {
+		if changed, _ := Diff(*prior.Request, req); len(changed) > 0 {
+			parts := make([]string, len(changed))
+			for i, a := range changed {
+				if len(a.Before) > 24 || len(a.After) > 24 || a.Before == "" || a.After == "" {
+					parts[i] = a.Name + " changed"
+				} else {
+					parts[i] = fmt.Sprintf("%s %s → %s", a.Name, a.Before, a.After)
+				}
+			}
+			return strings.Join(parts, ", ")
+		}
+	}
 	var parts []string
 	if prior.Mode != "" && prior.Mode != string(req.Mode()) {
 		switch {

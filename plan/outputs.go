@@ -48,7 +48,7 @@ func checkOutput(ctx context.Context, dir string, c *Change) (Action, string) {
 	case !info.Mode().IsRegular():
 		return ActionDownload, fmt.Sprintf("%s is not a regular file", c.Output)
 	case prior.Bytes > 0 && info.Size() != prior.Bytes:
-		return ActionDownload, fmt.Sprintf("%s altered: %d bytes, the state says %d", c.Output, info.Size(), prior.Bytes)
+		return ActionAltered, alteredReason(c, fmt.Sprintf("%d bytes, the state says %d", info.Size(), prior.Bytes))
 	case prior.Bytes > 0 && !prior.OutputModTime.IsZero() && info.ModTime().Equal(prior.OutputModTime):
 		// Untouched since it was written: hashing every video on every plan
 		// would cost seconds per gigabyte of a library.
@@ -59,9 +59,15 @@ func checkOutput(ctx context.Context, dir string, c *Change) (Action, string) {
 		return ActionDownload, fmt.Sprintf("cannot read %s: %v", c.Output, err)
 	}
 	if sum != prior.SHA256 {
-		return ActionDownload, fmt.Sprintf("sha256 of %s differs from the state's", c.Output)
+		return ActionAltered, alteredReason(c, "its sha256 differs from the downloaded file's")
 	}
 	return ActionNoOp, fmt.Sprintf("%s matches the state's sha256", c.Output)
+}
+
+// alteredReason: a file changed since it was downloaded was probably
+// changed on purpose (graded, trimmed); it is not written over.
+func alteredReason(c *Change, how string) string {
+	return fmt.Sprintf("%s was changed since it was downloaded (%s); left as it is. -replace %s makes the video again and keeps this file as a take", c.Output, how, c.Address)
 }
 
 func fileSHA256(ctx context.Context, path string) (string, error) {

@@ -24,6 +24,13 @@ const (
 	// service that honours no idempotency key: it may have been bought.
 	// Apply leaves it alone unless told (-retry-uncertain, -replace).
 	ActionUncertain Action = "uncertain"
+	// ActionAltered: the output file was changed since it was downloaded
+	// (graded, trimmed by hand); apply leaves it unless -replace.
+	ActionAltered Action = "altered"
+	// ActionParked: the service refused the request for good (a content
+	// policy, an invalid value) and the request is unchanged: it is not
+	// sent again unless -replace.
+	ActionParked Action = "parked"
 	ActionForget    Action = "forget" // in the state, gone from the manifest
 )
 
@@ -34,6 +41,9 @@ type Change struct {
 	Reason    string            `json:"reason,omitempty"`
 	Mode      ltx.Mode          `json:"mode"`
 	Request   ltx.CreateRequest `json:"request"`
+	// Before is the request that made the current file, where the state
+	// recorded it and it differs from Request.
+	Before *ltx.CreateRequest `json:"before,omitempty"`
 	InputHash string            `json:"input_hash"`
 	Output    string            `json:"output"` // relative to Plan.Dir
 	Credits   float64           `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
@@ -83,6 +93,8 @@ type Totals struct {
 	NoOp         int                `json:"no_op"`
 	Forget       int                `json:"forget"`
 	Uncertain    int                `json:"uncertain"`
+	Altered      int                `json:"altered,omitempty"`
+	Parked       int                `json:"parked,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,7 @@ func TestRoundTripThroughCheckpoint(t *testing.T) {
 	// A fresh store, as the next process would open it.
 	st := mustLoad(t, NewLocalStore(dir))
 	got := st.Get(want.Address)
-	if got == nil || *got != want {
+	if got == nil || !reflect.DeepEqual(*got, want) {
 		t.Fatalf("entry after round trip = %+v, want %+v", got, want)
 	}
 	if st.Serial != 1 || st.Lineage == "" {

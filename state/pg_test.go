@@ -3,6 +3,7 @@ package state_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +182,7 @@ func TestPGReplaceKeepsSerialAndLineage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Serial != 7 || got.Lineage != src.Lineage || len(got.Entries) != 2 || got.Get("video.old") != nil || *got.Get("video.a") != *src.Get("video.a") {
+	if got.Serial != 7 || got.Lineage != src.Lineage || len(got.Entries) != 2 || got.Get("video.old") != nil || !reflect.DeepEqual(*got.Get("video.a"), *src.Get("video.a")) {
 		t.Fatalf("after Replace: %+v", got)
 	}
 	// Replacing is not a change of its own: the next empty checkpoint keeps 7.

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ltxform/ltxform/ltx"
 )
 
 // ResultStatus is a video's outcome in the results table.
@@ -25,6 +27,9 @@ const (
 	ResultUnchanged ResultStatus = "unchanged"
 	ResultUncertain ResultStatus = "uncertain" // a create may have gone through; the next run resolves it
 	ResultForgotten ResultStatus = "forgotten"
+	// ResultParked: refused for good by the service last time, request
+	// unchanged: not sent again (needs the user's change or -replace).
+	ResultParked ResultStatus = "parked"
 )
 
 // RunResult is one row of a run's results table.
@@ -43,6 +48,8 @@ type RunResult struct {
 	// SlotWaitSeconds is how long the video waited for one of the service's
 	// generations-at-once slots.
 	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
+	// Request is what was asked for, sensitive values hidden.
+	Request *ltx.CreateRequest `json:"request,omitempty"`
 }
 
 // Run is the record of one apply, kept as .ltxform/runs/<UTC time>.json.

@@ -4,6 +4,8 @@ package state
 import (
 	"context"
 	"time"
+
+	"github.com/ltxform/ltxform/ltx"
 )
 
 // FormatVersion of the snapshot schema this build reads and writes.
@@ -24,8 +26,11 @@ const (
 type Entry struct {
 	Address   string `json:"address"`
 	InputHash string `json:"input_hash"` // ltx.CreateRequest.Hash() of what was sent
-	Mode      string `json:"mode"`       // t2v | i2v
-	Status    Status `json:"status"`
+	// Request is what was asked for (values from sensitive variables
+	// replaced by "(sensitive value)"): which prompt made this file.
+	Request *ltx.CreateRequest `json:"request,omitempty"`
+	Mode    string             `json:"mode"` // t2v | i2v
+	Status  Status             `json:"status"`
 	// Provider and Endpoint made the task: it is polled only there. An
 	// entry from before providers has neither and is ltx2api-v1's.
 	Provider string `json:"provider,omitempty"`
@@ -57,6 +62,21 @@ type Entry struct {
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 	CompletedAt   time.Time `json:"completed_at,omitzero"`
+	// Takes are the earlier files of this address, kept when a newer one
+	// was written over them (oldest first).
+	Takes []Take `json:"takes,omitempty"`
+}
+
+// Take is an earlier file of a video, moved aside before a newer one took
+// its place.
+type Take struct {
+	Path    string             `json:"path"` // relative to the manifest directory
+	TaskID  string             `json:"task_id,omitempty"`
+	SHA256  string             `json:"sha256,omitempty"`
+	Bytes   int64              `json:"bytes,omitempty"`
+	Reason  string             `json:"reason"` // replaced, altered by hand, ...
+	KeptAt  time.Time          `json:"kept_at"`
+	Request *ltx.CreateRequest `json:"request,omitempty"`
 }
 
 // State is the snapshot plus whatever the journal added to it.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -108,7 +109,7 @@ func testRecordIsDurableBeforeCheckpoint(t *testing.T, h Harness) {
 	}
 	// No checkpoint: the next process must see the record all the same.
 	got := load(t, h.Open(t)).Get(want.Address)
-	if got == nil || *got != want {
+	if got == nil || !reflect.DeepEqual(*got, want) {
 		t.Fatalf("entry seen by another store = %+v, want %+v", got, want)
 	}
 }
@@ -124,7 +125,7 @@ func testRoundTripThroughCheckpoint(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	st := load(t, h.Open(t))
-	if got := st.Get(want.Address); got == nil || *got != want {
+	if got := st.Get(want.Address); got == nil || !reflect.DeepEqual(*got, want) {
 		t.Fatalf("entry after round trip = %+v, want %+v", got, want)
 	}
 	if st.Serial != 1 || st.Lineage == "" || st.FormatVersion != state.FormatVersion {

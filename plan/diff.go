@@ -1,0 +1,208 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ltxform/ltxform/ltx"
+)
+
+// AttributeChange is one attribute of a request, before and after.
+type AttributeChange struct {
+	Name          string
+	Before, After string // as the manifest writes them; "" when unset
+}
+
+// attributesOf lists a request's attributes in the manifest's order, as
+// text: the form diffs and views show.
+func attributesOf(r ltx.CreateRequest) [][2]string {
+	optInt := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	optBool := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return strconv.FormatBool(*b)
+	}
+	seed := ""
+	if r.Seed != nil {
+		seed = strconv.FormatInt(*r.Seed, 10)
+	}
+	image := r.ImageFile
+	if image != "" && r.ImageSHA256 != "" {
+		image += " (sha256 " + r.ImageSHA256[:min(12, len(r.ImageSHA256))] + "…)"
+	}
+	return [][2]string{
+		{"prompt", r.Prompt},
+		{"duration", optInt(r.Duration)},
+		{"resolution", r.Resolution},
+		{"aspect_ratio", r.AspectRatio},
+		{"image_url", r.ImageURL},
+		{"image_file", image},
+		{"last_frame_url", r.LastFrameURL},
+		{"model", r.Model},
+		{"fps", optInt(r.FPS)},
+		{"generate_audio", optBool(r.GenerateAudio)},
+		{"camera_motion", r.CameraMotion},
+		{"seed", seed},
+		{"webhook_url", r.WebhookURL},
+	}
+}
+
+// RequestAttributes lists the set attributes of a request, name and text,
+// in the manifest's order.
+func RequestAttributes(r ltx.CreateRequest) [][2]string {
+	var out [][2]string
+	for _, a := range attributesOf(r) {
+		if a[1] != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Diff lists the attributes that differ between two requests, and how many
+// set attributes are unchanged.
+func Diff(before, after ltx.CreateRequest) (changed []AttributeChange, unchanged int) {
+	a, b := attributesOf(before), attributesOf(after)
+	for i := range a {
+		switch {
+		case a[i][1] != b[i][1]:
+			changed = append(changed, AttributeChange{Name: a[i][0], Before: a[i][1], After: b[i][1]})
+		case a[i][1] != "":
+			unchanged++
+		}
+	}
+	return changed, unchanged
+}
+
+// ChangedAttributes names the attributes that differ.
+func ChangedAttributes(before, after ltx.CreateRequest) []string {
+	changed, _ := Diff(before, after)
+	names := make([]string, len(changed))
+	for i, c := range changed {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// WordDiff shows how a long text changed: the changed words marked
+// [-removed-]{+added+}, with a few words of context around each change and
+// "…" for the unchanged stretches between, rather than two full paragraphs.
+func WordDiff(before, after string, context int) string {
+	a, b := strings.Fields(before), strings.Fields(after)
+	ops := diffWords(a, b)
+	keep := make([]bool, len(ops))
+	for i, op := range ops {
+		if op.kind == '=' {
+			continue
+		}
+		for j := max(0, i-context); j <= min(len(ops)-1, i+context); j++ {
+			keep[j] = true
+		}
+	}
+	var out []string
+	skipped := false
+	for i := 0; i < len(ops); i++ {
+		if !keep[i] {
+			skipped = true
+			continue
+		}
+		if skipped && len(out) > 0 || skipped && i > 0 {
+			out = append(out, "…")
+		}
+		skipped = false
+		switch ops[i].kind {
+		case '=':
+			out = append(out, ops[i].word)
+		case '-', '+':
+			// A run of removals and additions reads as one replacement.
+			var del, add []string
+			for ; i < len(ops) && ops[i].kind != '='; i++ {
+				if ops[i].kind == '-' {
+					del = append(del, ops[i].word)
+				} else {
+					add = append(add, ops[i].word)
+				}
+			}
+			i--
+			if len(del) > 0 {
+				out = append(out, "[-"+strings.Join(del, " ")+"-]")
+			}
+			if len(add) > 0 {
+				out = append(out, "{+"+strings.Join(add, " ")+"+}")
+			}
+		}
+	}
+	if skipped {
+		out = append(out, "…")
+	}
+	return strings.Join(out, " ")
+}
+
+type wordOp struct {
+	kind byte // '=', '-', '+'
+	word string
+}
+
+// diffWords is a longest-common-subsequence diff of two word lists. Prompts
+// are at most a few thousand characters, so the quadratic table is small.
+func diffWords(a, b []string) []wordOp {
+	n, m := len(a), len(b)
+	lcs := make([][]int32, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var ops []wordOp
+	i, j := 0, 0
+	for i < n && j < m {
+		switch {
+		case a[i] == b[j]:
+			ops = append(ops, wordOp{'=', a[i]})
+			i++
+			j++
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			ops = append(ops, wordOp{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, wordOp{'+', b[j]})
+			j++
+		}
+	}
+	for ; i < n; i++ {
+		ops = append(ops, wordOp{'-', a[i]})
+	}
+	for ; j < m; j++ {
+		ops = append(ops, wordOp{'+', b[j]})
+	}
+	return ops
+}
+
+// ShortText shortens s to at most n characters (runes), ending in "…".
+func ShortText(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	if n < 2 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Quoted is fmt's %q, for views.
+func Quoted(s string) string { return fmt.Sprintf("%q", s) }
