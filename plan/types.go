@@ -31,22 +31,22 @@ const (
 	// policy, an invalid value) and the request is unchanged: it is not
 	// sent again unless -replace.
 	ActionParked Action = "parked"
-	ActionForget    Action = "forget" // in the state, gone from the manifest
+	ActionForget Action = "forget" // in the state, gone from the manifest
 )
 
 // Change is one row of the plan.
 type Change struct {
-	Address   string            `json:"address"`
-	Action    Action            `json:"action"`
-	Reason    string            `json:"reason,omitempty"`
-	Mode      ltx.Mode          `json:"mode"`
-	Request   ltx.CreateRequest `json:"request"`
+	Address string            `json:"address"`
+	Action  Action            `json:"action"`
+	Reason  string            `json:"reason,omitempty"`
+	Mode    ltx.Mode          `json:"mode"`
+	Request ltx.CreateRequest `json:"request"`
 	// Before is the request that made the current file, where the state
 	// recorded it and it differs from Request.
-	Before *ltx.CreateRequest `json:"before,omitempty"`
-	InputHash string            `json:"input_hash"`
-	Output    string            `json:"output"` // relative to Plan.Dir
-	Credits   float64           `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
+	Before    *ltx.CreateRequest `json:"before,omitempty"`
+	InputHash string             `json:"input_hash"`
+	Output    string             `json:"output"` // relative to Plan.Dir
+	Credits   float64            `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
 	// CostAssumed: the estimate rests on a price the service does not publish.
 	CostAssumed bool         `json:"cost_assumed,omitempty"`
 	Prior       *state.Entry `json:"prior,omitempty"`
