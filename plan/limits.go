@@ -108,7 +108,7 @@ var limits = []limit{
 		case v.AspectRatio == "":
 			return ""
 		case !slices.Contains(p.Limits.AspectRatios, v.AspectRatio):
-			return fmt.Sprintf("aspect_ratio %q is not one of %s", v.AspectRatio, quoted(p.Limits.AspectRatios))
+			return fmt.Sprintf("aspect_ratio %q is not one of %s, the aspect ratios %s offers", v.AspectRatio, quoted(p.Limits.AspectRatios), p.Name)
 		case p.Limits.ResolutionSizes != nil && !slices.Contains(p.Limits.Resolutions, v.Resolution):
 			return fmt.Sprintf("resolution %q is a size, which fixes the shape already; remove aspect_ratio, or give a resolution name such as \"1080p\"", v.Resolution)
 		case p.Limits.ResolutionSizes == nil && (v.ImageURL != "" || v.ImageFile != ""):
@@ -138,7 +138,7 @@ var limits = []limit{
 		if v.CameraMotion == "" || slices.Contains(p.Limits.CameraMotions, v.CameraMotion) {
 			return ""
 		}
-		return fmt.Sprintf("camera_motion %q is not one of %s", v.CameraMotion, quoted(p.Limits.CameraMotions))
+		return fmt.Sprintf("camera_motion %q is not one of %s, the camera motions %s offers", v.CameraMotion, quoted(p.Limits.CameraMotions), p.Name)
 	}},
 	{"last_frame_url", "", func(v *config.Video, p *ltx.Provider, _ time.Time) string {
 		switch {
