@@ -226,13 +226,18 @@ func checkAPI(m *config.Manifest, p *ltx.Provider, day time.Time) hcl.Diagnostic
 func CheckLimits(videos []*config.Video, p *ltx.Provider, now time.Time) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, v := range videos {
+		notTaken := map[string]bool{}
 		for _, a := range optionalAttributes {
 			if a.set(v) && !p.Capabilities.Takes(a.name) {
+				notTaken[a.name] = true
 				diags = append(diags, limitDiag(v, a.name, fmt.Sprintf("%s is not an attribute of provider %s, which takes %s",
 					a.name, p.Name, strings.Join(p.Capabilities.Attributes, ", ")), ltx.CodeInfo{}))
 			}
 		}
 		for _, l := range limits {
+			if notTaken[l.attribute] {
+				continue // said once: its values cannot be checked against a list the provider does not have
+			}
 			if problem := l.check(v, p, now); problem != "" {
 				diags = append(diags, limitDiag(v, l.attribute, problem, codeFor(p, l.code)))
 			}
