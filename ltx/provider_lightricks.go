@@ -163,8 +163,9 @@ func createLightricks(req CreateRequest, imageURI string) (string, []byte, error
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // parseLightricksError reads {"type":"error","error":{"type","message"}}; the
-// request id is only in the x-request-id header. Another shape falls back to
-// the tolerant reader.
+// request id is only in the x-request-id header. Another shape (a gateway's
+// page) falls back to the tolerant reader, but keeps the header's request
+// id: a request_id in such a body is not one the service's support knows.
 func parseLightricksError(status int, h http.Header, body []byte, now time.Time) *APIError {
 	top := object(body)
 	if inner := top.obj("error"); inner != nil {
@@ -178,7 +179,9 @@ func parseLightricksError(status int, h http.Header, body []byte, now time.Time)
 			}
 		}
 	}
-	return parseAPIError(status, h, body, now)
+	e := parseAPIError(status, h, body, now)
+	e.RequestID = clean(h.Get("X-Request-Id"))
+	return e
 }
 
 var lightricksStatus = map[string]Status{

@@ -33,7 +33,7 @@ var providerLTX2API = register(&Provider{
 		{Resolution: "720p", PerSecond: 3.6, Assumed: true},
 		{Resolution: "480p", PerSecond: 3.6, Assumed: true},
 	},
-	Codes: catalogue,
+	Codes: ltx2apiCodes(),
 	wire: wire{
 		create:     createLTX2API,
 		poll:       func(ref TaskRef) string { return "/api/status?task_id=" + url.QueryEscape(ref.ID) },
@@ -62,4 +62,21 @@ func createLTX2API(req CreateRequest, _ string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("ltx: encoding the create request: %w", err)
 	}
 	return "/api/generate", body, nil
+}
+
+// ltx2apiCodes is the first contract's vocabulary (the best reading of an
+// undocumented error body) with the limits in its words made ltx2api's own:
+// a user told "6 to 20 seconds" or "1440p" would be sent the wrong way.
+func ltx2apiCodes() []CodeInfo {
+	codes := append([]CodeInfo(nil), catalogue...)
+	for i := range codes {
+		switch codes[i].Code {
+		case CodeInvalidDuration:
+			codes[i].Meaning = "The duration is outside 5 to 20 seconds."
+			codes[i].Suggestion = "Set duration to a whole number of seconds from 5 to 20."
+		case CodeInvalidResolution:
+			codes[i].Suggestion = `Set resolution to "480p", "720p" or "1080p".`
+		}
+	}
+	return codes
 }

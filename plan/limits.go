@@ -108,7 +108,7 @@ var limits = []limit{
 		case v.AspectRatio == "":
 			return ""
 		case !slices.Contains(p.Limits.AspectRatios, v.AspectRatio):
-			return fmt.Sprintf("aspect_ratio %q is not one of %s", v.AspectRatio, quoted(p.Limits.AspectRatios))
+			return fmt.Sprintf("aspect_ratio %q is not one of %s, the aspect ratios %s offers", v.AspectRatio, quoted(p.Limits.AspectRatios), p.Name)
 		case p.Limits.ResolutionSizes != nil && !slices.Contains(p.Limits.Resolutions, v.Resolution):
 			return fmt.Sprintf("resolution %q is a size, which fixes the shape already; remove aspect_ratio, or give a resolution name such as \"1080p\"", v.Resolution)
 		case p.Limits.ResolutionSizes == nil && (v.ImageURL != "" || v.ImageFile != ""):
@@ -138,7 +138,7 @@ var limits = []limit{
 		if v.CameraMotion == "" || slices.Contains(p.Limits.CameraMotions, v.CameraMotion) {
 			return ""
 		}
-		return fmt.Sprintf("camera_motion %q is not one of %s", v.CameraMotion, quoted(p.Limits.CameraMotions))
+		return fmt.Sprintf("camera_motion %q is not one of %s, the camera motions %s offers", v.CameraMotion, quoted(p.Limits.CameraMotions), p.Name)
 	}},
 	{"last_frame_url", "", func(v *config.Video, p *ltx.Provider, _ time.Time) string {
 		switch {
@@ -226,13 +226,18 @@ func checkAPI(m *config.Manifest, p *ltx.Provider, day time.Time) hcl.Diagnostic
 func CheckLimits(videos []*config.Video, p *ltx.Provider, now time.Time) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, v := range videos {
+		notTaken := map[string]bool{}
 		for _, a := range optionalAttributes {
 			if a.set(v) && !p.Capabilities.Takes(a.name) {
+				notTaken[a.name] = true
 				diags = append(diags, limitDiag(v, a.name, fmt.Sprintf("%s is not an attribute of provider %s, which takes %s",
 					a.name, p.Name, strings.Join(p.Capabilities.Attributes, ", ")), ltx.CodeInfo{}))
 			}
 		}
 		for _, l := range limits {
+			if notTaken[l.attribute] {
+				continue // said once: its values cannot be checked against a list the provider does not have
+			}
 			if problem := l.check(v, p, now); problem != "" {
 				diags = append(diags, limitDiag(v, l.attribute, problem, codeFor(p, l.code)))
 			}
