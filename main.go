@@ -41,6 +41,8 @@ func exitCode(err error, env *command.Env) int {
 		return 2
 	case errors.Is(err, command.ErrFormatNeeded):
 		return 3
+	case errors.Is(err, command.ErrSomeVideosFailed):
+		return command.ExitSomeVideosFailed
 	case errors.Is(err, command.ErrReported):
 		return 1
 	case errors.As(err, &usage):

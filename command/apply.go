@@ -129,7 +129,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintln(env.Stderr, "Error: apply needs approval and stdin is not a terminal, so nobody can answer.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.")
 			return ErrReported
 		}
-		ok, err := askApproval(env)
+		ok, err := askApproval(ctx, env)
 		if err != nil {
 			return err
 		}
@@ -188,8 +188,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	for _, err := range bookkeeping {
 		fmt.Fprintln(env.Stderr, "Error: "+err.Error())
 	}
-	if run.ExitCode != 0 || len(bookkeeping) > 0 {
+	switch {
+	case len(bookkeeping) > 0 || run.ExitCode == ExitRunError:
 		return ErrReported
+	case run.ExitCode == ExitSomeVideosFailed:
+		return ErrSomeVideosFailed
 	}
 	return nil
 }
@@ -248,15 +251,24 @@ func needsAPI(p *plan.Plan) bool {
 	return false
 }
 
-// askApproval asks the question and reads one line.
-func askApproval(env *Env) (bool, error) {
+// askApproval asks the question and reads one line. Ctrl-C while it waits
+// cancels at once: the read goes on in the background (a terminal read
+// cannot be taken back), and the process is about to end.
+func askApproval(ctx context.Context, env *Env) (bool, error) {
 	fmt.Fprint(env.Stdout, approvalPrompt)
-	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
-	if err != nil && line == "" {
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(env.Stdout)
 		return false, nil
+	case line := <-answer:
+		fmt.Fprintln(env.Stdout)
+		return strings.TrimSpace(line) == "yes", nil
 	}
-	fmt.Fprintln(env.Stdout)
-	return strings.TrimSpace(line) == "yes", nil
 }
 
 // newRunRecord sums a run's rows for its record and its exit code.
@@ -277,11 +289,11 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 			// A parked video waits for a change of the manifest: a nightly
 			// run is not a failure because of it (plan lists it).
 		default:
-			run.ExitCode = 1
+			run.ExitCode = ExitSomeVideosFailed
 		}
 	}
 	if runErr != nil {
-		run.ExitCode = 1
+		run.ExitCode = ExitRunError
 		run.Message = runErrorText(runErr)
 	}
 	return run

@@ -49,6 +49,16 @@ var (
 	ErrPlanHasChanges = errors.New("plan has changes")
 	// ErrFormatNeeded is fmt -check's "a file would change" (exit 3).
 	ErrFormatNeeded = errors.New("files are not formatted")
+	// ErrSomeVideosFailed: the run finished, but some videos failed, are
+	// uncertain or were left in flight (exit 4), so that a cron alert can
+	// tell it from a run that could not start or was stopped (exit 1).
+	ErrSomeVideosFailed = errors.New("some videos did not complete")
+)
+
+// Exit codes a run record keeps.
+const (
+	ExitRunError         = 1
+	ExitSomeVideosFailed = 4
 )
 
 // UsageError is a bad command line.

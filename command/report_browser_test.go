@@ -194,8 +194,8 @@ func simulatedApply(t *testing.T, dir string) *state.Run {
 	var stdout, stderr bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Getenv: func(k string) string { return vars[k] }, Environ: func() []string { return nil }}
-	if err := Run(context.Background(), env, []string{"apply", "-auto-approve", dir}); !errors.Is(err, ErrReported) {
-		t.Fatalf("apply: %v, want exit 1 for the refused video\n%s\n%s", err, stdout.String(), stderr.String())
+	if err := Run(context.Background(), env, []string{"apply", "-auto-approve", dir}); !errors.Is(err, ErrSomeVideosFailed) {
+		t.Fatalf("apply: %v, want ErrSomeVideosFailed (exit 4) for the refused video\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	runs, err := state.ListRuns(dir)
 	if err != nil || len(runs) != 1 {

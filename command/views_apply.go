@@ -71,7 +71,7 @@ func (v *applyHumanView) Results(run *state.Run, runErr error) error {
 	}
 	// Details that do not fit a cell: why each video did not complete.
 	for _, r := range run.Results {
-		if r.Status != state.ResultFailed && r.Status != state.ResultUncertain {
+		if r.Status != state.ResultFailed && r.Status != state.ResultUncertain && r.Status != state.ResultInFlight {
 			continue
 		}
 		fmt.Fprintf(v.w, "%s: %s\n", r.Address, failureText(r))
@@ -107,7 +107,7 @@ func failureText(r state.RunResult) string {
 func resultSummary(run *state.Run, runErr error) string {
 	var parts []string
 	for _, s := range []state.ResultStatus{state.ResultCompleted, state.ResultFailed, state.ResultUncertain,
-		state.ResultSkipped, state.ResultUnchanged, state.ResultForgotten} {
+		state.ResultInFlight, state.ResultSkipped, state.ResultParked, state.ResultUnchanged, state.ResultForgotten} {
 		if n := run.Counts[string(s)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -122,6 +122,8 @@ func resultSummary(run *state.Run, runErr error) string {
 		head = "Apply interrupted"
 	case runErr != nil:
 		head = "Apply stopped"
+	case run.ExitCode != 0:
+		head = "Apply finished with failures"
 	}
 	unit := runUnit(run)
 	return fmt.Sprintf("%s: %s; %s estimated, %s consumed.", head, strings.Join(parts, ", "),

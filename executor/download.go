@@ -69,7 +69,7 @@ func (v *video) download(ctx context.Context) {
 		}
 	}
 	if ctx.Err() != nil {
-		v.skip(v.stopWord(ctx) + " during the download; the next apply downloads it")
+		v.inFlight(v.stopWord(ctx) + " during the download; the next apply downloads it")
 		return
 	}
 	var apiErr *ltx.APIError

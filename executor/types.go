@@ -30,6 +30,7 @@ const (
 	ResultCompleted = state.ResultCompleted
 	ResultFailed    = state.ResultFailed
 	ResultSkipped   = state.ResultSkipped
+	ResultInFlight  = state.ResultInFlight
 	ResultUnchanged = state.ResultUnchanged
 	ResultUncertain = state.ResultUncertain
 	ResultForgotten = state.ResultForgotten
@@ -45,7 +46,8 @@ const (
 	EventDownloaded = "downloaded" // file written
 	EventRetry      = "retry"      // a request or a task is tried again
 	EventFailed     = "failed"     // the video failed
-	EventSkipped    = "skipped"    // never started, or left in flight
+	EventSkipped    = "skipped"    // never started
+	EventInFlight   = "in_flight"  // paid for and left running: the next apply resumes it
 	EventUnchanged  = "unchanged"  // nothing to do
 	EventForgotten  = "forgotten"  // removed from the state
 	EventUncertain  = "uncertain"  // a create may have been bought; not re-sent

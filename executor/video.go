@@ -78,7 +78,7 @@ func (v *video) run(ctx context.Context) {
 			created = time.Now()
 		}
 		if !v.acquireSlot(ctx) {
-			v.skip(v.stopWord(ctx) + fmt.Sprintf(" while task %s waited to be polled; it stays recorded as created and the next apply resumes it", prior.TaskID))
+			v.inFlight(fmt.Sprintf("%s while task %s waited to be polled; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), prior.TaskID))
 			return
 		}
 		v.follow(ctx, prior.TaskID, created)
@@ -258,7 +258,7 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		v.skip(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
+		v.inFlight(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
 		return
 	case errors.Is(err, errTaskTimeout) || errors.Is(err, errRetryAfterTooLong):
 		v.res.Status = ResultFailed
@@ -424,6 +424,14 @@ func (v *video) failFast() {
 	if v.r.opts.FailFast {
 		v.r.stopCreates("-fail-fast: "+v.ch.Address+" failed", nil)
 	}
+}
+
+// inFlight is the row of a video whose task was bought and still runs (or
+// waits to be downloaded) when the run stopped: not skipped, resumed later.
+func (v *video) inFlight(reason string) {
+	v.res.Status = ResultInFlight
+	v.res.ErrorMessage = "in flight — will resume: " + reason
+	v.r.emit(Event{Kind: EventInFlight, Address: v.ch.Address, TaskID: v.res.TaskID, Message: reason})
 }
 
 func (v *video) skip(reason string) {

@@ -24,6 +24,9 @@ const (
 	ResultCompleted ResultStatus = "completed"
 	ResultFailed    ResultStatus = "failed"
 	ResultSkipped   ResultStatus = "skipped" // never started: run stopped, interrupted, -fail-fast
+	// ResultInFlight: paid for and still running when the run stopped; the
+	// state keeps it and the next apply resumes it.
+	ResultInFlight ResultStatus = "in flight"
 	ResultUnchanged ResultStatus = "unchanged"
 	ResultUncertain ResultStatus = "uncertain" // a create may have gone through; the next run resolves it
 	ResultForgotten ResultStatus = "forgotten"
