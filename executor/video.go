@@ -182,6 +182,15 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 	var apiErr *ltx.APIError
 	isAPI := errors.As(out.err, &apiErr)
 	switch {
+	case isAPI && errors.Is(out.err, errRetryAfterTooLong):
+		// Refused with a wait longer than apply gives: nothing was bought.
+		// The state says what it said before; the row says why.
+		v.unrecord(ctx)
+		v.res.Status = ResultFailed
+		v.res.ErrorCode, v.res.RequestID, v.res.Suggestion = codeOrStatus(apiErr), apiErr.RequestID, apiErr.SuggestionOrCatalogue()
+		v.res.ErrorMessage = "not created, the next apply tries again: " + out.err.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, RequestID: apiErr.RequestID, ErrorCode: v.res.ErrorCode, Attempt: gen, Message: v.res.ErrorMessage})
+		v.failFast()
 	case isAPI && apiErr.Class() != ltx.ClassRetry:
 		// A definite answer, even if it came after the run was stopped.
 		if apiErr.Class() == ltx.ClassTaskRetry && ctx.Err() == nil {
