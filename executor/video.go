@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -400,7 +401,11 @@ func (v *video) applyClass(e *ltx.APIError) {
 	code := codeOrStatus(e)
 	switch e.Class() {
 	case ltx.ClassRunFatal:
-		v.r.abort(fmt.Sprintf("%s on %s: the API refuses this key", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
+		why := "the API refuses this key"
+		if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {
+			why = e.Message // e.g. a wrong base URL: the message names it
+		}
+		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
 	case ltx.ClassRunStop:
 		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunStop), Address: v.ch.Address, Err: e})
 	}
