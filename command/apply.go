@@ -102,6 +102,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		if *jsonOut {
 			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
 		}
+		if p.Totals.Uncertain > 0 {
+			// Not "match the manifest": a video may be bought or not, and
+			// only the user can say; the plan view says how.
+			return (&planHumanView{w: env.Stdout}).Plan(p, nil)
+		}
 		fmt.Fprintln(env.Stdout, "No changes. Your videos match the manifest.")
 		return nil
 	}
