@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -185,6 +186,15 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 	var apiErr *ltx.APIError
 	isAPI := errors.As(out.err, &apiErr)
 	switch {
+	case isAPI && errors.Is(out.err, errRetryAfterTooLong):
+		// Refused with a wait longer than apply gives: nothing was bought.
+		// The state says what it said before; the row says why.
+		v.unrecord(ctx)
+		v.res.Status = ResultFailed
+		v.res.ErrorCode, v.res.RequestID, v.res.Suggestion = codeOrStatus(apiErr), apiErr.RequestID, apiErr.SuggestionOrCatalogue()
+		v.res.ErrorMessage = "not created, the next apply tries again: " + out.err.Error()
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, RequestID: apiErr.RequestID, ErrorCode: v.res.ErrorCode, Attempt: gen, Message: v.res.ErrorMessage})
+		v.failFast()
 	case isAPI && apiErr.Class() != ltx.ClassRetry:
 		// A definite answer, even if it came after the run was stopped.
 		if apiErr.Class() == ltx.ClassTaskRetry && ctx.Err() == nil {
@@ -394,7 +404,11 @@ func (v *video) applyClass(e *ltx.APIError) {
 	code := codeOrStatus(e)
 	switch e.Class() {
 	case ltx.ClassRunFatal:
-		v.r.abort(fmt.Sprintf("%s on %s: the API refuses this key", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
+		why := "the API refuses this key"
+		if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {
+			why = e.Message // e.g. a wrong base URL: the message names it
+		}
+		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
 	case ltx.ClassRunStop:
 		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunStop), Address: v.ch.Address, Err: e})
 	}

@@ -20,6 +20,9 @@ const DefaultBaseURL = "https://api.ltx-2api.com"
 // DefaultMaxDownloadBytes caps a video download unless Options say otherwise.
 const DefaultMaxDownloadBytes int64 = 2 << 30
 
+// DefaultDownloadIdleTimeout is how long a download may go without a byte.
+const DefaultDownloadIdleTimeout = 60 * time.Second
+
 // maxBodyBytes bounds every API answer the client reads into memory.
 const maxBodyBytes = 1 << 20
 
@@ -34,7 +37,12 @@ type Options struct {
 	ImageDir         string
 	HTTPClient       *http.Client // default: a client of its own, without a global timeout (use contexts)
 	MaxDownloadBytes int64        // default DefaultMaxDownloadBytes
-	UserAgent        string       // default "ltxform"
+	// DownloadIdleTimeout ends a download when no byte (nor the answer's
+	// headers) arrives for this long; default DefaultDownloadIdleTimeout.
+	// A download has no overall deadline: a large file on a slow link may
+	// take long, but a silent connection is dead.
+	DownloadIdleTimeout time.Duration
+	UserAgent           string // default "ltxform"
 }
 
 // Client speaks the LTX-2 API. It is safe for concurrent use.
@@ -46,6 +54,7 @@ type Client struct {
 	key         Key
 	hc          *http.Client
 	maxDownload int64
+	idle        time.Duration
 	userAgent   string
 	now         func() time.Time
 }
@@ -59,6 +68,10 @@ func NewClient(o Options) *Client {
 	}
 	if c.maxDownload <= 0 {
 		c.maxDownload = DefaultMaxDownloadBytes
+	}
+	c.idle = o.DownloadIdleTimeout
+	if c.idle <= 0 {
+		c.idle = DefaultDownloadIdleTimeout
 	}
 	if c.userAgent == "" {
 		c.userAgent = "ltxform"

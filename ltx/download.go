@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Download streams the video at videoURL into w and returns the bytes
@@ -34,9 +35,27 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	target := u.String()
 	shown := shortURL(target)
 
+	// The watchdog cuts a download that goes silent: no answer, or no byte
+	// of the body, for the idle timeout. Every read that brings data
+	// rearms it.
+	outer := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(c.idle, func() { cancel(errDownloadIdle) })
+	defer watchdog.Stop()
+	stalled := func() error {
+		if outer.Err() == nil && errors.Is(context.Cause(ctx), errDownloadIdle) {
+			return fmt.Errorf("download %s: %w for %s; the connection was given up", shown, ErrDownloadStalled, c.idle)
+		}
+		return nil
+	}
+
 	h := http.Header{"Accept": {"video/mp4, */*"}}
 	resp, _, err := c.send(ctx, http.MethodGet, target, h, nil, c.isAPIOrigin(u))
 	if err != nil {
+		if s := stalled(); s != nil {
+			return 0, s
+		}
 		var re *RequestError
 		if errors.As(err, &re) {
 			re.URL = shown
@@ -44,6 +63,7 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 		return 0, err
 	}
 	defer resp.Body.Close()
+	resp.Body = &idleBody{ReadCloser: resp.Body, watchdog: watchdog, idle: c.idle}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
@@ -65,6 +85,9 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	head := make([]byte, 12)
 	m, err := io.ReadFull(resp.Body, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		if s := stalled(); s != nil {
+			return 0, s
+		}
 		return 0, fmt.Errorf("download %s: %w after 0 of %s (%v)", shown, ErrTruncated, announced(resp.ContentLength), err)
 	}
 	head = head[:m]
@@ -85,9 +108,14 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 			return n, fmt.Errorf("download %s: %w (cap %d bytes)", shown, ErrTooLarge, c.maxDownload)
 		}
 	}
+	if err != nil {
+		if s := stalled(); s != nil {
+			return n, s
+		}
+	}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return n, fmt.Errorf("download %s: %w", shown, ctx.Err())
+		return n, fmt.Errorf("download %s: %w", shown, outer.Err())
 	case body.err != nil && errors.Is(err, body.err):
 		// The connection broke mid-body; net/http reports a body shorter
 		// than its Content-Length as io.ErrUnexpectedEOF.
@@ -104,6 +132,28 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 // error page, a JSON body). It is retried like a broken download; the task's
 // video is not recorded as downloaded.
 var ErrNotVideo = errors.New("not a video")
+
+// ErrDownloadStalled: no byte of a download arrived for the idle timeout.
+// It is retried like a broken download.
+var ErrDownloadStalled = errors.New("no data arrived")
+
+// errDownloadIdle is the watchdog's cause of cancellation.
+var errDownloadIdle = errors.New("download idle")
+
+// idleBody rearms the watchdog whenever data arrives.
+type idleBody struct {
+	io.ReadCloser
+	watchdog *time.Timer
+	idle     time.Duration
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.watchdog.Reset(b.idle)
+	}
+	return n, err
+}
 
 // isPageType tells content types that are pages or API bodies, never video.
 func isPageType(ct string) bool {

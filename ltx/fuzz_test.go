@@ -1,6 +1,7 @@
 package ltx
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,4 +98,99 @@ func checkAPIError(t *testing.T, e *APIError) {
 			t.Fatalf("control character in %q", s)
 		}
 	}
+}
+
+// The lightricks wire (issue 14: every provider's decoders are fuzzed).
+var lightricksSeeds = []string{
+	`{"id":"job_1","created_at":"2026-11-25T22:00:00Z"}`,
+	`{"id":"job_1","status":"processing"}`,
+	`{"id":"job_1","status":"completed","result":{"video_url":"https://cdn/out.mp4"},"completed_at":"2026-11-25T22:01:00Z"}`,
+	`{"id":"job_1","status":"completed","video_url":"https://cdn/out.mp4"}`,
+	`{"id":"job_1","status":"failed","error":{"type":"api_error","message":"the job failed"}}`,
+	`{"id":"job_1","status":"failed","error":{"type":"Not A Type","message":"\u001b[2J"}}`,
+	`{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`,
+	`{"type":"error","error":"flat"}`,
+	`{"id":7,"status":["completed"],"result":"x"}`,
+	`{"id":"j","status":"SUCCESS"}`,
+	`null`, `[]`, ``, `{`, "\xff\xfe", `<html><title>502</title></html>`,
+}
+
+func FuzzDecodeLightricks(f *testing.F) {
+	for _, s := range lightricksSeeds {
+		f.Add(202, s, "req_h")
+	}
+	f.Fuzz(func(t *testing.T, status int, body, requestID string) {
+		h := http.Header{"X-Request-Id": {requestID}, "Retry-After": {"2"}}
+		ans, err := decodeLightricks(status, h, []byte(body), fuzzNow)
+		if err != nil {
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("error %v is not ErrMalformedResponse", err)
+			}
+			return
+		}
+		switch {
+		case ans.apiErr != nil:
+			checkLightricksError(t, ans.apiErr)
+		case ans.task == nil:
+			t.Fatal("neither a task nor an error")
+		default:
+			task := ans.task
+			if _, ok := map[Status]bool{StatusQueued: true, StatusProcessing: true, StatusCompleted: true, StatusFailed: true}[task.Status]; !ok {
+				t.Fatalf("status %q outside the vocabulary", task.Status)
+			}
+			if (task.Status == StatusFailed) != (task.Error != nil) {
+				t.Fatalf("status %s with error %+v", task.Status, task.Error)
+			}
+			if task.Error != nil && !typePattern.MatchString(task.Error.Code) {
+				t.Fatalf("task error code %q", task.Error.Code)
+			}
+			for _, s := range []string{task.ID, task.RequestID, task.VideoURL, errorMessage(task.Error)} {
+				if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+					t.Fatalf("control character in %q", s)
+				}
+			}
+			if task.ConsumedCredits < 0 {
+				t.Fatalf("task %+v", task)
+			}
+		}
+	})
+}
+
+func FuzzParseLightricksError(f *testing.F) {
+	for _, s := range append(lightricksSeeds, errorSeeds...) {
+		f.Add(429, s, "3", "req_h")
+	}
+	f.Add(529, `{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`, "Wed, 25 Nov 2026 22:01:00 GMT", "")
+	f.Add(404, `{"type":"error","error":{"type":"not_found_error"}}`, "-5", "\x1b[31m")
+	f.Fuzz(func(t *testing.T, status int, body, retryAfter, requestID string) {
+		h := http.Header{"Retry-After": {retryAfter}, "X-Request-Id": {requestID}}
+		e := parseLightricksError(status, h, []byte(body), fuzzNow)
+		if e.StatusCode != status {
+			t.Fatalf("status %d became %d", status, e.StatusCode)
+		}
+		checkLightricksError(t, e)
+		_ = e.Error()
+		_ = e.Class()
+		_ = e.SuggestionOrCatalogue()
+	})
+}
+
+// checkLightricksError is checkAPIError for a wire whose codes are the
+// lower-case error types, or the tolerant reader's upper-case codes.
+func checkLightricksError(t *testing.T, e *APIError) {
+	t.Helper()
+	if e.Code != "" && !typePattern.MatchString(e.Code) && !codePattern.MatchString(e.Code) {
+		t.Fatalf("code %q", e.Code)
+	}
+	code := e.Code
+	e.Code = ""
+	checkAPIError(t, e)
+	e.Code = code
+}
+
+func errorMessage(e *TaskError) string {
+	if e == nil {
+		return ""
+	}
+	return e.Message
 }
