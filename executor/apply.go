@@ -172,6 +172,18 @@ func (r *run) commit(address string, cost float64) bool {
 	return !over
 }
 
+// overBudget says why one more create of cost would take the run over its
+// budget, or "" when it fits (commit then reserves it).
+func (r *run) overBudget(cost float64) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.budget > 0 && r.committed+cost > r.budget*(1+1e-9) {
+		unit := r.plan.Settings.Unit
+		return fmt.Sprintf("the budget of %s would be exceeded (this run has committed %s)", plan.FormatCost(r.budget, unit), plan.FormatCost(r.committed, unit))
+	}
+	return ""
+}
+
 // adjust corrects a reservation once the service says what a task cost.
 func (r *run) adjust(delta float64) {
 	r.mu.Lock()

@@ -339,6 +339,13 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 		v.fail(ctx, code, msg+"; not tried again: "+firstNonEmpty(reason, v.stopWord(ctx)), requestID, v.suggestion(code))
 		return
 	}
+	if reason := v.r.overBudget(v.ch.Credits); reason != "" {
+		// The budget is reached for the whole run; the failed task is
+		// recorded as failed, so that the next apply does not poll it again.
+		v.r.stopCreates(reason, nil)
+		v.fail(ctx, code, msg+"; not tried again: "+reason, requestID, v.suggestion(code))
+		return
+	}
 	v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: requestID, ErrorCode: code, Attempt: gen + 1, Message: msg})
 	v.spent = v.res.CreditsConsumed
 	v.reserved = 0
