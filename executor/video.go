@@ -358,6 +358,11 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 // the service's figure.
 func (v *video) setConsumed(task *ltx.Task) {
 	cost := task.ConsumedCredits
+	if cost <= 0 && v.reserved == 0 && v.entry.CreditsConsumed > 0 {
+		// A task resumed from an earlier run, on a service whose answers
+		// carry no cost: keep what was recorded when it was bought.
+		return
+	}
 	if cost <= 0 && !v.r.plan.Settings.Simulated && v.r.plan.Settings.Unit == ltx.UnitUSD {
 		cost = v.reserved // no cost in any answer: the price table's is the best figure
 	}
