@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ltxform/ltxform/config"
@@ -61,11 +60,18 @@ func openStore(ctx context.Context, env *Env, dir, workspace string) (stateStore
 		}
 		return newLocalStateStore(dir), nil
 	}
-	return openPGStore(ctx, env, be, workspace)
+	s, err := openPGStore(ctx, env, be, workspace)
+	if err != nil {
+		return nil, err
+	}
+	// A database lost mid-run leaves the transitions since in .ltxform/
+	// beside the manifests; the next run here writes them back.
+	s.UsePendingJournal(dir)
+	return s, nil
 }
 
 // openPGStore connects to the backend be describes.
-func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace string) (stateStore, error) {
+func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace string) (*pgStateStore, error) {
 	if workspace == "" {
 		workspace = env.Getenv(workspaceEnv)
 	}
@@ -94,12 +100,7 @@ func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace st
 		}
 		return nil, err
 	}
-	return &pgStateStore{PGStore: s, host: hostname()}, nil
-}
-
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
+	return &pgStateStore{PGStore: s, host: state.Hostname()}, nil
 }
 
 // localStateStore is the .ltxform/ directory of a manifest directory.

@@ -245,7 +245,21 @@ func (r *run) record(ctx context.Context, e state.Entry) error {
 		r.abort("the state could not be written", &RunError{Kind: "state", Address: e.Address, Err: err})
 		return err
 	}
+	// A store that lost its database keeps e locally, but no new create may
+	// be sent: polls and downloads of what is in flight go on.
+	if d, ok := r.store.(degradable); ok {
+		if err := d.Degraded(); err != nil {
+			r.stopCreates(err.Error(), &RunError{Kind: "state", Err: err})
+		}
+	}
 	return nil
+}
+
+// degradable is a store that can lose its database mid-run and keep the
+// transitions locally (the pg store): Degraded says so, nil while it may
+// not have.
+type degradable interface {
+	Degraded() error
 }
 
 func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
