@@ -139,6 +139,7 @@ type pgStateStore struct {
 }
 
 func (s *pgStateStore) SaveRun(ctx context.Context, r *state.Run) error {
+	r.Host = s.host
 	return s.PGStore.SaveRun(ctx, r, s.host)
 }
 
@@ -147,6 +148,7 @@ func (s *pgStateStore) ListRuns(ctx context.Context) ([]*state.Run, error) {
 	out := make([]*state.Run, len(runs))
 	for i, r := range runs {
 		out[i] = r.Run
+		out[i].Host = r.Host // the column: records pushed from .ltxform/ have none of their own
 	}
 	if runs == nil && err != nil {
 		return nil, err
@@ -159,5 +161,6 @@ func (s *pgStateStore) LoadRun(ctx context.Context, id string) (*state.Run, erro
 	if err != nil {
 		return nil, err
 	}
+	r.Run.Host = r.Host
 	return r.Run, nil
 }

@@ -78,7 +78,7 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
 	outputs := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionElsewhere {
 			outputs = append(outputs, p.Changes[i].Output)
 		}
 	}
@@ -103,6 +103,13 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 		case plan.ActionUncertain:
 			results[i] = uncertainRow(ch)
 			r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
+			continue
+		case plan.ActionElsewhere:
+			// Its file is on another host and cannot be fetched here:
+			// nothing to send, nothing to buy without -replace. Not a
+			// failure: a cron job on a second host must not fail for it.
+			results[i] = unchangedRow(ch)
+			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
 			continue
 		}
 		if reason := r.blocked(gctx, ch); reason != "" {

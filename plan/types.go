@@ -25,6 +25,10 @@ const (
 	// Apply leaves it alone unless told (-retry-uncertain, -replace).
 	ActionUncertain Action = "uncertain"
 	ActionForget    Action = "forget" // in the state, gone from the manifest
+	// ActionElsewhere: downloaded by another host of a shared state, whose
+	// file is not here and whose result the provider no longer serves.
+	// Apply leaves it alone: fetch it from that host, or -replace it.
+	ActionElsewhere Action = "elsewhere"
 )
 
 // Change is one row of the plan.
@@ -83,6 +87,7 @@ type Totals struct {
 	NoOp         int                `json:"no_op"`
 	Forget       int                `json:"forget"`
 	Uncertain    int                `json:"uncertain"`
+	Elsewhere    int                `json:"elsewhere,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals

@@ -63,6 +63,10 @@ type Run struct {
 	Simulated bool        `json:"simulated,omitempty"`
 	Cost      *Cost       `json:"cost,omitempty"`
 	Results   []RunResult `json:"results"`
+
+	// Host ran it, when the state is shared between machines (backend
+	// "pg"); "" in a local state, which has one.
+	Host string `json:"host,omitempty"`
 }
 
 // Cost is a run's figure in its unit: what it was estimated to spend and

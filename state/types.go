@@ -57,6 +57,10 @@ type Entry struct {
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 	CompletedAt   time.Time `json:"completed_at,omitzero"`
+
+	// Host downloaded the file (state.Hostname()): in a state shared
+	// between machines, the file is on that machine's disk.
+	Host string `json:"host,omitempty"`
 }
 
 // State is the snapshot plus whatever the journal added to it.
