@@ -445,6 +445,10 @@ func (s *PGStore) SaveRun(ctx context.Context, r *Run, host string) error {
 	if err != nil {
 		return err
 	}
+	// At the end of a run whose database was lost, a server that does not
+	// answer must not keep the run from ending.
+	ctx, cancel := context.WithTimeout(ctx, pgRecordTimeout)
+	defer cancel()
 	_, err = s.pool.Exec(ctx, `INSERT INTO `+s.t.runs+` (workspace, id, host, started, record) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workspace, id) DO UPDATE SET host = excluded.host, started = excluded.started, record = excluded.record`,
 		s.workspace, r.ID, host, r.Started, data)
