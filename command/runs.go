@@ -100,23 +100,35 @@ func (v *runsHumanView) List(runs []*state.Run) error {
 		_, err := fmt.Fprintln(v.w, "No runs yet: run ltxform apply first.")
 		return err
 	}
+	// A shared state's runs come from several machines: say which ran each.
+	hosts := slices.ContainsFunc(runs, func(r *state.Run) bool { return r.Host != "" })
 	rows := make([][]string, 0, len(runs))
 	for _, r := range runs {
-		rows = append(rows, []string{
-			r.ID,
-			stateTime(r.Started),
+		row := []string{r.ID, stateTime(r.Started)}
+		if hosts {
+			row = append(row, r.Host)
+		}
+		rows = append(rows, append(row,
 			runDuration(r),
 			runCounts(r.Counts),
 			plan.FormatCost(r.CreditsEstimated, runUnit(r)),
 			plan.FormatCost(r.CreditsConsumed, runUnit(r)),
 			strconv.Itoa(r.ExitCode),
-		})
+		))
 	}
-	return renderTable(v.w, []string{"run", "started", "took", "results", "estimated", "consumed", "exit"}, rows)
+	header := []string{"run", "started", "took", "results", "estimated", "consumed", "exit"}
+	if hosts {
+		header = slices.Insert(header, 2, "host")
+	}
+	return renderTable(v.w, header, rows)
 }
 
 func (v *runsHumanView) Show(r *state.Run) error {
-	fmt.Fprintf(v.w, "Run %s: started %s, took %s, exit code %d.\n", r.ID, stateTime(r.Started), runDuration(r), r.ExitCode)
+	on := ""
+	if r.Host != "" {
+		on = " on " + r.Host
+	}
+	fmt.Fprintf(v.w, "Run %s%s: started %s, took %s, exit code %d.\n", r.ID, on, stateTime(r.Started), runDuration(r), r.ExitCode)
 	fmt.Fprintf(v.w, "Results: %s; estimated %s, consumed %s.\n", runCounts(r.Counts), plan.FormatCost(r.CreditsEstimated, runUnit(r)), plan.FormatCost(r.CreditsConsumed, runUnit(r)))
 	if r.Provider != "" {
 		fmt.Fprintf(v.w, "Provider %s at %s.\n", r.Provider, r.Endpoint)
@@ -198,6 +210,7 @@ type runSummaryJSON struct {
 	CreditsEstimated float64        `json:"credits_estimated"`
 	CreditsConsumed  float64        `json:"credits_consumed"`
 	Message          string         `json:"message"`
+	Host             string         `json:"host,omitempty"` // backend "pg": the machine that ran it
 }
 
 func (v *runsJSONView) List(runs []*state.Run) error {
@@ -206,7 +219,7 @@ func (v *runsJSONView) List(runs []*state.Run) error {
 		Runs          []runSummaryJSON `json:"runs"`
 	}{runsJSONFormat, make([]runSummaryJSON, 0, len(runs))}
 	for _, r := range runs {
-		out.Runs = append(out.Runs, runSummaryJSON{r.ID, r.Started, r.Finished, r.ExitCode, r.Counts, r.CreditsEstimated, r.CreditsConsumed, r.Message})
+		out.Runs = append(out.Runs, runSummaryJSON{r.ID, r.Started, r.Finished, r.ExitCode, r.Counts, r.CreditsEstimated, r.CreditsConsumed, r.Message, r.Host})
 	}
 	return writeJSON(v.w, out)
 }

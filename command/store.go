@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ltxform/ltxform/config"
@@ -61,11 +60,18 @@ func openStore(ctx context.Context, env *Env, dir, workspace string) (stateStore
 		}
 		return newLocalStateStore(dir), nil
 	}
-	return openPGStore(ctx, env, be, workspace)
+	s, err := openPGStore(ctx, env, be, workspace)
+	if err != nil {
+		return nil, err
+	}
+	// A database lost mid-run leaves the transitions since in .ltxform/
+	// beside the manifests; the next run here writes them back.
+	s.UsePendingJournal(dir)
+	return s, nil
 }
 
 // openPGStore connects to the backend be describes.
-func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace string) (stateStore, error) {
+func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace string) (*pgStateStore, error) {
 	if workspace == "" {
 		workspace = env.Getenv(workspaceEnv)
 	}
@@ -94,12 +100,7 @@ func openPGStore(ctx context.Context, env *Env, be *config.Backend, workspace st
 		}
 		return nil, err
 	}
-	return &pgStateStore{PGStore: s, host: hostname()}, nil
-}
-
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
+	return &pgStateStore{PGStore: s, host: state.Hostname()}, nil
 }
 
 // localStateStore is the .ltxform/ directory of a manifest directory.
@@ -138,6 +139,7 @@ type pgStateStore struct {
 }
 
 func (s *pgStateStore) SaveRun(ctx context.Context, r *state.Run) error {
+	r.Host = s.host
 	return s.PGStore.SaveRun(ctx, r, s.host)
 }
 
@@ -146,6 +148,7 @@ func (s *pgStateStore) ListRuns(ctx context.Context) ([]*state.Run, error) {
 	out := make([]*state.Run, len(runs))
 	for i, r := range runs {
 		out[i] = r.Run
+		out[i].Host = r.Host // the column: records pushed from .ltxform/ have none of their own
 	}
 	if runs == nil && err != nil {
 		return nil, err
@@ -158,5 +161,6 @@ func (s *pgStateStore) LoadRun(ctx context.Context, id string) (*state.Run, erro
 	if err != nil {
 		return nil, err
 	}
+	r.Run.Host = r.Host
 	return r.Run, nil
 }

@@ -36,7 +36,7 @@ type planHumanView struct{ w io.Writer }
 
 func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	t := p.Totals
-	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked == 0 {
+	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked+t.Elsewhere == 0 {
 		fmt.Fprintln(v.w, "No changes. Your videos match the manifest.")
 		v.spend(t)
 		return nil
@@ -104,6 +104,10 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	if t.Uncertain > 0 {
 		fmt.Fprintf(v.w, "%s may have been bought already (up to %s); apply leaves %s alone until you decide: -retry-uncertain or -replace ADDR.\n",
 			plural(t.Uncertain, "uncertain video", "uncertain videos"), plan.FormatCost(t.UncertainCost, t.Unit), pronoun(t.Uncertain))
+	}
+	if t.Elsewhere > 0 {
+		fmt.Fprintf(v.w, "%s downloaded by another host, which the provider no longer serves: copy the files from there, or -replace ADDR to buy them again.\n",
+			plural(t.Elsewhere, "video was", "videos were"))
 	}
 	v.spend(t)
 	return nil
@@ -213,7 +217,7 @@ func summaryLine(t plan.Totals) string {
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
 		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Forget, "to forget"},
-		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.NoOp, "unchanged"},
+		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.verb))

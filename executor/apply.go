@@ -78,7 +78,7 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
 	outputs := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere {
 			outputs = append(outputs, p.Changes[i].Output)
 		}
 	}
@@ -107,6 +107,13 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 		case plan.ActionUncertain:
 			results[i] = uncertainRow(ch)
 			r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
+			continue
+		case plan.ActionElsewhere:
+			// Its file is on another host and cannot be fetched here:
+			// nothing to send, nothing to buy without -replace. Not a
+			// failure: a cron job on a second host must not fail for it.
+			results[i] = unchangedRow(ch)
+			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
 			continue
 		}
 		if reason := r.blocked(gctx, ch); reason != "" {
@@ -261,7 +268,21 @@ func (r *run) record(ctx context.Context, e state.Entry) error {
 		r.abort("the state could not be written", &RunError{Kind: "state", Address: e.Address, Err: err})
 		return err
 	}
+	// A store that lost its database keeps e locally, but no new create may
+	// be sent: polls and downloads of what is in flight go on.
+	if d, ok := r.store.(degradable); ok {
+		if err := d.Degraded(); err != nil {
+			r.stopCreates(err.Error(), &RunError{Kind: "state", Err: err})
+		}
+	}
 	return nil
+}
+
+// degradable is a store that can lose its database mid-run and keep the
+// transitions locally (the pg store): Degraded says so, nil while it may
+// not have.
+type degradable interface {
+	Degraded() error
 }
 
 func (r *run) forget(ctx context.Context, ch *plan.Change) Result {

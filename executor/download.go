@@ -42,6 +42,7 @@ func (v *video) download(ctx context.Context) {
 		if err == nil {
 			v.entry.Status = state.StatusDownloaded
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
+			v.entry.Host = v.r.opts.Host
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
 				return

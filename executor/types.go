@@ -112,6 +112,9 @@ type Options struct {
 	TaskTimeout time.Duration
 
 	Now func() time.Time // clock for timestamps; default time.Now
+	// Host is recorded in the entries this run downloads; default
+	// state.Hostname().
+	Host string
 }
 
 // DefaultPollPrior is the documented prior of the completion-time estimator:
@@ -121,6 +124,9 @@ func DefaultPollPrior(resolution string, duration int) time.Duration {
 }
 
 func (o Options) withDefaults() Options {
+	if o.Host == "" {
+		o.Host = state.Hostname()
+	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = 8
 	}

@@ -33,7 +33,11 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now()}
+	host := opts.Host
+	if host == "" {
+		host = state.Hostname()
+	}
+	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host}
 	videos := withAPIDefaults(m, provider)
 	targets := newSelector("target", "in the manifest or the state", opts.Targets)
 	replace := newSelector("replace", "in the manifest", opts.Replace)
@@ -72,7 +76,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		}
 		changes = append(changes, c)
 	}
-	checkOutputs(ctx, m.Dir, changes, toCheck)
+	checkOutputs(ctx, m.Dir, changes, toCheck, tgt)
 
 	inManifest := make(map[string]bool, len(videos))
 	for _, v := range videos {
@@ -159,6 +163,8 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 			t.NoOp++
 		case ActionForget:
 			t.Forget++
+		case ActionElsewhere:
+			t.Elsewhere++
 		case ActionUncertain:
 			t.Uncertain++
 			t.UncertainCost += c.Credits
@@ -214,7 +220,7 @@ func sortedSet(m map[string]bool) []string {
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked {
+		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked && a != ActionElsewhere {
 			return true
 		}
 	}

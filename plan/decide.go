@@ -20,6 +20,7 @@ type target struct {
 	provider       *ltx.Provider
 	retryUncertain bool
 	now            time.Time
+	host           string // this machine, as entries name the host that downloaded them
 }
 
 // decide is the diff of one manifest video against its state entry

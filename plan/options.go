@@ -28,4 +28,8 @@ type Options struct {
 	CheckImages bool
 	// HTTPClient is used by CheckImages; nil means a client with a timeout.
 	HTTPClient *http.Client
+	// Host is this machine's name, to tell files downloaded here from
+	// those downloaded by another host of a shared state; "" is
+	// state.Hostname().
+	Host string
 }

@@ -20,24 +20,32 @@ import (
 // altered. A size that differs from the state's settles it without reading
 // the file, and so does a size and modification time both unchanged since
 // the download; otherwise the sha256 is compared, a few files at a time.
-func checkOutputs(ctx context.Context, dir string, changes []Change, idx []int) {
+func checkOutputs(ctx context.Context, dir string, changes []Change, idx []int, t target) {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, i := range idx {
 		c := &changes[i] // each goroutine writes only its own element
 		g.Go(func() error {
-			c.Action, c.Reason = checkOutput(ctx, dir, c)
+			c.Action, c.Reason = checkOutput(ctx, dir, c, t)
 			return nil
 		})
 	}
 	_ = g.Wait()
 }
 
-func checkOutput(ctx context.Context, dir string, c *Change) (Action, string) {
+func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, string) {
 	prior := c.Prior
 	path := outputPath(dir, c.Output)
 	info, err := os.Stat(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && prior.Host != "" && prior.Host != t.host:
+		// Another host of a shared state has the file: fetch it here while
+		// the provider still serves it; never buy it again unasked.
+		if expired(firstNonZero(prior.CompletedAt, prior.CreatedAt), t) {
+			return ActionElsewhere, fmt.Sprintf("made by host %s, whose disk has %s; %s no longer serves it (results are kept %s): copy it from %s, or -replace %s to buy it again",
+				prior.Host, c.Output, t.provider.Name, t.provider.Capabilities.ResultRetention, prior.Host, c.Address)
+		}
+		return ActionDownload, fmt.Sprintf("downloaded by host %s; fetched here too while %s still serves it", prior.Host, t.provider.Name)
 	case errors.Is(err, fs.ErrNotExist):
 		if prior.Output != "" && prior.Output != c.Output {
 			return ActionDownload, fmt.Sprintf("output moved from %s to %s", prior.Output, c.Output)

@@ -32,6 +32,10 @@ const (
 	// sent again unless -replace.
 	ActionParked Action = "parked"
 	ActionForget Action = "forget" // in the state, gone from the manifest
+	// ActionElsewhere: downloaded by another host of a shared state, whose
+	// file is not here and whose result the provider no longer serves.
+	// Apply leaves it alone: fetch it from that host, or -replace it.
+	ActionElsewhere Action = "elsewhere"
 )
 
 // Change is one row of the plan.
@@ -95,6 +99,7 @@ type Totals struct {
 	Uncertain    int                `json:"uncertain"`
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`
+	Elsewhere    int                `json:"elsewhere,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals

@@ -35,7 +35,7 @@ func (e *LockedError) Error() string {
 
 // NewLockInfo describes this process about to hold the lock for operation.
 func NewLockInfo(operation string) LockInfo {
-	host, _ := os.Hostname()
+	host := Hostname()
 	return LockInfo{
 		ID:        newRandomID(),
 		PID:       os.Getpid(),

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -38,6 +40,13 @@ type PGStore struct {
 	where     string // "host/database", never the password, for messages
 	password  string // only to scrub it from driver errors
 	t         pgTables
+
+	// pendingPath is the local journal of the transitions the database
+	// could not take mid-run ("" when the store has none); see pg_pending.go.
+	pendingPath string
+	pending     *journal
+	// degraded is set once the database or the lock's connection is lost.
+	degraded atomic.Pointer[PGDegradedError]
 }
 
 var _ Store = (*PGStore)(nil)
@@ -91,6 +100,11 @@ func NewPGStore(ctx context.Context, connStr, schema, workspace string) (*PGStor
 	lockCfg := cc.Copy()
 	// Names the lock's session in pg_stat_activity for a DBA.
 	lockCfg.RuntimeParams["application_name"] = "ltxform lock " + workspace
+	// The lock's connection is watched for its loss by a read that is ended,
+	// at unlock, by a deadline: a cancel request would race the unlock.
+	lockCfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}
+	}
 	s := &PGStore{
 		cfg:       lockCfg,
 		schema:    schema,
@@ -178,6 +192,9 @@ func (s *PGStore) Workspace() string { return s.workspace }
 // returned.
 func (s *PGStore) Close() error {
 	s.pool.Close()
+	if s.pending != nil {
+		return s.pending.close()
+	}
 	return nil
 }
 
@@ -303,6 +320,15 @@ func (s *PGStore) Load(ctx context.Context) (*State, error) {
 	if err != nil {
 		return nil, s.dbErr("reading the state", err)
 	}
+	// What an earlier run could not write to the database is newer than
+	// the rows: a plan without the lock (which would replay it) sees it too.
+	ops, err := s.readPending()
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range ops {
+		st.apply(op)
+	}
 	return st, nil
 }
 
@@ -317,7 +343,8 @@ func (s *PGStore) Exists(ctx context.Context) (bool, error) {
 // Record writes e and flags the workspace dirty in one statement, that is
 // one transaction, committed (and so durable) before it returns. The flag
 // is only written when it is not yet set, so concurrent records do not
-// queue on the workspace row.
+// queue on the workspace row. Once the database is lost mid-run (see
+// Degraded), e goes to the pending journal instead, fsynced.
 func (s *PGStore) Record(ctx context.Context, e Entry) error {
 	if e.Address == "" {
 		return errors.New("state: record of an entry without an address")
@@ -326,21 +353,25 @@ func (s *PGStore) Record(ctx context.Context, e Entry) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `WITH up AS (
+	return s.writeOp(ctx, journalOp{Op: opSet, Entry: &e}, "recording "+e.Address, func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `WITH up AS (
 	INSERT INTO `+s.t.entries+` AS t (workspace, address, status, entry, updated_at) VALUES ($1, $2, $3, $4, now())
 	ON CONFLICT (workspace, address) DO UPDATE SET status = excluded.status, entry = excluded.entry, updated_at = excluded.updated_at)
 UPDATE `+s.t.workspaces+` SET dirty = true WHERE workspace = $1 AND NOT dirty`,
-		s.workspace, e.Address, string(e.Status), data)
-	return s.dbErr("recording "+e.Address, err)
+			s.workspace, e.Address, string(e.Status), data)
+		return err
+	})
 }
 
 // Remove deletes the entry of address, durably, in one statement.
 func (s *PGStore) Remove(ctx context.Context, address string) error {
-	_, err := s.pool.Exec(ctx, `WITH del AS (
+	return s.writeOp(ctx, journalOp{Op: opRemove, Address: address}, "removing "+address, func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `WITH del AS (
 	DELETE FROM `+s.t.entries+` WHERE workspace = $1 AND address = $2)
 UPDATE `+s.t.workspaces+` SET dirty = true WHERE workspace = $1 AND NOT dirty`,
-		s.workspace, address)
-	return s.dbErr("removing "+address, err)
+			s.workspace, address)
+		return err
+	})
 }
 
 // Checkpoint bumps the serial (and gives the state its lineage on the first
@@ -348,7 +379,13 @@ UPDATE `+s.t.workspaces+` SET dirty = true WHERE workspace = $1 AND NOT dirty`,
 // keeps the serial, so that a no-op run does not make saved plans stale.
 // The rows are already durable: nothing else needs folding. As with the
 // local store, the lock holder calls it once its writers are done.
+//
+// A degraded store writes nothing: its transitions since the loss are in
+// the pending journal, which the next Lock replays.
 func (s *PGStore) Checkpoint(ctx context.Context) error {
+	if s.degraded.Load() != nil {
+		return nil
+	}
 	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.workspaces+`
 SET serial = serial + 1, dirty = false, updated_at = now(), format_version = $3,
 	lineage = CASE WHEN lineage = '' THEN $2 ELSE lineage END
@@ -408,6 +445,10 @@ func (s *PGStore) SaveRun(ctx context.Context, r *Run, host string) error {
 	if err != nil {
 		return err
 	}
+	// At the end of a run whose database was lost, a server that does not
+	// answer must not keep the run from ending.
+	ctx, cancel := context.WithTimeout(ctx, pgRecordTimeout)
+	defer cancel()
 	_, err = s.pool.Exec(ctx, `INSERT INTO `+s.t.runs+` (workspace, id, host, started, record) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workspace, id) DO UPDATE SET host = excluded.host, started = excluded.started, record = excluded.record`,
 		s.workspace, r.ID, host, r.Started, data)
@@ -567,13 +608,53 @@ func (s *PGStore) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 		closeConn()
 		return nil, s.dbErr("writing the lock info", err)
 	}
+	// What an earlier run on this machine could not write to the database
+	// goes in first, under the lock, before anything is planned from it.
+	if _, err := s.replayPending(ctx); err != nil {
+		_ = s.release(conn, info.ID)
+		return nil, err
+	}
+	stopWatch := s.watchLock(conn)
 	var once sync.Once
 	var unlockErr error
 	unlock := func() error {
-		once.Do(func() { unlockErr = s.release(conn, info.ID) })
+		once.Do(func() {
+			stopWatch()
+			unlockErr = s.release(conn, info.ID)
+		})
 		return unlockErr
 	}
 	return unlock, nil
+}
+
+// watchLock degrades the store as soon as the lock's connection is lost (the
+// server ended it, or it broke): the advisory lock went with it, so another
+// run may take the lock, and this one must not go on as if it held it. It
+// waits in a read on the idle connection, which the server's goodbye or the
+// broken socket ends at once. stop ends the watch and returns once conn is
+// free for the unlock.
+func (s *PGStore) watchLock(conn *pgx.Conn) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			// Only a notification ends the wait without an error; none is
+			// listened for, but one is harmless.
+			err := conn.PgConn().WaitForNotification(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				s.degrade("the connection holding the lock was lost, so another run may take the lock: " + s.connErr(err).(*PGConnError).Err)
+				return
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // release removes the lock info of holder id and frees the lock held on

@@ -26,7 +26,7 @@ const (
 	ResultSkipped   ResultStatus = "skipped" // never started: run stopped, interrupted, -fail-fast
 	// ResultInFlight: paid for and still running when the run stopped; the
 	// state keeps it and the next apply resumes it.
-	ResultInFlight ResultStatus = "in flight"
+	ResultInFlight  ResultStatus = "in flight"
 	ResultUnchanged ResultStatus = "unchanged"
 	ResultUncertain ResultStatus = "uncertain" // a create may have gone through; the next run resolves it
 	ResultForgotten ResultStatus = "forgotten"
@@ -73,6 +73,10 @@ type Run struct {
 	Simulated bool        `json:"simulated,omitempty"`
 	Cost      *Cost       `json:"cost,omitempty"`
 	Results   []RunResult `json:"results"`
+
+	// Host ran it, when the state is shared between machines (backend
+	// "pg"); "" in a local state, which has one.
+	Host string `json:"host,omitempty"`
 }
 
 // Cost is a run's figure in its unit: what it was estimated to spend and

@@ -65,6 +65,10 @@ type Entry struct {
 	// Takes are the earlier files of this address, kept when a newer one
 	// was written over them (oldest first).
 	Takes []Take `json:"takes,omitempty"`
+
+	// Host downloaded the file (state.Hostname()): in a state shared
+	// between machines, the file is on that machine's disk.
+	Host string `json:"host,omitempty"`
 }
 
 // Take is an earlier file of a video, moved aside before a newer one took
