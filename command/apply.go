@@ -151,6 +151,12 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	// The state's lineage is part of every Idempotency-Key: a new state
+	// gets one, durably, before its first create.
+	if p.StateLineage, err = store.EnsureLineage(ctx); err != nil {
+		return fmt.Errorf("writing the state: %w", err)
+	}
+
 	opts := executor.Options{
 		Parallelism:       settings.Parallelism,
 		RequestsPerMinute: settings.RequestsPerMinute,

@@ -70,7 +70,7 @@ func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
 func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a pending shot")
 	req := plan.RequestFor(f.videos[0])
-	key := ltx.IdempotencyKey("video.a", req.Hash(), 0)
+	key := ltx.IdempotencyKey("", "video.a", req.Hash(), 0)
 	// A crash after the intent was written: the create may or may not have left.
 	task, err := f.api.Create(context.Background(), req, key)
 	if err != nil {
@@ -192,7 +192,7 @@ func TestResumedTaskDoesNotTeachTheEstimator(t *testing.T) {
 	// running: its age says nothing about how long tasks take.
 	f := newFixture(t, sim.Options{Latency: 400 * time.Millisecond}, "an old shot", "a new shot")
 	req := plan.RequestFor(f.videos[0])
-	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("video.a", req.Hash(), 0))
+	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
