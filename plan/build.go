@@ -73,6 +73,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		changes = append(changes, c)
 	}
 	checkOutputs(ctx, m.Dir, changes, toCheck)
+	diags = append(diags, unknownOutputs(m.Dir, videos, changes, st)...)
 
 	inManifest := make(map[string]bool, len(videos))
 	for _, v := range videos {
