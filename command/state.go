@@ -32,15 +32,17 @@ func runState(ctx context.Context, env *Env, args []string) error {
 		return runStateShow(ctx, env, args[1:])
 	case "rm":
 		return runStateRm(ctx, env, args[1:])
+	case "mv":
+		return runStateMv(ctx, env, args[1:])
 	case "push":
 		return runStatePush(ctx, env, args[1:])
 	case "pull":
 		return runStatePull(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
+		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
 		return nil
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., push or pull", args[0])}
+		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., mv FROM TO, push or pull", args[0])}
 	}
 }
 
