@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/plan"
@@ -286,9 +287,26 @@ func (v *stateHumanView) Removed(es []*state.Entry) error {
 		} else {
 			fmt.Fprintf(v.w, "Removed %s from the state.\n", e.Address)
 		}
+		if undo := undoRemove(e); undo != "" {
+			fmt.Fprintf(v.w, "  To undo: %s\n", undo)
+		}
 	}
 	_, err := fmt.Fprintf(v.w, "Removed %s.\n", plural(len(es), "address", "addresses"))
 	return err
+}
+
+// undoRemove is the import command that takes a removed entry back
+// without buying it again: its downloaded file as it is, else its task.
+func undoRemove(e *state.Entry) string {
+	addr := shellQuote(e.Address)
+	var ways []string
+	if e.Status == state.StatusDownloaded && e.Output != "" {
+		ways = append(ways, fmt.Sprintf("ltxform import %s -file %s", addr, e.Output))
+	}
+	if e.TaskID != "" {
+		ways = append(ways, fmt.Sprintf("ltxform import %s %s", addr, e.TaskID))
+	}
+	return strings.Join(ways, "  (or, to fetch the task again: ") + strings.Repeat(")", max(len(ways)-1, 0))
 }
 
 type stateJSONView struct{ w io.Writer }
