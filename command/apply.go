@@ -151,6 +151,21 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	// The state's lineage is part of every Idempotency-Key: a new state
+	// gets one, durably, before its first create.
+	if p.StateLineage, err = store.EnsureLineage(ctx); err != nil {
+		return fmt.Errorf("writing the state: %w", err)
+	}
+	// Moved blocks re-address the state (and rename files) before anything
+	// is sent (command/state_mv.go).
+	var say func(string)
+	if !*jsonOut {
+		say = func(line string) { fmt.Fprintln(env.Stdout, line) }
+	}
+	if err := applyPlannedMoves(ctx, store, p, say); err != nil {
+		return err
+	}
+
 	opts := executor.Options{
 		Parallelism:       settings.Parallelism,
 		RequestsPerMinute: settings.RequestsPerMinute,
@@ -244,7 +259,7 @@ func showPlan(env *Env, p *plan.Plan, jsonOut bool) error {
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove {
 			return true
 		}
 	}

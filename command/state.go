@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/plan"
@@ -32,15 +33,17 @@ func runState(ctx context.Context, env *Env, args []string) error {
 		return runStateShow(ctx, env, args[1:])
 	case "rm":
 		return runStateRm(ctx, env, args[1:])
+	case "mv":
+		return runStateMv(ctx, env, args[1:])
 	case "push":
 		return runStatePush(ctx, env, args[1:])
 	case "pull":
 		return runStatePull(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
+		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
 		return nil
 	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., push or pull", args[0])}
+		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., mv FROM TO, push or pull", args[0])}
 	}
 }
 
@@ -284,9 +287,26 @@ func (v *stateHumanView) Removed(es []*state.Entry) error {
 		} else {
 			fmt.Fprintf(v.w, "Removed %s from the state.\n", e.Address)
 		}
+		if undo := undoRemove(e); undo != "" {
+			fmt.Fprintf(v.w, "  To undo: %s\n", undo)
+		}
 	}
 	_, err := fmt.Fprintf(v.w, "Removed %s.\n", plural(len(es), "address", "addresses"))
 	return err
+}
+
+// undoRemove is the import command that takes a removed entry back
+// without buying it again: its downloaded file as it is, else its task.
+func undoRemove(e *state.Entry) string {
+	addr := shellQuote(e.Address)
+	var ways []string
+	if e.Status == state.StatusDownloaded && e.Output != "" {
+		ways = append(ways, fmt.Sprintf("ltxform import %s -file %s", addr, e.Output))
+	}
+	if e.TaskID != "" {
+		ways = append(ways, fmt.Sprintf("ltxform import %s %s", addr, e.TaskID))
+	}
+	return strings.Join(ways, "  (or, to fetch the task again: ") + strings.Repeat(")", max(len(ways)-1, 0))
 }
 
 type stateJSONView struct{ w io.Writer }

@@ -33,6 +33,9 @@ type stateStore interface {
 	ForceUnlock(id string) error
 	// Replace makes st the whole state; the caller holds the lock.
 	Replace(ctx context.Context, st *state.State) error
+	// EnsureLineage gives a new state its lineage, durably, and returns
+	// it; the caller holds the lock. Idempotency-Keys carry it.
+	EnsureLineage(ctx context.Context) (string, error)
 	// Where names the state for messages: a directory, or a workspace on a
 	// server (host and database, never a password).
 	Where() string

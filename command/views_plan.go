@@ -216,7 +216,7 @@ func summaryLine(t plan.Totals) string {
 		verb string
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
-		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Forget, "to forget"},
+		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Move, "to move"}, {t.Forget, "to forget"},
 		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {

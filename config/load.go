@@ -115,6 +115,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 	vars := map[string]*variable{}
 	locals := map[string]*local{}
 	var videoBlocks []*videoBlock
+	var moves []*Move
 	singles := map[string]*hcl.Block{}
 
 	for _, b := range blocks {
@@ -141,6 +142,12 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			vb, d := decodeVideoBlock(b)
 			diags = append(diags, d...)
 			videoBlocks = append(videoBlocks, vb)
+		case "moved":
+			mv, d := decodeMovedBlock(b)
+			diags = append(diags, d...)
+			if mv != nil {
+				moves = append(moves, mv)
+			}
 		default:
 			if prev, ok := singles[b.Type]; ok {
 				diags = append(diags, duplicate(b.Type+" block", "", prev.DefRange, b.DefRange))
@@ -217,6 +224,8 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
 	diags = append(diags, checkOutputs(m.Dir, m.Videos)...)
+	m.Moves, d = checkMoves(moves, declared, m.Videos)
+	diags = append(diags, d...)
 	return diags
 }
 

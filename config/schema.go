@@ -12,6 +12,7 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 		{Type: "video", LabelNames: []string{"name"}},
+		{Type: "moved"}, // config/moved.go
 		{Type: "backend", LabelNames: []string{"type"}}, // decoded by backend.go
 	},
 }

@@ -24,6 +24,7 @@ type Manifest struct {
 	// PricingRange is the range of that attribute's value, for diagnostics.
 	PricingRange hcl.Range
 	Videos       []*Video // sorted by Address
+	Moves        []Move   // the moved blocks that passed their checks, in file order
 
 	sensitiveStrings []string   // values of sensitive variables, kept out of diagnostics
 	reads            *readFiles // files read while evaluating, which no output may replace

@@ -101,7 +101,8 @@ func TestServerErrorBurstsAreRetried(t *testing.T) {
 func TestGenerationFailedOnceThenSucceeds(t *testing.T) {
 	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "shaky", Fault: sim.FaultGenerationFailed, Times: 1}}},
 		"a shaky shot", "a steady shot")
-	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
+	p := f.plan()
+	rows, err, _ := f.apply(context.Background(), p, fastOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestGenerationFailedOnceThenSucceeds(t *testing.T) {
 		t.Errorf("credits consumed %v for two tasks of %v each", r.CreditsConsumed, r.CreditsEstimated)
 	}
 	e := f.entry("video.a")
-	if want := ltx.IdempotencyKey("video.a", e.InputHash, 1); e.IdempotencyKey != want || e.TaskID != r.TaskID {
+	if want := ltx.IdempotencyKey(p.StateLineage, "video.a", e.InputHash, 1); e.IdempotencyKey != want || e.TaskID != r.TaskID {
 		t.Errorf("state key %q task %q, want the second generation's key %q and task %q", e.IdempotencyKey, e.TaskID, want, r.TaskID)
 	}
 	f.assertDownloaded("video.a")
@@ -307,7 +308,7 @@ func TestResumeOfCreatedEntryPollsWithoutCreating(t *testing.T) {
 	// A first run that creates the task and is killed before polling it:
 	// the state says created, nothing else.
 	req := plan.RequestFor(f.videos[0])
-	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("video.a", req.Hash(), 0))
+	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)
 	}

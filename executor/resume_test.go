@@ -70,7 +70,9 @@ func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
 func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a pending shot")
 	req := plan.RequestFor(f.videos[0])
-	key := ltx.IdempotencyKey("video.a", req.Hash(), 0)
+	// The key of a build from before lineages were part of it: a pending
+	// entry resends the key it recorded, not one made now.
+	key := ltx.IdempotencyKey("", "video.a", req.Hash(), 0)
 	// A crash after the intent was written: the create may or may not have left.
 	task, err := f.api.Create(context.Background(), req, key)
 	if err != nil {
@@ -82,7 +84,14 @@ func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
+	if _, err := f.store.EnsureLineage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := f.plan()
+	if p.StateLineage == "" || ltx.IdempotencyKey(p.StateLineage, "video.a", req.Hash(), 0) == key {
+		t.Fatalf("the state's lineage %q does not change the key", p.StateLineage)
+	}
+	rows, err, _ := f.apply(context.Background(), p, fastOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +201,7 @@ func TestResumedTaskDoesNotTeachTheEstimator(t *testing.T) {
 	// running: its age says nothing about how long tasks take.
 	f := newFixture(t, sim.Options{Latency: 400 * time.Millisecond}, "an old shot", "a new shot")
 	req := plan.RequestFor(f.videos[0])
-	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("video.a", req.Hash(), 0))
+	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,8 +128,10 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	}
 	v.reserved = estimate
 	if key == "" {
-		// Generations count from 0 in the key; attempts count from 1.
-		key = ltx.IdempotencyKey(v.ch.Address, v.ch.InputHash, gen-1)
+		// Generations count from 0 in the key; attempts count from 1. The
+		// lineage is the state's own (apply gives a new state one before its
+		// first create); a pending entry resends the key it recorded.
+		key = ltx.IdempotencyKey(v.r.plan.StateLineage, v.ch.Address, v.ch.InputHash, gen-1)
 	}
 	v.entry.Status = state.StatusPending
 	v.entry.IdempotencyKey = key

@@ -126,24 +126,26 @@ func TestHashChangesWithWhatIsSent(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	k := IdempotencyKey(`video.shot["a \"quoted\" key/with spaces"]`, strings.Repeat("f", 64), 0)
-	if k != IdempotencyKey(`video.shot["a \"quoted\" key/with spaces"]`, strings.Repeat("f", 64), 0) {
+	k := IdempotencyKey("lin", `video.shot["a \"quoted\" key/with spaces"]`, strings.Repeat("f", 64), 0)
+	if k != IdempotencyKey("lin", `video.shot["a \"quoted\" key/with spaces"]`, strings.Repeat("f", 64), 0) {
 		t.Error("not deterministic")
 	}
 	if len(k) > 64 || strings.Trim(k, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
 		t.Errorf("key %q is not a short header-safe token", k)
 	}
-	if len(IdempotencyKey("video.x", "h", 1<<62)) > 64 {
+	if len(IdempotencyKey("lin", "video.x", "h", 1<<62)) > 64 {
 		t.Error("a large generation makes the key too long")
 	}
+	// Two states (another lineage) never share a key for the same video.
 	distinct := map[string]bool{}
 	for _, args := range []struct {
-		addr, hash string
-		gen        int
-	}{{"video.a", "h1", 0}, {"video.a", "h1", 1}, {"video.a", "h2", 0}, {"video.b", "h1", 0}, {"video.a\x00h", "1", 0}} {
-		distinct[IdempotencyKey(args.addr, args.hash, args.gen)] = true
+		lineage, addr, hash string
+		gen                 int
+	}{{"l1", "video.a", "h1", 0}, {"l1", "video.a", "h1", 1}, {"l1", "video.a", "h2", 0}, {"l1", "video.b", "h1", 0},
+		{"l1", "video.a\x00h", "1", 0}, {"l2", "video.a", "h1", 0}, {"", "video.a", "h1", 0}, {"l1\x00video.a", "", "h1", 0}} {
+		distinct[IdempotencyKey(args.lineage, args.addr, args.hash, args.gen)] = true
 	}
-	if len(distinct) != 5 {
+	if len(distinct) != 8 {
 		t.Errorf("keys collide: %v", distinct)
 	}
 }

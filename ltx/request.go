@@ -44,12 +44,14 @@ func (r CreateRequest) Hash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// IdempotencyKey derives the Idempotency-Key of a create from the video's
-// address and input hash, and the generation: 0 for the first task, one more
-// after each GENERATION_FAILED, so that a new task is really created. It is
+// IdempotencyKey derives the Idempotency-Key of a create from the state's
+// lineage, the video's address and input hash, and the generation: 0 for the
+// first task, one more after each GENERATION_FAILED, so that a new task is
+// really created. The lineage keeps two states (two checkouts, or a state
+// deleted and begun again) from getting each other's tasks back. It is
 // deterministic (a crashed run resends the same key), holds no secret, and is
 // at most 64 characters of [a-z0-9-], whatever characters the address has.
-func IdempotencyKey(address, inputHash string, generation int) string {
-	sum := sha256.Sum256([]byte(address + "\x00" + inputHash))
+func IdempotencyKey(lineage, address, inputHash string, generation int) string {
+	sum := sha256.Sum256([]byte(lineage + "\x00" + address + "\x00" + inputHash))
 	return fmt.Sprintf("ltxform-%x-%d", sum[:16], generation)
 }

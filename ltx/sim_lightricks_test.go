@@ -213,7 +213,7 @@ func TestLightricksLifecycleAgainstTheSimulator(t *testing.T) {
 	ctx := context.Background()
 	e := newProviderSim(t, "lightricks", sim.Options{}, envOptions{key: simKey})
 
-	task, err := e.client.Create(ctx, lightricksRequest("a fox at dawn"), ltx.IdempotencyKey("video.fox", "h", 0))
+	task, err := e.client.Create(ctx, lightricksRequest("a fox at dawn"), ltx.IdempotencyKey("lineage", "video.fox", "h", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,7 +180,7 @@ func TestLTX2APILifecycleAgainstTheSimulator(t *testing.T) {
 	ctx := context.Background()
 	e := newProviderSim(t, "ltx2api", sim.Options{}, envOptions{key: simKey})
 
-	task, err := e.client.Create(ctx, ltx2apiRequest("a fox at dawn"), ltx.IdempotencyKey("video.fox", "h", 0))
+	task, err := e.client.Create(ctx, ltx2apiRequest("a fox at dawn"), ltx.IdempotencyKey("lineage", "video.fox", "h", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

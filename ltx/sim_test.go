@@ -243,7 +243,7 @@ func TestLifecycleAgainstTheSimulator(t *testing.T) {
 	ctx := context.Background()
 	e := newSim(t, sim.Options{}, simKey)
 	req := valid(strings.Repeat("é", 2000)) // 2000 characters, 4000 bytes: allowed
-	key := ltx.IdempotencyKey("video.hero", req.Hash(), 0)
+	key := ltx.IdempotencyKey("lineage", "video.hero", req.Hash(), 0)
 
 	task, err := e.client.Create(ctx, req, key)
 	if err != nil {
@@ -318,7 +318,7 @@ func TestInfrastructureFaultsAgainstTheSimulator(t *testing.T) {
 	t.Run("connection dropped after the create was committed", func(t *testing.T) {
 		e := newSim(t, sim.Options{Rules: []sim.Rule{{Fault: sim.FaultDropAfterCreate, Times: 1}}}, simKey)
 		req := valid("fox")
-		key := ltx.IdempotencyKey("video.fox", req.Hash(), 0)
+		key := ltx.IdempotencyKey("lineage", "video.fox", req.Hash(), 0)
 		_, err := e.client.Create(ctx, req, key)
 		var re *ltx.RequestError
 		if !errors.As(err, &re) || !re.Sent {

@@ -39,6 +39,9 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	}
 	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host}
 	videos := withAPIDefaults(m, provider)
+	// The moved blocks re-address the state before the diff.
+	cur, movedFrom, moveDiags := movedState(m.Moves, st)
+	diags = append(diags, moveDiags...)
 	targets := newSelector("target", "in the manifest or the state", opts.Targets)
 	replace := newSelector("replace", "in the manifest", opts.Replace)
 
@@ -61,10 +64,11 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 			Sensitive: sensitiveAttributes(v),
 		}
 		var prior *state.Entry
-		if e := st.Entries[v.Address]; e != nil {
+		if e := cur.Entries[v.Address]; e != nil {
 			copied := *e
 			prior = &copied
 			c.Prior = prior
+			c.MovedFrom = movedFrom[v.Address]
 		}
 		c.Action, c.Reason = decide(prior, &c, forced, tgt)
 		if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
@@ -76,13 +80,16 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		}
 		changes = append(changes, c)
 	}
+	toCheck = planRenames(m.Dir, changes, toCheck)
 	checkOutputs(ctx, m.Dir, changes, toCheck, tgt)
+	markMoves(changes)
+	diags = append(diags, unknownOutputs(m.Dir, videos, changes, st)...)
 
 	inManifest := make(map[string]bool, len(videos))
 	for _, v := range videos {
 		inManifest[v.Address] = true
 	}
-	for addr, e := range st.Entries {
+	for addr, e := range cur.Entries {
 		if inManifest[addr] || (!targets.empty() && !targets.match(addr)) {
 			continue
 		}
@@ -165,6 +172,8 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 			t.Forget++
 		case ActionElsewhere:
 			t.Elsewhere++
+		case ActionMove:
+			t.Move++
 		case ActionUncertain:
 			t.Uncertain++
 			t.UncertainCost += c.Credits
@@ -220,7 +229,8 @@ func sortedSet(m map[string]bool) []string {
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked && a != ActionElsewhere {
+		// A move changes the state even where the video needs nothing.
+		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked && a != ActionElsewhere || p.Changes[i].MovedFrom != "" {
 			return true
 		}
 	}

@@ -36,6 +36,9 @@ const (
 	// file is not here and whose result the provider no longer serves.
 	// Apply leaves it alone: fetch it from that host, or -replace it.
 	ActionElsewhere Action = "elsewhere"
+	// ActionMove: the state entry moves to this address (a moved block),
+	// and nothing else is needed; with RenameFrom, its file is renamed.
+	ActionMove Action = "move"
 )
 
 // Change is one row of the plan.
@@ -57,6 +60,13 @@ type Change struct {
 	// Sensitive names the request attributes computed from a sensitive
 	// variable: the plan file keeps them (apply sends them), views hide them.
 	Sensitive []string `json:"sensitive,omitempty"`
+	// MovedFrom is the address whose state entry a moved block gives this
+	// one; Prior is that entry, already under this address. Apply records
+	// it here and removes the old address before anything else.
+	MovedFrom string `json:"moved_from,omitempty"`
+	// RenameFrom is the moved entry's file (relative to Plan.Dir), which
+	// apply renames to Output instead of downloading the video again.
+	RenameFrom string `json:"rename_from,omitempty"`
 }
 
 // Settings are the manifest's api block with the provider's defaults, and
@@ -96,6 +106,7 @@ type Totals struct {
 	Retry        int                `json:"retry"`
 	NoOp         int                `json:"no_op"`
 	Forget       int                `json:"forget"`
+	Move         int                `json:"move,omitempty"`
 	Uncertain    int                `json:"uncertain"`
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`

@@ -1,0 +1,323 @@
+package command
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/executor"
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+const importUsage = "[-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR TASK_ID [DIR]\n" +
+	"       ltxform import -file PATH [-move] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR [DIR]"
+
+// runImport adopts, for a video of the manifest that the state does not
+// know, a task made elsewhere (polled at the manifest's provider and
+// endpoint, downloaded, recorded with what the service says it consumed) or
+// a file already on disk (copied or moved to the video's output, recorded
+// with its sha256). Neither sends a create: it is how a state rm, a deleted
+// state or a task made by hand is taken back without buying again. As in
+// Terraform, the task or file is taken to be what the manifest asks for.
+func runImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "import", importUsage)
+	file := fs.String("file", "", "adopt the video file at `PATH` instead of a task: no request is sent")
+	move := fs.Bool("move", false, "with -file: move the file to the video's output instead of copying it")
+	endpoint := fs.String("endpoint", "", "API base `URL` where the task lives (default: $LTX_API_URL, else api.base_url, else the provider's public API)")
+	vars := addVarFlags(fs)
+	lf := addLockFlags(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	want := 2
+	if *file != "" {
+		want = 1
+	}
+	if len(pos) < want || len(pos) > want+1 {
+		return &UsageError{Msg: "import takes ADDR TASK_ID [DIR], or -file PATH ADDR [DIR]: e.g. import video.hero task_abc123, or import video.hero -file out/hero.mp4"}
+	}
+	if *move && *file == "" {
+		return &UsageError{Msg: "-move goes with -file"}
+	}
+	if !lf.enabled {
+		return &UsageError{Msg: "import writes the state, so it always takes the lock"}
+	}
+	addr := state.NormalizeAddress(pos[0])
+	if !addressPattern.MatchString(addr) {
+		return &UsageError{Msg: fmt.Sprintf("import: %q is not a video address (video.NAME or video.NAME[KEY])", pos[0])}
+	}
+	dirArg := ""
+	if len(pos) > want {
+		dirArg = pos[want]
+	}
+	dir := env.ManifestDir(dirArg)
+	m, err := loadManifest(env, dir, vars, false)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(m.Videos, func(v *config.Video) bool { return v.Address == addr }) {
+		return fmt.Errorf("%s is not a video of the manifest in %s; import adopts a task or file for a video the manifest declares", addr, m.Dir)
+	}
+	store, err := openStore(ctx, env, dir, *lf.workspace)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	unlock, err := lf.acquire(ctx, store, "import")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := loadState(ctx, store)
+	if err != nil {
+		return err
+	}
+	if e := st.Get(addr); e != nil {
+		return fmt.Errorf("%s is already in the state (%s); import adopts a video the state does not know: ltxform state rm %s first to replace its record", addr, e.Status, shellQuote(addr))
+	}
+	opts := plan.Options{Targets: []string{addr}, Endpoint: *endpoint}
+	if opts.Endpoint == "" {
+		opts.Endpoint = env.Getenv(envAPIURL)
+	}
+	p, diags := plan.BuildContext(ctx, m, st, opts)
+	if diags.HasErrors() {
+		renderDiagnostics(env, m.Files, onlyErrors(diags), false)
+		return ErrReported
+	}
+	var c *plan.Change
+	for i := range p.Changes {
+		if p.Changes[i].Address == addr && p.Changes[i].Action != plan.ActionForget {
+			c = &p.Changes[i]
+		}
+	}
+	if c == nil {
+		return fmt.Errorf("%s is not a video of the manifest in %s", addr, m.Dir)
+	}
+	if c.MovedFrom != "" {
+		return fmt.Errorf("%s receives the state of %s by a moved block; apply moves it, no import is needed", addr, c.MovedFrom)
+	}
+	entry := importedEntry(p, c)
+	if *file != "" {
+		return importFile(ctx, env, store, p, c, entry, *file, *move)
+	}
+	return importTask(ctx, env, store, p, c, entry, pos[1])
+}
+
+// importedEntry is the record of c as if this state had made it.
+func importedEntry(p *plan.Plan, c *plan.Change) state.Entry {
+	asked := c.Redacted().Request
+	return state.Entry{
+		Address: c.Address, InputHash: c.InputHash, Request: &asked, Mode: string(c.Mode),
+		Provider: p.Settings.Provider, Unit: string(p.Settings.Unit), Attempts: 1,
+		Duration: c.Request.Duration, Resolution: c.Request.Resolution, Output: c.Output,
+		UpdatedAt: time.Now().UTC(),
+	}
+}
+
+// importTask polls the task where the manifest's tasks go and, once it is
+// known to exist, records it as created and lets the executor follow it to
+// the download, as apply resumes a task of its own.
+func importTask(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, taskID string) error {
+	client, err := newClient(env, p.Settings, p.Dir)
+	if err != nil {
+		return err
+	}
+	// One poll first: a task that is not there (another endpoint, a typo)
+	// or that failed leaves the state as it was.
+	task, err := client.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: c.Mode})
+	if err != nil {
+		return fmt.Errorf("import %s: polling task %s at %s: %w; nothing was recorded", c.Address, taskID, p.Settings.Endpoint, err)
+	}
+	if task.Status == ltx.StatusFailed {
+		why := ""
+		if task.Error != nil {
+			why = fmt.Sprintf(" with %s: %s", task.Error.Code, task.Error.Message)
+		}
+		return fmt.Errorf("import %s: task %s failed%s; nothing was recorded", c.Address, taskID, why)
+	}
+	entry.Status = state.StatusCreated
+	entry.TaskID, entry.RequestID = taskID, task.RequestID
+	entry.Endpoint, entry.Simulated = p.Settings.Endpoint, p.Settings.Simulated
+	entry.CreditsConsumed = task.ConsumedCredits
+	// Durable before the wait: an interrupted import is resumed by apply.
+	if err := store.Record(ctx, entry); err != nil {
+		return fmt.Errorf("writing the state: %w", err)
+	}
+	ch := *c
+	ch.Action, ch.Credits, ch.Reason = plan.ActionResume, 0, "imported task "+taskID
+	ch.Prior = &entry
+	p.Changes = []plan.Change{ch}
+	s := p.Settings
+	results, runErr := executor.Apply(ctx, p, client, store, executor.Options{
+		Parallelism: 1, RequestsPerMinute: s.RequestsPerMinute, MaxAttempts: s.MaxAttempts,
+	})
+	if err := store.Checkpoint(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("writing the state snapshot: %w", err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	r := results[0]
+	if r.Status != executor.ResultCompleted {
+		fmt.Fprintf(env.Stderr, "Error: import %s: task %s is recorded (%s) but not downloaded: %s\n", c.Address, taskID, r.Status, r.ErrorMessage)
+		return ErrReported
+	}
+	_, err = fmt.Fprintf(env.Stdout, "Imported %s from task %s: %s downloaded; %s consumed, as %s reports. No create was sent.\n",
+		c.Address, taskID, c.Output, plan.FormatCost(r.CreditsConsumed, s.Unit), s.Provider)
+	return err
+}
+
+// importFile adopts a file on disk: copied (or moved) to the output path
+// unless it is there already, hashed, and recorded as downloaded.
+func importFile(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, src string, move bool) error {
+	info, err := os.Stat(src)
+	if err != nil {
+		return fmt.Errorf("import -file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("import -file: %s is not a regular file", src)
+	}
+	dst := filepath.Join(p.Dir, filepath.FromSlash(c.Output))
+	same, err := sameFile(src, dst)
+	if err != nil {
+		return err
+	}
+	how := "already at its output"
+	if !same {
+		if _, err := os.Lstat(dst); err == nil {
+			return fmt.Errorf("import -file: %s already exists; move it away (or import it: ltxform import %s -file %s)", c.Output, shellQuote(c.Address), c.Output)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if move {
+			err, how = os.Rename(src, dst), "moved to "+c.Output
+		} else {
+			err, how = copyFile(src, dst), "copied to "+c.Output
+		}
+		if err != nil {
+			return fmt.Errorf("import -file: %w", err)
+		}
+	}
+	sum, n, err := hashFile(dst)
+	if err != nil {
+		return fmt.Errorf("import -file: %w", err)
+	}
+	if info, err = os.Stat(dst); err != nil {
+		return err
+	}
+	entry.Status = state.StatusDownloaded
+	entry.SHA256, entry.Bytes, entry.OutputModTime = sum, n, info.ModTime()
+	entry.CompletedAt = entry.UpdatedAt
+	if err := store.Record(ctx, entry); err != nil {
+		return fmt.Errorf("writing the state: %w", err)
+	}
+	if err := store.Checkpoint(ctx); err != nil {
+		return fmt.Errorf("writing the state snapshot: %w", err)
+	}
+	_, err = fmt.Fprintf(env.Stdout, "Imported %s as %s (%s; sha256 %s). No request was sent.\n", src, c.Address, how, sum[:12])
+	return err
+}
+
+// sameFile tells whether a and b are one file; b may not exist.
+func sameFile(a, b string) (bool, error) {
+	ai, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	bi, err := os.Stat(b)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(ai, bi), nil
+}
+
+// copyFile writes src to dst through a temporary file beside it, so that
+// dst is never half written.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// onlyErrors drops warnings: import's plan is a means, not something shown
+// (its "file not known to this state" warning is about the file imported).
+func onlyErrors(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// parseInterleaved parses flags given before, between or after the
+// positional arguments (import ADDR -file PATH), and returns the latter.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

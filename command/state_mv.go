@@ -1,0 +1,168 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
+)
+
+// runStateMv re-addresses one entry, or a whole block with its instances,
+// under the lock: Terraform's state mv. Nothing is sent and no file moves;
+// a moved block in the manifest does the same at the next apply, and
+// renames the file too.
+func runStateMv(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "state mv", "[-lock-timeout D] [-workspace NAME] FROM TO [DIR]")
+	lf := addLockFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 || fs.NArg() > 3 {
+		return &UsageError{Msg: "state mv takes two addresses and an optional directory, e.g. state mv video.old video.new, or state mv 'video.shot[\"a\"]' video.hero"}
+	}
+	from, to := state.NormalizeAddress(fs.Arg(0)), state.NormalizeAddress(fs.Arg(1))
+	for _, a := range []string{from, to} {
+		if !addressPattern.MatchString(a) {
+			return &UsageError{Msg: fmt.Sprintf("state mv: %q is not a video address (video.NAME or video.NAME[KEY])", a)}
+		}
+	}
+	if from == to {
+		return &UsageError{Msg: "state mv: FROM and TO are the same address"}
+	}
+	if !lf.enabled {
+		return &UsageError{Msg: "state mv writes the state, so it always takes the lock"}
+	}
+	dir := env.ManifestDir(fs.Arg(2))
+	if err := checkManifestDir(dir); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, env, dir, *lf.workspace)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	unlock, err := lf.acquire(ctx, store, "state mv")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	exists, err := store.Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return errors.New(noStateMessage)
+	}
+	st, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	mv := config.Move{From: from, To: to, Block: !strings.Contains(from, "[") && !strings.Contains(to, "[")}
+	var moving []*state.Entry
+	for _, e := range st.Sorted() {
+		if mv.Covers(e.Address) {
+			moving = append(moving, e)
+		}
+	}
+	if len(moving) == 0 {
+		return fmt.Errorf("no %s in the state; ltxform state list shows the addresses; nothing was moved", from)
+	}
+	// Check every target before moving any, so that a clash moves nothing.
+	for _, e := range moving {
+		if target := mv.Target(e.Address); st.Get(target) != nil {
+			return fmt.Errorf("%s is already in the state; move or remove it first (ltxform state rm %s); nothing was moved", target, shellQuote(target))
+		}
+	}
+	for _, e := range moving {
+		moved := *e
+		moved.Address = mv.Target(e.Address)
+		if err := moveEntry(ctx, store, moved, e.Address); err != nil {
+			return fmt.Errorf("writing the state: %w", err)
+		}
+	}
+	if err := store.Checkpoint(ctx); err != nil {
+		return err
+	}
+	if err := unlock(); err != nil {
+		return err
+	}
+	for _, e := range moving {
+		fmt.Fprintf(env.Stdout, "Moved %s to %s.\n", e.Address, mv.Target(e.Address))
+	}
+	_, err = fmt.Fprintf(env.Stdout, "Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
+	return err
+}
+
+// moveEntry makes one re-addressing durable: e (already under its new
+// address) is recorded, then its old address removed. A crash between the
+// two leaves both; the next plan forgets the old one, as a moved block
+// whose target is taken.
+func moveEntry(ctx context.Context, store state.Store, e state.Entry, from string) error {
+	if err := store.Record(ctx, e); err != nil {
+		return err
+	}
+	return store.Remove(ctx, from)
+}
+
+// applyPlannedMoves makes the plan's moves (moved blocks) durable before
+// anything is sent: each moved entry is recorded under its new address and
+// its old one removed, its file renamed where the plan says so. A change
+// that was only a move becomes a no-op for the executor; the others run
+// from the moved entry. Lines saying what moved go to out, if not nil.
+func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, out func(string)) error {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.MovedFrom == "" || c.Prior == nil {
+			continue
+		}
+		e := *c.Prior
+		e.Address = c.Address
+		note := ""
+		switch {
+		case c.RenameFrom != "":
+			from := filepath.Join(p.Dir, filepath.FromSlash(c.RenameFrom))
+			to := filepath.Join(p.Dir, filepath.FromSlash(c.Output))
+			if _, err := os.Lstat(to); err == nil {
+				return fmt.Errorf("%s: cannot rename %s to %s, which exists now; plan again", c.Address, c.RenameFrom, c.Output)
+			}
+			if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+				return err
+			}
+			// Renamed before the state says so: a crash between the two
+			// leaves the file at its new path, which the next plan finds.
+			if err := os.Rename(from, to); err != nil {
+				return fmt.Errorf("%s: renaming its file: %w", c.Address, err)
+			}
+			e.Output = c.Output
+			note = fmt.Sprintf("; %s renamed to %s", c.RenameFrom, c.Output)
+		case c.Action == plan.ActionMove && e.Status == state.StatusDownloaded:
+			e.Output = c.Output // the plan found the file there, unchanged
+		}
+		if err := moveEntry(ctx, store, e, c.MovedFrom); err != nil {
+			return fmt.Errorf("writing the state: %w", err)
+		}
+		c.Prior = &e
+		c.RenameFrom = ""
+		if c.Action == plan.ActionMove {
+			c.Action = plan.ActionNoOp
+		}
+		if out != nil {
+			out(fmt.Sprintf("Moved %s to %s%s.", c.MovedFrom, c.Address, note))
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes an address with a key for a POSIX shell.
+func shellQuote(addr string) string {
+	if !strings.ContainsAny(addr, `["' `) {
+		return addr
+	}
+	return "'" + strings.ReplaceAll(addr, "'", `'\''`) + "'"
+}
