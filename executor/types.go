@@ -110,6 +110,10 @@ type Options struct {
 	TaskTimeout time.Duration
 
 	Now func() time.Time // clock for timestamps; default time.Now
+
+	// RunID is the run record this apply writes: the ledger credits each
+	// task to the run whose create made it.
+	RunID string
 }
 
 // DefaultPollPrior is the documented prior of the completion-time estimator:
