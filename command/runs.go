@@ -112,6 +112,8 @@ func displayStatus(r *state.Run, all []*state.Run) state.RunStatus {
 	switch {
 	case r.Status == "" && r.ExitCode == 0:
 		return state.RunCompleted
+	case r.Status == "" && r.Message != "":
+		return state.RunStopped
 	case r.Status == "":
 		return state.RunFailed
 	case r.Status != state.RunRunning:
