@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/executor"
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
@@ -94,9 +96,15 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if !p.HasChanges() {
 		// Nothing is sent, but the run is recorded all the same, so that the
 		// history of a cron job has every night in it. No-op rows need no API.
-		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{})
 		now := time.Now()
-		if err := store.SaveRun(ctx, withSettings(newRunRecord(now, now, results, nil), p)); err != nil {
+		runID := state.NewRunID(now)
+		if err := closeKilledRuns(ctx, env, store, p, runID, *jsonOut); err != nil {
+			return err
+		}
+		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{RunID: runID})
+		run := withSettings(newRunRecord(now, now, results, nil), p)
+		run.ID = runID
+		if err := store.SaveRun(ctx, run); err != nil {
 			return fmt.Errorf("saving the run record: %w", err)
 		}
 		if *jsonOut {
@@ -180,12 +188,24 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	sink := newProgressSink(env, *jsonOut)
 	opts.Sink = sink
 
+	// The record is opened before anything is sent, so that a run killed
+	// outright is still listed, with what the ledger says it bought.
 	started := time.Now()
+	runID := state.NewRunID(started)
+	if err := closeKilledRuns(ctx, env, store, p, runID, *jsonOut); err != nil {
+		return err
+	}
+	opened := withSettings(&state.Run{ID: runID, Started: started.UTC(), Status: state.RunRunning, PID: os.Getpid(), Host: state.Hostname()}, p)
+	if err := store.SaveRun(ctx, opened); err != nil {
+		return fmt.Errorf("opening the run record: %w", err)
+	}
+	opts.RunID = runID
 	results, runErr := executor.Apply(ctx, p, api, store, opts)
 	sink.Close()
 	finished := time.Now()
 
 	run := withSettings(newRunRecord(started, finished, results, runErr), p)
+	run.ID, run.PID, run.Host = runID, opened.PID, opened.Host
 	// The interrupt must not stop the bookkeeping that lets the next run resume.
 	bg := context.WithoutCancel(ctx)
 	var bookkeeping []error
@@ -307,11 +327,98 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 			run.ExitCode = ExitSomeVideosFailed
 		}
 	}
+	run.Status = state.RunCompleted
+	if run.ExitCode != 0 {
+		run.Status = state.RunFailed
+	}
 	if runErr != nil {
 		run.ExitCode = ExitRunError
 		run.Message = runErrorText(runErr)
+		run.Status = state.RunStopped
+		var re *executor.RunError
+		if errors.As(runErr, &re) && re.Kind == "interrupted" {
+			run.Status = state.RunInterrupted
+		}
 	}
 	return run
+}
+
+// closeKilledRuns finds the run records left running by an apply that never
+// finished (we hold the lock, so none is at work), marks them killed with
+// what the ledger says they bought, and says that this run resumes what
+// they left in flight.
+func closeKilledRuns(ctx context.Context, env *Env, store stateStore, p *plan.Plan, runID string, jsonOut bool) error {
+	runs, _ := store.ListRuns(ctx) // an unreadable record is runs' business, not apply's
+	var killed []*state.Run
+	for _, r := range runs {
+		if r.Unfinished() && r.ID != runID {
+			killed = append(killed, r)
+		}
+	}
+	if len(killed) == 0 {
+		return nil
+	}
+	ledger, err := store.Charges(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the ledger: %w", err)
+	}
+	for _, r := range killed {
+		paid := ledger.ForRun(r.ID)
+		killedAt := r.Started
+		for _, c := range paid {
+			if c.At.After(killedAt) {
+				killedAt = c.At
+			}
+		}
+		inFlight := 0
+		for i := range p.Changes {
+			e := p.Changes[i].Prior
+			if e == nil || e.RunID != r.ID {
+				continue
+			}
+			if e.UpdatedAt.After(killedAt) {
+				killedAt = e.UpdatedAt
+			}
+			switch e.Status {
+			case state.StatusPending, state.StatusCreated, state.StatusCompleted:
+				inFlight++
+			}
+		}
+		spend := paid.Spend()
+		unit := runUnit(r)
+		r.Status, r.ExitCode, r.ResumedBy = state.RunKilled, 1, runID
+		r.Finished = killedAt.UTC()
+		r.CreditsConsumed = spend.ByUnit[string(unit)]
+		if r.Cost != nil {
+			r.Cost.Total = r.CreditsConsumed
+		}
+		r.Message = fmt.Sprintf("killed before it finished (last sign of life %s): it paid for %s; run %s resumed %s in flight",
+			stateTime(killedAt), plural(spend.Tasks, "task", "tasks"), runID, plural(inFlight, "task", "tasks"))
+		if err := store.SaveRun(ctx, r); err != nil {
+			return fmt.Errorf("closing the record of killed run %s: %w", r.ID, err)
+		}
+		if jsonOut {
+			if err := writeJSONLine(env, jsonResumeLine{FormatVersion: progressFormatVersion, Type: "resume_run", RunID: r.ID,
+				KilledAt: killedAt.UTC(), InFlight: inFlight, Paid: spend.ByUnit[string(unit)], Unit: unit}); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "Resuming run %s, killed at %s: %s in flight; it paid %s for %s.\n",
+			r.ID, stateTime(killedAt), plural(inFlight, "task", "tasks"), plan.FormatCost(spend.ByUnit[string(unit)], unit), plural(spend.Tasks, "task", "tasks"))
+	}
+	return nil
+}
+
+// jsonResumeLine is -json's note that this run takes over from a killed one.
+type jsonResumeLine struct {
+	FormatVersion string    `json:"format_version"`
+	Type          string    `json:"type"` // resume_run
+	RunID         string    `json:"run_id"`
+	KilledAt      time.Time `json:"killed_at"`
+	InFlight      int       `json:"in_flight"`
+	Paid          float64   `json:"paid"`
+	Unit          ltx.Unit  `json:"unit"`
 }
 
 // withSettings notes in a run record who was asked and in which unit its

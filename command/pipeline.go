@@ -54,5 +54,10 @@ func loadState(ctx context.Context, store state.Store) (*state.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)
 	}
+	// The ledger is the plan's spend to date: every task billed from this
+	// state, whether or not its entry is still there.
+	if st.Ledger, err = store.Charges(ctx); err != nil {
+		return nil, fmt.Errorf("reading the ledger: %w", err)
+	}
 	return st, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -130,30 +131,62 @@ func resultSummary(run *state.Run, runErr error) string {
 		plan.FormatCost(run.CreditsEstimated, unit), formatAmount(run.CreditsConsumed, unit))
 }
 
-// creditWarnings names each video, and the run, whose consumed credits differ
-// from the estimate by more than creditDriftWarning.
+// creditWarnings compares what each video cost with its estimate, like with
+// like, and names the real cause of a difference: retries (several tasks
+// bought for one video, each paid), a task an earlier run paid for (resumed
+// here, not charged again), or a price table that differs from the
+// service's. Only the last one is the pricing block's business.
 func creditWarnings(run *state.Run) []string {
 	var out []string
 	unit := runUnit(run)
 	drifted := func(est, used float64) bool {
 		return est > 0 && used > 0 && math.Abs(used-est) > creditDriftWarning*est
 	}
-	// The total compares like with like: only videos that spent something,
-	// so that skipped and refused ones do not look like a price difference.
+	// The run's figure sums, per video, the tasks this run bought against
+	// as many estimates; videos whose cost is the price table's own, or
+	// that bought nothing, are left out.
 	var est, used float64
+	var paidBy []string
+	resumed := 0
 	for _, r := range run.Results {
-		if r.CreditsConsumed > 0 {
-			est += r.CreditsEstimated
-			used += r.CreditsConsumed
+		if r.PaidBy != "" && r.TasksPaid == 0 {
+			resumed++
+			if !slices.Contains(paidBy, r.PaidBy) {
+				paidBy = append(paidBy, r.PaidBy)
+			}
+			continue
 		}
-		if drifted(r.CreditsEstimated, r.CreditsConsumed) {
-			out = append(out, fmt.Sprintf("%s consumed %s, estimated %s.", r.Address,
+		tasks := r.TasksPaid
+		if tasks == 0 && r.CreditsConsumed > 0 {
+			tasks = 1 // a row from before tasks were counted
+		}
+		if tasks == 0 || r.CostEstimated || r.CreditsEstimated <= 0 {
+			continue
+		}
+		perTask := r.CreditsConsumed / float64(tasks)
+		est += r.CreditsEstimated * float64(tasks)
+		used += r.CreditsConsumed
+		priceDiffers := drifted(r.CreditsEstimated, perTask)
+		switch {
+		case tasks > 1 && priceDiffers:
+			out = append(out, fmt.Sprintf("%s took %d tasks (%s after failed generations, each billed): %s in all; each task cost %s, estimated %s: check the pricing block against your plan's prices.",
+				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CreditsConsumed, unit),
+				plan.FormatCost(perTask, unit), formatAmount(r.CreditsEstimated, unit)))
+		case tasks > 1:
+			out = append(out, fmt.Sprintf("%s took %d tasks (%s after failed generations, each billed): %s in all, %s a task as estimated.",
+				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CreditsConsumed, unit), formatAmount(perTask, unit)))
+		case priceDiffers:
+			out = append(out, fmt.Sprintf("%s consumed %s, estimated %s, for one task: the service's price differs from the price table.", r.Address,
 				plan.FormatCost(r.CreditsConsumed, unit), formatAmount(r.CreditsEstimated, unit)))
 		}
 	}
 	if drifted(est, used) {
-		out = append(out, fmt.Sprintf("the videos that ran consumed %s, estimated %s; check the pricing block against your plan's prices.",
+		out = append(out, fmt.Sprintf("the videos that ran consumed %s, estimated %s for the tasks they bought; check the pricing block against your plan's prices.",
 			plan.FormatCost(used, unit), formatAmount(est, unit)))
+	}
+	if resumed > 0 {
+		out = append(out, fmt.Sprintf("%s finished %s paid for by run %s; this run was not charged for %s (runs credits each task to the run that bought it).",
+			plural(resumed, "video", "videos"), map[bool]string{true: "a task", false: "tasks"}[resumed == 1], strings.Join(paidBy, ", "), map[bool]string{true: "it", false: "them"}[resumed == 1]))
 	}
 	return out
 }

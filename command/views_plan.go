@@ -164,10 +164,23 @@ func attrText(s string) string {
 	return plan.Quoted(s)
 }
 
-// spend reports what earlier runs actually cost, as the service recorded it.
+// spend reports the change's worst case, and what this state has cost to
+// date: the ledger's every billed task (retries, replaced takes, killed
+// runs' tasks), in each unit it was billed in, as runs' total row does.
 func (v *planHumanView) spend(t plan.Totals) {
-	if t.Consumed > 0 {
-		fmt.Fprintf(v.w, "Actual spend so far: %s.\n", plan.FormatCost(t.Consumed, t.Unit))
+	if t.WorstCase > t.Credits && t.Credits > 0 {
+		against := ""
+		if t.BudgetWorstCase && t.MaxCredits > 0 {
+			against = fmt.Sprintf("; the budget of %s is checked against it", formatAmount(t.MaxCredits, t.Unit))
+		}
+		fmt.Fprintf(v.w, "Worst case: %s if every create takes max_attempts = %d tasks%s.\n", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against)
+	}
+	if len(t.SpendByUnit) > 0 {
+		fmt.Fprintf(v.w, "Actual spend so far: %s.\n", spendText(t.SpendByUnit))
+	}
+	if t.MayHaveBilledTasks > 0 {
+		fmt.Fprintf(v.w, "Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.\n",
+			plural(t.MayHaveBilledTasks, "create", "creates"), spendText(t.MayHaveBilled))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
@@ -285,6 +286,17 @@ type degradable interface {
 	Degraded() error
 }
 
+// charge writes one ledger line durably; like record, a failure stops the
+// run, since what it buys next could not be accounted for.
+func (r *run) charge(ctx context.Context, c state.Charge) error {
+	if err := r.store.Charge(context.WithoutCancel(ctx), c); err != nil {
+		err = fmt.Errorf("writing the ledger: %w", err)
+		r.abort("the ledger could not be written", &RunError{Kind: "state", Address: c.Address, Err: err})
+		return err
+	}
+	return nil
+}
+
 func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
 	row := Result{Address: ch.Address, Status: ResultForgotten, Output: ch.Output}
 	if err := r.store.Remove(context.WithoutCancel(ctx), ch.Address); err != nil {
@@ -306,6 +318,7 @@ func (r *run) skip(ch *plan.Change, reason string) Result {
 		ErrorMessage:     "skipped: " + reason,
 		CreditsEstimated: ch.Credits,
 		Output:           ch.Output,
+		Request:          askedOf(ch),
 	}
 	if ch.Prior != nil {
 		row.TaskID = ch.Prior.TaskID
@@ -327,7 +340,7 @@ func parkedRow(ch *plan.Change) Result {
 }
 
 func uncertainRow(ch *plan.Change) Result {
-	row := Result{Address: ch.Address, Status: ResultUncertain, Output: ch.Output, CreditsEstimated: ch.Credits, ErrorMessage: ch.Reason}
+	row := Result{Address: ch.Address, Status: ResultUncertain, Output: ch.Output, CreditsEstimated: ch.Credits, ErrorMessage: ch.Reason, Request: askedOf(ch)}
 	if ch.Prior != nil {
 		row.Attempts = ch.Prior.Attempts
 	}
@@ -335,13 +348,23 @@ func uncertainRow(ch *plan.Change) Result {
 }
 
 func unchangedRow(ch *plan.Change) Result {
-	row := Result{Address: ch.Address, Status: ResultUnchanged, Output: ch.Output}
+	row := Result{Address: ch.Address, Status: ResultUnchanged, Output: ch.Output, Request: askedOf(ch)}
 	if ch.Prior != nil {
 		row.TaskID = ch.Prior.TaskID
 		row.RequestID = ch.Prior.RequestID
 		row.Attempts = ch.Prior.Attempts
 	}
 	return row
+}
+
+// askedOf is the request of a change as records keep it, sensitive values
+// hidden; nil for a change with none (an entry gone from the manifest).
+func askedOf(ch *plan.Change) *ltx.CreateRequest {
+	if ch.Request.Prompt == "" && ch.Request.ImageURL == "" {
+		return nil
+	}
+	asked := ch.Redacted().Request
+	return &asked
 }
 
 // needsCreate tells the changes that send a create from those that only poll

@@ -115,6 +115,10 @@ type Options struct {
 	// Host is recorded in the entries this run downloads; default
 	// state.Hostname().
 	Host string
+
+	// RunID is the run record this apply writes: the ledger credits each
+	// task to the run whose create made it.
+	RunID string
 }
 
 // DefaultPollPrior is the documented prior of the completion-time estimator:

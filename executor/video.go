@@ -23,6 +23,12 @@ type video struct {
 	// spent is what the earlier tasks of this video in this run consumed:
 	// a task that failed and was tried again was paid for all the same.
 	spent float64
+	// paidHere: the current task was bought by this run (not resumed from
+	// an earlier one); charged is what the ledger holds for it, and
+	// chargedEstimate whether that is the price table's figure.
+	paidHere        bool
+	charged         float64
+	chargedEstimate bool
 	// resumed: the task was created by an earlier run, at a time this run
 	// did not see, so its timing must not teach the estimator.
 	resumed bool
@@ -74,6 +80,7 @@ func (v *video) run(ctx context.Context) {
 		v.first = max(prior.Attempts, 1)
 		// Created in an earlier run: it may well be done, so poll at once.
 		v.resumed = true
+		v.res.PaidBy = firstNonEmpty(prior.RunID, "an earlier run")
 		created := prior.CreatedAt
 		if created.IsZero() {
 			created = time.Now()
@@ -136,6 +143,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.Status = state.StatusPending
 	v.entry.IdempotencyKey = key
 	v.entry.Attempts = gen
+	v.entry.RunID = v.r.opts.RunID
 	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
 	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
 	v.entry.SHA256, v.entry.Bytes = "", 0
@@ -165,9 +173,32 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		return
 	}
 	task := out.task
+	// The run whose create made the task paid for it: a replay of the key
+	// an earlier (killed) run sent returns that run's task.
+	paidBy := v.r.opts.RunID
+	if prior := v.ch.Prior; task.Replayed && prior != nil && prior.IdempotencyKey == key && prior.RunID != "" {
+		paidBy = prior.RunID
+	}
+	v.entry.RunID = paidBy
+	v.paidHere = paidBy == v.r.opts.RunID
+	if !v.paidHere {
+		v.res.PaidBy = paidBy
+		v.unreserve() // bought by the earlier run, not against this one's budget
+	} else {
+		v.res.TasksPaid++
+	}
 	v.entry.Status = state.StatusCreated
 	v.entry.TaskID, v.entry.RequestID = task.ID, task.RequestID
+	v.charged, v.chargedEstimate = 0, false
 	v.setConsumed(task) // charged at create: an interrupted run must still show it
+	// The ledger line comes before the created record: a kill between the
+	// two leaves a pending entry whose key replays this task, and the
+	// ledger, folded by task id, counts it once.
+	if v.chargeTask(ctx, task, key, paidBy) != nil {
+		v.releaseSlot()
+		v.stateFailed()
+		return
+	}
 	v.entry.CreatedAt = v.r.opts.Now().UTC()
 	v.res.TaskID, v.res.RequestID = task.ID, task.RequestID
 	v.res.ErrorCode, v.res.ErrorMessage, v.res.Suggestion = "", "", ""
@@ -206,7 +237,11 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		v.failAPI(ctx, apiErr)
 	case out.maybeSent:
 		// Never confirmed either way: the state keeps the pending entry and
-		// its key.
+		// its key, and the ledger lists it as maybe billed.
+		if v.r.charge(ctx, v.uncertainCharge()) != nil {
+			v.stateFailed()
+			return
+		}
 		v.res.Status = ResultUncertain
 		if v.r.plan.Settings.IdempotencyKey {
 			v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
@@ -300,6 +335,13 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		return
 	}
 	v.setConsumed(task)
+	if v.paidHere && (v.charged != v.res.CreditsConsumed-v.spent || v.chargedEstimate != v.costIsEstimate(task)) {
+		// The poll's figure is the final one: the ledger follows it.
+		if v.chargeTask(ctx, task, v.entry.IdempotencyKey, v.r.opts.RunID) != nil {
+			v.stateFailed()
+			return
+		}
+	}
 	if task.Status == ltx.StatusFailed {
 		taskErr := task.Error
 		if taskErr == nil {
@@ -359,13 +401,13 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 // reports no cost is charged the estimate. The budget's reservation follows
 // the service's figure.
 func (v *video) setConsumed(task *ltx.Task) {
-	cost := task.ConsumedCredits
-	if cost <= 0 && v.reserved == 0 && v.entry.CreditsConsumed > 0 {
-		// A task resumed from an earlier run, on a service whose answers
-		// carry no cost: keep what was recorded when it was bought.
+	if !v.paidHere {
+		// A task an earlier run bought: its cost is that run's, in the
+		// ledger and in the entry already; this run was not charged.
 		return
 	}
-	if cost <= 0 && !v.r.plan.Settings.Simulated && v.r.plan.Settings.Unit == ltx.UnitUSD {
+	cost := task.ConsumedCredits
+	if v.costIsEstimate(task) {
 		cost = v.reserved // no cost in any answer: the price table's is the best figure
 	}
 	if cost > 0 && cost != v.reserved {
@@ -373,7 +415,51 @@ func (v *video) setConsumed(task *ltx.Task) {
 		v.reserved = cost
 	}
 	v.res.CreditsConsumed = v.spent + cost
+	v.res.CostEstimated = v.res.CostEstimated || v.costIsEstimate(task)
 	v.entry.CreditsConsumed = v.res.CreditsConsumed
+}
+
+// costIsEstimate: the service said nothing of the task's cost, so the price
+// table's figure stands for it.
+func (v *video) costIsEstimate(task *ltx.Task) bool {
+	return task.ConsumedCredits <= 0 && !v.r.plan.Settings.Simulated && v.r.plan.Settings.Unit == ltx.UnitUSD
+}
+
+// chargeTask writes the ledger line of the current task: what it cost so
+// far, credited to paidBy.
+func (v *video) chargeTask(ctx context.Context, task *ltx.Task, key, paidBy string) error {
+	cost, estimated := v.res.CreditsConsumed-v.spent, v.costIsEstimate(task)
+	if !v.paidHere {
+		// A replay of a task an earlier run sent: its figure, or the plan's.
+		cost, estimated = task.ConsumedCredits, false
+		if cost <= 0 {
+			cost, estimated = v.ch.Credits, true
+		}
+	}
+	c := v.newCharge()
+	c.TaskID, c.IdempotencyKey, c.RunID, c.Cost, c.Estimated = task.ID, key, paidBy, cost, estimated
+	if err := v.r.charge(ctx, c); err != nil {
+		return err
+	}
+	v.charged, v.chargedEstimate = cost, c.Estimated
+	return nil
+}
+
+// uncertainCharge is the ledger line of a create whose answer was lost: it
+// may have been billed, at about the estimate.
+func (v *video) uncertainCharge() state.Charge {
+	c := v.newCharge()
+	c.IdempotencyKey, c.RunID, c.Cost = v.entry.IdempotencyKey, v.r.opts.RunID, v.reserved
+	c.Uncertain, c.Estimated = true, true
+	return c
+}
+
+func (v *video) newCharge() state.Charge {
+	s := v.r.plan.Settings
+	return state.Charge{
+		Address: v.ch.Address, Unit: string(s.Unit), Simulated: s.Simulated,
+		Provider: s.Provider, Endpoint: s.Endpoint, At: v.r.opts.Now().UTC(),
+	}
 }
 
 // unreserve gives back the budget of a create that provably bought nothing.

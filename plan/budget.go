@@ -14,7 +14,10 @@ import (
 // and -max-credits, 0 when neither is set — and an error diagnostic when the
 // estimate of the change exceeds it, naming both figures and where the
 // budget comes from.
-func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit) (float64, *hcl.Diagnostic) {
+//
+// With worstCase, credits is the worst case (every create needing
+// maxAttempts tasks) and the message says so.
+func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
 	limit, fromManifest := flagMax, false
 	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || m.Budget.MaxCost < limit) {
 		limit, fromManifest = m.Budget.MaxCost, true
@@ -38,6 +41,10 @@ func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit) (f
 	}
 	d.Detail = fmt.Sprintf("The change is estimated at %s, over the budget of %s (%s). Raise the budget, or plan fewer videos with -target.",
 		FormatCost(credits, unit), FormatCost(limit, unit), source)
+	if worstCase {
+		d.Detail = fmt.Sprintf("The change could cost up to %s in the worst case (each create tried max_attempts = %d times), over the budget of %s (%s, checked against the worst case since budget.worst_case = true). Raise the budget, lower api.max_attempts, or plan fewer videos with -target.",
+			FormatCost(credits, unit), maxAttempts, FormatCost(limit, unit), source)
+	}
 	return limit, d
 }
 

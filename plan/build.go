@@ -133,7 +133,12 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	p.Totals = totals(changes, st, settings, provider)
 	p.Totals.AssumedPrices = sortedSet(assumed)
 	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}
-	limit, budgetDiag := checkBudget(m, opts.MaxCredits, p.Totals.Credits, settings.Unit)
+	checked := p.Totals.Credits
+	if m.Budget != nil && m.Budget.WorstCase {
+		checked = p.Totals.WorstCase
+		p.Totals.BudgetWorstCase = true
+	}
+	limit, budgetDiag := checkBudget(m, opts.MaxCredits, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
 	p.Totals.MaxCredits = limit
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
@@ -149,10 +154,12 @@ func outputPath(dir, output string) string {
 	return filepath.Join(dir, filepath.FromSlash(output))
 }
 
-// totals counts the actions and sums the estimates. Spend so far counts the
-// entries made in the plan's unit, never the simulator's.
+// totals counts the actions and sums the estimates. Spend to date is the
+// ledger's: every task billed from this state, retries, replaced takes and
+// killed runs' tasks included, never the simulator's; a state from before
+// the ledger counts its entries.
 func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provider) Totals {
-	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit}
+	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit, MaxAttempts: max(s.MaxAttempts, 1)}
 	for i := range changes {
 		c := &changes[i]
 		switch c.Action {
@@ -185,8 +192,16 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 		}
 		if c.Credits > 0 {
 			t.Credits += c.Credits
+			t.WorstCase += c.Credits * float64(max(s.MaxAttempts, 1))
 			t.ByResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += c.Credits
 		}
+	}
+	if len(st.Ledger) > 0 {
+		spend := st.Ledger.Spend()
+		t.Consumed = spend.ByUnit[string(s.Unit)]
+		t.SpendByUnit = spend.ByUnit
+		t.MayHaveBilled, t.MayHaveBilledTasks = spend.MayHaveBilled, spend.MayHaveBilledTasks
+		return t
 	}
 	// Summed in address order: float addition in map order could change the
 	// last digit between runs, and plans must be byte-identical.
@@ -197,10 +212,16 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 	slices.Sort(addrs)
 	for _, addr := range addrs {
 		e := st.Entries[addr]
-		if e.Simulated || unitOf(e) != s.Unit {
+		if e.Simulated || e.CreditsConsumed == 0 {
 			continue
 		}
-		t.Consumed += e.CreditsConsumed
+		if unitOf(e) == s.Unit {
+			t.Consumed += e.CreditsConsumed
+		}
+		if t.SpendByUnit == nil {
+			t.SpendByUnit = map[string]float64{}
+		}
+		t.SpendByUnit[string(unitOf(e))] += e.CreditsConsumed
 	}
 	return t
 }

@@ -114,8 +114,21 @@ type Totals struct {
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
-	Consumed     float64            `json:"consumed"`      // actual spend recorded for earlier runs
-	MaxCredits   float64            `json:"max_credits"`   // the budget, in Unit; 0 = no budget
+	Consumed     float64            `json:"consumed"`      // spend to date in Unit: the ledger's billed tasks
+	// SpendByUnit is the spend to date of each unit the state's tasks were
+	// billed in (a state that changed provider has several).
+	SpendByUnit map[string]float64 `json:"spend_by_unit,omitempty"`
+	// MayHaveBilled is what creates whose answer was lost may have cost,
+	// by unit; not in the spend.
+	MayHaveBilled      map[string]float64 `json:"may_have_billed,omitempty"`
+	MayHaveBilledTasks int                `json:"may_have_billed_tasks,omitempty"`
+	// WorstCase is the estimate if every create needed max_attempts tasks.
+	WorstCase   float64 `json:"worst_case"`
+	MaxAttempts int     `json:"max_attempts,omitempty"`
+	// BudgetWorstCase: the budget is checked against WorstCase
+	// (budget { worst_case = true }).
+	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
+	MaxCredits      float64 `json:"max_credits"` // the budget, in Unit; 0 = no budget
 	// UncertainCost is what the uncertain creates may have cost.
 	UncertainCost float64 `json:"uncertain_cost,omitempty"`
 	// AssumedPrices lists the price rows the estimate rests on that the

@@ -53,6 +53,15 @@ type RunResult struct {
 	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
 	// Request is what was asked for, sensitive values hidden.
 	Request *ltx.CreateRequest `json:"request,omitempty"`
+	// TasksPaid is how many tasks this run bought for the video: more than
+	// one after retries. CreditsConsumed is their cost.
+	TasksPaid int `json:"tasks_paid,omitempty"`
+	// CostEstimated: the service gave no cost, CreditsConsumed is the
+	// price table's figure.
+	CostEstimated bool `json:"cost_estimated,omitempty"`
+	// PaidBy is the earlier run that bought the task this row finished
+	// (resumed after that run was killed or interrupted).
+	PaidBy string `json:"paid_by,omitempty"`
 }
 
 // Run is the record of one apply, kept as .ltxform/runs/<UTC time>.json.
@@ -73,11 +82,33 @@ type Run struct {
 	Simulated bool        `json:"simulated,omitempty"`
 	Cost      *Cost       `json:"cost,omitempty"`
 	Results   []RunResult `json:"results"`
-
-	// Host ran it, when the state is shared between machines (backend
-	// "pg"); "" in a local state, which has one.
+	// Status is running while the apply works (the record is written when
+	// it starts), then completed, failed, stopped or interrupted; killed
+	// when a later apply found it never finished. "" in records from
+	// before it was kept: read ExitCode.
+	Status RunStatus `json:"status,omitempty"`
+	// PID and Host ran the apply, so that a record left running can be
+	// told from one still at work.
+	PID  int    `json:"pid,omitempty"`
 	Host string `json:"host,omitempty"`
+	// ResumedBy is the run that took over what a killed run left in flight.
+	ResumedBy string `json:"resumed_by,omitempty"`
 }
+
+// RunStatus is where a run stands or how it ended.
+type RunStatus string
+
+const (
+	RunRunning     RunStatus = "running"
+	RunCompleted   RunStatus = "completed"
+	RunFailed      RunStatus = "failed" // finished, some videos failed
+	RunStopped     RunStatus = "stopped"
+	RunInterrupted RunStatus = "interrupted"
+	RunKilled      RunStatus = "killed" // never finished: killed, or its machine died
+)
+
+// Unfinished: the record was opened and never completed.
+func (r *Run) Unfinished() bool { return r.Status == RunRunning }
 
 // Cost is a run's figure in its unit: what it was estimated to spend and
 // what it consumed.

@@ -40,8 +40,11 @@ type Entry struct {
 	Simulated bool `json:"simulated,omitempty"`
 	// Unit of CreditsEstimated and CreditsConsumed: "credits" or "usd"
 	// ("" is credits).
-	Unit             string  `json:"unit,omitempty"`
-	TaskID           string  `json:"task_id,omitempty"`
+	Unit   string `json:"unit,omitempty"`
+	TaskID string `json:"task_id,omitempty"`
+	// RunID is the run that last sent a create for this entry: the run
+	// that paid for its task, even if a later run finishes it.
+	RunID            string  `json:"run_id,omitempty"`
 	RequestID        string  `json:"request_id,omitempty"`
 	IdempotencyKey   string  `json:"idempotency_key,omitempty"`
 	Attempts         int     `json:"attempts,omitempty"`
@@ -89,6 +92,9 @@ type State struct {
 	Serial        uint64            `json:"serial"`
 	Lineage       string            `json:"lineage"`
 	Entries       map[string]*Entry `json:"entries"`
+	// Ledger is every task billed from this state (Store.Charges), filled
+	// by whoever loads the state for a plan; the snapshot does not hold it.
+	Ledger Ledger `json:"-"`
 }
 
 // LockInfo describes who holds the lock; written beside it for humans.
@@ -116,4 +122,9 @@ type Store interface {
 	Remove(ctx context.Context, address string) error
 	// Checkpoint folds the journal into a new snapshot (serial+1), atomically.
 	Checkpoint(ctx context.Context) error
+	// Charge appends one line to the ledger of billed tasks, durably,
+	// before it returns. The ledger outlives entries (see Charge).
+	Charge(ctx context.Context, c Charge) error
+	// Charges returns the ledger, folded to one charge per task.
+	Charges(ctx context.Context) (Ledger, error)
 }
