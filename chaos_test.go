@@ -149,7 +149,7 @@ func TestChaos(t *testing.T) {
 		case res.signaled:
 			tally["killed"]++
 		default:
-			tally["stopped by "+sig.String()]++ // and ended by itself: runProc's limit
+			tally[sig.String()+", ended by itself"]++ // within runProc's limit
 		}
 		noKey(when+"'s stdout", res.stdout)
 		noKey(when+"'s stderr", res.stderr)
@@ -173,6 +173,7 @@ func TestChaos(t *testing.T) {
 	uncertainBefore := map[string]bool{}
 	for a, action := range planActions(t, bin, dir, env) {
 		uncertainBefore[a] = action == "uncertain"
+		tally["uncertain before -retry-uncertain"] += map[bool]int{true: 1}[action == "uncertain"]
 	}
 
 	// -retry-uncertain buys the uncertain ones again, knowingly; the server
@@ -201,7 +202,8 @@ func TestChaos(t *testing.T) {
 			t.Errorf("%s was bought %d times, want at most %d", addr(n), got, want)
 		}
 	}
-	t.Logf("after apply -retry-uncertain: %d of %d downloaded, the rest uncertain", downloaded, videos)
+	t.Logf("%d uncertain before apply -retry-uncertain; after it %d of %d downloaded, the rest uncertain",
+		tally["uncertain before -retry-uncertain"], downloaded, videos)
 
 	// No file under the manifest directory holds the key: not the state,
 	// its journal and backup, the run records, nor a video.
