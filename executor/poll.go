@@ -37,6 +37,14 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		return nil, err
 	}
 	interval := v.r.opts.ScoutStart
+	if expected, learned, _ := est.expect(key); learned {
+		// A task found unfinished just after its learned end is nearly
+		// done: ask again after a tenth of the estimate. A whole scout
+		// interval (×1.5) is longer than a short task itself, and with no
+		// progress to go by (lightricks) each such miss held a
+		// generation slot for 1.5 s.
+		interval = min(interval, max(expected/10, minPollInterval))
+	}
 	var lastPending time.Duration // elapsed at the last poll that found the task unfinished
 	for {
 		var sent time.Time // after the limiter's wait: when the poll left
