@@ -53,7 +53,13 @@ func TestChaos(t *testing.T) {
 	if testing.Short() {
 		runs = 6
 	}
+	// A new seed on every developer run explores new schedules; CI runs a
+	// fixed one, so that a red CI is a regression rather than a new draw
+	// (process timing still varies; the invariants hold for every seed).
 	seed := uint64(time.Now().UnixNano())
+	if os.Getenv("CI") != "" {
+		seed = 20261130
+	}
 	if s := os.Getenv(chaosSeedEnv); s != "" {
 		var err error
 		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
