@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
@@ -64,6 +65,13 @@ func newVideo(r *run, ch *plan.Change) *video {
 		v.entry.CreditsEstimated = ch.Credits
 	}
 	v.res = Result{Address: ch.Address, CreditsEstimated: ch.Credits, Output: ch.Output, Request: &asked}
+	if ch.Before != nil {
+		before := *ch.Before
+		if slices.Contains(ch.Sensitive, "prompt") {
+			before.Prompt = plan.SensitiveValue
+		}
+		v.res.Before = &before
+	}
 	return v
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ltxform/ltxform/internal/textdiff"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -95,11 +96,10 @@ func ChangedAttributes(before, after ltx.CreateRequest) []string {
 // [-removed-]{+added+}, with a few words of context around each change and
 // "…" for the unchanged stretches between, rather than two full paragraphs.
 func WordDiff(before, after string, context int) string {
-	a, b := strings.Fields(before), strings.Fields(after)
-	ops := diffWords(a, b)
+	ops := textdiff.Words(before, after)
 	keep := make([]bool, len(ops))
 	for i, op := range ops {
-		if op.kind == '=' {
+		if op.Kind == textdiff.Same {
 			continue
 		}
 		for j := max(0, i-context); j <= min(len(ops)-1, i+context); j++ {
@@ -117,17 +117,17 @@ func WordDiff(before, after string, context int) string {
 			out = append(out, "…")
 		}
 		skipped = false
-		switch ops[i].kind {
-		case '=':
-			out = append(out, ops[i].word)
-		case '-', '+':
+		switch ops[i].Kind {
+		case textdiff.Same:
+			out = append(out, ops[i].Word)
+		case textdiff.Removed, textdiff.Added:
 			// A run of removals and additions reads as one replacement.
 			var del, add []string
-			for ; i < len(ops) && ops[i].kind != '='; i++ {
-				if ops[i].kind == '-' {
-					del = append(del, ops[i].word)
+			for ; i < len(ops) && ops[i].Kind != textdiff.Same; i++ {
+				if ops[i].Kind == textdiff.Removed {
+					del = append(del, ops[i].Word)
 				} else {
-					add = append(add, ops[i].word)
+					add = append(add, ops[i].Word)
 				}
 			}
 			i--
@@ -143,53 +143,6 @@ func WordDiff(before, after string, context int) string {
 		out = append(out, "…")
 	}
 	return strings.Join(out, " ")
-}
-
-type wordOp struct {
-	kind byte // '=', '-', '+'
-	word string
-}
-
-// diffWords is a longest-common-subsequence diff of two word lists. Prompts
-// are at most a few thousand characters, so the quadratic table is small.
-func diffWords(a, b []string) []wordOp {
-	n, m := len(a), len(b)
-	lcs := make([][]int32, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int32, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var ops []wordOp
-	i, j := 0, 0
-	for i < n && j < m {
-		switch {
-		case a[i] == b[j]:
-			ops = append(ops, wordOp{'=', a[i]})
-			i++
-			j++
-		case lcs[i+1][j] >= lcs[i][j+1]:
-			ops = append(ops, wordOp{'-', a[i]})
-			i++
-		default:
-			ops = append(ops, wordOp{'+', b[j]})
-			j++
-		}
-	}
-	for ; i < n; i++ {
-		ops = append(ops, wordOp{'-', a[i]})
-	}
-	for ; j < m; j++ {
-		ops = append(ops, wordOp{'+', b[j]})
-	}
-	return ops
 }
 
 // ShortText shortens s to at most n characters (runes), ending in "…".

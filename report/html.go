@@ -70,6 +70,7 @@ h2{font-size:1rem;margin:0;font-family:ui-monospace,monospace;overflow-wrap:anyw
 .s{font-size:.75rem;border-radius:999px;padding:1px 8px;background:var(--chip);white-space:nowrap}
 .s-completed{color:var(--ok)}.s-failed{color:var(--bad)}.s-uncertain,.s-skipped{color:var(--warn)}
 .p{margin:0;overflow-wrap:anywhere}
+.p del{color:#b3261e;text-decoration:line-through}.p ins{color:#1b7f3b;text-decoration:none;font-weight:600}
 dl.k{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:0;font-size:.85rem}
 dl.k dt{color:var(--muted)}
 dl.k dd{margin:0;min-width:0;overflow-wrap:anywhere}
@@ -135,7 +136,9 @@ footer{color:var(--muted);font-size:.8rem;padding-bottom:24px}
 {{- end}}
 <div class="b">
 <div class="t"><h2>{{.Address}}</h2><span class="s s-{{.Status}}">{{.Status}}</span></div>
-{{- if .Prompt}}
+{{- if .PromptDiff}}
+<p class="p" title="the words this run changed">{{range .PromptDiff}}{{if eq .Kind 45}}<del>{{.Word}}</del> {{else if eq .Kind 43}}<ins>{{.Word}}</ins> {{else}}{{.Word}} {{end}}{{end}}</p>
+{{- else if .Prompt}}
 <p class="p">{{.Prompt}}</p>{{end}}
 <dl class="k">
 {{- if .Duration}}<dt>Duration</dt><dd>{{.Duration}}</dd>{{end}}

@@ -13,6 +13,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/textdiff"
 	"math"
 	"net/url"
 	"os"
@@ -99,6 +100,9 @@ type Card struct {
 	Suggestion   string
 	Takes        []Take
 	Lazy         bool // load the video when its card scrolls into view
+	// PromptDiff marks the words the run changed when it replaced the
+	// video's prompt; empty otherwise.
+	PromptDiff []textdiff.Op
 }
 
 // Take is an earlier take of a video, kept when a newer one replaced it.
@@ -253,6 +257,11 @@ func card(res, entry, known fields, unit string, rel pathResolver) Card {
 	}
 	if c.Status == "" {
 		c.Status = "unknown"
+	}
+	if res != nil {
+		if old := res.obj("before").str("prompt"); old != "" && c.Prompt != "" && old != c.Prompt {
+			c.PromptDiff = textdiff.Words(old, c.Prompt)
+		}
 	}
 	if d := request("duration"); d != "" {
 		c.Duration = d + " s"

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -180,5 +181,36 @@ func TestStateReport(t *testing.T) {
 	}
 	if p.Scope != "State" || p.Total != 8 || p.Completed != 7 || p.Failed != 1 || p.CostConsumed != "224 credits" {
 		t.Errorf("state page: %s, %d videos, %d completed, %d failed, %s", p.Scope, p.Total, p.Completed, p.Failed, p.CostConsumed)
+	}
+}
+
+// TestReplacedPromptMarksChangedWords: when the run replaced a video, its
+// card marks the words of the prompt that changed, old struck, new marked.
+func TestReplacedPromptMarksChangedWords(t *testing.T) {
+	dir, run, st := fixture(t, 1)
+	run.Results[0].Request = &ltx.CreateRequest{Prompt: "A blue kite over green hills", Duration: 8, Resolution: "1080p"}
+	run.Results[0].Before = &ltx.CreateRequest{Prompt: "A red kite over green hills", Duration: 8, Resolution: "1080p"}
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "report.html")})
+	if !strings.Contains(html, "A <del>red</del> <ins>blue</ins> kite over green hills") {
+		t.Errorf("the card does not mark the changed words:\n%s", html[strings.Index(html, `class="p"`)-20:][:300])
+	}
+}
+
+// TestTakesAreLinkedFromTheirCard: the earlier takes the state keeps are
+// reachable from their video's card.
+func TestTakesAreLinkedFromTheirCard(t *testing.T) {
+	dir, run, st := fixture(t, 1)
+	e := st.Entries[run.Results[0].Address]
+	e.Takes = []state.Take{{Path: "out/shot/.takes/0000/20261125T221500Z-task_1.mp4", TaskID: "task_1", Reason: "replaced by a new take"}}
+	take := filepath.Join(dir, "out", "shot", ".takes", "0000", "20261125T221500Z-task_1.mp4")
+	if err := os.MkdirAll(filepath.Dir(take), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(take, []byte("mp4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "report.html")})
+	if !strings.Contains(html, `href="out/shot/.takes/0000/20261125T221500Z-task_1.mp4"`) {
+		t.Error("the card does not link the earlier take")
 	}
 }

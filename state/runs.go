@@ -51,8 +51,10 @@ type RunResult struct {
 	// SlotWaitSeconds is how long the video waited for one of the service's
 	// generations-at-once slots.
 	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
-	// Request is what was asked for, sensitive values hidden.
+	// Request is what was asked for, sensitive values hidden; Before is
+	// the request it replaced, when the run replaced a video.
 	Request *ltx.CreateRequest `json:"request,omitempty"`
+	Before  *ltx.CreateRequest `json:"before,omitempty"`
 	// TasksPaid is how many tasks this run bought for the video: more than
 	// one after retries. CreditsConsumed is their cost.
 	TasksPaid int `json:"tasks_paid,omitempty"`
