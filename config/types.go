@@ -24,6 +24,10 @@ type Manifest struct {
 	// PricingRange is the range of that attribute's value, for diagnostics.
 	PricingRange hcl.Range
 	Videos       []*Video // sorted by Address
+	// Invalid are the videos with an error in some attribute: never planned,
+	// but kept with the attributes that did evaluate, so that validate can
+	// report their other problems (a provider limit) in the same run.
+	Invalid []*Video
 
 	sensitiveStrings []string   // values of sensitive variables, kept out of diagnostics
 	reads            *readFiles // files read while evaluating, which no output may replace
@@ -87,6 +91,9 @@ type Video struct {
 	DeclRange hcl.Range            // the block header
 	Ranges    map[string]hcl.Range // attribute name → narrowest range of its value
 	Sensitive map[string]bool      // attributes computed from a sensitive variable: never print their values
+	// Unevaluated names, in an Invalid video, the attributes that failed:
+	// their fields hold defaults, not what the manifest says.
+	Unevaluated map[string]bool
 }
 
 // LoadOptions carries the variable sources that do not live in the directory.
