@@ -73,7 +73,7 @@ func (v *video) download(ctx context.Context) {
 		return
 	}
 	var apiErr *ltx.APIError
-	if errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost {
+	if errorClass(err) == ltx.ClassTaskLost && errors.As(err, &apiErr) {
 		// The URL no longer serves the video: only a new task can make it.
 		v.fail(ctx, codeOrStatus(apiErr), "the video URL no longer serves the file; the next apply creates the video again: "+apiErr.Error(), apiErr.RequestID, "")
 		return
@@ -123,15 +123,15 @@ func removeStaleParts(dir string, outputs []string) {
 	}
 }
 
+// retryableDownload: the client's classes decide, but for a file over the
+// executor's own size limit; what the client does not classify (a short
+// read, a reset, a body that is no MP4) is worth another try.
 func retryableDownload(err error) bool {
-	if errors.Is(err, ltx.ErrTooLarge) || errors.Is(err, errTooLarge) {
+	if errors.Is(err, errTooLarge) {
 		return false
 	}
-	var apiErr *ltx.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Class() == ltx.ClassRetry
-	}
-	return true // truncated bodies, resets, short reads
+	class, ok := ltx.ErrorClass(err)
+	return !ok || class == ltx.ClassRetry
 }
 
 // fetch streams url into a temporary file beside path, hashing as it
