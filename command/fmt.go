@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // runFmt rewrites manifests and variable files in the canonical format.
@@ -112,10 +113,10 @@ func formattableFiles(target string, recursive bool) ([]string, error) {
 	return files, err
 }
 
-// writeFileKeepMode replaces path's content through a temporary file and a
-// rename, so that an interrupted fmt never leaves half a manifest. When path
-// is a symbolic link, the file it leads to is rewritten and the link stays a
-// link: renaming over the link itself would turn it into a copy.
+// writeFileKeepMode replaces path's content atomically, so that an
+// interrupted fmt never leaves half a manifest. When path is a symbolic
+// link, the file it leads to is rewritten and the link stays a link:
+// renaming over the link itself would turn it into a copy.
 func writeFileKeepMode(path string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -125,34 +126,5 @@ func writeFileKeepMode(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, ".fmt-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return err
-	}
-	// The rename is durable once the directory is.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(target, data, info.Mode().Perm())
 }

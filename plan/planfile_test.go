@@ -10,6 +10,8 @@ import (
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/state"
+
+	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // manifestAndState is what CheckFresh compares a plan with.
@@ -41,8 +43,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("loaded plan differs:\n got %+v\nwant %+v", got, p)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".tonight.plan.tmp-*"))
-	if len(leftovers) > 0 {
+	if leftovers := atomicfile.Leftovers(path); len(leftovers) > 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
