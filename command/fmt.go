@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/internal/atomicfile"
@@ -22,7 +23,7 @@ import (
 func runFmt(ctx context.Context, env *Env, args []string) error {
 	fset := newFlagSet(env, "fmt", "[-check] [-diff] [-recursive] [DIR | FILE]")
 	check := fset.Bool("check", false, "write nothing; exit 3 when a file is not formatted")
-	diff := fset.Bool("diff", false, "print the changes as a unified diff")
+	showDiff := fset.Bool("diff", false, "print the changes as a unified diff")
 	recursive := fset.Bool("recursive", false, "also format files in subdirectories")
 	if err := parseFlags(fset, args); err != nil {
 		return err
@@ -63,8 +64,9 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		}
 		changed++
 		fmt.Fprintln(env.Stdout, path)
-		if *diff {
-			writeUnifiedDiff(env.Stdout, path, string(src), string(out))
+		if *showDiff {
+			name := strings.TrimPrefix(filepath.ToSlash(path), "/")
+			env.Stdout.Write(diff.Diff("old/"+name, src, "new/"+name, out))
 		}
 		if !*check {
 			if err := writeFileKeepMode(path, out); err != nil {
