@@ -72,7 +72,7 @@ func TestVarFlagsKeepOrder(t *testing.T) {
 	if strings.Join(got, " ") != "var:a=1 file:f.hcl var:b=2" {
 		t.Errorf("flags = %v", got)
 	}
-	if len(opts.Vars) != 2 || len(opts.VarFiles) != 1 || len(opts.Environ) != 1 {
+	if len(opts.Environ) != 1 {
 		t.Errorf("opts = %+v", opts)
 	}
 }

@@ -98,12 +98,9 @@ type Video struct {
 
 // LoadOptions carries the variable sources that do not live in the directory.
 type LoadOptions struct {
-	Vars     []string // -var name=value, in the order given
-	VarFiles []string // -var-file paths, in the order given
-	Environ  []string // os.Environ(); LTX_VAR_name entries are read from it
-	// Flags, when non-nil, holds the -var and -var-file options in
-	// command-line order (Terraform's rule: the later one wins) and is used
-	// instead of Vars and VarFiles.
+	Environ []string // os.Environ(); LTX_VAR_name entries are read from it
+	// Flags are the -var and -var-file options in command-line order
+	// (Terraform's rule: the later one wins).
 	Flags []VarFlag
 }
 
@@ -111,20 +108,4 @@ type LoadOptions struct {
 type VarFlag struct {
 	File  bool
 	Value string
-}
-
-// orderedFlags is the -var and -var-file options in the order given: Flags
-// when the caller kept the order, else the files before the single values.
-func (o LoadOptions) orderedFlags() []VarFlag {
-	if o.Flags != nil {
-		return o.Flags
-	}
-	out := make([]VarFlag, 0, len(o.VarFiles)+len(o.Vars))
-	for _, f := range o.VarFiles {
-		out = append(out, VarFlag{File: true, Value: f})
-	}
-	for _, v := range o.Vars {
-		out = append(out, VarFlag{Value: v})
-	}
-	return out
 }

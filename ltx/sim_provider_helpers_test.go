@@ -107,7 +107,7 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 	}
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	rec := &recorder{next: srv.Client().Transport}
 	base := srv.URL
 	if eo.baseURL != nil {

@@ -50,7 +50,7 @@ func newSim(t *testing.T, opts sim.Options, key string) *simEnv {
 	}
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	c := ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(key), HTTPClient: srv.Client()})
 	return &simEnv{sim: s, url: srv.URL, clock: clk, client: c}
 }
