@@ -55,7 +55,7 @@ func newPGCrashWorld(t *testing.T, manifest string, opts sim.Options) *pgCrashWo
 	opts.Keys = []string{simKey}
 	w.sim = sim.New(opts)
 	w.srv = httptest.NewServer(w.sim)
-	t.Cleanup(func() { w.srv.Close(); w.sim.Close() })
+	t.Cleanup(func() { w.srv.Close() })
 	backend := fmt.Sprintf("backend \"pg\" {\n  schema_name = %q\n  workspace   = %q\n}\n", w.schema, w.workspace)
 	if err := os.WriteFile(filepath.Join(w.dir, "main.ltx.hcl"), []byte(backend+manifest), 0o644); err != nil {
 		t.Fatal(err)

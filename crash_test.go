@@ -63,7 +63,7 @@ func TestApplySurvivesSIGKILL(t *testing.T) {
 		Seed:       7,
 	})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(crashManifest), 0o644); err != nil {
@@ -388,7 +388,7 @@ func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
 		Seed:     9,
 	})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(lightricksCrashManifest), 0o644); err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func TestKilledRunLeavesARecordAndIsNotChargedAgain(t *testing.T) {
 	// Tasks take long enough that the kill finds the first ones in flight.
 	s := sim.New(sim.Options{Keys: []string{simKey}, Latency: 2 * time.Second})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(ledgerManifest), 0o644); err != nil {

@@ -49,7 +49,7 @@ func TestScripts(t *testing.T) {
 			}
 			s := sim.New(opts)
 			srv := httptest.NewServer(s)
-			env.Defer(func() { srv.Close(); s.Close() })
+			env.Defer(func() { srv.Close() })
 			env.Values["sim"] = s
 			env.Setenv("LTX_API_URL", srv.URL)
 			env.Setenv("LTX_API_KEY", simKey)

@@ -46,7 +46,7 @@ func TestPGScripts(t *testing.T) {
 			}
 			s := sim.New(opts)
 			srv := httptest.NewServer(s)
-			env.Defer(func() { srv.Close(); s.Close() })
+			env.Defer(func() { srv.Close() })
 			env.Values["sim"] = s
 			var b [6]byte
 			_, _ = rand.Read(b[:])

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/ltxform/ltxform/command"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -112,4 +114,92 @@ func TestReadmeTablesMatchProviders(t *testing.T) {
 	if want := providersTable(); !strings.Contains(string(readme), want) {
 		t.Errorf("README.md's providers table differs from the providers; it should read:\n\n%s", want)
 	}
+}
+
+// flagAliases are flags a command takes under a second name; the README
+// names the first.
+var flagAliases = map[string]bool{"max-credits": true}
+
+// readmeFlag is a flag written in the README's command table: [-json],
+// [-lock=false], `-help`.
+var readmeFlag = regexp.MustCompile("(?:^|[\\s\\[`])-([a-z][a-z0-9-]*)")
+
+// TestReadmeCommandTable keeps the README's command table in step with the
+// commands: a row for every command and subcommand, naming each of its
+// flags (but the ones every command takes) and no flag it does not take.
+// A flag may be named in either column: apply's -lock=false is named as
+// refused.
+func TestReadmeCommandTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := string(readme)
+	start := strings.Index(table, "| command | what it does |")
+	if start < 0 {
+		t.Fatal("README.md has no command table")
+	}
+	table = table[start:]
+	if end := strings.Index(table, "\n\n"); end >= 0 {
+		table = table[:end]
+	}
+	rows := map[string]string{} // command path → its row in the table
+	for _, line := range strings.Split(table, "\n") {
+		if rest, ok := strings.CutPrefix(line, "| `ltxform "); ok {
+			rows[commandPath(rest)] = rest
+		}
+	}
+
+	common := map[string]bool{"help": true}
+	for _, f := range command.CommonFlags {
+		common[f] = true
+	}
+	for _, c := range command.Commands() {
+		if len(c.Subs) > 0 && len(c.Flags) == 0 {
+			continue // state: its subcommands have the rows
+		}
+		syn, ok := rows[c.Path]
+		if !ok {
+			t.Errorf("README.md's command table has no row for ltxform %s", c.Path)
+			continue
+		}
+		delete(rows, c.Path)
+		// -help, and ltxform's own flags, which a row may mention.
+		takes := map[string]bool{"help": true, "chdir": true, "version": true}
+		for _, f := range c.Flags {
+			takes[f] = true
+		}
+		named := map[string]bool{}
+		for _, m := range readmeFlag.FindAllStringSubmatch(syn, -1) {
+			named[m[1]] = true
+			if !takes[m[1]] {
+				t.Errorf("README.md: ltxform %s names -%s, which it does not take", c.Path, m[1])
+			}
+		}
+		if strings.Contains(syn, "[knobs]") {
+			continue // sim: its -help lists the knobs
+		}
+		for _, f := range c.Flags {
+			if !named[f] && !common[f] && !flagAliases[f] {
+				t.Errorf("README.md: the row of ltxform %s does not name its flag -%s", c.Path, f)
+			}
+		}
+	}
+	for path := range rows {
+		t.Errorf("README.md's command table has a row for ltxform %s, which is no command", path)
+	}
+}
+
+// commandPath is the command a synopsis is about: "state list" for
+// "state list [-json] [DIR]", "runs" for "runs [-json] [DIR]".
+func commandPath(synopsis string) string {
+	synopsis, _, _ = strings.Cut(synopsis, "`")
+	words := strings.Fields(synopsis)
+	path := words[0]
+	for _, c := range command.Commands() {
+		if len(words) > 1 && c.Path == words[0]+" "+words[1] {
+			path = c.Path
+		}
+	}
+	return path
 }

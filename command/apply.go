@@ -40,7 +40,6 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env = pf.env(env)
 	if *parallelism < 0 {
 		return &UsageError{Msg: "-parallelism must be at least 1"}
 	}
@@ -133,8 +132,12 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 
 	// A saved plan was reviewed when it was made, as in Terraform.
 	if !*autoApprove && planFile == "" {
-		if !env.StdinIsTerminal {
-			fmt.Fprintln(env.Stderr, "Error: apply needs approval and stdin is not a terminal, so nobody can answer.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.")
+		if !env.StdinIsTerminal || env.NoInput {
+			why := "stdin is not a terminal, so nobody can answer"
+			if env.NoInput {
+				why = "-input=false forbids asking"
+			}
+			fmt.Fprintf(env.Stderr, "Error: apply needs approval and %s.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.\n", why)
 			return ErrReported
 		}
 		ok, err := askApproval(ctx, env)

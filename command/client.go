@@ -101,6 +101,5 @@ func (ls *localSimulator) Close() error {
 	if serr := <-ls.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
-	ls.sim.Close()
 	return err
 }

@@ -11,7 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/agext/levenshtein"
 )
 
 // Env is what a command may touch of the process: streams, environment and
@@ -26,6 +29,28 @@ type Env struct {
 	Getenv           func(string) string
 	Environ          func() []string
 	Chdir            string // from the global -chdir flag; "" = current directory
+	// NoColor is -no-color; NoInput is -input=false: never ask a question.
+	NoColor, NoInput bool
+
+	// onFlagSet, when set, sees each flag set a verb makes: shell
+	// completion and the README test learn the flags by running `VERB -help`.
+	onFlagSet func(*flag.FlagSet)
+}
+
+// disableColor is -no-color: the views decide colour by NO_COLOR, so it is
+// set for them.
+func (e *Env) disableColor() {
+	e.NoColor = true
+	getenv := e.Getenv
+	e.Getenv = func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		if getenv == nil {
+			return ""
+		}
+		return getenv(k)
+	}
 }
 
 // ManifestDir resolves the manifest directory: the positional argument, else
@@ -69,35 +94,78 @@ func (e *UsageError) Error() string { return e.Msg }
 type verb struct {
 	run      func(ctx context.Context, env *Env, args []string) error
 	synopsis string
+	// subcommands, when a verb has them, are offered by shell completion;
+	// each is run as `VERB SUB -help` to learn its flags.
+	subcommands []string
 }
 
-// verbs is the one table of commands; each lives in its own file.
-var verbs = map[string]verb{
-	"version":      {runVersion, "Print the version"},
-	"sim":          {runSim, "Run the built-in API simulator"},
-	"validate":     {runValidate, "Check the manifests offline"},
-	"fmt":          {runFmt, "Rewrite manifests in the canonical format"},
-	"plan":         {runPlan, "Show what apply would do and what it would cost"},
-	"show":         {runShow, "Print a saved plan"},
-	"apply":        {runApply, "Create, poll and download the videos"},
-	"state":        {runState, "Inspect and edit the state (list, show, rm, mv)"},
-	"import":       {runImport, "Adopt a task made elsewhere, or a file on disk, for a video"},
-	"runs":         {runRuns, "List past runs, or show one run's results"},
-	"force-unlock": {runForceUnlock, "Release a lock whose holder is gone"},
-	"report":       {runReport, "Write an HTML page of a run's videos"},
+// subcommand is one entry of a verb's table of subcommands (state's).
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, env *Env, args []string) error
 }
+
+func subcommandNames(subs []subcommand) []string {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	return names
+}
+
+// verbs is the one table of commands; each lives in its own file. The help,
+// the typo suggestions and shell completion all read it.
+var verbs = map[string]verb{
+	"version":      {run: runVersion, synopsis: "Print the version"},
+	"sim":          {run: runSim, synopsis: "Run the built-in API simulator"},
+	"validate":     {run: runValidate, synopsis: "Check the manifests offline"},
+	"fmt":          {run: runFmt, synopsis: "Rewrite manifests in the canonical format"},
+	"plan":         {run: runPlan, synopsis: "Show what apply would do and what it would cost"},
+	"show":         {run: runShow, synopsis: "Print a saved plan, or the state"},
+	"apply":        {run: runApply, synopsis: "Create, poll and download the videos"},
+	"state":        {run: runState, synopsis: "Inspect and edit the state (list, show, rm, mv, push, pull)", subcommands: subcommandNames(stateCommands)},
+	"import":       {run: runImport, synopsis: "Adopt a task made elsewhere, or a file on disk, for a video"},
+	"runs":         {run: runRuns, synopsis: "List past runs, or show one run's results", subcommands: []string{"show"}},
+	"force-unlock": {run: runForceUnlock, synopsis: "Release a lock whose holder is gone"},
+	"report":       {run: runReport, synopsis: "Write an HTML page of a run's videos"},
+}
+
+func init() {
+	// Registered here: completion reads the table, which would otherwise
+	// refer to itself.
+	verbs["completion"] = verb{run: runCompletion, synopsis: "Print a shell completion script (bash, zsh or fish)"}
+}
+
+// errHelpShown is a verb's answer to -help: its usage is on stdout, and the
+// command succeeds.
+var errHelpShown = errors.New("help shown")
 
 // Run parses the global flags and dispatches to a verb.
 func Run(ctx context.Context, env *Env, args []string) error {
+	err := run(ctx, env, args)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func run(ctx context.Context, env *Env, args []string) error {
 	global := flag.NewFlagSet("ltxform", flag.ContinueOnError)
-	global.SetOutput(env.Stderr)
+	global.SetOutput(io.Discard) // a bad flag is reported once, by main
 	global.StringVar(&env.Chdir, "chdir", env.Chdir, "use `DIR` as the manifest directory")
-	global.Usage = func() { printUsage(env.Stderr) }
+	var version bool
+	global.BoolVar(&version, "version", false, "print the version")
+	global.BoolVar(&version, "v", false, "print the version")
+	global.Usage = func() {}
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(env.Stdout)
 			return nil
 		}
-		return &UsageError{Msg: err.Error()}
+		return &UsageError{Msg: err.Error() + "; run \"ltxform -help\" for the commands"}
+	}
+	if version {
+		return runVersion(ctx, env, nil)
 	}
 	if env.Chdir != "" {
 		// As Terraform does: every relative path the command is given
@@ -114,52 +182,123 @@ func Run(ctx context.Context, env *Env, args []string) error {
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		printUsage(env.Stderr)
-		return &UsageError{Msg: "no command given"}
+		printUsage(env.Stdout)
+		return nil
 	}
 	name := rest[0]
-	if name == "-v" || name == "-version" || name == "--version" {
-		name = "version"
+	switch name {
+	case "--version":
+		return runVersion(ctx, env, nil)
+	case "help":
+		// `ltxform help apply` is `ltxform apply -help`.
+		if len(rest) > 1 {
+			return run(ctx, env, append(rest[1:], "-help"))
+		}
+		printUsage(env.Stdout)
+		return nil
+	case "init":
+		// Terraform users type it first; there are no plugins or modules to fetch.
+		fmt.Fprintln(env.Stdout, "ltxform needs no init; run ltxform plan")
+		return nil
 	}
 	v, ok := verbs[name]
 	if !ok {
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q; run \"ltxform -help\" for the list", name)}
+		return unknownCommand("", name, verbNames())
 	}
 	return v.run(ctx, env, rest[1:])
 }
 
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: ltxform [-chdir=DIR] COMMAND [options] [args]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+// unknownCommand is the error for a mistyped command or subcommand of
+// parent, suggesting the nearest known name, as git and Terraform do.
+func unknownCommand(parent, name string, known []string) error {
+	full := strings.TrimSpace(parent + " " + name)
+	msg := fmt.Sprintf("unknown command %q", full)
+	if s := suggest(name, known); s != "" {
+		msg += fmt.Sprintf(". Did you mean %q?", strings.TrimSpace(parent+" "+s))
+	}
+	help := "ltxform -help"
+	if parent != "" {
+		help = "ltxform " + parent + " -help"
+	}
+	return &UsageError{Msg: fmt.Sprintf("%s\nRun %q for the list.", msg, help)}
+}
+
+// suggest is the known name nearest to name if it is near enough to be a
+// typo: fewer than three edits, Terraform's rule, and fewer than its length.
+func suggest(name string, known []string) string {
+	best, bestDist := "", min(3, len(name))
+	for _, k := range known {
+		if d := levenshtein.Distance(name, k, nil); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+func verbNames() []string {
 	names := make([]string, 0, len(verbs))
 	for n := range verbs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-13s %s\n", n, verbs[n].synopsis)
-	}
+	return names
 }
 
-// newFlagSet is a verb's flag set, reporting to stderr in Go's flag style.
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: ltxform [-chdir=DIR] [-version] COMMAND [options] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, n := range verbNames() {
+		fmt.Fprintf(w, "  %-13s %s\n", n, verbs[n].synopsis)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every command takes -help, -no-color and -input=false.")
+}
+
+// newFlagSet is a verb's flag set. Its -help prints the usage on stdout;
+// a bad flag is an error that main reports once. Every verb takes
+// -no-color and -input=false, as in Terraform, so that scripts may pass
+// them to any command.
 func newFlagSet(env *Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: ltxform %s %s\n\nOptions:\n", name, usage)
+		fmt.Fprintf(env.Stdout, "Usage: %s\n\nOptions:\n", strings.TrimSpace("ltxform "+name+" "+usage))
+		fs.SetOutput(env.Stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	fs.BoolFunc("no-color", "print no colour codes", func(s string) error {
+		off, err := strconv.ParseBool(s)
+		if off {
+			env.disableColor()
+		}
+		return err
+	})
+	fs.BoolFunc("input", "ask for input when needed (default true); -input=false never asks", func(s string) error {
+		ask, err := strconv.ParseBool(s)
+		env.NoInput = !ask
+		return err
+	})
+	if env.onFlagSet != nil {
+		env.onFlagSet(fs)
 	}
 	return fs
 }
 
-// parseFlags parses args, turning a flag error into a UsageError.
+// parseFlags parses args, turning a flag error into a UsageError and -help
+// into errHelpShown once the usage is printed.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ErrReported
-		}
-		return &UsageError{Msg: err.Error()}
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on errors too
+	err := fs.Parse(args)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return errHelpShown
+	case err != nil:
+		return &UsageError{Msg: fmt.Sprintf("%s; run \"ltxform %s -help\" for its options", err, fs.Name())}
 	}
 	return nil
 }

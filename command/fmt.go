@@ -13,15 +13,17 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // runFmt rewrites manifests and variable files in the canonical format.
 func runFmt(ctx context.Context, env *Env, args []string) error {
 	fset := newFlagSet(env, "fmt", "[-check] [-diff] [-recursive] [DIR | FILE]")
 	check := fset.Bool("check", false, "write nothing; exit 3 when a file is not formatted")
-	diff := fset.Bool("diff", false, "print the changes as a unified diff")
+	showDiff := fset.Bool("diff", false, "print the changes as a unified diff")
 	recursive := fset.Bool("recursive", false, "also format files in subdirectories")
 	if err := parseFlags(fset, args); err != nil {
 		return err
@@ -62,8 +64,9 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		}
 		changed++
 		fmt.Fprintln(env.Stdout, path)
-		if *diff {
-			writeUnifiedDiff(env.Stdout, path, string(src), string(out))
+		if *showDiff {
+			name := strings.TrimPrefix(filepath.ToSlash(path), "/")
+			env.Stdout.Write(diff.Diff("old/"+name, src, "new/"+name, out))
 		}
 		if !*check {
 			if err := writeFileKeepMode(path, out); err != nil {
@@ -112,10 +115,10 @@ func formattableFiles(target string, recursive bool) ([]string, error) {
 	return files, err
 }
 
-// writeFileKeepMode replaces path's content through a temporary file and a
-// rename, so that an interrupted fmt never leaves half a manifest. When path
-// is a symbolic link, the file it leads to is rewritten and the link stays a
-// link: renaming over the link itself would turn it into a copy.
+// writeFileKeepMode replaces path's content atomically, so that an
+// interrupted fmt never leaves half a manifest. When path is a symbolic
+// link, the file it leads to is rewritten and the link stays a link:
+// renaming over the link itself would turn it into a copy.
 func writeFileKeepMode(path string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -125,34 +128,5 @@ func writeFileKeepMode(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, ".fmt-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return err
-	}
-	// The rename is durable once the directory is.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(target, data, info.Mode().Perm())
 }

@@ -21,6 +21,9 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		return &UsageError{Msg: "force-unlock takes the lock ID (from the error that named the holder) and an optional directory"}
 	}
+	if !*force && env.NoInput {
+		return &UsageError{Msg: "force-unlock asks for confirmation and -input=false forbids asking: give -force"}
+	}
 	id := fs.Arg(0)
 	dir := env.ManifestDir(fs.Arg(1))
 	if err := checkManifestDir(dir); err != nil {

@@ -23,7 +23,7 @@ func TestImportTaskAdoptsATaskMadeElsewhere(t *testing.T) {
 	const key = "sk-import-test"
 	s := sim.New(sim.Options{Keys: []string{key}, Latency: 300 * time.Millisecond})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 
 	provider, _ := ltx.LookupProvider(ltx.DefaultProvider)
 	client := ltx.NewClient(ltx.Options{Provider: provider, BaseURL: srv.URL, Key: ltx.NewKey(key)})

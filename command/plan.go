@@ -12,7 +12,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-no-color] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
+const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
 // runPlan shows what apply would do and what it would cost.
 func runPlan(ctx context.Context, env *Env, args []string) error {
@@ -29,7 +29,6 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env = pf.env(env)
 	view := newPlanView(env, *jsonOut)
 	m, diags := loadAndCheck(env, env.ManifestDir(arg), pf.vars)
 	if diags.HasErrors() {
@@ -116,17 +115,4 @@ func costFlag(fs *flag.FlagSet, name, usage string) *float64 {
 		return nil
 	})
 	return v
-}
-
-// withoutColor is env as if NO_COLOR were set, for -no-color.
-func withoutColor(env *Env) *Env {
-	e := *env
-	getenv := env.Getenv
-	e.Getenv = func(k string) string {
-		if k == "NO_COLOR" {
-			return "1"
-		}
-		return getenv(k)
-	}
-	return &e
 }

@@ -13,7 +13,6 @@ type planFlags struct {
 	maxCost          *float64
 	endpoint         *string
 	retryUncertain   *bool
-	noColor          *bool
 	vars             *varFlags
 	lock             *lockFlags
 }
@@ -29,7 +28,6 @@ func addPlanFlags(fs *flag.FlagSet, verb string) *planFlags {
 	})
 	f.endpoint = fs.String("endpoint", "", "API base `URL` (default: $LTX_API_URL, else api.base_url, else the provider's public API)")
 	f.retryUncertain = fs.Bool("retry-uncertain", false, "send again the creates whose answer never arrived (they may be bought twice)")
-	f.noColor = fs.Bool("no-color", false, "print no colour codes")
 	f.vars = addVarFlags(fs)
 	f.lock = addLockFlags(fs)
 	return f
@@ -43,12 +41,4 @@ func (f *planFlags) options(env *Env) plan.Options {
 	}
 	return plan.Options{Targets: f.targets, Replace: f.replace, MaxCredits: *f.maxCost,
 		Endpoint: endpoint, RetryUncertain: *f.retryUncertain}
-}
-
-// env applies -no-color.
-func (f *planFlags) env(env *Env) *Env {
-	if *f.noColor {
-		return withoutColor(env)
-	}
-	return env
 }

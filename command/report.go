@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/atomicfile"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/report"
 	"github.com/ltxform/ltxform/state"
@@ -113,20 +114,14 @@ func writeReport(dir string, run *state.Run, st *state.State, file string, reque
 	if err != nil {
 		return 0, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".report-*.html")
+	f, err := atomicfile.Create(file, 0o644)
 	if err != nil {
 		return 0, fmt.Errorf("writing the report: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	werr := page.WriteHTML(tmp)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
+	defer f.Abort()
+	werr := page.WriteHTML(f)
 	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), file)
+		werr = f.Commit()
 	}
 	if werr != nil {
 		return 0, fmt.Errorf("writing the report %s: %w", file, werr)

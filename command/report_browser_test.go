@@ -189,7 +189,7 @@ func simulatedApply(t *testing.T, dir string) *state.Run {
 		Rules:   []sim.Rule{{PromptContains: "forbidden", Fault: sim.FaultContentPolicy}},
 	})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	vars := map[string]string{"LTX_API_URL": srv.URL, "LTX_API_KEY": "sk-browser-test"}
 	var stdout, stderr bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
@@ -389,7 +389,7 @@ func report1000Fixture(b *testing.B) (dir, page string) {
 	dir = b.TempDir()
 	s := sim.New(sim.Options{Keys: []string{"k"}})
 	srv := httptest.NewServer(s)
-	defer func() { srv.Close(); s.Close() }()
+	defer srv.Close()
 	video := fetchSimVideo(b, srv.URL)
 
 	st := state.NewState()

@@ -44,7 +44,6 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("sim: %w", err)
 	}
 	s := sim.New(opts)
-	defer s.Close()
 	// Requests live in ctx, so that a hung request (the hang fault) ends on Ctrl-C.
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}

@@ -21,30 +21,32 @@ const stateJSONFormat = "1.0"
 // noStateMessage is what every read of a directory without state says.
 const noStateMessage = "No state yet: run ltxform apply first."
 
-// runState dispatches `state list|show|rm`.
+// stateCommands are the subcommands of state, in the order the help lists them.
+var stateCommands = []subcommand{
+	{"list", runStateList},
+	{"show", runStateShow},
+	{"rm", runStateRm},
+	{"mv", runStateMv},
+	{"push", runStatePush},
+	{"pull", runStatePull},
+}
+
+// runState dispatches `state list|show|rm|mv|push|pull`.
 func runState(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return &UsageError{Msg: "state needs a subcommand: list, show ADDR or rm ADDR..."}
+		return &UsageError{Msg: "state needs a subcommand: " + strings.Join(subcommandNames(stateCommands), ", ") + "; run \"ltxform state -help\" for their usage"}
 	}
 	switch args[0] {
-	case "list":
-		return runStateList(ctx, env, args[1:])
-	case "show":
-		return runStateShow(ctx, env, args[1:])
-	case "rm":
-		return runStateRm(ctx, env, args[1:])
-	case "mv":
-		return runStateMv(ctx, env, args[1:])
-	case "push":
-		return runStatePush(ctx, env, args[1:])
-	case "pull":
-		return runStatePull(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stderr, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]")
+		fmt.Fprintln(env.Stdout, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]\n\nRun \"ltxform state SUBCOMMAND -help\" for its options.")
 		return nil
-	default:
-		return &UsageError{Msg: fmt.Sprintf("unknown state subcommand %q; use list, show ADDR, rm ADDR..., mv FROM TO, push or pull", args[0])}
 	}
+	for _, sub := range stateCommands {
+		if sub.name == args[0] {
+			return sub.run(ctx, env, args[1:])
+		}
+	}
+	return unknownCommand("state", args[0], subcommandNames(stateCommands))
 }
 
 func runStateList(ctx context.Context, env *Env, args []string) error {

@@ -39,13 +39,6 @@ func addVarFlags(fs *flag.FlagSet) *varFlags {
 // loadOptions are the variable sources for config.Load.
 func (vf *varFlags) loadOptions(env *Env) config.LoadOptions {
 	opts := config.LoadOptions{Flags: append([]config.VarFlag{}, vf.flags...)}
-	for _, f := range vf.flags {
-		if f.File {
-			opts.VarFiles = append(opts.VarFiles, f.Value)
-		} else {
-			opts.Vars = append(opts.Vars, f.Value)
-		}
-	}
 	if env.Environ != nil {
 		opts.Environ = env.Environ()
 	}

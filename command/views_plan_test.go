@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -118,7 +119,7 @@ func everyKindPlan(t *testing.T) *plan.Plan {
 		Budget: &config.Budget{MaxCost: 2000},
 		Videos: []*config.Video{created, replaced, completed, polled, failed, same, pending, same2},
 	}
-	p, diags := plan.Build(m, st, plan.Options{})
+	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -160,7 +161,7 @@ func TestPlanJSONViewGolden(t *testing.T) {
 
 func TestPlanViewsWithoutChanges(t *testing.T) {
 	m := &config.Manifest{Dir: t.TempDir()}
-	p, _ := plan.Build(m, &state.State{Entries: map[string]*state.Entry{}}, plan.Options{})
+	p, _ := plan.BuildContext(context.Background(), m, &state.State{Entries: map[string]*state.Entry{}}, plan.Options{})
 
 	human := renderPlan(t, p, false, nil)
 	assertGolden(t, "plan_no_changes.txt", human)

@@ -71,7 +71,7 @@ func FuzzLoadBounded(f *testing.F) {
 		}
 		opts := LoadOptions{}
 		if name == "vars.hcl" {
-			opts.VarFiles = []string{filepath.Join(dir, name)}
+			opts.Flags = []VarFlag{{File: true, Value: filepath.Join(dir, name)}}
 		}
 		m, diags := Load(dir, opts)
 		if m == nil || m.Files == nil {

@@ -66,7 +66,7 @@ video "w" {
 `,
 				"prompts/hero.txt": "hero", "prompts/t.tmpl": "t", "frames/first.png": "png", "vars/extra.hcl": "",
 			})
-			oneError(t, dir, LoadOptions{VarFiles: []string{filepath.Join(dir, "vars", "extra.hcl")}}, "Invalid output", "main.ltx.hcl", 4, tt.words...)
+			oneError(t, dir, LoadOptions{Flags: []VarFlag{{File: true, Value: filepath.Join(dir, "vars", "extra.hcl")}}}, "Invalid output", "main.ltx.hcl", 4, tt.words...)
 		})
 	}
 }
@@ -154,7 +154,9 @@ func TestDeepNestingRefused(t *testing.T) {
 		{"json interpolation", map[string]string{"main.ltx.json": `{"locals": {"x": "${` + deep("(", ")") + `}"}}`, "v.ltx.hcl": video}, "main.ltx.json", 1, nil},
 		{"auto vars", map[string]string{"main.ltx.hcl": video, "a.auto.ltxvars.hcl": "\nx = " + deep("(", ")") + "\n"}, "a.auto.ltxvars.hcl", 2, nil},
 		{"var file", map[string]string{"main.ltx.hcl": video, "deep.hcl": "x = " + deep("{a=", "}")}, "deep.hcl", 1,
-			func(dir string) LoadOptions { return LoadOptions{VarFiles: []string{filepath.Join(dir, "deep.hcl")}} }},
+			func(dir string) LoadOptions {
+				return LoadOptions{Flags: []VarFlag{{File: true, Value: filepath.Join(dir, "deep.hcl")}}}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -218,9 +218,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			continue
 		}
 		declared[vb.Name] = vb
-		videos, d := vb.expand(ctx, s, defaults, m.reads)
+		videos, invalid, d := vb.expand(ctx, s, defaults, m.reads)
 		diags = append(diags, d...)
 		m.Videos = append(m.Videos, videos...)
+		m.Invalid = append(m.Invalid, invalid...)
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
 	diags = append(diags, checkOutputs(m.Dir, m.Videos)...)

@@ -225,11 +225,6 @@ video "v" {
 	if got := m.Videos[0].Prompt; got != "default,env,auto1,auto2,flag" {
 		t.Errorf("-var-file then -var: %q", got)
 	}
-	// Without Flags, VarFiles come before Vars.
-	m = mustLoad(t, dir, LoadOptions{Vars: []string{"a=var"}, VarFiles: []string{varFile}})
-	if got := m.Videos[0].Prompt; got != "var,default,auto1,auto2,file" {
-		t.Errorf("Vars/VarFiles: %q", got)
-	}
 }
 
 func TestVariableTypes(t *testing.T) {
@@ -254,19 +249,19 @@ video "v" {
 }
 `})
 	// Non-string variables parse -var values as HCL; strings take them literally.
-	m := mustLoad(t, dir, LoadOptions{Vars: []string{"seconds=12", `names=["x","y"]`, `label=["not", "parsed"]`}})
+	m := mustLoad(t, dir, LoadOptions{Flags: []VarFlag{{Value: "seconds=12"}, {Value: `names=["x","y"]`}, {Value: `label=["not", "parsed"]`}}})
 	if len(m.Videos) != 2 || m.Videos[0].Duration != 12 || m.Videos[0].Prompt != `x ["not", "parsed"]` {
 		t.Fatalf("videos = %+v", m.Videos)
 	}
-	_, diags := Load(dir, LoadOptions{Vars: []string{"seconds=ten"}})
+	_, diags := Load(dir, LoadOptions{Flags: []VarFlag{{Value: "seconds=ten"}}})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "var.seconds") {
 		t.Errorf("seconds=ten: %v", diags)
 	}
-	_, diags = Load(dir, LoadOptions{Vars: []string{"nope=1"}})
+	_, diags = Load(dir, LoadOptions{Flags: []VarFlag{{Value: "nope=1"}}})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Value for undeclared variable") {
 		t.Errorf("undeclared -var: %v", diags)
 	}
-	_, diags = Load(dir, LoadOptions{Vars: []string{"seconds"}})
+	_, diags = Load(dir, LoadOptions{Flags: []VarFlag{{Value: "seconds"}}})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "NAME=VALUE") {
 		t.Errorf("-var without '=': %v", diags)
 	}

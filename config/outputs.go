@@ -73,7 +73,7 @@ func checkOutputsSpareInputs(m *Manifest, manifestNames []string, opts LoadOptio
 	for _, n := range manifestNames {
 		protected[strings.ToLower(n)] = "a manifest file"
 	}
-	for _, f := range opts.orderedFlags() {
+	for _, f := range opts.Flags {
 		if !f.File {
 			continue
 		}

@@ -25,6 +25,10 @@ type Manifest struct {
 	PricingRange hcl.Range
 	Videos       []*Video // sorted by Address
 	Moves        []Move   // the moved blocks that passed their checks, in file order
+	// Invalid are the videos with an error in some attribute: never planned,
+	// but kept with the attributes that did evaluate, so that validate can
+	// report their other problems (a provider limit) in the same run.
+	Invalid []*Video
 
 	sensitiveStrings []string   // values of sensitive variables, kept out of diagnostics
 	reads            *readFiles // files read while evaluating, which no output may replace
@@ -88,16 +92,16 @@ type Video struct {
 	DeclRange hcl.Range            // the block header
 	Ranges    map[string]hcl.Range // attribute name → narrowest range of its value
 	Sensitive map[string]bool      // attributes computed from a sensitive variable: never print their values
+	// Unevaluated names, in an Invalid video, the attributes that failed:
+	// their fields hold defaults, not what the manifest says.
+	Unevaluated map[string]bool
 }
 
 // LoadOptions carries the variable sources that do not live in the directory.
 type LoadOptions struct {
-	Vars     []string // -var name=value, in the order given
-	VarFiles []string // -var-file paths, in the order given
-	Environ  []string // os.Environ(); LTX_VAR_name entries are read from it
-	// Flags, when non-nil, holds the -var and -var-file options in
-	// command-line order (Terraform's rule: the later one wins) and is used
-	// instead of Vars and VarFiles.
+	Environ []string // os.Environ(); LTX_VAR_name entries are read from it
+	// Flags are the -var and -var-file options in command-line order
+	// (Terraform's rule: the later one wins).
 	Flags []VarFlag
 }
 
@@ -105,20 +109,4 @@ type LoadOptions struct {
 type VarFlag struct {
 	File  bool
 	Value string
-}
-
-// orderedFlags is the -var and -var-file options in the order given: Flags
-// when the caller kept the order, else the files before the single values.
-func (o LoadOptions) orderedFlags() []VarFlag {
-	if o.Flags != nil {
-		return o.Flags
-	}
-	out := make([]VarFlag, 0, len(o.VarFiles)+len(o.Vars))
-	for _, f := range o.VarFiles {
-		out = append(out, VarFlag{File: true, Value: f})
-	}
-	for _, v := range o.Vars {
-		out = append(out, VarFlag{Value: v})
-	}
-	return out
 }

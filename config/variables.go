@@ -188,7 +188,7 @@ func variableValues(p *hclparse.Parser, dir, shownDir string, vars map[string]*v
 		diags = append(diags, readVarFile(p, filepath.Join(shownDir, filepath.Base(a)), vars, values)...)
 	}
 
-	for _, f := range opts.orderedFlags() {
+	for _, f := range opts.Flags {
 		if f.File {
 			diags = append(diags, readVarFile(p, f.Value, vars, values)...)
 			continue

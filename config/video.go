@@ -169,23 +169,25 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 	return out, diags
 }
 
-// expand evaluates every instance of the block into videos.
-func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBlock, files *readFiles) ([]*Video, hcl.Diagnostics) {
+// expand evaluates every instance of the block into videos, and the
+// instances with an error into invalid ones.
+func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBlock, files *readFiles) (videos, invalid []*Video, _ hcl.Diagnostics) {
 	insts, diags := vb.instances(ctx, s)
 	inner := s
 	inner.hasEach = vb.ForEach != nil
 	inner.hasCount = vb.Count != nil
-	var out []*Video
 	for _, inst := range insts {
 		ictx := ctx.NewChild()
 		ictx.Variables = inst.Vars
 		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults, files)
 		diags = append(diags, d...)
-		if v != nil {
-			out = append(out, v)
+		if len(v.Unevaluated) > 0 {
+			invalid = append(invalid, v)
+		} else {
+			videos = append(videos, v)
 		}
 	}
-	return out, diags
+	return videos, invalid, diags
 }
 
 func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles) (*Video, hcl.Diagnostics) {
@@ -199,7 +201,12 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		DeclRange:  vb.DeclRange,
 		Ranges:     map[string]hcl.Range{"resolution": vb.DeclRange, "duration": vb.DeclRange},
 	}
-	failed := false
+	failed := func(name string) {
+		if v.Unevaluated == nil {
+			v.Unevaluated = map[string]bool{}
+		}
+		v.Unevaluated[name] = true
+	}
 	for _, name := range videoAttributes {
 		attr, ctx, sc := vb.Attrs[name], ictx, inner
 		if attr == nil && defaults != nil {
@@ -210,16 +217,16 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		}
 		if d := checkReferences(attr.Expr, sc); d.HasErrors() {
 			diags = append(diags, d...)
-			failed = true
+			failed(name)
 			continue
 		}
 		// An unknown value stands for an error reported at its source
-		// (a variable without a value, a failed local): drop the video
-		// quietly. A null value leaves the attribute unset.
+		// (a variable without a value, a failed local): the video is
+		// invalid, quietly. A null value leaves the attribute unset.
 		val, d := attr.Expr.Value(ctx)
 		if d.HasErrors() || !val.IsWhollyKnown() {
 			diags = append(diags, d...)
-			failed = true
+			failed(name)
 			continue
 		}
 		if val.IsNull() {
@@ -235,7 +242,7 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 					Detail:   fmt.Sprintf("The output of %s cannot use a sensitive value: output paths are shown by plan and apply and stored in the state.", v.Address),
 					Subject:  attr.Expr.Range().Ptr(),
 				})
-				failed = true
+				failed(name)
 				continue
 			}
 			if v.Sensitive == nil {
@@ -247,12 +254,12 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		ok, d = setVideoAttribute(v, attr, val, files)
 		diags = append(diags, d...)
 		if !ok {
-			failed = true
+			failed(name)
 			continue
 		}
 		v.Ranges[name] = attr.Expr.Range()
 	}
-	if _, ok := v.Ranges["prompt"]; !ok && !failed {
+	if _, ok := v.Ranges["prompt"]; !ok && !v.Unevaluated["prompt"] {
 		if attr := vb.Attrs["prompt"]; attr != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -261,7 +268,7 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 		}
-		failed = true
+		failed("prompt")
 	}
 	if v.ImageFile != "" && v.ImageURL != "" {
 		diags = append(diags, &hcl.Diagnostic{
@@ -271,14 +278,12 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 				v.Address, v.Ranges["image_file"].Start.Line, v.Ranges["image_url"].Start.Line),
 			Subject: v.Ranges["image_file"].Ptr(),
 		})
-		failed = true
+		failed("image_file")
+		failed("image_url")
 	}
 	if _, ok := v.Ranges["output"]; !ok {
 		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)
 		v.Ranges["output"] = vb.DeclRange
-	}
-	if failed {
-		return nil, diags
 	}
 	return v, diags
 }

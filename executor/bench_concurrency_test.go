@@ -62,7 +62,7 @@ func lightricksRun(b *testing.B, n int, so sim.Options) benchMeasure {
 	so.Keys = []string{"sk-bench"}
 	s := sim.New(so)
 	srv := httptest.NewServer(s)
-	defer func() { srv.Close(); s.Close() }()
+	defer func() { srv.Close() }()
 	dir := b.TempDir()
 	store := state.NewLocalStore(dir)
 	defer store.Close()
@@ -88,7 +88,7 @@ func lightricksRun(b *testing.B, n int, so sim.Options) benchMeasure {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, diags := plan.Build(m, st, plan.Options{Endpoint: srv.URL})
+	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{Endpoint: srv.URL})
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}

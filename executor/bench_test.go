@@ -81,7 +81,7 @@ func benchRunWith(b *testing.B, n int, so sim.Options, opts Options, openStore f
 	b.StopTimer()
 	s := sim.New(so)
 	srv := httptest.NewServer(s)
-	defer func() { srv.Close(); s.Close() }()
+	defer srv.Close()
 	dir := b.TempDir()
 	store := openStore(dir)
 	// As apply does: keep a connection per worker instead of Go's default

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ltxform/ltxform/internal/atomicfile"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -74,7 +75,7 @@ func (v *video) download(ctx context.Context) {
 		return
 	}
 	var apiErr *ltx.APIError
-	if errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost {
+	if errorClass(err) == ltx.ClassTaskLost && errors.As(err, &apiErr) {
 		// The URL no longer serves the video: only a new task can make it.
 		v.fail(ctx, codeOrStatus(apiErr), "the video URL no longer serves the file; the next apply creates the video again: "+apiErr.Error(), apiErr.RequestID, "")
 		return
@@ -124,15 +125,15 @@ func removeStaleParts(dir string, outputs []string) {
 	}
 }
 
+// retryableDownload: the client's classes decide, but for a file over the
+// executor's own size limit; what the client does not classify (a short
+// read, a reset, a body that is no MP4) is worth another try.
 func retryableDownload(err error) bool {
-	if errors.Is(err, ltx.ErrTooLarge) || errors.Is(err, errTooLarge) {
+	if errors.Is(err, errTooLarge) {
 		return false
 	}
-	var apiErr *ltx.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Class() == ltx.ClassRetry
-	}
-	return true // truncated bodies, resets, short reads
+	class, ok := ltx.ErrorClass(err)
+	return !ok || class == ltx.ClassRetry
 }
 
 // fetch streams url into a temporary file beside path, hashing as it
@@ -143,36 +144,25 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", 0, time.Time{}, err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.part")
+	tmp, err := atomicfile.Create(path, 0o644) // a video is not a secret
 	if err != nil {
 		return "", 0, time.Time{}, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 	h := sha256.New()
 	w := &cappedWriter{w: io.MultiWriter(tmp, h), left: v.r.opts.MaxDownloadBytes}
 	n, err = v.r.api.Download(ctx, url, w)
 	if err != nil {
 		return "", 0, time.Time{}, err
 	}
-	// CreateTemp makes the file private; a video is not a secret.
-	if err = tmp.Chmod(0o644); err != nil {
-		return "", 0, time.Time{}, err
-	}
+	// Whole on disk before the file it replaces is moved aside.
 	if err = tmp.Sync(); err != nil {
-		return "", 0, time.Time{}, err
-	}
-	if err = tmp.Close(); err != nil {
 		return "", 0, time.Time{}, err
 	}
 	if err = v.keepTake(path, hex.EncodeToString(h.Sum(nil))); err != nil {
 		return "", 0, time.Time{}, err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = tmp.Commit(); err != nil {
 		return "", 0, time.Time{}, fmt.Errorf("moving the video into place: %w", err)
 	}
 	info, err := os.Stat(path)

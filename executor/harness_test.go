@@ -43,7 +43,7 @@ func newFixture(t *testing.T, opts sim.Options, prompts ...string) *fixture {
 	}
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	dir := t.TempDir()
 	store := state.NewLocalStore(dir)
 	t.Cleanup(func() { store.Close() })
@@ -71,7 +71,7 @@ func (f *fixture) plan() *plan.Plan {
 		f.t.Fatal(err)
 	}
 	m := &config.Manifest{Dir: f.dir, API: config.API{RequestsPerMinute: 0, Parallelism: 4, MaxAttempts: 3}, Videos: f.videos}
-	p, diags := plan.Build(m, st, plan.Options{})
+	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		f.t.Fatal(diags)
 	}

@@ -108,13 +108,6 @@ func (l *limiter) throttled(epoch uint64, retryAfter time.Duration, rateLimited 
 	l.bucket.SetLimit(l.current)
 }
 
-// rate reports the current requests per second, for tests and benchmarks.
-func (l *limiter) rate() float64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return float64(l.current)
-}
-
 // sleepUntil waits until t or until ctx ends.
 func sleepUntil(ctx context.Context, t time.Time) error {
 	return sleep(ctx, time.Until(t))

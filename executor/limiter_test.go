@@ -116,3 +116,10 @@ func TestEstimatorLearnsAndWakesWaiters(t *testing.T) {
 		t.Error("a learned bucket still sends scouts")
 	}
 }
+
+// rate reports the current requests per second, for tests and benchmarks.
+func (l *limiter) rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return float64(l.current)
+}

@@ -69,8 +69,9 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 		var reqErr *ltx.RequestError
 		switch {
 		case errors.As(err, &apiErr):
+			class := errorClass(err)
 			throttle := apiErr.Throttle()
-			rateLimited := apiErr.Class() == ltx.ClassRetry && throttle == ltx.ThrottleRate
+			rateLimited := class == ltx.ClassRetry && throttle == ltx.ThrottleRate
 			if apiErr.RetryAfter > r.opts.MaxRetryAfter {
 				res.err = fmt.Errorf("%w (Retry-After %s, the most apply waits is %s; the video is left to the next apply): %w",
 					errRetryAfterTooLong, apiErr.RetryAfter, r.opts.MaxRetryAfter, apiErr)
@@ -85,7 +86,7 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 			default:
 				r.lim.ok()
 			}
-			if apiErr.Class() != ltx.ClassRetry || ctx.Err() != nil {
+			if class != ltx.ClassRetry || ctx.Err() != nil {
 				return res
 			}
 			if rateLimited || throttle == ltx.ThrottleConcurrency {

@@ -226,6 +226,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried bool) {
 	var apiErr *ltx.APIError
 	isAPI := errors.As(out.err, &apiErr)
+	class := errorClass(out.err)
 	switch {
 	case isAPI && errors.Is(out.err, errRetryAfterTooLong):
 		// Refused with a wait longer than apply gives: nothing was bought.
@@ -236,9 +237,9 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		v.res.ErrorMessage = "not created, the next apply tries again: " + out.err.Error()
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, RequestID: apiErr.RequestID, ErrorCode: v.res.ErrorCode, Attempt: gen, Message: v.res.ErrorMessage})
 		v.failFast()
-	case isAPI && apiErr.Class() != ltx.ClassRetry:
+	case isAPI && class != ltx.ClassRetry:
 		// A definite answer, even if it came after the run was stopped.
-		if apiErr.Class() == ltx.ClassTaskRetry && ctx.Err() == nil {
+		if class == ltx.ClassTaskRetry && ctx.Err() == nil {
 			v.retryOrFail(ctx, gen, apiErr.Code, apiErr.Message, apiErr.RequestID)
 			return
 		}
@@ -322,7 +323,7 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, TaskID: taskID, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
 		v.failFast()
 		return
-	case errors.As(err, &apiErr) && apiErr.Class() == ltx.ClassTaskLost:
+	case errors.As(err, &apiErr) && errorClass(err) == ltx.ClassTaskLost:
 		v.failAPI(ctx, apiErr) // the task is gone: the next plan creates the video again
 		return
 	case errors.As(err, &apiErr):
@@ -355,7 +356,7 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		if taskErr == nil {
 			taskErr = &ltx.TaskError{Message: "the task failed without a reason"}
 		}
-		if taskErr.Class() == ltx.ClassTaskRetry {
+		if errorClass(taskErr) == ltx.ClassTaskRetry {
 			v.retryOrFail(ctx, v.entry.Attempts, taskErr.Code, taskErr.Message, task.RequestID)
 			return
 		}
@@ -499,6 +500,12 @@ func (v *video) releaseSlot() {
 	}
 }
 
+// errorClass is ltx.ErrorClass, the one classifier, for an error it knows.
+func errorClass(err error) ltx.Class {
+	c, _ := ltx.ErrorClass(err)
+	return c
+}
+
 // failAPI fails the video for an API error and applies its class to the run.
 func (v *video) failAPI(ctx context.Context, e *ltx.APIError) {
 	code := codeOrStatus(e)
@@ -510,7 +517,7 @@ func (v *video) failAPI(ctx context.Context, e *ltx.APIError) {
 // run-stop one.
 func (v *video) applyClass(e *ltx.APIError) {
 	code := codeOrStatus(e)
-	switch e.Class() {
+	switch errorClass(e) {
 	case ltx.ClassRunFatal:
 		why := "the API refuses this key"
 		if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {

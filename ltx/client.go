@@ -255,12 +255,8 @@ func (c *Client) call(ctx context.Context, method, path string, h http.Header, b
 		return taskAnswer{}, c.finishAPIError(ans.apiErr, method, path)
 	}
 	if te := ans.task.Error; te != nil {
-		te.class = c.p.Classify(te.Code, 0)
-		if _, ok := c.p.LookupCode(te.Code); !ok {
-			// A task that ran and failed for a reason the vocabulary does
-			// not know: a new task may succeed (bounded by max_attempts).
-			te.class = ClassTaskRetry
-		}
+		info, known := c.p.LookupCode(te.Code)
+		te.class = taskClass(info, known)
 		te.Message = c.scrub(te.Message)
 	}
 	ans.task.RequestID = c.scrub(ans.task.RequestID)

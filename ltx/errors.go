@@ -128,26 +128,33 @@ func (e *TaskError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
-// Class is the provider's class for the code, as a task's failure: a
-// failure the service calls retryable means a new task, and a failure whose
-// code is unknown is treated like GENERATION_FAILED: the task ran and did
-// not produce a video, so a new task may (up to max_attempts).
+// Class is the class of a task's reported failure: the class the client
+// gave it from its provider's vocabulary, else the default provider's
+// (taskClass says how).
 func (e *TaskError) Class() Class {
-	c := e.class
-	if c == "" {
-		c = ClassTaskRetry
-		if info, ok := LookupCode(e.Code); ok {
-			c = info.Class
-		}
+	if e.class != "" {
+		return e.class
 	}
-	if c == ClassRetry {
-		return ClassTaskRetry
-	}
-	return c
+	info, known := LookupCode(e.Code)
+	return taskClass(info, known)
 }
 
-// ErrorClass classifies any error a Client method returns, so that the
-// executor has one place to ask. ok is false for errors that are not the
+// taskClass is the one rule for a task that ran and failed. A failure the
+// service calls retryable means a new task; a failure whose code the
+// vocabulary does not know is treated like GENERATION_FAILED (task-retry):
+// the task ran and did not produce a video, so a new task may, up to
+// max_attempts and within the budget. (An HTTP answer with an unknown code
+// is classified by its status instead: see classifyStatus.)
+func taskClass(info CodeInfo, known bool) Class {
+	if !known || info.Class == ClassRetry {
+		return ClassTaskRetry
+	}
+	return info.Class
+}
+
+// ErrorClass classifies any error a Client method returns, and a task's
+// reported failure: it is the one place the executor asks whether to retry,
+// fail the video, or stop the run. ok is false for errors that are not the
 // API's or the transport's (a cancelled context, a failing writer).
 func ErrorClass(err error) (c Class, ok bool) {
 	var apiErr *APIError

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/sim"
@@ -96,18 +94,8 @@ type envOptions struct {
 // simKey, a 40 s latency unless opts say otherwise) and a client for it.
 func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptions) *providerEnv {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)}
-	opts.Now = clk.Now
 	opts.Provider = provider
-	if len(opts.Keys) == 0 {
-		opts.Keys = []string{simKey}
-	}
-	if opts.Latency == 0 && !opts.RealisticLatency {
-		opts.Latency = 40 * time.Second
-	}
-	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	s, srv, clk := startSim(t, opts)
 	rec := &recorder{next: srv.Client().Transport}
 	base := srv.URL
 	if eo.baseURL != nil {

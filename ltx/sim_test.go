@@ -36,10 +36,9 @@ type simEnv struct {
 	client *ltx.Client
 }
 
-// newSim starts a simulator with opts (its clock and default key filled in)
-// and a client holding key.
-func newSim(t *testing.T, opts sim.Options, key string) *simEnv {
-	t.Helper()
+// startSim serves a simulator with opts, its clock fake, its key simKey
+// and a 40 s latency unless opts say otherwise, until the test ends.
+func startSim(t *testing.T, opts sim.Options) (*sim.Server, *httptest.Server, *clock) {
 	clk := &clock{now: time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)}
 	opts.Now = clk.Now
 	if len(opts.Keys) == 0 {
@@ -50,7 +49,15 @@ func newSim(t *testing.T, opts sim.Options, key string) *simEnv {
 	}
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(srv.Close)
+	return s, srv, clk
+}
+
+// newSim starts a simulator with opts (its clock and default key filled in)
+// and a client holding key.
+func newSim(t *testing.T, opts sim.Options, key string) *simEnv {
+	t.Helper()
+	s, srv, clk := startSim(t, opts)
 	c := ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(key), HTTPClient: srv.Client()})
 	return &simEnv{sim: s, url: srv.URL, clock: clk, client: c}
 }

@@ -160,7 +160,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 		m, st := loadManifest(b), loadState(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := Build(m, st, Options{})
+			p, diags := BuildContext(context.Background(), m, st, Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -177,7 +177,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := Build(m, st, Options{})
+			p, diags := BuildContext(context.Background(), m, st, Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -187,7 +187,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 	b.Run("together", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := Build(loadManifest(b), loadState(b), Options{})
+			p, diags := BuildContext(context.Background(), loadManifest(b), loadState(b), Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}

@@ -14,14 +14,10 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// Build diffs the manifest against the state and prices the change. It
-// returns the plan even when diagnostics hold errors (over budget, an
-// unreachable image), so that the caller can show what was refused.
-func Build(m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
-	return BuildContext(context.Background(), m, st, opts)
-}
-
-// BuildContext is Build with a context for -check-images' requests.
+// BuildContext diffs the manifest against the state and prices the change.
+// It returns the plan even when diagnostics hold errors (over budget, an
+// unreachable image), so that the caller can show what was refused. ctx
+// bounds -check-images' requests.
 func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
 	if st == nil {
 		st = &state.State{}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -178,7 +179,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e := tt.prior(t, dir, v)
 				st.Entries[e.Address] = e
 			}
-			p, diags := Build(manifest(dir, v), st, Options{Replace: tt.replace})
+			p, diags := BuildContext(context.Background(), manifest(dir, v), st, Options{Replace: tt.replace})
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
@@ -205,7 +206,7 @@ func TestBuildForgetsAddressesGoneFromTheManifest(t *testing.T) {
 	gone := video("gone", "", "gone prompt", 6, "1080p")
 	e := entry(gone, state.StatusDownloaded)
 	e.CreditsConsumed = 24
-	p, diags := Build(manifest(dir, kept), stateOf(e), Options{})
+	p, diags := BuildContext(context.Background(), manifest(dir, kept), stateOf(e), Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -243,7 +244,7 @@ func TestBuildTargetsOnlyTheNamedAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, diags := Build(m, stateOf(gone), Options{Targets: tt.targets})
+			p, diags := BuildContext(context.Background(), m, stateOf(gone), Options{Targets: tt.targets})
 			var got []string
 			for _, c := range p.Changes {
 				got = append(got, c.Address)
@@ -263,7 +264,7 @@ func TestBuildTargetsOnlyTheNamedAddresses(t *testing.T) {
 }
 
 func TestBuildRefusesReplaceOfAnUnknownAddress(t *testing.T) {
-	p, diags := Build(manifest(t.TempDir(), video("hero", "", "hero", 6, "4K")), nil, Options{Replace: []string{"video.villain"}})
+	p, diags := BuildContext(context.Background(), manifest(t.TempDir(), video("hero", "", "hero", 6, "4K")), nil, Options{Replace: []string{"video.villain"}})
 	errs := errorsOf(diags)
 	if len(errs) != 1 || !strings.Contains(errs[0].Summary, "-replace video.villain matches no video") {
 		t.Fatalf("errors = %v, want one naming -replace video.villain", errs)
@@ -282,7 +283,7 @@ func TestBuildTotalsByResolution(t *testing.T) {
 		video("d", "", "d", 20, "4K"),    // 20 × 16 = 320
 	}
 	created := entry(videos[2], state.StatusCreated) // already paid for: 0
-	p, _ := Build(manifest(dir, videos...), stateOf(created), Options{})
+	p, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(created), Options{})
 	want := map[string]float64{"1080p": 64, "4K": 320}
 	if len(p.Totals.ByResolution) != len(want) {
 		t.Errorf("by resolution = %v, want %v", p.Totals.ByResolution, want)
@@ -300,7 +301,7 @@ func TestBuildTotalsByResolution(t *testing.T) {
 func TestBuildPricingBlockOverridesEntries(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "a", 8, "1080p"), video("b", "", "b", 8, "4K"))
 	m.Pricing = map[string]float64{"1080p": 5.5}
-	p, _ := Build(m, nil, Options{})
+	p, _ := BuildContext(context.Background(), m, nil, Options{})
 	if got := changeOf(t, p, "video.a").Credits; got != 44 { // 8 s × 5.5
 		t.Errorf("overridden 1080p estimate = %v, want 44", got)
 	}
@@ -320,10 +321,10 @@ func TestBuildIsDeterministic(t *testing.T) {
 		e.CreditsConsumed = 0.1 // sums of tenths show float order effects
 		entries = append(entries, e)
 	}
-	first, _ := Build(manifest(dir, videos...), stateOf(entries...), Options{})
+	first, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
 	want, _ := json.Marshal(first)
 	for range 20 {
-		p, _ := Build(manifest(dir, videos...), stateOf(entries...), Options{})
+		p, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
 		got, _ := json.Marshal(p)
 		if string(got) != string(want) {
 			t.Fatalf("plans differ between runs:\n%s\n%s", got, want)
@@ -338,7 +339,7 @@ func TestBuildReadsOutputsUnderTheManifestDir(t *testing.T) {
 	writeOutput(t, dir, v, e, "bytes")
 	// Run from elsewhere: the output path is relative to the manifest, not the process.
 	t.Chdir(t.TempDir())
-	p, _ := Build(manifest(dir, v), stateOf(e), Options{})
+	p, _ := BuildContext(context.Background(), manifest(dir, v), stateOf(e), Options{})
 	if c := changeOf(t, p, "video.hero"); c.Action != ActionNoOp {
 		t.Errorf("action = %s (%s), want no-op", c.Action, c.Reason)
 	}

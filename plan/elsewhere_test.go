@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 			m := manifest(dir, v)
 			m.API.Provider = tc.provider
 			opts := Options{Now: func() time.Time { return now }, Host: "laptop"}
-			fresh, _ := Build(m, nil, opts)
+			fresh, _ := BuildContext(context.Background(), m, nil, opts)
 			c := changeOf(t, fresh, v.Address)
 			e := &state.Entry{
 				Address: v.Address, InputHash: c.InputHash, Mode: string(c.Mode), Status: state.StatusDownloaded,
@@ -38,7 +39,7 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 				TaskID: "task-1", VideoURL: "https://cdn.example/a.mp4", CreatedAt: now.Add(-tc.age), CompletedAt: now.Add(-tc.age),
 				Host: "cron-a",
 			}
-			p, _ := Build(m, stateOf(e), opts)
+			p, _ := BuildContext(context.Background(), m, stateOf(e), opts)
 			got := changeOf(t, p, v.Address)
 			if got.Action != tc.want || !strings.Contains(got.Reason, tc.reason) {
 				t.Fatalf("plan on another host: %s (%s); want %s (%s)", got.Action, got.Reason, tc.want, tc.reason)
@@ -53,14 +54,14 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 				// -replace buys it again, knowingly.
 				ropts := opts
 				ropts.Replace = []string{v.Address}
-				if rp, _ := Build(m, stateOf(e), ropts); changeOf(t, rp, v.Address).Action != ActionReplace {
+				if rp, _ := BuildContext(context.Background(), m, stateOf(e), ropts); changeOf(t, rp, v.Address).Action != ActionReplace {
 					t.Errorf("-replace of a video elsewhere: %s", changeOf(t, rp, v.Address).Action)
 				}
 			}
 			// On the host that downloaded it, a missing file is downloaded
 			// again as before.
 			opts.Host = "cron-a"
-			if p, _ := Build(m, stateOf(e), opts); changeOf(t, p, v.Address).Action != ActionDownload {
+			if p, _ := BuildContext(context.Background(), m, stateOf(e), opts); changeOf(t, p, v.Address).Action != ActionDownload {
 				t.Errorf("on its own host: %s", changeOf(t, p, v.Address).Action)
 			}
 		})

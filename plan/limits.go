@@ -170,7 +170,34 @@ func CheckManifest(m *config.Manifest, now time.Time) hcl.Diagnostics {
 	diags = append(diags, checkAPI(m, p, now)...)
 	diags = append(diags, CheckPricing(m)...)
 	diags = append(diags, CheckLimits(withAPIDefaults(m, p), p, now)...)
+	// The videos with an error elsewhere are checked too, on what did
+	// evaluate, so that validate reports every problem in one run.
+	invalid := *m
+	invalid.Videos = m.Invalid
+	diags = append(diags, CheckLimits(withAPIDefaults(&invalid, p), p, now)...)
 	return diags
+}
+
+// shapeAttributes decide together which durations, resolutions and prices
+// a provider allows: a limit is not checked on a video where one of them
+// failed to evaluate, since the default in its place is not what was meant.
+var shapeAttributes = []string{"model", "resolution", "duration", "fps"}
+
+// checkable tells whether the limit on attribute can be checked on v: every
+// attribute of a valid video, only those that evaluated of an invalid one.
+func checkable(v *config.Video, attribute string) bool {
+	if len(v.Unevaluated) == 0 {
+		return true
+	}
+	if v.Unevaluated[attribute] {
+		return false
+	}
+	for _, a := range shapeAttributes {
+		if v.Unevaluated[a] {
+			return false
+		}
+	}
+	return true
 }
 
 // withAPIDefaults is the manifest's videos with api.model filled in where a
@@ -238,9 +265,15 @@ func CheckLimits(videos []*config.Video, p *ltx.Provider, now time.Time) hcl.Dia
 			if notTaken[l.attribute] {
 				continue // said once: its values cannot be checked against a list the provider does not have
 			}
+			if !checkable(v, l.attribute) {
+				continue
+			}
 			if problem := l.check(v, p, now); problem != "" {
 				diags = append(diags, limitDiag(v, l.attribute, problem, codeFor(p, l.code)))
 			}
+		}
+		if !checkable(v, "model") {
+			continue
 		}
 		if v.Model == "" {
 			if d := deprecatedModel(p, modelOf(v, p), now); d != "" {

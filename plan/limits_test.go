@@ -129,7 +129,7 @@ video "v" {
 	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, diags := config.Load(dir, config.LoadOptions{Vars: []string{"token=" + token}})
+	m, diags := config.Load(dir, config.LoadOptions{Flags: []config.VarFlag{{Value: "token="}}})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

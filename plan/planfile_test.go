@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/state"
+
+	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // manifestAndState is what CheckFresh compares a plan with.
@@ -22,7 +25,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	v := video("hero", "", "hero", 6, "4K")
 	e := entry(v, state.StatusFailed)
-	p, _ := Build(manifest(dir, v, video("extra", "", "x", 8, "1080p")), stateOf(e), Options{})
+	p, _ := BuildContext(context.Background(), manifest(dir, v, video("extra", "", "x", 8, "1080p")), stateOf(e), Options{})
 	path := filepath.Join(dir, "tonight.plan")
 	if err := Save(path, p); err != nil {
 		t.Fatal(err)
@@ -41,8 +44,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("loaded plan differs:\n got %+v\nwant %+v", got, p)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".tonight.plan.tmp-*"))
-	if len(leftovers) > 0 {
+	if leftovers := atomicfile.Leftovers(path); len(leftovers) > 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
 }
@@ -76,7 +78,7 @@ func TestCheckFresh(t *testing.T) {
 	dir := t.TempDir()
 	a := video("a", "", "first", 6, "1080p")
 	b := video("b", "", "second", 6, "1080p")
-	p, _ := Build(manifest(dir, a, b), stateOf(entry(a, state.StatusFailed)), Options{})
+	p, _ := BuildContext(context.Background(), manifest(dir, a, b), stateOf(entry(a, state.StatusFailed)), Options{})
 
 	tests := []struct {
 		name string
@@ -114,7 +116,7 @@ func TestCheckFresh(t *testing.T) {
 
 func TestCheckFreshPlanMadeBeforeAnyState(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "first", 6, "1080p"))
-	p, _ := Build(m, nil, Options{})
+	p, _ := BuildContext(context.Background(), m, nil, Options{})
 	if err := CheckFresh(p, m, &state.State{}); err != nil {
 		t.Fatalf("still no state, but the plan is refused: %v", err)
 	}

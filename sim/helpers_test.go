@@ -53,7 +53,7 @@ func newHarness(t *testing.T, opts Options) *harness {
 	}
 	s := New(opts)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close() })
 	return &harness{t: t, provider: s.Provider(), sim: s, srv: srv, clock: clock}
 }
 

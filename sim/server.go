@@ -135,11 +135,6 @@ func (s *Server) CreatesFor(prompt string) int {
 	return s.byPrompt[prompt]
 }
 
-// Close releases the simulator's resources. The simulator holds none beyond
-// memory (it runs no goroutines or timers); Close exists so that callers need
-// not know that.
-func (s *Server) Close() {}
-
 // SetCredits sets the remaining balance; 0 makes it unlimited again.
 func (s *Server) SetCredits(balance float64) {
 	s.mu.Lock()

@@ -91,7 +91,6 @@ func serve(s *Server, method, path, body string) *httptest.ResponseRecorder {
 
 func TestConcurrentCreatesAndPolls(t *testing.T) {
 	s := New(Options{Keys: []string{testKey}, Latency: time.Millisecond})
-	defer s.Close()
 	const workers, each = 20, 50
 	var wg sync.WaitGroup
 	errs := make(chan string, workers*each)
@@ -124,7 +123,6 @@ func TestConcurrentCreatesAndPolls(t *testing.T) {
 // BenchmarkCreateAndPoll is one create and one poll of a distinct video.
 func BenchmarkCreateAndPoll(b *testing.B) {
 	s := New(Options{Keys: []string{testKey}})
-	defer s.Close()
 	i := 0
 	for b.Loop() {
 		i++

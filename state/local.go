@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // Names inside a manifest directory.
@@ -186,8 +188,10 @@ func (s *LocalStore) Checkpoint(ctx context.Context) error {
 // Only lock holders write them, and the caller holds the lock.
 func (s *LocalStore) removeStaleTemps() {
 	for _, name := range []string{snapshotName, backupName} {
-		temps, _ := filepath.Glob(filepath.Join(s.dir, "."+name+".tmp-*"))
-		for _, t := range temps {
+		path := filepath.Join(s.dir, name)
+		// ".NAME.tmp-*" is what builds before atomicfile left.
+		old, _ := filepath.Glob(filepath.Join(s.dir, "."+name+".tmp-*"))
+		for _, t := range append(atomicfile.Leftovers(path), old...) {
 			_ = os.Remove(t)
 		}
 	}

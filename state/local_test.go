@@ -405,14 +405,19 @@ func TestCheckpointRemovesTempsACrashLeft(t *testing.T) {
 	if err := s.Record(ctx, entry("video.a", StatusCreated)); err != nil {
 		t.Fatal(err)
 	}
-	stale := filepath.Join(dir, ".ltxform", ".state.json.tmp-12345")
-	if err := os.WriteFile(stale, []byte(`{"format_ver`), 0o600); err != nil {
-		t.Fatal(err)
+	stale := filepath.Join(dir, ".ltxform", ".state.json.12345.part")
+	older := filepath.Join(dir, ".ltxform", ".state.json.tmp-12345") // an older build's name
+	for _, f := range []string{stale, older} {
+		if err := os.WriteFile(f, []byte(`{"format_ver`), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Fatalf("stale temporary snapshot still there: %v", err)
+	for _, f := range []string{stale, older} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Fatalf("stale temporary snapshot %s still there: %v", f, err)
+		}
 	}
 }
