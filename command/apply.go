@@ -1,12 +1,9 @@
 package command
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/executor"
@@ -22,7 +19,7 @@ const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be
 // runApply creates, polls and downloads the videos of a plan: built from the
 // manifest now, or loaded from a saved plan file that must still be fresh.
 // It exits 0 only when every video ends completed or unchanged.
-func runApply(ctx context.Context, env *Env, args []string) error {
+func runApply(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet(env, "apply", applyUsage)
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
 	parallelism := fs.Int("parallelism", 0, "videos in flight at once (default: the manifest's api.parallelism)")
@@ -39,6 +36,8 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	env = pf.env(env)
+	view := newApplyView(env, *jsonOut)
+	defer func() { err = view.finish(err) }()
 	if *parallelism < 0 {
 		return &UsageError{Msg: "-parallelism must be at least 1"}
 	}
@@ -99,14 +98,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		if err := store.SaveRun(ctx, withSettings(newRunRecord(now, now, results, nil), p)); err != nil {
 			return fmt.Errorf("saving the run record: %w", err)
 		}
-		if *jsonOut {
-			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
-		}
 		// Nothing to send; the plan view still lists what needs a decision
 		// (uncertain, parked, altered by hand), or says there is nothing.
-		return newPlanView(env, false).Plan(p, nil)
+		return view.Plan(env, p)
 	}
-	if err := showPlan(env, p, *jsonOut); err != nil {
+	if err := view.Plan(env, p); err != nil {
 		return err
 	}
 
@@ -126,15 +122,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	// A saved plan was reviewed when it was made, as in Terraform.
 	if !*autoApprove && planFile == "" {
 		if !env.StdinIsTerminal {
-			fmt.Fprintln(env.Stderr, "Error: apply needs approval and stdin is not a terminal, so nobody can answer.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.")
+			view.NobodyToAsk()
 			return ErrReported
 		}
-		ok, err := askApproval(ctx, env)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			fmt.Fprintln(env.Stderr, "Apply cancelled: nothing was sent.")
+		if !view.AskApproval(ctx) {
+			view.Cancelled()
 			return ErrReported
 		}
 	}
@@ -146,9 +138,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		}
 		defer ls.Close()
 		api = ls.client(settings.Parallelism, p.Dir)
-		if !*jsonOut {
-			fmt.Fprintf(env.Stdout, "Simulating the API at %s: no credits are spent.\n", ls.url)
-		}
+		view.Simulating(ls.url)
 	}
 
 	opts := executor.Options{
@@ -162,11 +152,13 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		opts.ScoutStart = simulatedLatency
 		opts.PollCap = 2 * time.Second
 	}
-	sink := newProgressSink(env, *jsonOut)
+	sink := view.Progress(p, settings.Parallelism)
 	opts.Sink = sink
 
 	started := time.Now()
+	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, store, opts)
+	stopInterruptNotice()
 	sink.Close()
 	finished := time.Now()
 
@@ -182,11 +174,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	} else if *reportFile != "" {
 		bookkeeping = append(bookkeeping, writeApplyReport(bg, env, store, dir, run, *reportFile)...)
 	}
-	if err := newApplyView(env, *jsonOut).Results(run, runErr); err != nil {
+	if err := view.Results(run, runErr); err != nil {
 		return err
 	}
 	for _, err := range bookkeeping {
-		fmt.Fprintln(env.Stderr, "Error: "+err.Error())
+		view.Error(err)
 	}
 	switch {
 	case len(bookkeeping) > 0 || run.ExitCode == ExitRunError:
@@ -228,19 +220,6 @@ func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Pl
 	return remade, nil
 }
 
-// showPlan prints what will be done: the plan's table, or one JSON line of
-// its totals.
-func showPlan(env *Env, p *plan.Plan, jsonOut bool) error {
-	if jsonOut {
-		return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "plan", Totals: p.Totals})
-	}
-	if err := newPlanView(env, false).Plan(p, nil); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout)
-	return nil
-}
-
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
@@ -249,26 +228,6 @@ func needsAPI(p *plan.Plan) bool {
 		}
 	}
 	return false
-}
-
-// askApproval asks the question and reads one line. Ctrl-C while it waits
-// cancels at once: the read goes on in the background (a terminal read
-// cannot be taken back), and the process is about to end.
-func askApproval(ctx context.Context, env *Env) (bool, error) {
-	fmt.Fprint(env.Stdout, approvalPrompt)
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(env.Stdout)
-		return false, nil
-	case line := <-answer:
-		fmt.Fprintln(env.Stdout)
-		return strings.TrimSpace(line) == "yes", nil
-	}
 }
 
 // newRunRecord sums a run's rows for its record and its exit code.
@@ -305,20 +264,4 @@ func withSettings(run *state.Run, p *plan.Plan) *state.Run {
 	run.Provider, run.Endpoint, run.Simulated = p.Settings.Provider, p.Settings.Endpoint, p.Settings.Simulated
 	run.Cost = &state.Cost{Unit: string(p.Settings.Unit), Total: run.CreditsConsumed, Estimated: run.CreditsEstimated}
 	return run
-}
-
-// jsonPlanLine is -json's first line: what the run is about to do.
-type jsonPlanLine struct {
-	FormatVersion string      `json:"format_version"`
-	Type          string      `json:"type"` // plan | no_changes
-	Totals        plan.Totals `json:"totals"`
-}
-
-func writeJSONLine(env *Env, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = env.Stdout.Write(append(data, '\n'))
-	return err
 }

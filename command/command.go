@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // Env is what a command may touch of the process: streams, environment and
@@ -26,6 +28,14 @@ type Env struct {
 	Getenv           func(string) string
 	Environ          func() []string
 	Chdir            string // from the global -chdir flag; "" = current directory
+
+	// Each stream's own terminal decides its colour (iostreams.go).
+	StderrIsTerminal bool
+	// Width is stdout's terminal width, 0 when unknown; COLUMNS overrides
+	// it and 80 stands in for it (terminalWidth).
+	Width int
+	// NoColor is -no-color: no colour codes on any stream.
+	NoColor bool
 }
 
 // ManifestDir resolves the manifest directory: the positional argument, else
@@ -186,5 +196,7 @@ func DefaultEnv(stdinTTY, stdoutTTY bool) *Env {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		StdinIsTerminal: stdinTTY, StdoutIsTerminal: stdoutTTY,
 		Getenv: os.Getenv, Environ: os.Environ,
+		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Width:            stdoutWidth(stdoutTTY),
 	}
 }
