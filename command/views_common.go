@@ -89,7 +89,9 @@ func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 		}
 		return
 	}
-	wr := hcl.NewDiagnosticTextWriter(v.s.Err, files, uint(max(v.s.Width, 40)), v.s.ErrColor)
+	// Paragraphs wider than 100 columns are hard to read, even on a wide
+	// terminal.
+	wr := hcl.NewDiagnosticTextWriter(v.s.Err, files, uint(min(max(v.s.Width, 40), 100)), v.s.ErrColor)
 	_ = wr.WriteDiagnostics(diags)
 }
 
