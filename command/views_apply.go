@@ -415,6 +415,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 			je.Code, je.RequestID, je.Suggestion = apiErr.Code, apiErr.RequestID, apiErr.SuggestionOrCatalogue()
 		}
 		doc.Error = je
+		v.stopped = je.Message
 	}
 	return v.jsonLine(doc)
 }

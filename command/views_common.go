@@ -23,6 +23,11 @@ type view struct {
 	s    *IOStreams
 	json bool
 	mu   sync.Mutex // JSON lines come from the run's goroutines too
+
+	// What -json's final error line says for an error already told in
+	// other lines: why the run stopped, when it did.
+	stopped   string
+	errorTold bool
 }
 
 func newView(env *Env, jsonOut bool) *view {
@@ -105,6 +110,7 @@ type jsonMessageLine struct {
 // under -json an "error" line on stdout.
 func (v *view) Error(err error) {
 	if v.json {
+		v.errorTold = true
 		_ = v.jsonLine(jsonMessageLine{envelope("error"), errorText(err)})
 		return
 	}
@@ -131,9 +137,18 @@ func errorText(err error) string {
 // finish is the last word of a command: an error not yet told is told
 // through the view (so that -json's stdout stays JSON lines and the human
 // view keeps its colours), and becomes ErrReported, whose exit status is
-// the same 1. The other outcomes pass through, and so does a usage error
+// the same 1; under -json an error told by other lines still gets its
+// final error line. The other outcomes pass through, and so does a usage error
 // of the human view.
 func (v *view) finish(err error) error {
+	if errors.Is(err, ErrReported) && v.json && !v.errorTold {
+		// -json ends a failed command with an error line in every case.
+		if v.stopped != "" {
+			v.Error(errors.New(v.stopped))
+		} else {
+			v.Error(errors.New("the command failed: the lines above say why"))
+		}
+	}
 	switch {
 	case err == nil, errors.Is(err, ErrReported), errors.Is(err, ErrSomeVideosFailed),
 		errors.Is(err, ErrPlanHasChanges), errors.Is(err, ErrFormatNeeded):
