@@ -54,6 +54,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LTX_API_URL", srv.URL)
 			env.Setenv("LTX_API_KEY", simKey)
 			env.Setenv("NO_COLOR", "1")
+			// The scripts read whole tables: a terminal wide enough for every column.
+			env.Setenv("COLUMNS", "1000")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

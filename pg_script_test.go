@@ -56,6 +56,8 @@ func TestPGScripts(t *testing.T) {
 			env.Setenv("LTX_API_URL", srv.URL)
 			env.Setenv("LTX_API_KEY", simKey)
 			env.Setenv("NO_COLOR", "1")
+			// The scripts read whole tables: a terminal wide enough for every column.
+			env.Setenv("COLUMNS", "1000")
 			env.Setenv("PG_CONN_STR", conn)
 			env.Setenv("LTXFORM_WORKSPACE", ws)
 			return nil

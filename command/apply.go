@@ -1,17 +1,13 @@
 package command
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/executor"
-	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
@@ -24,7 +20,7 @@ const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be
 // runApply creates, polls and downloads the videos of a plan: built from the
 // manifest now, or loaded from a saved plan file that must still be fresh.
 // It exits 0 only when every video ends completed or unchanged.
-func runApply(ctx context.Context, env *Env, args []string) error {
+func runApply(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet(env, "apply", applyUsage)
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
 	parallelism := fs.Int("parallelism", 0, "videos in flight at once (default: the manifest's api.parallelism)")
@@ -40,6 +36,8 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	view := newApplyView(env, *jsonOut)
+	defer func() { err = view.finish(err) }()
 	if *parallelism < 0 {
 		return &UsageError{Msg: "-parallelism must be at least 1"}
 	}
@@ -97,7 +95,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		// history of a cron job has every night in it. No-op rows need no API.
 		now := time.Now()
 		runID := state.NewRunID(now)
-		if err := closeKilledRuns(ctx, env, store, p, runID, *jsonOut); err != nil {
+		if err := closeKilledRuns(ctx, view, store, p, runID); err != nil {
 			return err
 		}
 		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{RunID: runID})
@@ -106,14 +104,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		if err := store.SaveRun(ctx, run); err != nil {
 			return fmt.Errorf("saving the run record: %w", err)
 		}
-		if *jsonOut {
-			return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "no_changes", Totals: p.Totals})
-		}
 		// Nothing to send; the plan view still lists what needs a decision
 		// (uncertain, parked, altered by hand), or says there is nothing.
-		return newPlanView(env, false).Plan(p, nil)
+		return view.Plan(env, p)
 	}
-	if err := showPlan(env, p, *jsonOut); err != nil {
+	if err := view.Plan(env, p); err != nil {
 		return err
 	}
 
@@ -137,15 +132,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 			if env.NoInput {
 				why = "-input=false forbids asking"
 			}
-			fmt.Fprintf(env.Stderr, "Error: apply needs approval and %s.\nReview the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`.\n", why)
+			view.NobodyToAsk(why)
 			return ErrReported
 		}
-		ok, err := askApproval(ctx, env)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			fmt.Fprintln(env.Stderr, "Apply cancelled: nothing was sent.")
+		if !view.AskApproval(ctx) {
+			view.Cancelled()
 			return ErrReported
 		}
 	}
@@ -157,9 +148,7 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		}
 		defer ls.Close()
 		api = ls.client(settings.Parallelism, p.Dir)
-		if !*jsonOut {
-			fmt.Fprintf(env.Stdout, "Simulating the API at %s: no credits are spent.\n", ls.url)
-		}
+		view.Simulating(ls.url)
 	}
 
 	// The state's lineage is part of every Idempotency-Key: a new state
@@ -188,14 +177,14 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		opts.ScoutStart = simulatedLatency
 		opts.PollCap = 2 * time.Second
 	}
-	sink := newProgressSink(env, *jsonOut)
+	sink := view.Progress(p, settings.Parallelism)
 	opts.Sink = sink
 
 	// The record is opened before anything is sent, so that a run killed
 	// outright is still listed, with what the ledger says it bought.
 	started := time.Now()
 	runID := state.NewRunID(started)
-	if err := closeKilledRuns(ctx, env, store, p, runID, *jsonOut); err != nil {
+	if err := closeKilledRuns(ctx, view, store, p, runID); err != nil {
 		return err
 	}
 	opened := withSettings(&state.Run{ID: runID, Started: started.UTC(), Status: state.RunRunning, PID: os.Getpid(), Host: state.Hostname()}, p)
@@ -203,7 +192,9 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("opening the run record: %w", err)
 	}
 	opts.RunID = runID
+	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, store, opts)
+	stopInterruptNotice()
 	sink.Close()
 	finished := time.Now()
 
@@ -220,11 +211,11 @@ func runApply(ctx context.Context, env *Env, args []string) error {
 	} else if *reportFile != "" {
 		bookkeeping = append(bookkeeping, writeApplyReport(bg, env, store, dir, run, *reportFile)...)
 	}
-	if err := newApplyView(env, *jsonOut).Results(run, runErr); err != nil {
+	if err := view.Results(run, runErr); err != nil {
 		return err
 	}
 	for _, err := range bookkeeping {
-		fmt.Fprintln(env.Stderr, "Error: "+err.Error())
+		view.Error(err)
 	}
 	switch {
 	case len(bookkeeping) > 0 || run.ExitCode == ExitRunError:
@@ -266,19 +257,6 @@ func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Pl
 	return remade, nil
 }
 
-// showPlan prints what will be done: the plan's table, or one JSON line of
-// its totals.
-func showPlan(env *Env, p *plan.Plan, jsonOut bool) error {
-	if jsonOut {
-		return writeJSONLine(env, jsonPlanLine{FormatVersion: progressFormatVersion, Type: "plan", Totals: p.Totals})
-	}
-	if err := newPlanView(env, false).Plan(p, nil); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout)
-	return nil
-}
-
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
@@ -287,26 +265,6 @@ func needsAPI(p *plan.Plan) bool {
 		}
 	}
 	return false
-}
-
-// askApproval asks the question and reads one line. Ctrl-C while it waits
-// cancels at once: the read goes on in the background (a terminal read
-// cannot be taken back), and the process is about to end.
-func askApproval(ctx context.Context, env *Env) (bool, error) {
-	fmt.Fprint(env.Stdout, approvalPrompt)
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(env.Stdout)
-		return false, nil
-	case line := <-answer:
-		fmt.Fprintln(env.Stdout)
-		return strings.TrimSpace(line) == "yes", nil
-	}
 }
 
 // newRunRecord sums a run's rows for its record and its exit code.
@@ -350,7 +308,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 // finished (we hold the lock, so none is at work), marks them killed with
 // what the ledger says they bought, and says that this run resumes what
 // they left in flight.
-func closeKilledRuns(ctx context.Context, env *Env, store stateStore, p *plan.Plan, runID string, jsonOut bool) error {
+func closeKilledRuns(ctx context.Context, view *applyView, store stateStore, p *plan.Plan, runID string) error {
 	runs, _ := store.ListRuns(ctx) // an unreadable record is runs' business, not apply's
 	var killed []*state.Run
 	for _, r := range runs {
@@ -400,28 +358,11 @@ func closeKilledRuns(ctx context.Context, env *Env, store stateStore, p *plan.Pl
 		if err := store.SaveRun(ctx, r); err != nil {
 			return fmt.Errorf("closing the record of killed run %s: %w", r.ID, err)
 		}
-		if jsonOut {
-			if err := writeJSONLine(env, jsonResumeLine{FormatVersion: progressFormatVersion, Type: "resume_run", RunID: r.ID,
-				KilledAt: killedAt.UTC(), InFlight: inFlight, Paid: spend.ByUnit[string(unit)], Unit: unit}); err != nil {
-				return err
-			}
-			continue
+		if err := view.Resuming(r.ID, killedAt, inFlight, spend, unit); err != nil {
+			return err
 		}
-		fmt.Fprintf(env.Stdout, "Resuming run %s, killed at %s: %s in flight; it paid %s for %s.\n",
-			r.ID, stateTime(killedAt), plural(inFlight, "task", "tasks"), plan.FormatCost(spend.ByUnit[string(unit)], unit), plural(spend.Tasks, "task", "tasks"))
 	}
 	return nil
-}
-
-// jsonResumeLine is -json's note that this run takes over from a killed one.
-type jsonResumeLine struct {
-	FormatVersion string    `json:"format_version"`
-	Type          string    `json:"type"` // resume_run
-	RunID         string    `json:"run_id"`
-	KilledAt      time.Time `json:"killed_at"`
-	InFlight      int       `json:"in_flight"`
-	Paid          float64   `json:"paid"`
-	Unit          ltx.Unit  `json:"unit"`
 }
 
 // withSettings notes in a run record who was asked and in which unit its
@@ -430,20 +371,4 @@ func withSettings(run *state.Run, p *plan.Plan) *state.Run {
 	run.Provider, run.Endpoint, run.Simulated = p.Settings.Provider, p.Settings.Endpoint, p.Settings.Simulated
 	run.Cost = &state.Cost{Unit: string(p.Settings.Unit), Total: run.CreditsConsumed, Estimated: run.CreditsEstimated}
 	return run
-}
-
-// jsonPlanLine is -json's first line: what the run is about to do.
-type jsonPlanLine struct {
-	FormatVersion string      `json:"format_version"`
-	Type          string      `json:"type"` // plan | no_changes
-	Totals        plan.Totals `json:"totals"`
-}
-
-func writeJSONLine(env *Env, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = env.Stdout.Write(append(data, '\n'))
-	return err
 }

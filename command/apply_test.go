@@ -99,7 +99,7 @@ video "two" {
 
 func TestTextProgressIsOneLinePerEvent(t *testing.T) {
 	var b bytes.Buffer
-	p := &textProgress{w: &b}
+	p := newTextProgress(testView(&b, false), newRunStats(nil, 1, time.Now), false)
 	at := time.Date(2026, 11, 25, 12, 0, 1, 0, time.Local)
 	p.Event(executor.Event{Time: at, Kind: executor.EventCreated, Address: "video.hero", TaskID: "task_abc", RequestID: "req_123", Attempt: 1})
 	p.Event(executor.Event{Time: at, Kind: executor.EventStart, Total: 3})
@@ -113,7 +113,7 @@ func TestTextProgressIsOneLinePerEvent(t *testing.T) {
 
 func TestJSONLinesProgressCarriesTheFormatVersion(t *testing.T) {
 	var b bytes.Buffer
-	p := &jsonLinesProgress{w: &b}
+	p := &jsonLinesProgress{v: testView(&b, true)}
 	p.Event(executor.Event{Kind: executor.EventStart, Total: 2})
 	p.Event(executor.Event{Kind: executor.EventCreated, Address: "video.a", TaskID: "task_1"})
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -133,7 +133,7 @@ func TestJSONLinesProgressCarriesTheFormatVersion(t *testing.T) {
 
 func TestBarProgressEndsCleanlyWithVideosInFlight(t *testing.T) {
 	var b bytes.Buffer
-	p := newBarProgress(&b)
+	p := newBarProgress(testView(&b, false), newRunStats(nil, 1, time.Now))
 	half := 50.0
 	p.Event(executor.Event{Kind: executor.EventStart, Total: 3})
 	p.Event(executor.Event{Kind: executor.EventCreated, Address: "video.a"})

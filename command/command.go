@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/agext/levenshtein"
+	"golang.org/x/term"
 )
 
 // Env is what a command may touch of the process: streams, environment and
@@ -29,7 +30,14 @@ type Env struct {
 	Getenv           func(string) string
 	Environ          func() []string
 	Chdir            string // from the global -chdir flag; "" = current directory
-	// NoColor is -no-color; NoInput is -input=false: never ask a question.
+
+	// Each stream's own terminal decides its colour (iostreams.go).
+	StderrIsTerminal bool
+	// Width is stdout's terminal width, 0 when unknown; COLUMNS overrides
+	// it and 80 stands in for it (terminalWidth).
+	Width int
+	// NoColor is -no-color: no colour codes on any stream. NoInput is
+	// -input=false: never ask a question.
 	NoColor, NoInput bool
 
 	// onFlagSet, when set, sees each flag set a verb makes: shell
@@ -37,20 +45,10 @@ type Env struct {
 	onFlagSet func(*flag.FlagSet)
 }
 
-// disableColor is -no-color: the views decide colour by NO_COLOR, so it is
-// set for them.
+// disableColor is -no-color: no colour codes on any stream (iostreams.go
+// reads NoColor).
 func (e *Env) disableColor() {
 	e.NoColor = true
-	getenv := e.Getenv
-	e.Getenv = func(k string) string {
-		if k == "NO_COLOR" {
-			return "1"
-		}
-		if getenv == nil {
-			return ""
-		}
-		return getenv(k)
-	}
 }
 
 // ManifestDir resolves the manifest directory: the positional argument, else
@@ -326,5 +324,7 @@ func DefaultEnv(stdinTTY, stdoutTTY bool) *Env {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		StdinIsTerminal: stdinTTY, StdoutIsTerminal: stdoutTTY,
 		Getenv: os.Getenv, Environ: os.Environ,
+		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Width:            stdoutWidth(stdoutTTY),
 	}
 }

@@ -7,23 +7,16 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// renderDiagnostics writes diags with HCL's own writer (file:line:col, the
-// source snippet, the detail) to stderr, or as the stable JSON list when
-// jsonOut is set. Every command that reports manifest problems uses it.
+// renderDiagnostics tells diags through the view of env: HCL's own writer
+// (file:line:col, the source snippet, the detail) on stderr, coloured only
+// when stderr is a terminal, or one JSON line each on stdout when jsonOut is
+// set. Every command that reports manifest problems uses it.
 func renderDiagnostics(env *Env, files map[string]*hcl.File, diags hcl.Diagnostics, jsonOut bool) {
-	if len(diags) == 0 {
-		return
-	}
-	if jsonOut {
-		_ = writeJSON(env.Stderr, diagnosticsJSON(diags))
-		return
-	}
-	color := env.StdoutIsTerminal && env.Getenv("NO_COLOR") == ""
-	wr := hcl.NewDiagnosticTextWriter(env.Stderr, files, 100, color)
-	_ = wr.WriteDiagnostics(diags)
+	newView(env, jsonOut).Diagnostics(files, diags)
 }
 
-// jsonDiagnostic is one diagnostic in -json output.
+// jsonDiagnostic is one diagnostic in -json output: in a document's list,
+// or on its own line after the envelope.
 type jsonDiagnostic struct {
 	Severity string     `json:"severity"` // error | warning
 	Summary  string     `json:"summary"`

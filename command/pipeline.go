@@ -27,6 +27,13 @@ func buildPlan(ctx context.Context, env *Env, store state.Store, dir string, vf 
 	if err != nil {
 		return p, m, err
 	}
+	if diags.HasErrors() && p != nil && p.HasChanges() && !jsonOut {
+		// A plan refused (over the budget, say) is shown first, so that the
+		// refusal comes after its table and does not scroll away above it.
+		if err := newPlanView(env, false).Plan(p, nil); err != nil {
+			return p, m, err
+		}
+	}
 	renderDiagnostics(env, m.Files, diags, jsonOut)
 	if diags.HasErrors() {
 		return p, m, ErrReported

@@ -15,7 +15,7 @@ import (
 const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
 // runPlan shows what apply would do and what it would cost.
-func runPlan(ctx context.Context, env *Env, args []string) error {
+func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet(env, "plan", planUsage)
 	out := fs.String("out", "", "save the plan to `FILE` for \"ltxform apply FILE\"")
 	jsonOut := fs.Bool("json", false, "print the plan as one JSON document")
@@ -30,6 +30,9 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	view := newPlanView(env, *jsonOut)
+	// An error that ends the command is told by the view: "Error:" on
+	// stderr, or a JSON error document's worth on stdout.
+	defer func() { err = newView(env, false).finish(err) }()
 	m, diags := loadAndCheck(env, env.ManifestDir(arg), pf.vars)
 	if diags.HasErrors() {
 		if *jsonOut {
@@ -64,15 +67,16 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("releasing the state lock: %w", err)
 	}
 	diags = append(diags, planDiags...)
-	if !*jsonOut {
-		renderDiagnostics(env, m.Files, diags, false)
-	}
 	// A plan refused for its cost is still shown; one refused for a mistyped
-	// -target would only say "No changes", which is wrong.
+	// -target would only say "No changes", which is wrong. The diagnostics
+	// come after the table, where a budget refusal is seen.
 	if *jsonOut || p.HasChanges() || !diags.HasErrors() {
 		if err := view.Plan(p, diags); err != nil {
 			return err
 		}
+	}
+	if !*jsonOut {
+		renderDiagnostics(env, m.Files, diags, false)
 	}
 	if diags.HasErrors() {
 		return ErrReported
@@ -115,4 +119,11 @@ func costFlag(fs *flag.FlagSet, name, usage string) *float64 {
 		return nil
 	})
 	return v
+}
+
+// withoutColor is env for -no-color: no colour on any stream.
+func withoutColor(env *Env) *Env {
+	e := *env
+	e.NoColor = true
+	return &e
 }

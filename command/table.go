@@ -1,26 +1,183 @@
 package command
 
 import (
+	"bufio"
 	"io"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"strings"
 )
 
-// renderTable writes one ASCII table: the same bytes for the same rows on
-// every run and every terminal, so that plans can be diffed and golden-tested.
+// tableColumn is one column of a table and what may happen to it when the
+// table is wider than the terminal.
+type tableColumn struct {
+	Header string
+	// Drop orders the columns that may go when the table does not fit:
+	// the highest goes first; 0 is never dropped.
+	Drop int
+	// Wrap, when above 0, lets the cell's text wrap inside the cell down to
+	// this many columns before any column is dropped.
+	Wrap int
+}
+
+// table is an ASCII table that fits a width: cells of wrappable columns
+// wrap inside their cell, and the least useful columns are dropped, so that
+// no line is wider than Width. Colour codes go around the text of a cell,
+// never into the width sums.
+type table struct {
+	Columns []tableColumn
+	Rows    [][]string
+	// Width is the longest line allowed; 0 means no limit (every cell whole).
+	Width int
+	// Paint and Color colour cells: Color returns an ANSI code for a cell,
+	// or "" for none; nothing is coloured when Paint is off.
+	Paint palette
+	Color func(row, col int) string
+}
+
+// renderTable writes a plain ASCII table with every cell whole: the same
+// bytes for the same rows, for the views that are read by scripts and diffs.
 func renderTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
+	cols := make([]tableColumn, len(header))
+	for i, h := range header {
+		cols[i] = tableColumn{Header: h}
 	}
-	return t.Render()
+	return (&table{Columns: cols, Rows: rows}).render(w)
+}
+
+func (t *table) render(w io.Writer) error {
+	keep, widths := t.layout()
+	bw := bufio.NewWriter(w)
+	var rule strings.Builder
+	rule.WriteByte('+')
+	for _, wd := range widths {
+		rule.WriteString(strings.Repeat("-", wd+2))
+		rule.WriteByte('+')
+	}
+	rule.WriteByte('\n')
+
+	header := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		header[i] = c.Header
+	}
+	bw.WriteString(rule.String())
+	t.writeRow(bw, -1, header, keep, widths)
+	bw.WriteString(rule.String())
+	for r, row := range t.Rows {
+		t.writeRow(bw, r, row, keep, widths)
+	}
+	bw.WriteString(rule.String())
+	return bw.Flush()
+}
+
+// writeRow writes one row, as many lines as its tallest wrapped cell.
+func (t *table) writeRow(bw *bufio.Writer, r int, row []string, keep, widths []int) {
+	cells := make([][]string, len(keep))
+	height := 1
+	for k, c := range keep {
+		text := ""
+		if c < len(row) {
+			text = row[c]
+		}
+		cells[k] = wrapLine(text, widths[k], "")
+		height = max(height, len(cells[k]))
+	}
+	for line := range height {
+		bw.WriteByte('|')
+		for k, c := range keep {
+			text := ""
+			if line < len(cells[k]) {
+				text = cells[k][line]
+			}
+			pad := widths[k] - textWidth(text)
+			bw.WriteByte(' ')
+			if r >= 0 && t.Color != nil && t.Paint {
+				text = t.Paint.paint(t.Color(r, c), text)
+			}
+			bw.WriteString(text)
+			bw.WriteString(strings.Repeat(" ", pad+1))
+			bw.WriteByte('|')
+		}
+		bw.WriteByte('\n')
+	}
+}
+
+// layout picks the columns to show and their widths. Without a width limit
+// every column has its widest cell's width. Over the limit, columns are
+// dropped (highest Drop first) until the kept ones fit with wrappable cells
+// at their Wrap width; then the widest wrappable cells give up columns one
+// at a time until the table fits.
+func (t *table) layout() (keep, widths []int) {
+	natural := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		natural[i] = textWidth(c.Header)
+	}
+	for _, row := range t.Rows {
+		for i := range min(len(row), len(natural)) {
+			natural[i] = max(natural[i], textWidth(row[i]))
+		}
+	}
+	keep = make([]int, len(t.Columns))
+	for i := range keep {
+		keep[i] = i
+	}
+	minWidth := func(c int) int {
+		if t.Columns[c].Wrap > 0 {
+			return min(natural[c], t.Columns[c].Wrap)
+		}
+		return natural[c]
+	}
+	total := func(width func(int) int) int {
+		sum := 1
+		for _, c := range keep {
+			sum += width(c) + 3
+		}
+		return sum
+	}
+	if t.Width > 0 {
+		for total(minWidth) > t.Width {
+			drop := -1
+			for k, c := range keep {
+				if d := t.Columns[c].Drop; d > 0 && (drop < 0 || d >= t.Columns[keep[drop]].Drop) {
+					drop = k
+				}
+			}
+			if drop < 0 {
+				break
+			}
+			keep = append(keep[:drop], keep[drop+1:]...)
+		}
+	}
+	widths = make([]int, len(keep))
+	for k, c := range keep {
+		widths[k] = natural[c]
+	}
+	if t.Width <= 0 {
+		return keep, widths
+	}
+	excess := total(func(c int) int { return natural[c] }) - t.Width
+	// First the wrappable columns down to their Wrap width, then, on a
+	// terminal too narrow even for that, every column down to one rune.
+	for _, floor := range []func(k int) int{
+		func(k int) int {
+			if t.Columns[keep[k]].Wrap > 0 {
+				return minWidth(keep[k])
+			}
+			return widths[k]
+		},
+		func(int) int { return 1 },
+	} {
+		for excess > 0 {
+			widest := -1
+			for k := range widths {
+				if widths[k] > floor(k) && (widest < 0 || widths[k] > widths[widest]) {
+					widest = k
+				}
+			}
+			if widest < 0 {
+				break
+			}
+			widths[widest]--
+			excess--
+		}
+	}
+	return keep, widths
 }

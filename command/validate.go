@@ -16,7 +16,7 @@ type validateJSON struct {
 }
 
 // runValidate parses, evaluates and checks every video offline.
-func runValidate(ctx context.Context, env *Env, args []string) error {
+func runValidate(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet(env, "validate", "[-json] [-var NAME=VALUE] [-var-file FILE] [DIR]")
 	jsonOut := fs.Bool("json", false, "print the result as one JSON document on stdout")
 	vf := addVarFlags(fs)
@@ -28,19 +28,21 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	dir := env.ManifestDir(arg)
+	view := newView(env, false)
+	defer func() { err = view.finish(err) }()
 
 	if !*jsonOut {
 		m, err := loadManifest(env, dir, vf, false)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "Success! The manifest is valid: %s.\n", plural(len(m.Videos), "video", "videos"))
+		view.println(view.out().green("Success!") + fmt.Sprintf(" The manifest is valid: %s.", plural(len(m.Videos), "video", "videos")))
 		return nil
 	}
 
 	m, diags := loadAndCheck(env, dir, vf)
 	doc := validateJSON{
-		FormatVersion: "1.0",
+		FormatVersion: uiFormatVersion,
 		Valid:         !diags.HasErrors(),
 		Diagnostics:   diagnosticsJSON(diags),
 	}

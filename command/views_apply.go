@@ -1,14 +1,15 @@
 package command
 
 import (
-	"encoding/json"
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ltxform/ltxform/executor"
 	"github.com/ltxform/ltxform/ltx"
@@ -16,18 +17,138 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// applyView prints the end of a run: the human table or one JSON line.
-type applyView interface {
-	// Results prints the run's rows, summary, credit warnings and, when the
-	// run stopped early, why.
-	Results(run *state.Run, runErr error) error
+// applyView is every byte apply writes: the plan it is about to carry out,
+// the question, the progress, the results and the errors. Under -json it
+// writes JSON lines of the one envelope on stdout, and nothing else.
+type applyView struct {
+	*view
 }
 
-func newApplyView(env *Env, jsonOut bool) applyView {
-	if jsonOut {
-		return &applyJSONView{w: env.Stdout}
+func newApplyView(env *Env, jsonOut bool) *applyView {
+	return &applyView{newView(env, jsonOut)}
+}
+
+// jsonPlanLine is -json's first line: what the run is about to do.
+type jsonPlanLine struct {
+	jsonEnvelope
+	Totals jsonTotals `json:"totals"`
+}
+
+// jsonTotals is the public shape of a plan's totals.
+type jsonTotals struct {
+	Create        int                `json:"create"`
+	Replace       int                `json:"replace"`
+	Download      int                `json:"download"`
+	Resume        int                `json:"resume"`
+	Retry         int                `json:"retry"`
+	NoOp          int                `json:"no_op"`
+	Forget        int                `json:"forget"`
+	Uncertain     int                `json:"uncertain"`
+	Altered       int                `json:"altered,omitempty"`
+	Parked        int                `json:"parked,omitempty"`
+	Unit          string             `json:"unit"`
+	Credits       float64            `json:"credits"`
+	ByResolution  map[string]float64 `json:"by_resolution"`
+	Consumed      float64            `json:"consumed"`
+	MaxCredits    float64            `json:"max_credits"`
+	UncertainCost float64            `json:"uncertain_cost,omitempty"`
+	AssumedPrices []string           `json:"assumed_prices,omitempty"`
+}
+
+func totalsJSON(t plan.Totals) jsonTotals {
+	out := jsonTotals{
+		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry,
+		NoOp: t.NoOp, Forget: t.Forget, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked,
+		Unit: string(t.Unit), Credits: t.Credits, ByResolution: t.ByResolution, Consumed: t.Consumed,
+		MaxCredits: t.MaxCredits, UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
 	}
-	return &applyHumanView{w: env.Stdout, errw: env.Stderr}
+	if out.ByResolution == nil {
+		out.ByResolution = map[string]float64{}
+	}
+	return out
+}
+
+// Plan shows what the run will do: the plan's view, or one "plan" line
+// ("no_changes" when nothing is to be sent).
+func (v *applyView) Plan(env *Env, p *plan.Plan) error {
+	if v.json {
+		typ := "plan"
+		if !p.HasChanges() {
+			typ = "no_changes"
+		}
+		return v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)})
+	}
+	if err := newPlanView(env, false).Plan(p, nil); err != nil {
+		return err
+	}
+	if p.HasChanges() {
+		v.println("")
+	}
+	return nil
+}
+
+// Simulating says where the simulator listens.
+func (v *applyView) Simulating(url string) {
+	if !v.json {
+		v.println(fmt.Sprintf("Simulating the API at %s: no credits are spent.", url))
+	}
+}
+
+// NobodyToAsk is the refusal to apply without approval when stdin is not a
+// terminal.
+func (v *applyView) NobodyToAsk(why string) {
+	v.Error(errors.New("apply needs approval and " + why + ".\n" +
+		"Review the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`."))
+}
+
+// jsonResumeLine is -json's note that this run takes over from a killed one.
+type jsonResumeLine struct {
+	jsonEnvelope
+	RunID    string    `json:"run_id"`
+	KilledAt time.Time `json:"killed_at"`
+	InFlight int       `json:"in_flight"`
+	Paid     float64   `json:"paid"`
+	Unit     ltx.Unit  `json:"unit"`
+}
+
+// Resuming says that this run takes over what a killed run left in flight.
+func (v *applyView) Resuming(runID string, killedAt time.Time, inFlight int, spend state.Spend, unit ltx.Unit) error {
+	if v.json {
+		return v.jsonLine(jsonResumeLine{envelope("resume_run"), runID, killedAt.UTC(), inFlight, spend.ByUnit[string(unit)], unit})
+	}
+	v.println(fmt.Sprintf("Resuming run %s, killed at %s: %s in flight; it paid %s for %s.",
+		runID, stateTime(killedAt), plural(inFlight, "task", "tasks"), plan.FormatCost(spend.ByUnit[string(unit)], unit), plural(spend.Tasks, "task", "tasks")))
+	return nil
+}
+
+// Cancelled says that the answer was not yes, or Ctrl-C came first.
+func (v *applyView) Cancelled() {
+	fmt.Fprintln(v.s.Err, v.err().bold("Apply cancelled: nothing was sent."))
+}
+
+// AskApproval asks the question and reads one line. Ctrl-C while it waits
+// cancels at once: the read goes on in the background (a terminal read
+// cannot be taken back), and the process is about to end.
+func (v *applyView) AskApproval(ctx context.Context) bool {
+	fmt.Fprint(v.s.Out, v.out().bold(approvalPrompt))
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(v.s.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(v.s.Out)
+		return false
+	case line := <-answer:
+		fmt.Fprintln(v.s.Out)
+		return strings.TrimSpace(line) == "yes"
+	}
+}
+
+// Progress is the view of the run while it goes.
+func (v *applyView) Progress(p *plan.Plan, parallelism int) progressSink {
+	return newProgressSink(v.view, p, parallelism)
 }
 
 // creditDriftWarning is the share by which consumed credits may differ from
@@ -49,11 +170,39 @@ func runUnit(run *state.Run) ltx.Unit {
 	return ltx.UnitCredits
 }
 
-type applyHumanView struct {
-	w, errw io.Writer
+// resultColumns are the results table's columns; on a narrow terminal the
+// ids and counts go first (the lines under the table repeat the request id
+// of each failure), and long cells wrap.
+func resultColumns(u ltx.Unit) []tableColumn {
+	h := resultHeader(u)
+	return []tableColumn{
+		{Header: h[0], Wrap: 16}, {Header: h[1]}, {Header: h[2], Drop: 5}, {Header: h[3], Drop: 6},
+		{Header: h[4], Drop: 2, Wrap: 12}, {Header: h[5], Drop: 4}, {Header: h[6], Drop: 3}, {Header: h[7]},
+		{Header: h[8], Drop: 1, Wrap: 16},
+	}
 }
 
-func (v *applyHumanView) Results(run *state.Run, runErr error) error {
+// statusColor is the colour of a results row: red for a failure, yellow for
+// what waits on the next run or on you, green for a video made.
+func statusColor(s state.ResultStatus) string {
+	switch s {
+	case state.ResultFailed:
+		return ansiRed
+	case state.ResultUncertain, state.ResultInFlight, state.ResultSkipped, state.ResultParked:
+		return ansiYellow
+	case state.ResultCompleted:
+		return ansiGreen
+	}
+	return ""
+}
+
+// Results prints the run's rows, the reasons of the videos that did not
+// complete, credit warnings, the time spent waiting for generation slots,
+// and the summary line last; why the run stopped goes to stderr.
+func (v *applyView) Results(run *state.Run, runErr error) error {
+	if v.json {
+		return v.resultsJSON(run, runErr)
+	}
 	unit := runUnit(run)
 	rows := make([][]string, 0, len(run.Results))
 	for _, r := range run.Results {
@@ -66,23 +215,52 @@ func (v *applyHumanView) Results(run *state.Run, runErr error) error {
 			formatAmount(r.CreditsEstimated, unit), formatAmount(r.CreditsConsumed, unit), r.Output,
 		})
 	}
-	fmt.Fprintln(v.w)
-	if err := renderTable(v.w, resultHeader(unit), rows); err != nil {
+	out := v.out()
+	v.println("")
+	tbl := &table{Columns: resultColumns(unit), Rows: rows, Width: v.s.Width, Paint: out,
+		Color: func(row, col int) string {
+			s := run.Results[row].Status
+			if s == state.ResultCompleted && col != 1 {
+				return "" // only the status of a video made is green
+			}
+			return statusColor(s)
+		}}
+	if err := tbl.render(v.s.Out); err != nil {
 		return err
 	}
 	// Details that do not fit a cell: why each video did not complete.
+	var waited float64
+	waiters := 0
 	for _, r := range run.Results {
+		if r.SlotWaitSeconds > 0 {
+			waited += r.SlotWaitSeconds
+			waiters++
+		}
 		if r.Status != state.ResultFailed && r.Status != state.ResultUncertain && r.Status != state.ResultInFlight {
 			continue
 		}
-		fmt.Fprintf(v.w, "%s: %s\n", r.Address, failureText(r))
+		for _, l := range wrapLine(fmt.Sprintf("%s: %s", r.Address, failureText(r)), v.s.Width, "    ") {
+			fmt.Fprintln(v.s.Out, out.paint(statusColor(r.Status), l))
+		}
+	}
+	if waiters > 0 {
+		v.println(fmt.Sprintf("Waited %s for a generation slot (%s).",
+			shortDuration(time.Duration(waited*float64(time.Second))), plural(waiters, "video", "videos")))
 	}
 	for _, w := range creditWarnings(run) {
-		fmt.Fprintln(v.w, "Warning: "+w)
+		v.printWrapped(out.yellow("Warning: ")+w, "    ")
 	}
-	fmt.Fprintln(v.w, resultSummary(run, runErr))
+	summary := resultSummary(run, runErr)
+	head, _, _ := strings.Cut(summary, ":")
+	color := ansiBold + ansiGreen
+	if runErr != nil || run.ExitCode != 0 {
+		color = ansiBold + ansiRed
+	}
+	lines := wrapLine(summary, v.s.Width, "  ")
+	lines[0] = out.paint(color, head+":") + strings.TrimPrefix(lines[0], head+":")
+	fmt.Fprintln(v.s.Out, strings.Join(lines, "\n"))
 	if runErr != nil {
-		fmt.Fprintln(v.errw, "Error: "+runErrorText(runErr))
+		v.Error(errors.New(runErrorText(runErr)))
 	}
 	return nil
 }
@@ -213,19 +391,32 @@ func runErrorText(err error) string {
 	return err.Error()
 }
 
-// applyJSONView writes the results as one JSON line after the events.
-type applyJSONView struct{ w io.Writer }
-
+// jsonResults is -json's last line: the run's rows and summary.
 type jsonResults struct {
-	FormatVersion string            `json:"format_version"`
-	Type          string            `json:"type"` // "results"
-	RunID         string            `json:"run_id"`
-	Summary       string            `json:"summary"`
-	Counts        map[string]int    `json:"counts"`
-	Credits       jsonCredits       `json:"credits"`
-	Warnings      []string          `json:"warnings"`
-	Error         *jsonRunError     `json:"error"`
-	Results       []state.RunResult `json:"results"`
+	jsonEnvelope
+	RunID    string          `json:"run_id"`
+	Summary  string          `json:"summary"`
+	Counts   map[string]int  `json:"counts"`
+	Credits  jsonCredits     `json:"credits"`
+	Warnings []string        `json:"warnings"`
+	Error    *jsonRunError   `json:"error"`
+	Results  []jsonResultRow `json:"results"`
+}
+
+// jsonResultRow is the public shape of one results row.
+type jsonResultRow struct {
+	Address          string  `json:"address"`
+	Status           string  `json:"status"`
+	TaskID           string  `json:"task_id"`
+	RequestID        string  `json:"request_id"`
+	ErrorCode        string  `json:"error_code"`
+	ErrorMessage     string  `json:"error_message"`
+	Suggestion       string  `json:"suggestion"`
+	Attempts         int     `json:"attempts"`
+	CreditsEstimated float64 `json:"credits_estimated"`
+	CreditsConsumed  float64 `json:"credits_consumed"`
+	Output           string  `json:"output"`
+	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
 }
 
 type jsonCredits struct {
@@ -242,16 +433,15 @@ type jsonRunError struct {
 	Suggestion string `json:"suggestion,omitempty"`
 }
 
-func (v *applyJSONView) Results(run *state.Run, runErr error) error {
+func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 	doc := jsonResults{
-		FormatVersion: progressFormatVersion,
-		Type:          "results",
-		RunID:         run.ID,
-		Summary:       resultSummary(run, runErr),
-		Counts:        run.Counts,
-		Credits:       jsonCredits{Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
-		Warnings:      creditWarnings(run),
-		Results:       run.Results,
+		jsonEnvelope: envelope("results"),
+		RunID:        run.ID,
+		Summary:      resultSummary(run, runErr),
+		Counts:       run.Counts,
+		Credits:      jsonCredits{Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
+		Warnings:     creditWarnings(run),
+		Results:      make([]jsonResultRow, 0, len(run.Results)),
 	}
 	if doc.Counts == nil {
 		doc.Counts = map[string]int{}
@@ -259,8 +449,13 @@ func (v *applyJSONView) Results(run *state.Run, runErr error) error {
 	if doc.Warnings == nil {
 		doc.Warnings = []string{}
 	}
-	if doc.Results == nil {
-		doc.Results = []state.RunResult{}
+	for _, r := range run.Results {
+		doc.Results = append(doc.Results, jsonResultRow{
+			Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
+			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
+			CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
+			SlotWaitSeconds: r.SlotWaitSeconds,
+		})
 	}
 	if runErr != nil {
 		je := &jsonRunError{Kind: "error", Message: runErrorText(runErr)}
@@ -273,11 +468,7 @@ func (v *applyJSONView) Results(run *state.Run, runErr error) error {
 			je.Code, je.RequestID, je.Suggestion = apiErr.Code, apiErr.RequestID, apiErr.SuggestionOrCatalogue()
 		}
 		doc.Error = je
+		v.stopped = je.Message
 	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		return err
-	}
-	_, err = v.w.Write(append(data, '\n'))
-	return err
+	return v.jsonLine(doc)
 }

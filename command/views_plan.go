@@ -27,31 +27,58 @@ func newPlanView(env *Env, jsonOut bool) planView {
 	if jsonOut {
 		return &planJSONView{w: env.Stdout}
 	}
-	return &planHumanView{w: env.Stdout}
+	return &planHumanView{v: newView(env, false)}
 }
 
-// planHumanView is a summary line, a table of the changes and the credit
-// subtotals.
-type planHumanView struct{ w io.Writer }
+// planHumanView is Terraform's plan for videos: a table of the changes with
+// their symbols (+ create, -/+ replace, ~ download or resume, - forget,
+// ! needs your decision), what each change asks for, the estimate, and the
+// summary line last, where it is seen after a long table.
+type planHumanView struct{ v *view }
 
-func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
+// actionSymbol is the mark of an action in the table and in the details,
+// with its colour.
+func actionSymbol(a plan.Action) (symbol, color string) {
+	switch a {
+	case plan.ActionCreate, plan.ActionRetry:
+		return "+", ansiGreen
+	case plan.ActionReplace:
+		return "-/+", ansiYellow
+	case plan.ActionDownload, plan.ActionResume, plan.ActionMove:
+		return "~", ansiYellow
+	case plan.ActionForget:
+		return "-", ansiRed
+	case plan.ActionUncertain, plan.ActionAltered, plan.ActionParked, plan.ActionElsewhere:
+		return "!", ansiBold + ansiYellow
+	}
+	return " ", ""
+}
+
+// planColumns are the plan table's columns; on a narrow terminal mode goes
+// first, then resolution, duration and output, and long cells wrap.
+func planColumns(u ltx.Unit) []tableColumn {
+	return []tableColumn{
+		{Header: "action"}, {Header: "address", Wrap: 16}, {Header: "mode", Drop: 4},
+		{Header: "duration", Drop: 2}, {Header: "resolution", Drop: 3}, {Header: unitHeader(u)},
+		{Header: "output", Drop: 1, Wrap: 16}, {Header: "reason", Wrap: 20},
+	}
+}
+
+func (h *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
+	v, out := h.v, h.v.out()
 	t := p.Totals
 	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked+t.Elsewhere == 0 {
-		fmt.Fprintln(v.w, "No changes. Your videos match the manifest.")
-		v.spend(t)
+		v.println("No changes. Your videos match the manifest.")
+		h.spend(t)
 		return nil
 	}
-	if p.HasChanges() {
-		fmt.Fprintln(v.w, summaryLine(t))
-	} else {
-		fmt.Fprintln(v.w, "No changes to make; some videos need your decision.")
-	}
 	if p.Settings.Provider != "" {
-		fmt.Fprintf(v.w, "Provider %s at %s.\n", p.Settings.Provider, p.Settings.Endpoint)
+		v.println(fmt.Sprintf("Provider %s at %s.", p.Settings.Provider, p.Settings.Endpoint))
+		v.println("")
 	}
-	fmt.Fprintln(v.w)
 
 	rows := make([][]string, 0, len(p.Changes))
+	colors := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		if c.Action == plan.ActionNoOp {
@@ -65,25 +92,33 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		if duration > 0 {
 			durationCell = strconv.Itoa(duration) + "s"
 		}
+		symbol, color := actionSymbol(c.Action)
 		rows = append(rows, []string{
-			string(c.Action), c.Address, string(c.Mode), durationCell, resolution,
+			symbol + " " + string(c.Action), c.Address, string(c.Mode), durationCell, resolution,
 			costCell(c, t.Unit), c.Output, c.Reason,
 		})
+		colors = append(colors, color)
 	}
-	header := []string{"action", "address", "mode", "duration", "resolution", unitHeader(t.Unit), "output", "reason"}
-	if err := renderTable(v.w, header, rows); err != nil {
+	tbl := &table{Columns: planColumns(t.Unit), Rows: rows, Width: v.s.Width, Paint: out,
+		Color: func(row, col int) string {
+			if col == 0 {
+				return colors[row]
+			}
+			return ""
+		}}
+	if err := tbl.render(v.s.Out); err != nil {
 		return err
 	}
 	if t.NoOp > 0 {
-		fmt.Fprintf(v.w, "%s not listed.\n", plural(t.NoOp, "unchanged video", "unchanged videos"))
+		v.println(fmt.Sprintf("%s not listed.", plural(t.NoOp, "unchanged video", "unchanged videos")))
 	}
-	if lines := changeDetails(p, detailWidth); len(lines) > 0 {
-		fmt.Fprintln(v.w)
+	if lines := changeDetails(p, min(detailWidth, v.s.Width)); len(lines) > 0 {
+		v.println("")
 		for _, l := range lines {
-			fmt.Fprintln(v.w, l)
+			h.detail(l)
 		}
-		fmt.Fprintln(v.w)
 	}
+	v.println("")
 	if len(t.ByResolution) > 0 {
 		resolutions := make([]string, 0, len(t.ByResolution))
 		for r := range t.ByResolution {
@@ -94,23 +129,56 @@ func (v *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		for i, r := range resolutions {
 			parts[i] = fmt.Sprintf("%s %s", r, formatAmount(t.ByResolution[r], t.Unit))
 		}
-		fmt.Fprintf(v.w, "Estimate by resolution: %s (%s).\n", strings.Join(parts, ", "), unitHeader(t.Unit))
+		v.println(fmt.Sprintf("Estimate by resolution: %s (%s).", strings.Join(parts, ", "), unitHeader(t.Unit)))
 	}
 	if len(t.AssumedPrices) > 0 {
-		fmt.Fprintf(v.w, "* The estimate rests on assumed prices (%s): %s does not publish them. "+
-			"Set your plan's real prices in a pricing block, e.g. pricing { per_second = { %q = N } }.\n",
-			strings.Join(t.AssumedPrices, ", "), p.Settings.Provider, t.AssumedPrices[0])
+		v.println(fmt.Sprintf("* The estimate rests on assumed prices (%s): %s does not publish them. "+
+			"Set your plan's real prices in a pricing block, e.g. pricing { per_second = { %q = N } }.",
+			strings.Join(t.AssumedPrices, ", "), p.Settings.Provider, t.AssumedPrices[0]))
 	}
 	if t.Uncertain > 0 {
-		fmt.Fprintf(v.w, "%s may have been bought already (up to %s); apply leaves %s alone until you decide: -retry-uncertain or -replace ADDR.\n",
-			plural(t.Uncertain, "uncertain video", "uncertain videos"), plan.FormatCost(t.UncertainCost, t.Unit), pronoun(t.Uncertain))
+		v.println(fmt.Sprintf("%s may have been bought already (up to %s); apply leaves %s alone until you decide: -retry-uncertain or -replace ADDR.",
+			plural(t.Uncertain, "uncertain video", "uncertain videos"), plan.FormatCost(t.UncertainCost, t.Unit), pronoun(t.Uncertain)))
 	}
 	if t.Elsewhere > 0 {
-		fmt.Fprintf(v.w, "%s downloaded by another host, which the provider no longer serves: copy the files from there, or -replace ADDR to buy them again.\n",
-			plural(t.Elsewhere, "video was", "videos were"))
+		v.println(fmt.Sprintf("%s downloaded by another host, which the provider no longer serves: copy the files from there, or -replace ADDR to buy them again.",
+			plural(t.Elsewhere, "video was", "videos were")))
 	}
-	v.spend(t)
+	h.spend(t)
+	v.println("")
+	if p.HasChanges() {
+		h.summary(summaryLine(t))
+	} else {
+		v.println(out.bold("No changes to make; some videos need your decision."))
+	}
 	return nil
+}
+
+// summary prints the "Plan: ..." line, its head in bold as Terraform does.
+func (h *planHumanView) summary(line string) {
+	lines := wrapLine(line, h.v.s.Width, "  ")
+	if head, rest, ok := strings.Cut(lines[0], ":"); ok {
+		lines[0] = h.v.out().bold(head+":") + rest
+	}
+	fmt.Fprintln(h.v.s.Out, strings.Join(lines, "\n"))
+}
+
+// detail prints one line of changeDetails, its leading symbol coloured.
+func (h *planHumanView) detail(line string) {
+	lines := wrapLine(line, h.v.s.Width, "      ")
+	trimmed := strings.TrimLeft(lines[0], " ")
+	indent := lines[0][:len(lines[0])-len(trimmed)]
+	if symbol, rest, ok := strings.Cut(trimmed, " "); ok {
+		color := ansiYellow // "~ attribute"
+		switch symbol {
+		case "+":
+			color = ansiGreen
+		case "-/+":
+			color = ansiYellow
+		}
+		lines[0] = indent + h.v.out().paint(color, symbol) + " " + rest
+	}
+	fmt.Fprintln(h.v.s.Out, strings.Join(lines, "\n"))
 }
 
 // detailWidth is how much of a prompt a create's line shows.
@@ -167,20 +235,20 @@ func attrText(s string) string {
 // spend reports the change's worst case, and what this state has cost to
 // date: the ledger's every billed task (retries, replaced takes, killed
 // runs' tasks), in each unit it was billed in, as runs' total row does.
-func (v *planHumanView) spend(t plan.Totals) {
+func (h *planHumanView) spend(t plan.Totals) {
 	if t.WorstCase > t.Credits && t.Credits > 0 {
 		against := ""
 		if t.BudgetWorstCase && t.MaxCredits > 0 {
 			against = fmt.Sprintf("; the budget of %s is checked against it", formatAmount(t.MaxCredits, t.Unit))
 		}
-		fmt.Fprintf(v.w, "Worst case: %s if every create takes max_attempts = %d tasks%s.\n", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against)
+		h.v.println(fmt.Sprintf("Worst case: %s if every create takes max_attempts = %d tasks%s.", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against))
 	}
 	if len(t.SpendByUnit) > 0 {
-		fmt.Fprintf(v.w, "Actual spend so far: %s.\n", spendText(t.SpendByUnit))
+		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendText(t.SpendByUnit)))
 	}
 	if t.MayHaveBilledTasks > 0 {
-		fmt.Fprintf(v.w, "Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.\n",
-			plural(t.MayHaveBilledTasks, "create", "creates"), spendText(t.MayHaveBilled))
+		h.v.println(fmt.Sprintf("Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.",
+			plural(t.MayHaveBilledTasks, "create", "creates"), spendText(t.MayHaveBilled)))
 	}
 }
 
@@ -216,8 +284,8 @@ func pronoun(n int) string {
 	return "them"
 }
 
-func (v *planHumanView) Saved(path string) {
-	fmt.Fprintf(v.w, "\nSaved the plan to %s. To perform exactly these actions, run:\n  ltxform apply %s\n", path, path)
+func (h *planHumanView) Saved(path string) {
+	h.v.println(fmt.Sprintf("\nSaved the plan to %s. To perform exactly these actions, run:\n  ltxform apply %s", path, path))
 }
 
 // summaryLine is "Plan: 3 to create, 1 to replace, 12 unchanged; estimated
@@ -269,7 +337,7 @@ type planJSON struct {
 
 func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 	doc := planJSON{
-		FormatVersion: plan.FormatVersion,
+		FormatVersion: uiFormatVersion,
 		HasChanges:    p.HasChanges(),
 		ManifestHash:  p.ManifestHash,
 		StateSerial:   p.StateSerial,

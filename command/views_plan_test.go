@@ -127,9 +127,15 @@ func everyKindPlan(t *testing.T) *plan.Plan {
 }
 
 func renderPlan(t *testing.T, p *plan.Plan, jsonOut bool, diags hcl.Diagnostics) []byte {
+	return renderPlanWidth(t, p, jsonOut, diags, 0)
+}
+
+// renderPlanWidth renders p as on a terminal of width columns (0: not a
+// terminal, 80 columns), without colour.
+func renderPlanWidth(t *testing.T, p *plan.Plan, jsonOut bool, diags hcl.Diagnostics, width int) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	env := &Env{Stdout: &out, Stderr: &out, Width: width, Getenv: func(string) string { return "" }}
 	if err := newPlanView(env, jsonOut).Plan(p, diags); err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +146,7 @@ func TestPlanHumanViewGolden(t *testing.T) {
 	p := everyKindPlan(t)
 	got := renderPlan(t, p, false, nil)
 	assertGolden(t, "plan_every_kind.txt", got)
+	assertGolden(t, "plan_every_kind_160.txt", renderPlanWidth(t, p, false, nil, 160))
 	if again := renderPlan(t, everyKindPlan(t), false, nil); !bytes.Equal(again, got) {
 		t.Errorf("two renderings of the same plan differ:\n%s\n%s", got, again)
 	}
