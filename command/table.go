@@ -1,9 +1,12 @@
 package command
 
 import (
-	"bufio"
 	"io"
 	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // tableColumn is one column of a table and what may happen to it when the
@@ -43,61 +46,56 @@ func renderTable(w io.Writer, header []string, rows [][]string) error {
 	return (&table{Columns: cols, Rows: rows}).render(w)
 }
 
+// render lays the table out (which columns, how wide, each cell wrapped
+// to its width and coloured) and has tablewriter, the project's table
+// library, draw it in streaming mode with those widths: tablewriter does not
+// drop columns to fit a terminal, and measuring every cell again would
+// double its cost on a 1,000-row plan.
 func (t *table) render(w io.Writer) error {
 	keep, widths := t.layout()
-	bw := bufio.NewWriter(w)
-	var rule strings.Builder
-	rule.WriteByte('+')
-	for _, wd := range widths {
-		rule.WriteString(strings.Repeat("-", wd+2))
-		rule.WriteByte('+')
+	colWidths := tw.NewMapper[int, int]()
+	for k, wd := range widths {
+		colWidths.Set(k, wd+2) // tablewriter's width includes the padding
 	}
-	rule.WriteByte('\n')
-
-	header := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		header[i] = c.Header
+	tbl := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithStreaming(tw.StreamConfig{Enable: true}),
+		tablewriter.WithColumnWidths(colWidths),
+	)
+	if err := tbl.Start(); err != nil {
+		return err
 	}
-	bw.WriteString(rule.String())
-	t.writeRow(bw, -1, header, keep, widths)
-	bw.WriteString(rule.String())
-	for r, row := range t.Rows {
-		t.writeRow(bw, r, row, keep, widths)
-	}
-	bw.WriteString(rule.String())
-	return bw.Flush()
-}
-
-// writeRow writes one row, as many lines as its tallest wrapped cell.
-func (t *table) writeRow(bw *bufio.Writer, r int, row []string, keep, widths []int) {
-	cells := make([][]string, len(keep))
-	height := 1
+	header := make([]string, len(keep))
 	for k, c := range keep {
-		text := ""
-		if c < len(row) {
-			text = row[c]
-		}
-		cells[k] = wrapLine(text, widths[k], "")
-		height = max(height, len(cells[k]))
+		header[k] = t.Columns[c].Header
 	}
-	for line := range height {
-		bw.WriteByte('|')
+	tbl.Header(header)
+	for r, row := range t.Rows {
+		cells := make([]string, len(keep))
 		for k, c := range keep {
 			text := ""
-			if line < len(cells[k]) {
-				text = cells[k][line]
+			if c < len(row) {
+				text = row[c]
 			}
-			pad := widths[k] - textWidth(text)
-			bw.WriteByte(' ')
-			if r >= 0 && t.Color != nil && t.Paint {
-				text = t.Paint.paint(t.Color(r, c), text)
+			lines := wrapLine(text, widths[k], "")
+			if t.Color != nil && t.Paint {
+				if code := t.Color(r, c); code != "" {
+					for i := range lines {
+						lines[i] = t.Paint.paint(code, lines[i])
+					}
+				}
 			}
-			bw.WriteString(text)
-			bw.WriteString(strings.Repeat(" ", pad+1))
-			bw.WriteByte('|')
+			cells[k] = strings.Join(lines, "\n")
 		}
-		bw.WriteByte('\n')
+		if err := tbl.Append(cells); err != nil {
+			return err
+		}
 	}
+	return tbl.Close()
 }
 
 // layout picks the columns to show and their widths. Without a width limit
