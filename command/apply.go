@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/executor"
@@ -12,210 +14,393 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [-report FILE] [DIR | PLANFILE]"
+const applyUsage = "[-auto-approve] [-parallelism N] [-json] [-simulate] [-fail-fast] [-max-cost N] [-retry-uncertain] [-target ADDR]... [-replace ADDR]... [-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [-report FILE] [DIR | PLANFILE [DIR]]"
 
 // approvalPrompt is asked before anything is sent, unless -auto-approve.
 const approvalPrompt = "Do you want to perform these actions? Only 'yes' will be accepted: "
 
-// runApply creates, polls and downloads the videos of a plan: built from the
-// manifest now, or loaded from a saved plan file that must still be fresh.
-// It exits 0 only when every video ends completed or unchanged.
-func runApply(ctx context.Context, env *Env, args []string) (err error) {
-	fs := newFlagSet(env, "apply", applyUsage)
-	autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
-	parallelism := fs.Int("parallelism", 0, "videos in flight at once (default: the manifest's api.parallelism)")
-	jsonOut := fs.Bool("json", false, "stream JSON-lines events and the results instead of human output (needs -auto-approve)")
-	simulate := fs.Bool("simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
-	failFast := fs.Bool("fail-fast", false, "start no new video after the first one fails")
-	reportFile := fs.String("report", "", "after the run, write its HTML report to `FILE` (as ltxform report -o FILE)")
-	pf := addPlanFlags(fs, "apply")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// applyArgs are apply's arguments.
+type applyArgs struct {
+	Common commonArgs
+	// Path is the positional argument: a manifest directory or a saved
+	// plan file ("" = the current directory); which one is told at run
+	// time, by what is there.
+	Path string
+	// PlanDir is the directory given after a plan file: where the saved
+	// plan applies ("" = its own directory relative to the current one).
+	PlanDir     string
+	AutoApprove bool   // -auto-approve
+	Parallelism int    // -parallelism; 0 = the manifest's
+	JSON        bool   // -json
+	Simulate    bool   // -simulate
+	FailFast    bool   // -fail-fast
+	Report      string // -report FILE
+	Plan        planArgs
+}
+
+// parseApply reads apply's command line. The arguments are returned as far
+// as they were read even with an error, so that -json tells it as JSON.
+func parseApply(args []string) (applyArgs, error) {
+	var a applyArgs
+	fs := newFlagSet("apply", applyUsage, &a.Common)
+	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "apply without asking for confirmation")
+	fs.IntVar(&a.Parallelism, "parallelism", 0, "videos in flight at once (default: the manifest's api.parallelism)")
+	fs.BoolVar(&a.JSON, "json", false, "stream JSON-lines events and the results instead of human output (needs -auto-approve)")
+	fs.BoolVar(&a.Simulate, "simulate", false, "run against the built-in simulator on a loopback port: no key, no credits, real files")
+	fs.BoolVar(&a.FailFast, "fail-fast", false, "start no new video after the first one fails")
+	fs.StringVar(&a.Report, "report", "", "after the run, write its HTML report to `FILE` (as ltxform report -o FILE)")
+	addPlanFlags(fs, "apply", &a.Plan)
+	if err := fs.parse(args); err != nil {
+		return a, err
 	}
-	arg, err := oneOptionalArg(fs)
-	if err != nil {
-		return err
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
 	}
-	view := newApplyView(env, *jsonOut)
-	defer func() { err = view.finish(err) }()
-	if *parallelism < 0 {
-		return &UsageError{Msg: "-parallelism must be at least 1"}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		a.Path = fs.Arg(0)
+	case 2:
+		a.Path, a.PlanDir = fs.Arg(0), fs.Arg(1)
+	default:
+		return a, &UsageError{Msg: "apply takes a directory, or a plan file and an optional directory, got " + strings.Join(fs.Args(), " ")}
 	}
-	if !pf.lock.enabled {
+	switch {
+	case a.Parallelism < 0:
+		return a, &UsageError{Msg: "-parallelism must be at least 1"}
+	case !a.Plan.Lock.Enabled:
 		// Two applies without the lock interleave their writes and may both
 		// buy the same videos: the flag is for looking, not for spending.
-		return &UsageError{Msg: "apply writes the state and buys videos, so it always takes the lock: -lock=false is for read-only commands (plan, show, state list)"}
+		return a, &UsageError{Msg: "apply writes the state and buys videos, so it always takes the lock: -lock=false is for read-only commands (plan, show, state list)"}
+	case a.JSON && !a.AutoApprove:
+		return a, &UsageError{Msg: "-json needs -auto-approve: there is no one to answer the question in JSON mode"}
 	}
-	if *jsonOut && !*autoApprove {
-		return &UsageError{Msg: "-json needs -auto-approve: there is no one to answer the question in JSON mode"}
-	}
+	return a, nil
+}
 
-	planFile := ""
-	dir := env.ManifestDir(arg)
-	if arg != "" {
-		if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
-			planFile, dir = arg, ""
-		}
+// runApply creates, polls and downloads the videos of a plan: made from the
+// manifest now, or loaded from a saved plan file that must still hold in
+// the directory it applies to. It exits 0 only when every video ends
+// completed or unchanged.
+func runApply(ctx context.Context, env *Env, args []string) (err error) {
+	a, err := parseApply(args)
+	var help *helpRequested
+	if errors.As(err, &help) {
+		return err
 	}
-	var saved *plan.Plan
-	if planFile != "" {
-		if len(pf.targets) > 0 || len(pf.replace) > 0 {
-			return &UsageError{Msg: "-target and -replace belong to the plan: make a new one with \"ltxform plan -out FILE\""}
-		}
-		if saved, err = plan.Load(planFile); err != nil {
-			return err
-		}
-		dir = saved.Dir
-	}
-
-	store, err := openStore(ctx, env, dir, *pf.lock.workspace)
+	a.Common.applyTo(env)
+	view := newApplyView(env, a.JSON)
+	defer func() { err = view.finish(err) }()
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	unlock, err := pf.lock.acquire(ctx, store, "apply")
+	r := &applyRun{env: env, args: a, view: view,
+		pipeline: pipeline{env: env, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "apply"}}
+	defer r.close()
+	return r.run(ctx)
+}
+
+// applyRun is one apply, step by step.
+type applyRun struct {
+	env  *Env
+	args applyArgs
+	view *applyView
+	pipeline
+
+	dir   string     // the manifest directory applied to
+	saved *plan.Plan // the saved plan, when apply was given one
+}
+
+// run is apply's sequence of steps: what to apply; the plan (which opens
+// and locks the store); the question; the run; the report.
+func (r *applyRun) run(ctx context.Context) error {
+	if err := r.resolve(); err != nil {
+		return err
+	}
+	p, err := r.plan(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-
-	p := saved
-	if p == nil {
-		opts := pf.options(env)
-		opts.Simulated = *simulate
-		if p, _, err = buildPlan(ctx, env, store, dir, pf.vars, opts, *jsonOut); err != nil {
-			return err
-		}
-	} else if p, err = checkSavedPlan(ctx, env, store, p, pf.vars, *pf.maxCost, *jsonOut); err != nil {
-		return err
-	}
-
 	if !p.HasChanges() {
-		// Nothing is sent, but the run is recorded all the same, so that the
-		// history of a cron job has every night in it. No-op rows need no API.
-		now := time.Now()
-		runID := state.NewRunID(now)
-		if err := closeKilledRuns(ctx, view, store, p, runID); err != nil {
-			return err
-		}
-		results, _ := executor.Apply(ctx, p, nil, store, executor.Options{RunID: runID})
-		run := withSettings(newRunRecord(now, now, results, nil), p)
-		run.ID = runID
-		if err := store.SaveRun(ctx, run); err != nil {
-			return fmt.Errorf("saving the run record: %w", err)
-		}
-		// Nothing to send; the plan view still lists what needs a decision
-		// (uncertain, parked, altered by hand), or says there is nothing.
-		return view.Plan(env, p)
+		return r.recordNothingToDo(ctx, p)
 	}
-	if err := view.Plan(env, p); err != nil {
+	if err := r.view.Plan(r.env, p); err != nil {
 		return err
 	}
-
-	settings := p.Settings
-	if *parallelism > 0 {
-		settings.Parallelism = *parallelism
+	api, err := r.client(p)
+	if err != nil {
+		return err
 	}
-	var api executor.API
-	if !*simulate && needsAPI(p) {
-		client, err := newClient(env, settings, p.Dir)
-		if err != nil {
-			return err
-		}
-		api = client
+	if err := r.confirm(ctx); err != nil {
+		return err
 	}
+	run, runErr, err := r.execute(ctx, p, api)
+	if err != nil {
+		return err
+	}
+	return r.report(ctx, run, runErr)
+}
 
-	// A saved plan was reviewed when it was made, as in Terraform.
-	if !*autoApprove && planFile == "" {
-		if !env.StdinIsTerminal || env.NoInput {
-			why := "stdin is not a terminal, so nobody can answer"
-			if env.NoInput {
-				why = "-input=false forbids asking"
-			}
-			view.NobodyToAsk(why)
-			return ErrReported
+// resolve decides what is applied: the manifest of a directory, or a saved
+// plan applied to its directory taken from the current one (or to the
+// directory given after it).
+func (r *applyRun) resolve() error {
+	a := r.args
+	r.dir = dirOrCurrent(a.Path)
+	if fi, err := os.Stat(a.Path); a.Path == "" || err != nil || !fi.Mode().IsRegular() {
+		if a.PlanDir != "" {
+			return &UsageError{Msg: fmt.Sprintf("apply takes a second argument only after a plan file, and %s is not one", a.Path)}
 		}
-		if !view.AskApproval(ctx) {
-			view.Cancelled()
-			return ErrReported
+		return nil
+	}
+	if len(a.Plan.Targets) > 0 || len(a.Plan.Replace) > 0 {
+		return &UsageError{Msg: "-target and -replace belong to the plan: make a new one with \"ltxform plan -out FILE\""}
+	}
+	saved, err := plan.Load(a.Path)
+	if err != nil {
+		return err
+	}
+	r.saved, r.dir = saved, savedPlanDir(saved, a.PlanDir)
+	abs, err := filepath.Abs(r.dir)
+	if err != nil {
+		return err
+	}
+	r.view.ApplyingSavedPlan(abs, saved.Dir)
+	return nil
+}
+
+// savedPlanDir is where a saved plan applies: the directory given, else its
+// directory relative to where it was made, taken from the current one. A
+// plan file from before DirRelative names only its absolute directory.
+func savedPlanDir(p *plan.Plan, given string) string {
+	switch {
+	case given != "":
+		return given
+	case p.DirRelative != "":
+		return filepath.FromSlash(p.DirRelative)
+	default:
+		return p.Dir
+	}
+}
+
+// savePlan writes p to path with its directory relative to the current
+// one, so that apply can find it again from another checkout.
+func savePlan(path string, p *plan.Plan) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	saved := *p
+	if rel, err := filepath.Rel(wd, p.Dir); err == nil {
+		saved.DirRelative = filepath.ToSlash(rel)
+	} // else on another volume: the absolute directory is all there is
+	return plan.Save(path, &saved)
+}
+
+// plan is the plan to apply: made now from the manifest, or the saved one,
+// checked against the manifest and state of the directory and made again.
+// After it the store is open and locked.
+func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
+	if r.saved != nil {
+		return r.checkSavedPlan(ctx)
+	}
+	opts := r.args.Plan.options(r.env)
+	opts.Simulated = r.args.Simulate
+	p, m, diags, err := r.planFromManifest(ctx, r.dir, opts)
+	if err == nil && diags.HasErrors() && p.HasChanges() && !r.args.JSON {
+		// A plan refused (over budget, say) is shown first, so that the
+		// refusal comes after its table and does not scroll away above it.
+		if err := newPlanView(r.env, false).Plan(p, nil); err != nil {
+			return nil, err
 		}
 	}
+	renderDiagnostics(r.env, m.Files, diags, r.args.JSON)
+	if err == nil && diags.HasErrors() {
+		err = ErrReported
+	}
+	return p, err
+}
 
-	if *simulate {
+// checkSavedPlan refuses a plan file made against another manifest or
+// state than the directory's now, or over the -max-cost given now. The
+// manifest is evaluated again with the -var values given now: a plan keeps
+// no variable values (they may be sensitive), so the same ones must be
+// given to apply as to plan.
+//
+// The plan is then made again from them with the options it was made with,
+// and must be the same: an edited plan file is refused, and what runs is the
+// plan made now, never the file's own word.
+func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
+	m, diags := loadAndCheck(r.env, r.dir, r.vars)
+	renderDiagnostics(r.env, m.Files, diags, r.args.JSON)
+	if diags.HasErrors() {
+		return nil, ErrReported
+	}
+	if err := r.open(ctx, m.Dir); err != nil {
+		return nil, err
+	}
+	st, err := r.readState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := r.saved
+	if err := plan.CheckFresh(p, m, st); err != nil {
+		return nil, err
+	}
+	remade, _ := plan.BuildContext(ctx, m, st, plan.OptionsOf(p))
+	if err := plan.CheckSame(p, remade); err != nil {
+		return nil, err
+	}
+	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && remade.Totals.Credits > maxCost {
+		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
+			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCost, remade.Settings.Unit))
+	}
+	return remade, nil
+}
+
+// recordNothingToDo records a run that sends nothing, so that the history
+// of a cron job has every night in it, and shows what needs a decision
+// (uncertain, parked, altered by hand), or that there is nothing.
+func (r *applyRun) recordNothingToDo(ctx context.Context, p *plan.Plan) error {
+	now := time.Now()
+	runID := state.NewRunID(now)
+	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
+		return err
+	}
+	// No-op rows need no API.
+	results, _ := executor.Apply(ctx, p, nil, r.store, executor.Options{RunID: runID})
+	run := withSettings(newRunRecord(now, now, results, nil), p)
+	run.ID = runID
+	if err := r.store.SaveRun(ctx, run); err != nil {
+		return fmt.Errorf("saving the run record: %w", err)
+	}
+	return r.view.Plan(r.env, p)
+}
+
+// settings are the plan's api settings with -parallelism.
+func (r *applyRun) settings(p *plan.Plan) plan.Settings {
+	s := p.Settings
+	if r.args.Parallelism > 0 {
+		s.Parallelism = r.args.Parallelism
+	}
+	return s
+}
+
+// client is the API the plan's tasks go to, made before the question so
+// that a missing key is told before anyone is asked; nil when simulating
+// (the simulator starts once approved) or when nothing needs the API.
+func (r *applyRun) client(p *plan.Plan) (executor.API, error) {
+	if r.args.Simulate || !needsAPI(p) {
+		return nil, nil
+	}
+	return newClient(r.env, r.settings(p), p.Dir)
+}
+
+// confirm asks for approval, unless -auto-approve or a saved plan (which
+// was reviewed when it was made, as in Terraform).
+func (r *applyRun) confirm(ctx context.Context) error {
+	if r.args.AutoApprove || r.saved != nil {
+		return nil
+	}
+	if !r.env.StdinIsTerminal || r.env.NoInput {
+		why := "stdin is not a terminal, so nobody can answer"
+		if r.env.NoInput {
+			why = "-input=false forbids asking"
+		}
+		r.view.NobodyToAsk(why)
+		return ErrReported
+	}
+	if !r.view.AskApproval(ctx) {
+		r.view.Cancelled()
+		return ErrReported
+	}
+	return nil
+}
+
+// execute sends the plan: the lineage and the moves first, the run record
+// opened before anything is sent, then the executor with the progress view.
+// err is a failure before the run; runErr is the run's own.
+func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) (run *state.Run, runErr, err error) {
+	settings := r.settings(p)
+	if r.args.Simulate {
 		ls, err := startSimulator(settings.Provider)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		defer ls.Close()
 		api = ls.client(settings.Parallelism, p.Dir)
-		view.Simulating(ls.url)
+		r.view.Simulating(ls.url)
 	}
-
 	// The state's lineage is part of every Idempotency-Key: a new state
 	// gets one, durably, before its first create.
-	if p.StateLineage, err = store.EnsureLineage(ctx); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+	if p.StateLineage, err = r.store.EnsureLineage(ctx); err != nil {
+		return nil, nil, fmt.Errorf("writing the state: %w", err)
 	}
 	// Moved blocks re-address the state (and rename files) before anything
 	// is sent (command/state_mv.go).
 	var say func(string)
-	if !*jsonOut {
-		say = func(line string) { fmt.Fprintln(env.Stdout, line) }
+	if !r.args.JSON {
+		say = func(line string) { fmt.Fprintln(r.env.Stdout, line) }
 	}
-	if err := applyPlannedMoves(ctx, store, p, say); err != nil {
-		return err
+	if err := applyPlannedMoves(ctx, r.store, p, say); err != nil {
+		return nil, nil, err
 	}
 
 	opts := executor.Options{
 		Parallelism:       settings.Parallelism,
 		RequestsPerMinute: settings.RequestsPerMinute,
 		MaxAttempts:       settings.MaxAttempts,
-		FailFast:          *failFast,
+		FailFast:          r.args.FailFast,
 	}
-	if *simulate {
+	if r.args.Simulate {
 		// The simulator's tasks take under a second: learn that at once.
 		opts.ScoutStart = simulatedLatency
 		opts.PollCap = 2 * time.Second
 	}
-	sink := view.Progress(p, settings.Parallelism)
+	sink := r.view.Progress(p, settings.Parallelism)
 	opts.Sink = sink
 
 	// The record is opened before anything is sent, so that a run killed
 	// outright is still listed, with what the ledger says it bought.
 	started := time.Now()
 	runID := state.NewRunID(started)
-	if err := closeKilledRuns(ctx, view, store, p, runID); err != nil {
-		return err
+	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
+		return nil, nil, err
 	}
 	opened := withSettings(&state.Run{ID: runID, Started: started.UTC(), Status: state.RunRunning, PID: os.Getpid(), Host: state.Hostname()}, p)
-	if err := store.SaveRun(ctx, opened); err != nil {
-		return fmt.Errorf("opening the run record: %w", err)
+	if err := r.store.SaveRun(ctx, opened); err != nil {
+		return nil, nil, fmt.Errorf("opening the run record: %w", err)
 	}
 	opts.RunID = runID
 	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
-	results, runErr := executor.Apply(ctx, p, api, store, opts)
+	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
 	stopInterruptNotice()
 	sink.Close()
-	finished := time.Now()
 
-	run := withSettings(newRunRecord(started, finished, results, runErr), p)
+	run = withSettings(newRunRecord(started, time.Now(), results, runErr), p)
 	run.ID, run.PID, run.Host = runID, opened.PID, opened.Host
-	// The interrupt must not stop the bookkeeping that lets the next run resume.
+	return run, runErr, nil
+}
+
+// report does the bookkeeping that lets the next run resume (even after an
+// interrupt: it runs without ctx's cancellation), shows the results and
+// turns them into the exit status.
+func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) error {
 	bg := context.WithoutCancel(ctx)
 	var bookkeeping []error
-	if err := store.Checkpoint(bg); err != nil {
+	if err := r.store.Checkpoint(bg); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("writing the state snapshot: %w", err))
 	}
-	if err := store.SaveRun(bg, run); err != nil {
+	if err := r.store.SaveRun(bg, run); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
-	} else if *reportFile != "" {
-		bookkeeping = append(bookkeeping, writeApplyReport(bg, env, store, dir, run, *reportFile)...)
+	} else if r.args.Report != "" {
+		bookkeeping = append(bookkeeping, writeApplyReport(bg, r.env, r.store, r.dir, run, r.args.Report)...)
 	}
-	if err := view.Results(run, runErr); err != nil {
+	if err := r.view.Results(run, runErr); err != nil {
 		return err
 	}
 	for _, err := range bookkeeping {
-		view.Error(err)
+		r.view.Error(err)
 	}
 	switch {
 	case len(bookkeeping) > 0 || run.ExitCode == ExitRunError:
@@ -224,37 +409,6 @@ func runApply(ctx context.Context, env *Env, args []string) (err error) {
 		return ErrSomeVideosFailed
 	}
 	return nil
-}
-
-// checkSavedPlan refuses a plan file made against another manifest or state,
-// or over the -max-credits given now. The manifest is evaluated again with
-// the -var values given now: a plan keeps no variable values (they may be
-// sensitive), so the same ones must be given to apply as to plan.
-//
-// The plan is then made again from them with the options it was made with,
-// and must be the same: an edited plan file is refused, and what runs is the
-// plan made now, never the file's own word.
-func checkSavedPlan(ctx context.Context, env *Env, store state.Store, p *plan.Plan, vf *varFlags, maxCredits float64, jsonOut bool) (*plan.Plan, error) {
-	m, err := loadManifest(env, p.Dir, vf, jsonOut)
-	if err != nil {
-		return nil, err
-	}
-	st, err := loadState(ctx, store)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.CheckFresh(p, m, st); err != nil {
-		return nil, err
-	}
-	remade, _ := plan.BuildContext(ctx, m, st, plan.OptionsOf(p))
-	if err := plan.CheckSame(p, remade); err != nil {
-		return nil, err
-	}
-	if maxCredits > 0 && remade.Totals.Credits > maxCredits {
-		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
-			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCredits, remade.Settings.Unit))
-	}
-	return remade, nil
 }
 
 // needsAPI: forgetting entries is bookkeeping, and needs no key.

@@ -2,8 +2,6 @@ package command
 
 import (
 	"errors"
-	"flag"
-	"io"
 	"testing"
 
 	"github.com/ltxform/ltxform/config"
@@ -35,18 +33,16 @@ func TestAPIEndpointPrecedence(t *testing.T) {
 		{"else the public API", "", "", &config.Manifest{}, ltx.DefaultBaseURL},
 		{"of the manifest's provider", "", "", lightricks, "https://api.ltx.video"},
 	} {
-		fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		pf := addPlanFlags(fs, "apply")
 		args := []string{}
 		if tc.flag != "" {
 			args = append(args, "-endpoint", tc.flag)
 		}
-		if err := fs.Parse(args); err != nil {
+		a, err := parseApply(args)
+		if err != nil {
 			t.Fatal(err)
 		}
 		p, _ := plan.ProviderOf(tc.m)
-		if got := plan.EndpointOf(tc.m, p, pf.options(env(tc.envURL)).Endpoint); got != tc.want {
+		if got := plan.EndpointOf(tc.m, p, a.Plan.options(env(tc.envURL)).Endpoint); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/agext/levenshtein"
@@ -39,29 +38,6 @@ type Env struct {
 	// NoColor is -no-color: no colour codes on any stream. NoInput is
 	// -input=false: never ask a question.
 	NoColor, NoInput bool
-
-	// onFlagSet, when set, sees each flag set a verb makes: shell
-	// completion and the README test learn the flags by running `VERB -help`.
-	onFlagSet func(*flag.FlagSet)
-}
-
-// disableColor is -no-color: no colour codes on any stream (iostreams.go
-// reads NoColor).
-func (e *Env) disableColor() {
-	e.NoColor = true
-}
-
-// ManifestDir resolves the manifest directory: the positional argument, else
-// -chdir, else the current directory.
-func (e *Env) ManifestDir(arg string) string {
-	switch {
-	case arg != "":
-		return arg
-	case e.Chdir != "":
-		return e.Chdir
-	default:
-		return "."
-	}
 }
 
 // Exit-status errors, mapped to codes by the single switch in main.
@@ -134,14 +110,13 @@ func init() {
 	verbs["completion"] = verb{run: runCompletion, synopsis: "Print a shell completion script (bash, zsh or fish)"}
 }
 
-// errHelpShown is a verb's answer to -help: its usage is on stdout, and the
-// command succeeds.
-var errHelpShown = errors.New("help shown")
-
-// Run parses the global flags and dispatches to a verb.
+// Run parses the global flags and dispatches to a verb. A verb's -help is
+// its parser's answer (helpRequested), told here on stdout with exit 0.
 func Run(ctx context.Context, env *Env, args []string) error {
 	err := run(ctx, env, args)
-	if errors.Is(err, errHelpShown) {
+	var help *helpRequested
+	if errors.As(err, &help) {
+		help.print(env.Stdout)
 		return nil
 	}
 	return err
@@ -251,71 +226,6 @@ func printUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every command takes -help, -no-color and -input=false.")
-}
-
-// newFlagSet is a verb's flag set. Its -help prints the usage on stdout;
-// a bad flag is an error that main reports once. Every verb takes
-// -no-color and -input=false, as in Terraform, so that scripts may pass
-// them to any command.
-func newFlagSet(env *Env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(env.Stdout, "Usage: %s\n\nOptions:\n", strings.TrimSpace("ltxform "+name+" "+usage))
-		fs.SetOutput(env.Stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	fs.BoolFunc("no-color", "print no colour codes", func(s string) error {
-		off, err := strconv.ParseBool(s)
-		if off {
-			env.disableColor()
-		}
-		return err
-	})
-	fs.BoolFunc("input", "ask for input when needed (default true); -input=false never asks", func(s string) error {
-		ask, err := strconv.ParseBool(s)
-		env.NoInput = !ask
-		return err
-	})
-	if env.onFlagSet != nil {
-		env.onFlagSet(fs)
-	}
-	return fs
-}
-
-// parseFlags parses args, turning a flag error into a UsageError and -help
-// into errHelpShown once the usage is printed.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	usage := fs.Usage
-	fs.Usage = func() {} // the flag package calls it on errors too
-	err := fs.Parse(args)
-	fs.Usage = usage
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
-		return errHelpShown
-	case err != nil:
-		return &UsageError{Msg: fmt.Sprintf("%s; run \"ltxform %s -help\" for its options", err, fs.Name())}
-	}
-	return nil
-}
-
-// oneOptionalArg returns the single positional argument, or "".
-func oneOptionalArg(fs *flag.FlagSet) (string, error) {
-	switch fs.NArg() {
-	case 0:
-		return "", nil
-	case 1:
-		return fs.Arg(0), nil
-	default:
-		for _, a := range fs.Args()[1:] {
-			if strings.HasPrefix(a, "-") {
-				return "", &UsageError{Msg: fmt.Sprintf("%s: flags come before the directory: %s %s %s", fs.Name(), fs.Name(), a, fs.Arg(0))}
-			}
-		}
-		return "", &UsageError{Msg: fmt.Sprintf("%s takes at most one argument, got %s", fs.Name(), strings.Join(fs.Args(), " "))}
-	}
 }
 
 // DefaultEnv is the real process's Env.

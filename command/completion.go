@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,31 +39,46 @@ func Commands() []CommandHelp {
 
 // flagsOf runs `path... -help` and collects the names the flag set defines.
 func flagsOf(path ...string) []string {
-	var last *flag.FlagSet
 	env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
 		Getenv: func(string) string { return "" }}
-	env.onFlagSet = func(fs *flag.FlagSet) { last = fs }
-	_ = verbs[path[0]].run(context.Background(), env, append(path[1:], "-help"))
-	if last == nil {
+	err := verbs[path[0]].run(context.Background(), env, append(path[1:], "-help"))
+	var help *helpRequested
+	if !errors.As(err, &help) {
 		return nil // a verb that only dispatches (state)
 	}
 	var names []string
-	last.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	help.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	sort.Strings(names)
 	return names
 }
 
-// runCompletion prints a completion script for bash, zsh or fish.
-func runCompletion(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "completion", "bash|zsh|fish\n\nLoad it with: source <(ltxform completion bash)   (zsh: the same; fish: ltxform completion fish | source)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// completionArgs are completion's arguments.
+type completionArgs struct {
+	Common commonArgs
+	Shell  string // bash, zsh or fish (checked when run)
+}
+
+func parseCompletion(args []string) (completionArgs, error) {
+	var a completionArgs
+	fs := newFlagSet("completion", "bash|zsh|fish\n\nLoad it with: source <(ltxform completion bash)   (zsh: the same; fish: ltxform completion fish | source)", &a.Common)
+	if err := fs.parse(args); err != nil {
+		return a, err
 	}
 	if fs.NArg() != 1 {
-		return &UsageError{Msg: "completion takes the name of a shell: bash, zsh or fish"}
+		return a, &UsageError{Msg: "completion takes the name of a shell: bash, zsh or fish"}
+	}
+	a.Shell = fs.Arg(0)
+	return a, nil
+}
+
+// runCompletion prints a completion script for bash, zsh or fish.
+func runCompletion(ctx context.Context, env *Env, args []string) error {
+	a, err := parseCompletion(args)
+	if err != nil {
+		return err
 	}
 	cmds := Commands()
-	switch fs.Arg(0) {
+	switch a.Shell {
 	case "bash":
 		writeBashCompletion(env.Stdout, cmds)
 	case "zsh":
@@ -72,7 +88,7 @@ func runCompletion(ctx context.Context, env *Env, args []string) error {
 	case "fish":
 		writeFishCompletion(env.Stdout, cmds)
 	default:
-		return &UsageError{Msg: fmt.Sprintf("completion: unknown shell %q; want bash, zsh or fish", fs.Arg(0))}
+		return &UsageError{Msg: fmt.Sprintf("completion: unknown shell %q; want bash, zsh or fish", a.Shell)}
 	}
 	return nil
 }

@@ -19,20 +19,38 @@ import (
 	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
+// fmtArgs are fmt's arguments.
+type fmtArgs struct {
+	Common    commonArgs
+	Path      string // a directory or a file; "." when not given
+	Check     bool   // -check
+	Diff      bool   // -diff
+	Recursive bool   // -recursive
+}
+
+func parseFmt(args []string) (fmtArgs, error) {
+	var a fmtArgs
+	fs := newFlagSet("fmt", "[-check] [-diff] [-recursive] [DIR | FILE]", &a.Common)
+	fs.BoolVar(&a.Check, "check", false, "write nothing; exit 3 when a file is not formatted")
+	fs.BoolVar(&a.Diff, "diff", false, "print the changes as a unified diff")
+	fs.BoolVar(&a.Recursive, "recursive", false, "also format files in subdirectories")
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	path, err := oneOptionalArg(fs)
+	a.Path = dirOrCurrent(path)
+	return a, err
+}
+
 // runFmt rewrites manifests and variable files in the canonical format.
 func runFmt(ctx context.Context, env *Env, args []string) error {
-	fset := newFlagSet(env, "fmt", "[-check] [-diff] [-recursive] [DIR | FILE]")
-	check := fset.Bool("check", false, "write nothing; exit 3 when a file is not formatted")
-	showDiff := fset.Bool("diff", false, "print the changes as a unified diff")
-	recursive := fset.Bool("recursive", false, "also format files in subdirectories")
-	if err := parseFlags(fset, args); err != nil {
-		return err
-	}
-	arg, err := oneOptionalArg(fset)
+	a, err := parseFmt(args)
 	if err != nil {
 		return err
 	}
-	files, err := formattableFiles(env.ManifestDir(arg), *recursive)
+	a.Common.applyTo(env)
+	check, showDiff := &a.Check, &a.Diff
+	files, err := formattableFiles(a.Path, a.Recursive)
 	if err != nil {
 		return err
 	}

@@ -59,8 +59,9 @@ func TestFmtCheckNeedsFormat(t *testing.T) {
 func TestVarFlagsKeepOrder(t *testing.T) {
 	env, _, _ := fmtTestEnv()
 	env.Environ = func() []string { return []string{"LTX_VAR_a=1"} }
-	fs := newFlagSet(env, "x", "")
-	vf := addVarFlags(fs)
+	vf := &varFlags{}
+	fs := newFlagSet("x", "", &commonArgs{})
+	addVarFlags(fs, vf)
 	if err := fs.Parse([]string{"-var", "a=1", "-var-file", "f.hcl", "-var", "b=2"}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,27 +9,46 @@ import (
 	"time"
 )
 
+// forceUnlockArgs are force-unlock's arguments.
+type forceUnlockArgs struct {
+	Common    commonArgs
+	ID        string // the lock ID the lock error named
+	Dir       string // "." when not given
+	Force     bool   // -force
+	Workspace string // -workspace
+}
+
+func parseForceUnlock(args []string) (forceUnlockArgs, error) {
+	var a forceUnlockArgs
+	fs := newFlagSet("force-unlock", "[-force] [-workspace NAME] ID [DIR]", &a.Common)
+	fs.BoolVar(&a.Force, "force", false, "do not ask for confirmation")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return a, &UsageError{Msg: "force-unlock takes the lock ID (from the error that named the holder) and an optional directory"}
+	}
+	a.ID, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
+	return a, nil
+}
+
 // runForceUnlock removes the lock info a dead run left behind. The store
 // refuses when the id does not match or the holder still holds the OS lock.
 func runForceUnlock(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "force-unlock", "[-force] [-workspace NAME] ID [DIR]")
-	force := fs.Bool("force", false, "do not ask for confirmation")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	a, err := parseForceUnlock(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return &UsageError{Msg: "force-unlock takes the lock ID (from the error that named the holder) and an optional directory"}
-	}
-	if !*force && env.NoInput {
+	a.Common.applyTo(env)
+	force, id := &a.Force, a.ID
+	if !a.Force && env.NoInput {
 		return &UsageError{Msg: "force-unlock asks for confirmation and -input=false forbids asking: give -force"}
 	}
-	id := fs.Arg(0)
-	dir := env.ManifestDir(fs.Arg(1))
-	if err := checkManifestDir(dir); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, env, dir, *workspace)
+	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,6 +24,60 @@ import (
 const importUsage = "[-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR TASK_ID [DIR]\n" +
 	"       ltxform import -file PATH [-move] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR [DIR]"
 
+// importArgs are import's arguments.
+type importArgs struct {
+	Common   commonArgs
+	Address  string // normalised
+	TaskID   string // "" with -file
+	Dir      string // "." when not given
+	File     string // -file PATH
+	Move     bool   // -move
+	Endpoint string // -endpoint
+	Vars     varFlags
+	Lock     lockArgs
+}
+
+// parseImport reads import's command line; its flags may come before,
+// between or after the positional arguments (import ADDR -file PATH).
+func parseImport(args []string) (importArgs, error) {
+	var a importArgs
+	fs := newFlagSet("import", importUsage, &a.Common)
+	fs.StringVar(&a.File, "file", "", "adopt the video file at `PATH` instead of a task: no request is sent")
+	fs.BoolVar(&a.Move, "move", false, "with -file: move the file to the video's output instead of copying it")
+	fs.StringVar(&a.Endpoint, "endpoint", "", "API base `URL` where the task lives (default: $LTX_API_URL, else api.base_url, else the provider's public API)")
+	addVarFlags(fs, &a.Vars)
+	addLockFlags(fs, &a.Lock)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return a, err
+	}
+	want := 2
+	if a.File != "" {
+		want = 1
+	}
+	if len(pos) < want || len(pos) > want+1 {
+		return a, &UsageError{Msg: "import takes ADDR TASK_ID [DIR], or -file PATH ADDR [DIR]: e.g. import video.hero task_abc123, or import video.hero -file out/hero.mp4"}
+	}
+	if a.Move && a.File == "" {
+		return a, &UsageError{Msg: "-move goes with -file"}
+	}
+	if !a.Lock.Enabled {
+		return a, &UsageError{Msg: "import writes the state, so it always takes the lock"}
+	}
+	a.Address = state.NormalizeAddress(pos[0])
+	if !addressPattern.MatchString(a.Address) {
+		return a, &UsageError{Msg: fmt.Sprintf("import: %q is not a video address (video.NAME or video.NAME[KEY])", pos[0])}
+	}
+	if want == 2 {
+		a.TaskID = pos[1]
+	}
+	a.Dir = "."
+	if len(pos) > want {
+		a.Dir = pos[want]
+	}
+	return a, nil
+}
+
 // runImport adopts, for a video of the manifest that the state does not
 // know, a task made elsewhere (polled at the manifest's provider and
 // endpoint, downloaded, recorded with what the service says it consumed) or
@@ -33,46 +86,20 @@ const importUsage = "[-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-
 // state or a task made by hand is taken back without buying again. As in
 // Terraform, the task or file is taken to be what the manifest asks for.
 func runImport(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "import", importUsage)
-	file := fs.String("file", "", "adopt the video file at `PATH` instead of a task: no request is sent")
-	move := fs.Bool("move", false, "with -file: move the file to the video's output instead of copying it")
-	endpoint := fs.String("endpoint", "", "API base `URL` where the task lives (default: $LTX_API_URL, else api.base_url, else the provider's public API)")
-	vars := addVarFlags(fs)
-	lf := addLockFlags(fs)
-	pos, err := parseInterleaved(fs, args)
+	a, err := parseImport(args)
 	if err != nil {
 		return err
 	}
-	want := 2
-	if *file != "" {
-		want = 1
-	}
-	if len(pos) < want || len(pos) > want+1 {
-		return &UsageError{Msg: "import takes ADDR TASK_ID [DIR], or -file PATH ADDR [DIR]: e.g. import video.hero task_abc123, or import video.hero -file out/hero.mp4"}
-	}
-	if *move && *file == "" {
-		return &UsageError{Msg: "-move goes with -file"}
-	}
-	if !lf.enabled {
-		return &UsageError{Msg: "import writes the state, so it always takes the lock"}
-	}
-	addr := state.NormalizeAddress(pos[0])
-	if !addressPattern.MatchString(addr) {
-		return &UsageError{Msg: fmt.Sprintf("import: %q is not a video address (video.NAME or video.NAME[KEY])", pos[0])}
-	}
-	dirArg := ""
-	if len(pos) > want {
-		dirArg = pos[want]
-	}
-	dir := env.ManifestDir(dirArg)
-	m, err := loadManifest(env, dir, vars, false)
+	a.Common.applyTo(env)
+	addr, dir, file, move, endpoint, lf := a.Address, a.Dir, &a.File, &a.Move, &a.Endpoint, a.Lock
+	m, err := loadManifest(env, dir, &a.Vars, false)
 	if err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(m.Videos, func(v *config.Video) bool { return v.Address == addr }) {
 		return fmt.Errorf("%s is not a video of the manifest in %s; import adopts a task or file for a video the manifest declares", addr, m.Dir)
 	}
-	store, err := openStore(ctx, env, dir, *lf.workspace)
+	store, err := openStore(ctx, env, dir, lf.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
@@ -114,7 +141,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if *file != "" {
 		return importFile(ctx, env, store, p, c, entry, *file, *move)
 	}
-	return importTask(ctx, env, store, p, c, entry, pos[1])
+	return importTask(ctx, env, store, p, c, entry, a.TaskID)
 }
 
 // importedEntry is the record of c as if this state had made it.
@@ -307,10 +334,10 @@ func onlyErrors(diags hcl.Diagnostics) hcl.Diagnostics {
 
 // parseInterleaved parses flags given before, between or after the
 // positional arguments (import ADDR -file PATH), and returns the latter.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterleaved(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := parseFlags(fs, args); err != nil {
+		if err := fs.parse(args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()

@@ -97,7 +97,7 @@ func TestLockFlagsDisabledTakeNoLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
-	lf := &lockFlags{enabled: false}
+	lf := lockArgs{Enabled: false}
 	release, err := lf.acquire(context.Background(), state.NewLocalStore(dir), "plan")
 	if err != nil {
 		t.Fatalf("-lock=false under a held lock: %v", err)

@@ -2,7 +2,9 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -11,48 +13,113 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// buildPlan is apply's path to a plan: load and check the manifest, read
-// the state, diff and price. Diagnostics are rendered here (stderr; the JSON
-// list when jsonOut); on an error it returns ErrReported, with the plan when
-// one was built (over budget, say) so that the caller may still show it.
-//
-// store is the caller's, already locked: the state is read through the
-// store that holds the lock.
-func buildPlan(ctx context.Context, env *Env, store state.Store, dir string, vf *varFlags, opts plan.Options, jsonOut bool) (*plan.Plan, *config.Manifest, error) {
-	m, err := loadManifest(env, dir, vf, jsonOut)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, diags, err := planManifest(ctx, store, m, opts)
-	if err != nil {
-		return p, m, err
-	}
-	if diags.HasErrors() && p != nil && p.HasChanges() && !jsonOut {
-		// A plan refused (over the budget, say) is shown first, so that the
-		// refusal comes after its table and does not scroll away above it.
-		if err := newPlanView(env, false).Plan(p, nil); err != nil {
-			return p, m, err
-		}
-	}
-	renderDiagnostics(env, m.Files, diags, jsonOut)
-	if diags.HasErrors() {
-		return p, m, ErrReported
-	}
-	return p, m, nil
+// pipeline is the one way plan and apply go from a manifest directory to a
+// plan: load the manifest, open its store (refusing before anything is
+// created), lock, read the state, plan. plan releases the lock once the
+// plan is made; apply holds it until close.
+type pipeline struct {
+	env       *Env
+	vars      *varFlags
+	lock      lockArgs
+	operation string // named in the lock info: "plan", "apply"
+	// readOnly: the command writes nothing (plan), so a directory without
+	// state is read without the lock, which would create .ltxform/.
+	readOnly bool
+
+	store  stateStore
+	unlock func() error
 }
 
-// planManifest reads the state from store and diffs the loaded manifest m
-// against it.
-func planManifest(ctx context.Context, store state.Store, m *config.Manifest, opts plan.Options) (*plan.Plan, hcl.Diagnostics, error) {
-	st, err := loadState(ctx, store)
+// planFromManifest loads the manifest in dir and plans it against the
+// state. A manifest with errors returns ErrReported with its diagnostics
+// (not yet rendered); otherwise diags are the load's and the planner's
+// findings, which may hold errors too (a budget refusal) beside the plan.
+func (pl *pipeline) planFromManifest(ctx context.Context, dir string, opts plan.Options) (*plan.Plan, *config.Manifest, hcl.Diagnostics, error) {
+	m, diags := loadAndCheck(pl.env, dir, pl.vars)
+	if diags.HasErrors() {
+		return nil, m, diags, ErrReported
+	}
+	if err := pl.open(ctx, m.Dir); err != nil {
+		return nil, m, diags, err
+	}
+	st, err := pl.readState(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, m, diags, err
 	}
-	p, diags := plan.BuildContext(ctx, m, st, opts)
+	p, planDiags := plan.BuildContext(ctx, m, st, opts)
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, m, diags, err
 	}
-	return p, diags, nil
+	if err := pl.releaseIfReadOnly(); err != nil {
+		return nil, m, diags, err
+	}
+	return p, m, append(diags, planDiags...), nil
+}
+
+// open opens the store of dir and takes the lock: always for a command
+// that writes; for a read-only one, only where there is a state to lock.
+func (pl *pipeline) open(ctx context.Context, dir string) error {
+	store, err := openStore(ctx, pl.env, dir, pl.lock.Workspace, pl.storeUse())
+	if err != nil {
+		return err
+	}
+	pl.store = store
+	if pl.readOnly && !hasLocalState(store) {
+		// Nothing has been recorded here, and taking the local lock would
+		// create .ltxform/lock: a plan of a fresh directory reads the empty
+		// state and leaves no file behind. An apply that starts meanwhile
+		// makes no difference to a plan shown; a saved one is checked
+		// against the state, under the lock, when it is applied.
+		pl.unlock = func() error { return nil }
+		return nil
+	}
+	pl.unlock, err = pl.lock.acquire(ctx, store, pl.operation)
+	return err
+}
+
+func (pl *pipeline) storeUse() storeUse {
+	if pl.readOnly {
+		return storeRead
+	}
+	return storeWrite
+}
+
+// hasLocalState is false only for a local store whose .ltxform/ does not
+// exist yet; a backend "pg" keeps its lock on the server.
+func hasLocalState(store stateStore) bool {
+	local, ok := store.(*localStateStore)
+	if !ok {
+		return true
+	}
+	_, err := os.Stat(local.LocalStore.Dir())
+	return !errors.Is(err, os.ErrNotExist)
+}
+
+// readState reads the state through the store that holds the lock.
+func (pl *pipeline) readState(ctx context.Context) (*state.State, error) {
+	return loadState(ctx, pl.store)
+}
+
+// releaseIfReadOnly lets go of plan's lock once the state and the output
+// files are read, so that a long look at the plan holds no one up.
+func (pl *pipeline) releaseIfReadOnly() error {
+	if !pl.readOnly {
+		return nil
+	}
+	if err := pl.unlock(); err != nil {
+		return fmt.Errorf("releasing the state lock: %w", err)
+	}
+	return nil
+}
+
+// close releases the lock and the store, whatever the steps reached.
+func (pl *pipeline) close() {
+	if pl.unlock != nil {
+		_ = pl.unlock()
+	}
+	if pl.store != nil {
+		_ = pl.store.Close()
+	}
 }
 
 // loadState reads the state, saying so when it cannot.

@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,80 +13,85 @@ import (
 
 const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
-// runPlan shows what apply would do and what it would cost.
-func runPlan(ctx context.Context, env *Env, args []string) (err error) {
-	fs := newFlagSet(env, "plan", planUsage)
-	out := fs.String("out", "", "save the plan to `FILE` for \"ltxform apply FILE\"")
-	jsonOut := fs.Bool("json", false, "print the plan as one JSON document")
-	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
-	checkImages := fs.Bool("check-images", false, "send a HEAD request to each image_url that will be bought")
-	pf := addPlanFlags(fs, "plan")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// planCmdArgs are plan's arguments.
+type planCmdArgs struct {
+	Common           commonArgs
+	Dir              string // the manifest directory; "." when not given
+	Out              string // -out FILE
+	JSON             bool   // -json
+	DetailedExitcode bool   // -detailed-exitcode
+	CheckImages      bool   // -check-images
+	Plan             planArgs
+}
+
+// parsePlan reads plan's command line.
+func parsePlan(args []string) (planCmdArgs, error) {
+	var a planCmdArgs
+	fs := newFlagSet("plan", planUsage, &a.Common)
+	fs.StringVar(&a.Out, "out", "", "save the plan to `FILE` for \"ltxform apply FILE\"")
+	fs.BoolVar(&a.JSON, "json", false, "print the plan as one JSON document")
+	fs.BoolVar(&a.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	fs.BoolVar(&a.CheckImages, "check-images", false, "send a HEAD request to each image_url that will be bought")
+	addPlanFlags(fs, "plan", &a.Plan)
+	if err := fs.parse(args); err != nil {
+		return a, err
 	}
-	arg, err := oneOptionalArg(fs)
+	dir, err := oneOptionalArg(fs)
+	a.Dir = dirOrCurrent(dir)
+	return a, err
+}
+
+// runPlan shows what apply would do and what it would cost: load, plan
+// (the pipeline shared with apply), show, save.
+func runPlan(ctx context.Context, env *Env, args []string) (err error) {
+	a, err := parsePlan(args)
 	if err != nil {
 		return err
 	}
-	view := newPlanView(env, *jsonOut)
+	a.Common.applyTo(env)
+	view := newPlanView(env, a.JSON)
 	// An error that ends the command is told by the view: "Error:" on
 	// stderr, or a JSON error document's worth on stdout.
 	defer func() { err = newView(env, false).finish(err) }()
-	m, diags := loadAndCheck(env, env.ManifestDir(arg), pf.vars)
-	if diags.HasErrors() {
-		if *jsonOut {
-			// -json's document is the whole answer, errors included.
-			_ = view.Plan(&plan.Plan{}, diags)
-		} else {
-			renderDiagnostics(env, m.Files, diags, false)
-		}
-		return ErrReported
-	}
 
-	// The lock is taken once the manifest is known to be good, so that a
-	// mistyped directory is not left with a .ltxform in it, and held while
-	// the state and the output files are read.
-	store, err := openStore(ctx, env, m.Dir, *pf.lock.workspace)
+	opts := a.Plan.options(env)
+	opts.CheckImages = a.CheckImages
+	pl := &pipeline{env: env, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "plan", readOnly: true}
+	defer pl.close()
+	p, m, diags, err := pl.planFromManifest(ctx, a.Dir, opts)
 	if err != nil {
+		if diags.HasErrors() {
+			if a.JSON {
+				// -json's document is the whole answer, errors included.
+				_ = view.Plan(&plan.Plan{}, diags)
+			} else {
+				renderDiagnostics(env, m.Files, diags, false)
+			}
+			return ErrReported
+		}
 		return err
 	}
-	defer store.Close()
-	unlock, err := pf.lock.acquire(ctx, store, "plan")
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	opts := pf.options(env)
-	opts.CheckImages = *checkImages
-	p, planDiags, err := planManifest(ctx, store, m, opts)
-	if err != nil {
-		return err
-	}
-	if err := unlock(); err != nil {
-		return fmt.Errorf("releasing the state lock: %w", err)
-	}
-	diags = append(diags, planDiags...)
 	// A plan refused for its cost is still shown; one refused for a mistyped
 	// -target would only say "No changes", which is wrong. The diagnostics
 	// come after the table, where a budget refusal is seen.
-	if *jsonOut || p.HasChanges() || !diags.HasErrors() {
+	if a.JSON || p.HasChanges() || !diags.HasErrors() {
 		if err := view.Plan(p, diags); err != nil {
 			return err
 		}
 	}
-	if !*jsonOut {
+	if !a.JSON {
 		renderDiagnostics(env, m.Files, diags, false)
 	}
 	if diags.HasErrors() {
 		return ErrReported
 	}
-	if *out != "" {
-		if err := plan.Save(*out, p); err != nil {
+	if a.Out != "" {
+		if err := savePlan(a.Out, p); err != nil {
 			return err
 		}
-		view.Saved(*out)
+		view.Saved(a.Out)
 	}
-	if *detailed && p.HasChanges() {
+	if a.DetailedExitcode && p.HasChanges() {
 		return ErrPlanHasChanges
 	}
 	return nil
@@ -107,9 +111,8 @@ func (l *addressList) Set(v string) error {
 	return nil
 }
 
-// creditsFlag is a non-negative number of credits.
-func costFlag(fs *flag.FlagSet, name, usage string) *float64 {
-	v := new(float64)
+// costFlag registers a cost flag: zero or more credits or US dollars.
+func costFlag(fs *flagSet, v *float64, name, usage string) {
 	fs.Func(name, usage, func(s string) error {
 		f, err := strconv.ParseFloat(strings.TrimPrefix(strings.ReplaceAll(s, ",", ""), "$"), 64)
 		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -118,7 +121,6 @@ func costFlag(fs *flag.FlagSet, name, usage string) *float64 {
 		*v = f
 		return nil
 	})
-	return v
 }
 
 // withoutColor is env for -no-color: no colour on any stream.

@@ -21,20 +21,39 @@ import (
 // directory, so that the videos' relative paths stay short.
 const defaultReportName = "ltxform-report.html"
 
+// reportArgs are report's arguments.
+type reportArgs struct {
+	Common commonArgs
+	// Arg is a run id or a directory, told apart at run time by what exists.
+	Arg   string
+	Out   string // -o FILE
+	Open  bool   // -open
+	State bool   // -state
+}
+
+func parseReport(args []string) (reportArgs, error) {
+	var a reportArgs
+	fs := newFlagSet("report", "[-o FILE] [-open] [-state] [RUN_ID | DIR]", &a.Common)
+	fs.StringVar(&a.Out, "o", "", "write the report to `FILE` (default: DIR/"+defaultReportName+")")
+	fs.BoolVar(&a.Open, "open", false, "open the report in the default browser")
+	fs.BoolVar(&a.State, "state", false, "show every video in the state instead of one run")
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	var err error
+	a.Arg, err = oneOptionalArg(fs)
+	return a, err
+}
+
 // runReport writes the HTML report of the latest run, of a given run, or
 // (with -state) of every video in the state.
 func runReport(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "report", "[-o FILE] [-open] [-state] [RUN_ID | DIR]")
-	out := fs.String("o", "", "write the report to `FILE` (default: DIR/"+defaultReportName+")")
-	open := fs.Bool("open", false, "open the report in the default browser")
-	wholeState := fs.Bool("state", false, "show every video in the state instead of one run")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	arg, err := oneOptionalArg(fs)
+	a, err := parseReport(args)
 	if err != nil {
 		return err
 	}
+	a.Common.applyTo(env)
+	arg, out, open, wholeState := a.Arg, &a.Out, &a.Open, &a.State
 	// The argument is a directory when one of that name exists, else a run id.
 	runID := ""
 	if arg != "" {
@@ -42,8 +61,8 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 			runID, arg = arg, ""
 		}
 	}
-	dir := env.ManifestDir(arg)
-	if err := checkManifestDir(dir); err != nil {
+	dir := dirOrCurrent(arg)
+	if err := checkManifestDir(dir, false); err != nil {
 		return err
 	}
 	if runID != "" && *wholeState {

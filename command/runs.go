@@ -22,21 +22,13 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "show" {
 		return runRunsShow(ctx, env, args[1:])
 	}
-	fs := newFlagSet(env, "runs", "[-json] [-workspace NAME] [DIR]  |  runs show [-json] [-workspace NAME] ID [DIR]")
-	jsonOut := fs.Bool("json", false, "print JSON")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	arg, err := oneOptionalArg(fs)
+	a, err := parseRuns(args)
 	if err != nil {
 		return err
 	}
-	dir := env.ManifestDir(arg)
-	if err := checkManifestDir(dir); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, env, dir, *workspace)
+	a.Common.applyTo(env)
+	jsonOut := &a.JSON
+	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
 	}
@@ -59,26 +51,59 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func runRunsShow(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "runs show", "[-json] [-workspace NAME] ID [DIR]")
-	jsonOut := fs.Bool("json", false, "print JSON")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// runsArgs are the arguments of runs and runs show.
+type runsArgs struct {
+	Common    commonArgs
+	RunID     string // runs show's ID
+	Dir       string // "." when not given
+	JSON      bool   // -json
+	Workspace string // -workspace
+}
+
+func parseRuns(args []string) (runsArgs, error) {
+	var a runsArgs
+	fs := newFlagSet("runs", "[-json] [-workspace NAME] [DIR]  |  runs show [-json] [-workspace NAME] ID [DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	dir, err := oneOptionalArg(fs)
+	a.Dir = dirOrCurrent(dir)
+	return a, err
+}
+
+func parseRunsShow(args []string) (runsArgs, error) {
+	var a runsArgs
+	fs := newFlagSet("runs show", "[-json] [-workspace NAME] ID [DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return &UsageError{Msg: "runs show takes a run ID (from ltxform runs) and an optional directory"}
+		return a, &UsageError{Msg: "runs show takes a run ID (from ltxform runs) and an optional directory"}
 	}
-	dir := env.ManifestDir(fs.Arg(1))
-	if err := checkManifestDir(dir); err != nil {
+	a.RunID, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
+	return a, nil
+}
+
+func runRunsShow(ctx context.Context, env *Env, args []string) error {
+	a, err := parseRunsShow(args)
+	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, env, dir, *workspace)
+	a.Common.applyTo(env)
+	jsonOut := &a.JSON
+	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	r, err := store.LoadRun(ctx, fs.Arg(0))
+	r, err := store.LoadRun(ctx, a.RunID)
 	if err != nil {
 		return err
 	}

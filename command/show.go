@@ -11,25 +11,40 @@ import (
 // file, as in Terraform, it shows the state (as state list does) of the
 // directory given, else of -chdir or the current one.
 func runShow(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "show", "[-json] [PLANFILE | DIR]")
-	jsonOut := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	arg, err := oneOptionalArg(fs)
+	a, err := parseShow(args)
 	if err != nil {
 		return err
 	}
-	if fi, err := os.Stat(arg); arg == "" || err == nil && fi.IsDir() {
-		st, exists, err := readStateOf(ctx, env, env.ManifestDir(arg), "")
+	a.Common.applyTo(env)
+	if fi, err := os.Stat(a.Path); a.Path == "" || err == nil && fi.IsDir() {
+		st, exists, err := readStateOf(ctx, env, dirOrCurrent(a.Path), "")
 		if err != nil {
 			return err
 		}
-		return newStateView(env, *jsonOut).List(st, exists)
+		return newStateView(env, a.JSON).List(st, exists)
 	}
-	p, err := plan.Load(arg)
+	p, err := plan.Load(a.Path)
 	if err != nil {
 		return err
 	}
-	return newPlanView(env, *jsonOut).Plan(p, nil)
+	return newPlanView(env, a.JSON).Plan(p, nil)
+}
+
+// showArgs are show's arguments.
+type showArgs struct {
+	Common commonArgs
+	Path   string // a plan file or a directory; "" = the current directory
+	JSON   bool   // -json
+}
+
+func parseShow(args []string) (showArgs, error) {
+	var a showArgs
+	fs := newFlagSet("show", "[-json] [PLANFILE | DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	var err error
+	a.Path, err = oneOptionalArg(fs)
+	return a, err
 }

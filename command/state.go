@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,69 +48,120 @@ func runState(ctx context.Context, env *Env, args []string) error {
 	return unknownCommand("state", args[0], subcommandNames(stateCommands))
 }
 
+// stateReadArgs are the arguments of state list and state show.
+type stateReadArgs struct {
+	Common    commonArgs
+	Address   string // state show's ADDR
+	Dir       string // "." when not given
+	JSON      bool   // -json
+	Workspace string // -workspace
+}
+
+func parseStateList(args []string) (stateReadArgs, error) {
+	var a stateReadArgs
+	fs := newFlagSet("state list", "[-json] [-workspace NAME] [DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	dir, err := oneOptionalArg(fs)
+	a.Dir = dirOrCurrent(dir)
+	return a, err
+}
+
 func runStateList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state list", "[-json] [-workspace NAME] [DIR]")
-	jsonOut := fs.Bool("json", false, "print JSON")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	arg, err := oneOptionalArg(fs)
+	a, err := parseStateList(args)
 	if err != nil {
 		return err
 	}
-	st, exists, err := readStateOf(ctx, env, env.ManifestDir(arg), *workspace)
+	a.Common.applyTo(env)
+	st, exists, err := readStateOf(ctx, env, a.Dir, a.Workspace)
 	if err != nil {
 		return err
 	}
-	return newStateView(env, *jsonOut).List(st, exists)
+	return newStateView(env, a.JSON).List(st, exists)
+}
+
+func parseStateShow(args []string) (stateReadArgs, error) {
+	var a stateReadArgs
+	fs := newFlagSet("state show", "[-json] [-workspace NAME] ADDR [DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return a, &UsageError{Msg: "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'"}
+	}
+	a.Address, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
+	return a, nil
 }
 
 func runStateShow(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state show", "[-json] [-workspace NAME] ADDR [DIR]")
-	jsonOut := fs.Bool("json", false, "print JSON")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	a, err := parseStateShow(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return &UsageError{Msg: "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'"}
-	}
-	st, exists, err := readStateOf(ctx, env, env.ManifestDir(fs.Arg(1)), *workspace)
+	a.Common.applyTo(env)
+	st, exists, err := readStateOf(ctx, env, a.Dir, a.Workspace)
 	if err != nil {
 		return err
 	}
 	if !exists {
 		return errors.New(noStateMessage)
 	}
-	e, err := findEntry(st, fs.Arg(0))
+	e, err := findEntry(st, a.Address)
 	if err != nil {
 		return err
 	}
-	return newStateView(env, *jsonOut).Show(e)
+	return newStateView(env, a.JSON).Show(e)
+}
+
+// stateRmArgs are state rm's arguments.
+type stateRmArgs struct {
+	Common    commonArgs
+	Addresses []string // as typed; findEntry accepts the shell-mangled forms
+	Dir       string   // "." when not given
+	JSON      bool     // -json
+	Lock      lockArgs
+}
+
+func parseStateRm(args []string) (stateRmArgs, error) {
+	var a stateRmArgs
+	fs := newFlagSet("state rm", "[-lock=false] [-lock-timeout D] [-workspace NAME] [-json] ADDR... [DIR]", &a.Common)
+	addLockFlags(fs, &a.Lock)
+	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
+	}
+	addrs, dir := splitAddressesAndDir(fs.Args())
+	if len(addrs) == 0 {
+		return a, &UsageError{Msg: "state rm needs at least one address, e.g. state rm 'video.shot[\"unboxing\"]'"}
+	}
+	a.Addresses, a.Dir = addrs, dirOrCurrent(dir)
+	return a, nil
 }
 
 func runStateRm(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state rm", "[-lock=false] [-lock-timeout D] [-workspace NAME] [-json] ADDR... [DIR]")
-	lf := addLockFlags(fs)
-	jsonOut := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args); err != nil {
+	a, err := parseStateRm(args)
+	if err != nil {
 		return err
 	}
-	addrs, dirArg := splitAddressesAndDir(fs.Args())
-	if len(addrs) == 0 {
-		return &UsageError{Msg: "state rm needs at least one address, e.g. state rm 'video.shot[\"unboxing\"]'"}
-	}
-	dir := env.ManifestDir(dirArg)
-	if err := checkManifestDir(dir); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, env, dir, *lf.workspace)
+	a.Common.applyTo(env)
+	addrs, jsonOut := a.Addresses, &a.JSON
+	store, err := openStore(ctx, env, a.Dir, a.Lock.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	unlock, err := lf.acquire(ctx, store, "state rm")
+	unlock, err := a.Lock.acquire(ctx, store, "state rm")
 	if err != nil {
 		return err
 	}
@@ -164,25 +214,9 @@ func splitAddressesAndDir(args []string) (addrs []string, dir string) {
 	return args, ""
 }
 
-// checkManifestDir refuses a directory that does not exist, which would
-// otherwise read as an empty state.
-func checkManifestDir(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("manifest directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("manifest directory %s is not a directory", dir)
-	}
-	return nil
-}
-
 // readStateOf loads the state of dir without locking: a read-only look.
 func readStateOf(ctx context.Context, env *Env, dir, workspace string) (st *state.State, exists bool, err error) {
-	if err := checkManifestDir(dir); err != nil {
-		return nil, false, err
-	}
-	store, err := openStore(ctx, env, dir, workspace)
+	store, err := openStore(ctx, env, dir, workspace, storeRead)
 	if err != nil {
 		return nil, false, err
 	}

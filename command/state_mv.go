@@ -13,41 +13,60 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
+// stateMvArgs are state mv's arguments.
+type stateMvArgs struct {
+	Common   commonArgs
+	From, To string // normalised video addresses
+	Dir      string // "." when not given
+	Lock     lockArgs
+}
+
+func parseStateMv(args []string) (stateMvArgs, error) {
+	var a stateMvArgs
+	fs := newFlagSet("state mv", "[-lock-timeout D] [-workspace NAME] FROM TO [DIR]", &a.Common)
+	addLockFlags(fs, &a.Lock)
+	if err := fs.parse(args); err != nil {
+		return a, err
+	}
+	if err := flagsAfterArgs(fs, 2); err != nil {
+		return a, err
+	}
+	if fs.NArg() < 2 || fs.NArg() > 3 {
+		return a, &UsageError{Msg: "state mv takes two addresses and an optional directory, e.g. state mv video.old video.new, or state mv 'video.shot[\"a\"]' video.hero"}
+	}
+	a.From, a.To = state.NormalizeAddress(fs.Arg(0)), state.NormalizeAddress(fs.Arg(1))
+	for _, addr := range []string{a.From, a.To} {
+		if !addressPattern.MatchString(addr) {
+			return a, &UsageError{Msg: fmt.Sprintf("state mv: %q is not a video address (video.NAME or video.NAME[KEY])", addr)}
+		}
+	}
+	if a.From == a.To {
+		return a, &UsageError{Msg: "state mv: FROM and TO are the same address"}
+	}
+	if !a.Lock.Enabled {
+		return a, &UsageError{Msg: "state mv writes the state, so it always takes the lock"}
+	}
+	a.Dir = dirOrCurrent(fs.Arg(2))
+	return a, nil
+}
+
 // runStateMv re-addresses one entry, or a whole block with its instances,
 // under the lock: Terraform's state mv. Nothing is sent and no file moves;
 // a moved block in the manifest does the same at the next apply, and
 // renames the file too.
 func runStateMv(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "state mv", "[-lock-timeout D] [-workspace NAME] FROM TO [DIR]")
-	lf := addLockFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	a, err := parseStateMv(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() < 2 || fs.NArg() > 3 {
-		return &UsageError{Msg: "state mv takes two addresses and an optional directory, e.g. state mv video.old video.new, or state mv 'video.shot[\"a\"]' video.hero"}
-	}
-	from, to := state.NormalizeAddress(fs.Arg(0)), state.NormalizeAddress(fs.Arg(1))
-	for _, a := range []string{from, to} {
-		if !addressPattern.MatchString(a) {
-			return &UsageError{Msg: fmt.Sprintf("state mv: %q is not a video address (video.NAME or video.NAME[KEY])", a)}
-		}
-	}
-	if from == to {
-		return &UsageError{Msg: "state mv: FROM and TO are the same address"}
-	}
-	if !lf.enabled {
-		return &UsageError{Msg: "state mv writes the state, so it always takes the lock"}
-	}
-	dir := env.ManifestDir(fs.Arg(2))
-	if err := checkManifestDir(dir); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, env, dir, *lf.workspace)
+	a.Common.applyTo(env)
+	from, to, dir := a.From, a.To, a.Dir
+	store, err := openStore(ctx, env, dir, a.Lock.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	unlock, err := lf.acquire(ctx, store, "state mv")
+	unlock, err := a.Lock.acquire(ctx, store, "state mv")
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/state"
@@ -20,20 +21,38 @@ func runStatePull(ctx context.Context, env *Env, args []string) error {
 	return runStateMove(ctx, env, "pull", args)
 }
 
-func runStateMove(ctx context.Context, env *Env, verb string, args []string) error {
-	fs := newFlagSet(env, "state "+verb, "[-force] [-lock-timeout D] [-workspace NAME] [DIR]")
-	force := fs.Bool("force", false, "overwrite a target that already holds a state")
-	lockTimeout := fs.Duration("lock-timeout", 0, "wait up to `DURATION` for a lock held by another run (0: fail at once)")
-	workspace := addWorkspaceFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// stateMoveArgs are the arguments of state push and state pull.
+type stateMoveArgs struct {
+	Common      commonArgs
+	Dir         string        // "." when not given
+	Force       bool          // -force
+	LockTimeout time.Duration // -lock-timeout
+	Workspace   string        // -workspace
+}
+
+// parseStateMove reads the command line of state push or pull (verb).
+func parseStateMove(verb string, args []string) (stateMoveArgs, error) {
+	var a stateMoveArgs
+	fs := newFlagSet("state "+verb, "[-force] [-lock-timeout D] [-workspace NAME] [DIR]", &a.Common)
+	fs.BoolVar(&a.Force, "force", false, "overwrite a target that already holds a state")
+	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "wait up to `DURATION` for a lock held by another run (0: fail at once)")
+	addWorkspaceFlag(fs, &a.Workspace)
+	if err := fs.parse(args); err != nil {
+		return a, err
 	}
-	arg, err := oneOptionalArg(fs)
+	dir, err := oneOptionalArg(fs)
+	a.Dir = dirOrCurrent(dir)
+	return a, err
+}
+
+func runStateMove(ctx context.Context, env *Env, verb string, args []string) error {
+	a, err := parseStateMove(verb, args)
 	if err != nil {
 		return err
 	}
-	dir := env.ManifestDir(arg)
-	if err := checkManifestDir(dir); err != nil {
+	a.Common.applyTo(env)
+	dir, force, lockTimeout, workspace := a.Dir, &a.Force, &a.LockTimeout, &a.Workspace
+	if err := checkManifestDir(dir, false); err != nil {
 		return err
 	}
 	be, files, diags := config.LoadBackend(dir)

@@ -2,8 +2,11 @@ package command
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/ltxform/ltxform/config"
@@ -42,16 +45,20 @@ type stateStore interface {
 	Close() error
 }
 
-// addWorkspaceFlag registers -workspace.
-func addWorkspaceFlag(fs *flag.FlagSet) *string {
-	return fs.String("workspace", "", "the `NAME` of the state in a backend \"pg\" (default: $"+workspaceEnv+", else the block's workspace, else \"default\")")
-}
-
 // openStore opens the state of the manifests in dir: the backend "pg" of
 // their backend block, or the local .ltxform/ without one. workspace is
 // the -workspace flag ("" when not given). A database that cannot be
 // reached is an error naming host and database, before anything is sent.
-func openStore(ctx context.Context, env *Env, dir, workspace string) (stateStore, error) {
+//
+// It refuses, before anything is created, a directory that does not exist
+// and, for a command that writes, one that holds no manifest
+// (checkManifestDir): "apply ./typo" and "apply ./empty" make nothing. A
+// read of a directory without manifest or state creates nothing, and says
+// there is no state yet.
+func openStore(ctx context.Context, env *Env, dir, workspace string, use storeUse) (stateStore, error) {
+	if err := checkManifestDir(dir, use == storeWrite); err != nil {
+		return nil, err
+	}
 	be, files, diags := config.LoadBackend(dir)
 	if diags.HasErrors() {
 		renderDiagnostics(env, files, diags, false)
@@ -71,6 +78,47 @@ func openStore(ctx context.Context, env *Env, dir, workspace string) (stateStore
 	// beside the manifests; the next run here writes them back.
 	s.UsePendingJournal(dir)
 	return s, nil
+}
+
+// storeUse is what a command does with the store it opens.
+type storeUse int
+
+const (
+	storeRead  storeUse = iota // reads only: creates nothing
+	storeWrite                 // locks and writes: would create .ltxform/
+)
+
+// checkManifestDir refuses a directory that does not exist or is not a
+// directory: a mistyped path would read as an empty state. With
+// needManifest it also refuses one that holds no manifest file, where the
+// local store would create .ltxform/; a directory whose manifests are gone
+// but whose .ltxform/ is still there is accepted, so that its state can
+// still be changed.
+func checkManifestDir(dir string, needManifest bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the manifest directory %s does not exist; nothing was created", dir)
+	case err != nil:
+		return fmt.Errorf("manifest directory: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("the manifest directory %s is not a directory", dir)
+	case !needManifest:
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("manifest directory: %w", err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		isManifest := !e.IsDir() && !strings.HasPrefix(n, ".") &&
+			(strings.HasSuffix(n, config.NativeSuffix) || strings.HasSuffix(n, config.JSONSuffix))
+		if isManifest || n == state.DirName && e.IsDir() {
+			return nil
+		}
+	}
+	return fmt.Errorf("the directory %s holds no manifest files (*%s or *%s); nothing was created", dir, config.NativeSuffix, config.JSONSuffix)
 }
 
 // openPGStore connects to the backend be describes.

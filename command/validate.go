@@ -15,23 +15,40 @@ type validateJSON struct {
 	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
 }
 
-// runValidate parses, evaluates and checks every video offline.
-func runValidate(ctx context.Context, env *Env, args []string) (err error) {
-	fs := newFlagSet(env, "validate", "[-json] [-var NAME=VALUE] [-var-file FILE] [DIR]")
-	jsonOut := fs.Bool("json", false, "print the result as one JSON document on stdout")
-	vf := addVarFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// validateArgs are validate's arguments.
+type validateArgs struct {
+	Common commonArgs
+	Dir    string // "." when not given
+	JSON   bool   // -json
+	Vars   varFlags
+}
+
+func parseValidate(args []string) (validateArgs, error) {
+	var a validateArgs
+	fs := newFlagSet("validate", "[-json] [-var NAME=VALUE] [-var-file FILE] [DIR]", &a.Common)
+	fs.BoolVar(&a.JSON, "json", false, "print the result as one JSON document on stdout")
+	addVarFlags(fs, &a.Vars)
+	if err := fs.parse(args); err != nil {
+		return a, err
 	}
-	arg, err := oneOptionalArg(fs)
+	dir, err := oneOptionalArg(fs)
+	a.Dir = dirOrCurrent(dir)
+	return a, err
+}
+
+// runValidate parses, evaluates and checks every video offline. It reads
+// the manifest only: no state, no lock, no file written.
+func runValidate(ctx context.Context, env *Env, args []string) (err error) {
+	a, err := parseValidate(args)
 	if err != nil {
 		return err
 	}
-	dir := env.ManifestDir(arg)
+	a.Common.applyTo(env)
+	dir, vf := a.Dir, &a.Vars
 	view := newView(env, false)
 	defer func() { err = view.finish(err) }()
 
-	if !*jsonOut {
+	if !a.JSON {
 		m, err := loadManifest(env, dir, vf, false)
 		if err != nil {
 			return err

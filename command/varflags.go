@@ -1,7 +1,6 @@
 package command
 
 import (
-	"flag"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -28,12 +27,10 @@ func (v varFlagValue) Set(s string) error {
 	return nil
 }
 
-// addVarFlags registers -var and -var-file on fs.
-func addVarFlags(fs *flag.FlagSet) *varFlags {
-	vf := &varFlags{}
+// addVarFlags registers -var and -var-file on fs, collected into vf.
+func addVarFlags(fs *flagSet, vf *varFlags) {
 	fs.Var(varFlagValue{vf: vf}, "var", "set a variable: `NAME=VALUE` (repeatable)")
 	fs.Var(varFlagValue{vf: vf, file: true}, "var-file", "read variables from `FILE` of NAME = VALUE lines (repeatable)")
-	return vf
 }
 
 // loadOptions are the variable sources for config.Load.

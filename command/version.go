@@ -10,9 +10,16 @@ import (
 // Version is set at build time with -ldflags "-X .../command.Version=v1.2.3".
 var Version = "dev"
 
+// versionArgs are version's arguments: only the common flags.
+type versionArgs struct{ Common commonArgs }
+
+func parseVersion(args []string) (versionArgs, error) {
+	var a versionArgs
+	return a, newFlagSet("version", "", &a.Common).parse(args)
+}
+
 func runVersion(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "version", "")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseVersion(args); err != nil {
 		return err
 	}
 	v := Version

@@ -94,6 +94,19 @@ func (v *applyView) Simulating(url string) {
 	}
 }
 
+// ApplyingSavedPlan says which directory a saved plan applies to, and
+// where it was made when that is elsewhere (a copy, another checkout).
+func (v *applyView) ApplyingSavedPlan(dir, madeIn string) {
+	if v.json {
+		return
+	}
+	line := "Applying the saved plan to " + dir
+	if madeIn != "" && madeIn != dir {
+		line += " (it was made in " + madeIn + ")"
+	}
+	v.println(line + ".")
+}
+
 // NobodyToAsk is the refusal to apply without approval when stdin is not a
 // terminal.
 func (v *applyView) NobodyToAsk(why string) {

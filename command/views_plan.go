@@ -11,6 +11,7 @@ import (
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
+	"github.com/ltxform/ltxform/state"
 )
 
 // planView prints a plan, for plan and show. The human view and the JSON view
@@ -330,7 +331,7 @@ type planJSON struct {
 	Provider      string           `json:"provider"`
 	Endpoint      string           `json:"endpoint"`
 	Cost          plan.Cost        `json:"cost"`
-	Changes       []plan.Change    `json:"changes"`
+	Changes       []jsonChange     `json:"changes"`
 	Totals        plan.Totals      `json:"totals"`
 	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
 }
@@ -344,12 +345,12 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 		Provider:      p.Settings.Provider,
 		Endpoint:      p.Settings.Endpoint,
 		Cost:          p.Cost,
-		Changes:       make([]plan.Change, len(p.Changes)),
+		Changes:       make([]jsonChange, len(p.Changes)),
 		Totals:        p.Totals,
 		Diagnostics:   diagnosticsJSON(diags),
 	}
 	for i, c := range p.Changes {
-		doc.Changes[i] = c.Redacted()
+		doc.Changes[i] = changeJSON(c.Redacted())
 	}
 	if doc.Totals.ByResolution == nil {
 		doc.Totals.ByResolution = map[string]float64{}
@@ -359,3 +360,65 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 
 // Saved prints nothing: the document on stdout must stay one JSON value.
 func (v *planJSONView) Saved(string) {}
+
+// jsonChange is one change in plan -json: the public shape, which keeps
+// its field names whatever plan.Change becomes. Sensitive values are
+// already hidden (plan.Change.Redacted). The prior entry is the state's
+// own record, in the state's format.
+type jsonChange struct {
+	Address     string       `json:"address"`
+	Action      string       `json:"action"`
+	Reason      string       `json:"reason,omitempty"`
+	Mode        string       `json:"mode"`
+	Request     jsonRequest  `json:"request"`
+	Before      *jsonRequest `json:"before,omitempty"`
+	InputHash   string       `json:"input_hash"`
+	Output      string       `json:"output"`
+	Cost        float64      `json:"cost"`
+	CostAssumed bool         `json:"cost_assumed,omitempty"`
+	Prior       *state.Entry `json:"prior,omitempty"`
+	Sensitive   []string     `json:"sensitive,omitempty"`
+	MovedFrom   string       `json:"moved_from,omitempty"`
+	RenameFrom  string       `json:"rename_from,omitempty"`
+}
+
+// jsonRequest is what a change asks the service for, in plan -json.
+type jsonRequest struct {
+	Prompt        string `json:"prompt"`
+	Duration      int    `json:"duration"`
+	Resolution    string `json:"resolution"`
+	ImageURL      string `json:"image_url,omitempty"`
+	AspectRatio   string `json:"aspect_ratio,omitempty"`
+	Seed          *int64 `json:"seed,omitempty"`
+	WebhookURL    string `json:"webhook_url,omitempty"`
+	Model         string `json:"model,omitempty"`
+	FPS           int    `json:"fps,omitempty"`
+	GenerateAudio *bool  `json:"generate_audio,omitempty"`
+	CameraMotion  string `json:"camera_motion,omitempty"`
+	LastFrameURL  string `json:"last_frame_url,omitempty"`
+	ImageFile     string `json:"image_file,omitempty"`
+	ImageSHA256   string `json:"image_sha256,omitempty"`
+}
+
+func changeJSON(c plan.Change) jsonChange {
+	j := jsonChange{
+		Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
+		Request: requestJSON(c.Request), InputHash: c.InputHash, Output: c.Output,
+		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: c.Prior, Sensitive: c.Sensitive,
+		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom,
+	}
+	if c.Before != nil {
+		before := requestJSON(*c.Before)
+		j.Before = &before
+	}
+	return j
+}
+
+func requestJSON(r ltx.CreateRequest) jsonRequest {
+	return jsonRequest{
+		Prompt: r.Prompt, Duration: r.Duration, Resolution: r.Resolution, ImageURL: r.ImageURL,
+		AspectRatio: r.AspectRatio, Seed: r.Seed, WebhookURL: r.WebhookURL, Model: r.Model, FPS: r.FPS,
+		GenerateAudio: r.GenerateAudio, CameraMotion: r.CameraMotion, LastFrameURL: r.LastFrameURL,
+		ImageFile: r.ImageFile, ImageSHA256: r.ImageSHA256,
+	}
+}

@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -212,6 +214,63 @@ func BenchmarkPlanHumanView5k(b *testing.B) {
 	for b.Loop() {
 		if err := newPlanView(env, false).Plan(p, nil); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// plan -json's changes keep the names they had when they were plan.Change
+// marshalled directly: a change with every field set encodes the same
+// through the public type. A field added to plan.Change fails this test
+// until the public type says whether it is part of the output.
+func TestPlanJSONChangeKeepsTheFieldNames(t *testing.T) {
+	var c plan.Change
+	fillEveryField(reflect.ValueOf(&c).Elem())
+	want, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(changeJSON(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("plan -json change:\n got %s\nwant %s", got, want)
+	}
+}
+
+// fillEveryField sets every exported field of v to a value that is not its
+// zero, so that no omitempty field is left out of the comparison.
+func fillEveryField(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x-" + v.Type().Name())
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64:
+		if v.Type() == reflect.TypeOf(time.Duration(0)) {
+			v.SetInt(int64(time.Second))
+			return
+		}
+		v.SetInt(7)
+	case reflect.Uint64:
+		v.SetUint(7)
+	case reflect.Float64:
+		v.SetFloat(1.5)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillEveryField(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillEveryField(v.Index(0))
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fillEveryField(v.Field(i))
+			}
 		}
 	}
 }

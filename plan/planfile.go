@@ -149,8 +149,8 @@ func CheckSame(saved, remade *Plan) error {
 	if saved.Totals.Credits != remade.Totals.Credits || saved.Totals.MaxCredits != remade.Totals.MaxCredits {
 		return &AlteredError{"the totals or the budget differ"}
 	}
-	if saved.Dir != remade.Dir {
-		return &AlteredError{"the directory differs"}
-	}
+	// The directories may differ: a saved plan applies where apply is run
+	// (Plan.DirRelative), and the manifest hash and the state say whether
+	// it still holds there.
 	return nil
 }

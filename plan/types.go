@@ -157,4 +157,9 @@ type Plan struct {
 	Options SavedOptions `json:"options"`
 	Changes []Change     `json:"changes"` // sorted by address; includes no-op rows
 	Totals  Totals       `json:"totals"`
+	// DirRelative is Dir relative to the working directory of the plan
+	// command (Dir stays, for messages): apply PLANFILE applies the plan to
+	// it from its own working directory, so that a plan made in one
+	// checkout applies in another. Set by the command that saves the plan.
+	DirRelative string `json:"dir_relative,omitempty"`
 }
