@@ -70,13 +70,9 @@ func LoadBackend(dir string) (*Backend, map[string]*hcl.File, hcl.Diagnostics) {
 	var found *Backend
 	for _, name := range names {
 		path := shownPath(dir, name)
-		var f *hcl.File
-		var d hcl.Diagnostics
-		if strings.HasSuffix(name, JSONSuffix) {
-			f, d = p.ParseJSONFile(path)
-		} else {
-			f, d = p.ParseHCLFile(path)
-		}
+		// Bounded as Load is: commands read the backend first, and an
+		// unbounded parse of a file nested 100,000 deep overflows the stack.
+		f, d := parseBounded(p, path)
 		diags = append(diags, d...)
 		if f == nil {
 			continue
