@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -61,22 +60,31 @@ func ValidWorkspace(name string) error {
 // here too so that no store is opened on a guess. The files are returned
 // for rendering the diagnostics.
 func LoadBackend(dir string) (*Backend, map[string]*hcl.File, hcl.Diagnostics) {
-	p := hclparse.NewParser()
+	files := map[string]*hcl.File{}
 	names, err := manifestFiles(dir)
 	if err != nil {
-		return nil, p.Files(), hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the manifest directory", Detail: unwrapPathError(err).Error() + ": " + dir}}
+		return nil, files, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the manifest directory", Detail: unwrapPathError(err).Error() + ": " + dir}}
 	}
 	var diags hcl.Diagnostics
 	var found *Backend
 	for _, name := range names {
-		path := shownPath(dir, name)
-		// Bounded as Load is: commands read the backend first, and an
-		// unbounded parse of a file nested 100,000 deep overflows the stack.
-		f, d := parseBounded(p, path)
+		shown := shownPath(dir, name)
+		// plan loads the manifest from the directory as typed and reads
+		// the backend from the absolute one: a file that parsed cleanly
+		// there and holds no backend block adds nothing here.
+		e := parseManifestFile(dir, name, func(e memoEntry) bool {
+			return !e.diags.HasErrors() && !hasBackendBlock(e.file)
+		})
+		if e.shown != shown {
+			files[e.shown] = e.file
+			continue
+		}
+		f, d := e.file, e.diags
 		diags = append(diags, d...)
 		if f == nil {
 			continue
 		}
+		files[shown] = f
 		content, _, d := f.Body.PartialContent(backendFileSchema)
 		diags = append(diags, d...)
 		for _, b := range content.Blocks {
@@ -89,7 +97,12 @@ func LoadBackend(dir string) (*Backend, map[string]*hcl.File, hcl.Diagnostics) {
 			found = be
 		}
 	}
-	return found, p.Files(), diags
+	return found, files, diags
+}
+
+func hasBackendBlock(f *hcl.File) bool {
+	content, _, diags := f.Body.PartialContent(backendFileSchema)
+	return len(content.Blocks) > 0 || diags.HasErrors()
 }
 
 // decodeBackendBlock reads backend "pg" { ... }. Its values are literals:

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+)
+
+// A command reads its manifest files twice: LoadBackend, to open the state,
+// and Load. Parsing is most of the time a plan takes (HCL segments every
+// token into grapheme clusters), so the second read reuses the first's
+// parse of a file whose bytes are unchanged. An entry serves one reuse, and
+// the memo holds the files of one directory at a time, so it keeps at most
+// one manifest's syntax trees alive. Parsed files are never modified (HCL's
+// bodies are read-only), so sharing one between two readers is safe.
+var parseMemo struct {
+	sync.Mutex
+	dir   string // absolute
+	files map[string]memoEntry
+}
+
+type memoEntry struct {
+	shown string // the file name in the parse's ranges and diagnostics
+	src   []byte
+	file  *hcl.File
+	diags hcl.Diagnostics
+}
+
+// parseManifestFile parses the manifest file dir/name, bounded as
+// parseBounded is. It returns the memo's parse when that was made from the
+// bytes now in the file under the same shown name, or under another one that
+// reusable accepts (nil: none); otherwise a new parse, which it leaves in
+// the memo for the next reader. The entry's file is nil when the file could
+// not be read or was refused, its diags saying why.
+func parseManifestFile(dir, name string, reusable func(memoEntry) bool) memoEntry {
+	shown := shownPath(dir, name)
+	src, diags := ReadSource(shown)
+	if diags.HasErrors() {
+		return memoEntry{shown: shown, diags: diags}
+	}
+	abs, err := filepath.Abs(shown)
+	if err != nil { // no working directory: parse without the memo
+		f, diags := parseSource(src, shown)
+		return memoEntry{shown: shown, src: src, file: f, diags: diags}
+	}
+	if e, ok := takeMemo(abs, src); ok && (e.shown == shown || reusable != nil && reusable(e)) {
+		return e
+	}
+	f, diags := parseSource(src, shown)
+	e := memoEntry{shown: shown, src: src, file: f, diags: diags}
+	putMemo(abs, e)
+	return e
+}
+
+func parseSource(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	if strings.HasSuffix(filename, ".json") {
+		return hcljson.Parse(src, filename)
+	}
+	return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+}
+
+// takeMemo removes and returns the memo's entry for the file at abs when it
+// was parsed from src.
+func takeMemo(abs string, src []byte) (memoEntry, bool) {
+	parseMemo.Lock()
+	defer parseMemo.Unlock()
+	e, ok := parseMemo.files[abs]
+	if !ok || !bytes.Equal(e.src, src) {
+		return memoEntry{}, false
+	}
+	delete(parseMemo.files, abs)
+	return e, true
+}
+
+func putMemo(abs string, e memoEntry) {
+	parseMemo.Lock()
+	defer parseMemo.Unlock()
+	if dir := filepath.Dir(abs); dir != parseMemo.dir || parseMemo.files == nil {
+		parseMemo.dir, parseMemo.files = dir, map[string]memoEntry{}
+	}
+	parseMemo.files[abs] = e
+}
