@@ -39,21 +39,25 @@ type memoEntry struct {
 // not be read or was refused, its diags saying why.
 func parseManifestFile(dir, name string, reusable func(memoEntry) bool) memoEntry {
 	shown := shownPath(dir, name)
-	src, diags := ReadSource(shown)
+	src, diags := readSized(shown)
 	if diags.HasErrors() {
 		return memoEntry{shown: shown, diags: diags}
 	}
 	abs, err := filepath.Abs(shown)
-	if err != nil { // no working directory: parse without the memo
-		f, diags := parseSource(src, shown)
-		return memoEntry{shown: shown, src: src, file: f, diags: diags}
+	if err == nil {
+		// The memo's bytes passed the nesting check when they were parsed.
+		if e, ok := takeMemo(abs, src); ok && (e.shown == shown || reusable != nil && reusable(e)) {
+			return e
+		}
 	}
-	if e, ok := takeMemo(abs, src); ok && (e.shown == shown || reusable != nil && reusable(e)) {
-		return e
+	if d := CheckNesting(shown, src); d != nil {
+		return memoEntry{shown: shown, diags: d}
 	}
 	f, diags := parseSource(src, shown)
 	e := memoEntry{shown: shown, src: src, file: f, diags: diags}
-	putMemo(abs, e)
+	if err == nil { // else no working directory: no key to share the parse by
+		putMemo(abs, e)
+	}
 	return e
 }
 
