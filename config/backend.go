@@ -72,7 +72,7 @@ func LoadBackend(dir string) (*Backend, map[string]*hcl.File, hcl.Diagnostics) {
 		// plan loads the manifest from the directory as typed and reads
 		// the backend from the absolute one: a file that parsed cleanly
 		// there and holds no backend block adds nothing here.
-		e := parseManifestFile(dir, name, func(e memoEntry) bool {
+		e := parseManifestFile(dir, name, true, func(e memoEntry) bool {
 			return !e.diags.HasErrors() && !hasBackendBlock(e.file)
 		})
 		if e.shown != shown {

@@ -49,7 +49,7 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 	var blocks hcl.Blocks
 	files := map[string]*hcl.File{}
 	for _, name := range names {
-		e := parseManifestFile(dir, name, nil)
+		e := parseManifestFile(dir, name, false, nil)
 		f, d := e.file, e.diags
 		diags = append(diags, d...)
 		if f == nil {

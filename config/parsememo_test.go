@@ -80,3 +80,15 @@ func TestBackendAfterLoadUnderAnotherName(t *testing.T) {
 		t.Errorf("LoadBackend of a broken file: %v, want its syntax error at %s", diags, filepath.Join(dir, "main.ltx.hcl"))
 	}
 }
+
+// Two loads in a row parse twice: the memo is for the backend read and the
+// load of one command, and a benchmark of Load measures a parse.
+func TestLoadsDoNotShareAParse(t *testing.T) {
+	dir := writeBackendManifest(t, map[string]string{"main.ltx.hcl": backendTestVideo})
+	a := mustLoad(t, dir, LoadOptions{})
+	b := mustLoad(t, dir, LoadOptions{})
+	name := filepath.Join(dir, "main.ltx.hcl")
+	if a.Files[name] == b.Files[name] {
+		t.Error("the second Load reused the first's parse")
+	}
+}
