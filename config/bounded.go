@@ -36,6 +36,18 @@ const (
 // than MaxNestingDepth, with a diagnostic naming the file (and the line).
 // A name ending in ".json" is read as HCL's JSON syntax.
 func ReadSource(path string) ([]byte, hcl.Diagnostics) {
+	src, diags := readSized(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if d := CheckNesting(path, src); d != nil {
+		return nil, d
+	}
+	return src, nil
+}
+
+// readSized is ReadSource without the nesting check.
+func readSized(path string) ([]byte, hcl.Diagnostics) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, sourceError(path, 0, "Cannot read file", unwrapPathError(err).Error()+": "+path)
@@ -55,9 +67,6 @@ func ReadSource(path string) ([]byte, hcl.Diagnostics) {
 	if int64(len(src)) > maxSourceBytes {
 		return nil, sourceError(path, 1, "File too large",
 			fmt.Sprintf("%s is larger than %s, the most a manifest or variable file may hold. Split it into several files.", path, sizeText(maxSourceBytes)))
-	}
-	if d := CheckNesting(path, src); d != nil {
-		return nil, d
 	}
 	return src, nil
 }
@@ -159,6 +168,14 @@ func nestingWithin(src []byte, syn syntax) (line int, ok bool) {
 			var top *frame
 			if len(stack) > 0 {
 				top = &stack[len(stack)-1]
+			}
+			if top != nil && top.kind == frameString && !stringSpecial[c] {
+				// Most of a manifest is prompt text: step over it at once.
+				for i+1 < len(src) && !stringSpecial[src[i+1]] {
+					i++
+				}
+				atLineStart = false
+				continue
 			}
 			switch {
 			case top != nil && top.kind == frameHeredoc && atLineStart:
@@ -337,6 +354,10 @@ func nestingWithin(src []byte, syn syntax) (line int, ok bool) {
 	}
 	return line, true
 }
+
+// stringSpecial holds the bytes that mean something inside a native
+// string: its end, an escape, an interpolation or directive, a newline.
+var stringSpecial = [256]bool{'"': true, '\\': true, '$': true, '%': true, '\n': true}
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80

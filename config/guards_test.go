@@ -166,6 +166,15 @@ func TestDeepNestingRefused(t *testing.T) {
 				opts = tt.opts(dir)
 			}
 			oneError(t, dir, opts, "Nesting too deep", tt.file, tt.line, "256")
+			if !strings.HasSuffix(tt.file, NativeSuffix) && !strings.HasSuffix(tt.file, JSONSuffix) {
+				return
+			}
+			// Commands read the backend block before the manifest (apply
+			// did, and crashed here): the same error, not a stack overflow.
+			_, _, diags := LoadBackend(dir)
+			if errs := diags.Errs(); len(errs) != 1 || errs[0].(*hcl.Diagnostic).Summary != "Nesting too deep" {
+				t.Errorf("LoadBackend: %v, want one \"Nesting too deep\"", diags)
+			}
 		})
 	}
 }

@@ -47,13 +47,15 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 
 	var diags hcl.Diagnostics
 	var blocks hcl.Blocks
+	files := map[string]*hcl.File{}
 	for _, name := range names {
-		path := shownPath(dir, name)
-		f, d := parseBounded(p, path)
+		e := parseManifestFile(dir, name, false, nil)
+		f, d := e.file, e.diags
 		diags = append(diags, d...)
 		if f == nil {
 			continue
 		}
+		files[shownPath(dir, name)] = f
 		content, d := f.Body.Content(fileSchema)
 		diags = append(diags, d...)
 		blocks = append(blocks, content.Blocks...)
@@ -62,7 +64,11 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 	d := m.decode(p, dir, blocks, opts)
 	diags = append(diags, d...)
 	diags = append(diags, checkOutputsSpareInputs(m, names, opts)...)
-	m.Files = p.Files()
+	// p holds the variable files the decode read.
+	for name, f := range p.Files() {
+		files[name] = f
+	}
+	m.Files = files
 	return m, cleanDiagnostics(diags, m.sensitiveStrings)
 }
 

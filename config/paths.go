@@ -1,10 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -67,6 +70,7 @@ func unwrapPathError(err error) error {
 type escapeChecker struct {
 	dir, realDir string
 	dirs         map[string]bool // directory → escapes
+	links        map[string]bool // directory → holds a symbolic link
 }
 
 func newEscapeChecker(dir string) *escapeChecker {
@@ -74,7 +78,7 @@ func newEscapeChecker(dir string) *escapeChecker {
 	if err != nil {
 		realDir = "" // the directory cannot be resolved: nothing is refused
 	}
-	return &escapeChecker{dir: dir, realDir: realDir, dirs: map[string]bool{}}
+	return &escapeChecker{dir: dir, realDir: realDir, dirs: map[string]bool{}, links: map[string]bool{}}
 }
 
 // escapes reports whether the output path leads outside the directory.
@@ -83,10 +87,35 @@ func (c *escapeChecker) escapes(output string) bool {
 		return false
 	}
 	p := filepath.Join(c.dir, filepath.FromSlash(output))
-	if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
-		return c.leadsOut(p) // the file itself is a link
+	d := filepath.Dir(p)
+	if c.holdsLinks(d) {
+		if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
+			return c.leadsOut(p) // the file itself is a link
+		}
 	}
-	return c.dirEscapes(filepath.Dir(p))
+	return c.dirEscapes(d)
+}
+
+// holdsLinks reports whether directory d may hold a symbolic link: one
+// listing per directory, so that the thousands of outputs of a for_each cost
+// one read of their directory rather than a stat each. A directory that
+// cannot be listed may hold anything; one that does not exist holds nothing.
+func (c *escapeChecker) holdsLinks(d string) bool {
+	if v, ok := c.links[d]; ok {
+		return v
+	}
+	v := true
+	if f, err := os.Open(d); errors.Is(err, fs.ErrNotExist) {
+		v = false
+	} else if err == nil {
+		entries, err := f.ReadDir(-1) // unsorted, unlike os.ReadDir
+		f.Close()
+		if err == nil {
+			v = slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Type()&fs.ModeSymlink != 0 })
+		}
+	}
+	c.links[d] = v
+	return v
 }
 
 // dirEscapes resolves the deepest existing ancestor of d, once per directory.

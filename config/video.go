@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -105,7 +106,8 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 		return nil, d
 	}
 	// The keys become addresses, printed everywhere and kept in the state.
-	if raw, d := vb.ForEach.Expr.Value(ctx); !d.HasErrors() && raw.ContainsMarked() {
+	raw, diags := vb.ForEach.Expr.Value(ctx)
+	if !diags.HasErrors() && raw.ContainsMarked() {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid for_each argument",
@@ -113,7 +115,7 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 			Subject:  vb.ForEach.Expr.Range().Ptr(),
 		}}
 	}
-	v, ok, diags := evalValue(vb.ForEach.Expr, ctx)
+	v, ok := raw, !diags.HasErrors() && !raw.IsNull() && raw.IsWhollyKnown() // as evalValue; unmarked: checked above
 	if !ok {
 		if !diags.HasErrors() && v.IsKnown() && v.IsNull() {
 			diags = append(diags, &hcl.Diagnostic{
@@ -135,10 +137,14 @@ func (vb *videoBlock) forEachInstances(ctx *hcl.EvalContext, s scope) ([]instanc
 		})
 	}
 	var out []instance
+	if ty.IsObjectType() || ty.IsMapType() || ty.IsSetType() {
+		out = make([]instance, 0, v.LengthInt())
+	}
+	prefix := "video." + vb.Name
 	add := func(key string, value cty.Value) {
 		out = append(out, instance{
 			Key:     key,
-			Address: fmt.Sprintf("video.%s[%q]", vb.Name, key),
+			Address: prefix + "[" + strconv.Quote(key) + "]", // as %q
 			Vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{
 				"key": cty.StringVal(key), "value": value,
 			})},
@@ -176,10 +182,11 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	inner := s
 	inner.hasEach = vb.ForEach != nil
 	inner.hasCount = vb.Count != nil
+	refs := referenceChecks{}
 	for _, inst := range insts {
 		ictx := ctx.NewChild()
 		ictx.Variables = inst.Vars
-		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults, files)
+		v, d := vb.evalInstance(inst, ictx, ctx, inner, s, defaults, files, refs)
 		diags = append(diags, d...)
 		if len(v.Unevaluated) > 0 {
 			invalid = append(invalid, v)
@@ -190,7 +197,20 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	return videos, invalid, diags
 }
 
-func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles) (*Video, hcl.Diagnostics) {
+// referenceChecks memoises checkReferences per attribute of one block: an
+// attribute is the same expression in the same scope for every instance.
+type referenceChecks map[*hcl.Attribute]hcl.Diagnostics
+
+func (c referenceChecks) check(attr *hcl.Attribute, s scope) hcl.Diagnostics {
+	d, ok := c[attr]
+	if !ok {
+		d = checkReferences(attr.Expr, s)
+		c[attr] = d
+	}
+	return d
+}
+
+func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles, refs referenceChecks) (*Video, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	v := &Video{
 		Address:    inst.Address,
@@ -215,7 +235,7 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		if attr == nil {
 			continue
 		}
-		if d := checkReferences(attr.Expr, sc); d.HasErrors() {
+		if d := refs.check(attr, sc); d.HasErrors() {
 			diags = append(diags, d...)
 			failed(name)
 			continue

@@ -34,15 +34,7 @@ var fixtureDir = flag.String("plan-fixture", "", "write the 10k-video benchmark 
 // .ltxform/state.json under dir.
 func writeBenchFixture(tb testing.TB, dir string) {
 	tb.Helper()
-	var hcl strings.Builder
-	hcl.WriteString("locals {\n  prompts = {\n")
-	for i := range benchVideos {
-		fmt.Fprintf(&hcl, "    k%05d = %q\n", i, benchPrompt(i))
-	}
-	hcl.WriteString("  }\n}\n\nvideo \"clip\" {\n  for_each   = local.prompts\n  prompt     = each.value\n  duration   = 8\n  resolution = \"1080p\"\n}\n")
-	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(hcl.String()), 0o644); err != nil {
-		tb.Fatal(err)
-	}
+	writeBenchManifest(tb, dir, benchVideos)
 	m, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() {
 		tb.Fatal(diags)
@@ -85,6 +77,21 @@ func writeBenchFixture(tb testing.TB, dir string) {
 		tb.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".ltxform", "state.json"), data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// writeBenchManifest writes main.ltx.hcl: n videos from one for_each over a
+// map of distinct prompts, the manifest bench/plan-vs-terraform.sh writes.
+func writeBenchManifest(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	var hcl strings.Builder
+	hcl.WriteString("locals {\n  prompts = {\n")
+	for i := range n {
+		fmt.Fprintf(&hcl, "    k%05d = %q\n", i, benchPrompt(i))
+	}
+	hcl.WriteString("  }\n}\n\nvideo \"clip\" {\n  for_each   = local.prompts\n  prompt     = each.value\n  duration   = 8\n  resolution = \"1080p\"\n}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(hcl.String()), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -192,6 +199,47 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 				b.Fatal(diags)
 			}
 			check(b, p)
+		}
+	})
+}
+
+// BenchmarkPlan1kFresh is the in-process half of the comparison with
+// terraform (bench/plan-vs-terraform.sh): 1,000 videos, no state, so the
+// plan is 1,000 creates. The steps are those of "ltxform plan" before its
+// view: load and check the manifest, read the (empty) state, build.
+func BenchmarkPlan1kFresh(b *testing.B) {
+	dir := b.TempDir()
+	writeBenchManifest(b, dir, 1000)
+	load := func(b *testing.B) *config.Manifest {
+		m, diags := config.Load(dir, config.LoadOptions{})
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		if diags := CheckManifest(m, time.Now()); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		return m
+	}
+	b.Run("config.Load", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			load(b)
+		}
+	})
+	b.Run("plan.Build", func(b *testing.B) {
+		m := load(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			store := state.NewLocalStore(dir)
+			st, err := store.Load(context.Background())
+			store.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, diags := BuildContext(context.Background(), m, st, Options{})
+			if diags.HasErrors() || p.Totals.Create != 1000 {
+				b.Fatalf("plan: %v, %+v", diags, p.Totals)
+			}
 		}
 	})
 }

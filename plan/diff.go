@@ -1,9 +1,9 @@
 package plan
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ltxform/ltxform/internal/textdiff"
 	"github.com/ltxform/ltxform/ltx"
@@ -145,17 +145,44 @@ func WordDiff(before, after string, context int) string {
 	return strings.Join(out, " ")
 }
 
-// ShortText shortens s to at most n characters (runes), ending in "…".
+// ShortText shortens s to at most n characters (runes), ending in "…",
+// with every run of white space made one space and none at either end.
+// One pass, stopping at the cut: the plan view calls it for every change.
 func ShortText(s string, n int) string {
-	r := []rune(strings.Join(strings.Fields(s), " "))
-	if len(r) <= n {
+	if n < 2 {
+		r := []rune(strings.Join(strings.Fields(s), " "))
+		if len(r) > n {
+			return "…"
+		}
 		return string(r)
 	}
-	if n < 2 {
-		return "…"
+	var b strings.Builder
+	b.Grow(min(len(s), 4*n))
+	runes, cut := 0, 0 // cut: b's length after n-1 runes
+	space := false     // white space seen since the last word
+	put := func(r rune) bool {
+		if runes == n-1 {
+			cut = b.Len()
+		}
+		if runes == n {
+			return false
+		}
+		b.WriteRune(r)
+		runes++
+		return true
 	}
-	return string(r[:n-1]) + "…"
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = runes > 0
+			continue
+		}
+		if space && !put(' ') || !put(r) {
+			return b.String()[:cut] + "…"
+		}
+		space = false
+	}
+	return b.String()
 }
 
 // Quoted is fmt's %q, for views.
-func Quoted(s string) string { return fmt.Sprintf("%q", s) }
+func Quoted(s string) string { return strconv.Quote(s) }

@@ -1,8 +1,11 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -27,12 +30,26 @@ func unknownOutputs(dir string, videos []*config.Video, changes []Change, st *st
 	var lines []string
 	var first *hcl.Range
 	n := 0
+	// A fresh plan's outputs are mostly in directories not made yet: one
+	// stat of the directory answers for all its files.
+	dirExists := map[string]bool{}
 	for i := range changes {
 		c := &changes[i]
 		if c.Action != ActionCreate || c.Prior != nil {
 			continue
 		}
-		info, err := os.Stat(outputPath(dir, c.Output))
+		p := outputPath(dir, c.Output)
+		d := filepath.Dir(p)
+		exists, ok := dirExists[d]
+		if !ok {
+			_, err := os.Stat(d)
+			exists = !errors.Is(err, fs.ErrNotExist)
+			dirExists[d] = exists
+		}
+		if !exists {
+			continue
+		}
+		info, err := os.Stat(p)
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
