@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -65,7 +66,22 @@ func planColumns(u ltx.Unit) []tableColumn {
 	}
 }
 
-func (h *planHumanView) Plan(p *plan.Plan, _ hcl.Diagnostics) error {
+func (h *planHumanView) Plan(p *plan.Plan, diags hcl.Diagnostics) (err error) {
+	// One buffered write for the whole plan: a 1,000-row table is
+	// thousands of small writes otherwise.
+	bw := bufio.NewWriter(h.v.s.Out)
+	stdout := h.v.s.Out
+	h.v.s.Out = bw
+	defer func() {
+		h.v.s.Out = stdout
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
+	}()
+	return h.plan(p, diags)
+}
+
+func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	v, out := h.v, h.v.out()
 	t := p.Totals
 	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked+t.Elsewhere == 0 {
