@@ -87,7 +87,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -z "$bin" ]; then
-	bin=$work/ltxform
+	mkdir -p "$work/bin"
+	bin=$work/bin/ltxform # not $work/ltxform: that is the manifest's directory
 	(cd "$(dirname "$0")/.." && go build -o "$bin" .)
 fi
 if [ -z "$dir" ]; then
