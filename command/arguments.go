@@ -138,3 +138,15 @@ func dirOrCurrent(arg string) string {
 	}
 	return arg
 }
+
+// argAndOptionalDir reads the one required argument of a verb and the
+// optional directory after it; usage says what the argument is.
+func argAndOptionalDir(fs *flagSet, usage string) (arg, dir string, err error) {
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return "", "", err
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return "", "", &UsageError{Msg: usage}
+	}
+	return fs.Arg(0), dirOrCurrent(fs.Arg(1)), nil
+}

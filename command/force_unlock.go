@@ -26,14 +26,9 @@ func parseForceUnlock(args []string) (forceUnlockArgs, error) {
 	if err := fs.parse(args); err != nil {
 		return a, err
 	}
-	if err := flagsAfterArgs(fs, 1); err != nil {
-		return a, err
-	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return a, &UsageError{Msg: "force-unlock takes the lock ID (from the error that named the holder) and an optional directory"}
-	}
-	a.ID, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
-	return a, nil
+	var err error
+	a.ID, a.Dir, err = argAndOptionalDir(fs, "force-unlock takes the lock ID (from the error that named the holder) and an optional directory")
+	return a, err
 }
 
 // runForceUnlock removes the lock info a dead run left behind. The store

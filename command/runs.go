@@ -81,14 +81,9 @@ func parseRunsShow(args []string) (runsArgs, error) {
 	if err := fs.parse(args); err != nil {
 		return a, err
 	}
-	if err := flagsAfterArgs(fs, 1); err != nil {
-		return a, err
-	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return a, &UsageError{Msg: "runs show takes a run ID (from ltxform runs) and an optional directory"}
-	}
-	a.RunID, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
-	return a, nil
+	var err error
+	a.RunID, a.Dir, err = argAndOptionalDir(fs, "runs show takes a run ID (from ltxform runs) and an optional directory")
+	return a, err
 }
 
 func runRunsShow(ctx context.Context, env *Env, args []string) error {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ltxform/ltxform/plan"
@@ -91,14 +92,9 @@ func parseStateShow(args []string) (stateReadArgs, error) {
 	if err := fs.parse(args); err != nil {
 		return a, err
 	}
-	if err := flagsAfterArgs(fs, 1); err != nil {
-		return a, err
-	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return a, &UsageError{Msg: "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'"}
-	}
-	a.Address, a.Dir = fs.Arg(0), dirOrCurrent(fs.Arg(1))
-	return a, nil
+	var err error
+	a.Address, a.Dir, err = argAndOptionalDir(fs, "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'")
+	return a, err
 }
 
 func runStateShow(ctx context.Context, env *Env, args []string) error {
@@ -156,28 +152,11 @@ func runStateRm(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	addrs, jsonOut := a.Addresses, &a.JSON
-	store, err := openStore(ctx, env, a.Dir, a.Lock.Workspace, storeWrite)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	unlock, err := a.Lock.acquire(ctx, store, "state rm")
+	store, st, unlock, err := lockedState(ctx, env, a.Dir, a.Lock, "state rm")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-
-	exists, err := store.Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return errors.New(noStateMessage)
-	}
-	st, err := store.Load(ctx)
-	if err != nil {
-		return err
-	}
 	// Check every address before removing any, so that a typo removes nothing.
 	var removed []*state.Entry
 	for _, a := range addrs {
@@ -407,4 +386,39 @@ func stateTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// lockedState opens the state of dir for an edit (state rm, state mv):
+// the store, under its lock, and what it holds now. A directory with no
+// state yet is an error: there is nothing to edit. The func unlocks and
+// closes, once however often it is called, and reports the unlock's error.
+func lockedState(ctx context.Context, env *Env, dir string, lock lockArgs, operation string) (stateStore, *state.State, func() error, error) {
+	store, err := openStore(ctx, env, dir, lock.Workspace, storeWrite)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	unlock, err := lock.acquire(ctx, store, operation)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	var once sync.Once
+	var unlockErr error
+	release := func() error {
+		once.Do(func() { unlockErr = unlock(); store.Close() })
+		return unlockErr
+	}
+	exists, err := store.Exists(ctx)
+	if err == nil && !exists {
+		err = errors.New(noStateMessage)
+	}
+	var st *state.State
+	if err == nil {
+		st, err = store.Load(ctx)
+	}
+	if err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	return store, st, release, nil
 }

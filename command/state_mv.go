@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,27 +60,11 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	from, to, dir := a.From, a.To, a.Dir
-	store, err := openStore(ctx, env, dir, a.Lock.Workspace, storeWrite)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	unlock, err := a.Lock.acquire(ctx, store, "state mv")
+	store, st, unlock, err := lockedState(ctx, env, dir, a.Lock, "state mv")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	exists, err := store.Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return errors.New(noStateMessage)
-	}
-	st, err := store.Load(ctx)
-	if err != nil {
-		return err
-	}
 	mv := config.Move{From: from, To: to, Block: !strings.Contains(from, "[") && !strings.Contains(to, "[")}
 	var moving []*state.Entry
 	for _, e := range st.Sorted() {
