@@ -163,19 +163,8 @@ func (s *LocalStore) Checkpoint(ctx context.Context) error {
 	if st.Lineage == "" {
 		st.Lineage = newRandomID()
 	}
-	data, err := encodeSnapshot(st)
-	if err != nil {
+	if err := s.writeSnapshot(st); err != nil {
 		return err
-	}
-	if prev, err := os.ReadFile(s.SnapshotPath()); err == nil {
-		if err := writeFileAtomic(s.backupPath(), prev); err != nil {
-			return fmt.Errorf("keep backup %s: %w", s.backupPath(), err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := writeFileAtomic(s.SnapshotPath(), data); err != nil {
-		return fmt.Errorf("write %s: %w", s.SnapshotPath(), err)
 	}
 	if err := j.truncateLocked(); err != nil {
 		return fmt.Errorf("empty %s after checkpoint: %w", j.path, err)
@@ -231,4 +220,24 @@ func newRandomID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b[:])
+}
+
+// writeSnapshot replaces state.json with st, keeping the one it replaces as
+// state.json.backup; both writes are atomic.
+func (s *LocalStore) writeSnapshot(st *State) error {
+	data, err := encodeSnapshot(st)
+	if err != nil {
+		return err
+	}
+	if prev, err := os.ReadFile(s.SnapshotPath()); err == nil {
+		if err := writeFileAtomic(s.backupPath(), prev); err != nil {
+			return fmt.Errorf("keep backup %s: %w", s.backupPath(), err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := writeFileAtomic(s.SnapshotPath(), data); err != nil {
+		return fmt.Errorf("write %s: %w", s.SnapshotPath(), err)
+	}
+	return nil
 }

@@ -2,10 +2,7 @@ package state
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 )
 
 // Replace makes st (serial and lineage included) the whole local state: a
@@ -23,19 +20,8 @@ func (s *LocalStore) Replace(ctx context.Context, st *State) error {
 	if err := s.ensureDir(); err != nil {
 		return err
 	}
-	data, err := encodeSnapshot(st)
-	if err != nil {
+	if err := s.writeSnapshot(st); err != nil {
 		return err
-	}
-	if prev, err := os.ReadFile(s.SnapshotPath()); err == nil {
-		if err := writeFileAtomic(s.backupPath(), prev); err != nil {
-			return fmt.Errorf("keep backup %s: %w", s.backupPath(), err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := writeFileAtomic(s.SnapshotPath(), data); err != nil {
-		return fmt.Errorf("write %s: %w", s.SnapshotPath(), err)
 	}
 	// The journal's lines belong to the state just replaced.
 	if err := j.truncateLocked(); err != nil {
