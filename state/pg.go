@@ -425,23 +425,11 @@ func (s *PGStore) Replace(ctx context.Context, st *State) error {
 // SaveRun stores r, giving it an id from its start time if it has none;
 // host is the machine that ran it.
 func (s *PGStore) SaveRun(ctx context.Context, r *Run, host string) error {
-	if r.ID == "" {
-		r.ID = NewRunID(r.Started)
+	out, err := prepareRun(r)
+	if err != nil {
+		return err
 	}
-	if !runIDPattern.MatchString(r.ID) {
-		return fmt.Errorf("invalid run id %q", r.ID)
-	}
-	if r.FormatVersion == 0 {
-		r.FormatVersion = RunFormatVersion
-	}
-	out := *r
-	if out.Counts == nil {
-		out.Counts = map[string]int{}
-	}
-	if out.Results == nil {
-		out.Results = []RunResult{}
-	}
-	data, err := json.Marshal(&out)
+	data, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}

@@ -142,14 +142,15 @@ func runsDir(manifestDir string) string {
 	return filepath.Join(manifestDir, DirName, runsDirName)
 }
 
-// SaveRun writes r to .ltxform/runs/<ID>.json atomically, giving it an id
-// from its start time if it has none.
-func SaveRun(manifestDir string, r *Run) error {
+// prepareRun gives r an id from its start time if it has none and the
+// current format version, and returns the copy to store: no null maps or
+// lists in a record.
+func prepareRun(r *Run) (*Run, error) {
 	if r.ID == "" {
 		r.ID = NewRunID(r.Started)
 	}
 	if !runIDPattern.MatchString(r.ID) {
-		return fmt.Errorf("invalid run id %q", r.ID)
+		return nil, fmt.Errorf("invalid run id %q", r.ID)
 	}
 	if r.FormatVersion == 0 {
 		r.FormatVersion = RunFormatVersion
@@ -161,7 +162,17 @@ func SaveRun(manifestDir string, r *Run) error {
 	if out.Results == nil {
 		out.Results = []RunResult{}
 	}
-	data, err := json.MarshalIndent(&out, "", "  ")
+	return &out, nil
+}
+
+// SaveRun writes r to .ltxform/runs/<ID>.json atomically, giving it an id
+// from its start time if it has none.
+func SaveRun(manifestDir string, r *Run) error {
+	out, err := prepareRun(r)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err
 	}
