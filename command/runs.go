@@ -309,14 +309,8 @@ func (v *runsHumanView) Show(r *state.Run, paid state.Ledger) error {
 		_, err := fmt.Fprintln(v.w, "No videos in this run.")
 		return err
 	}
-	rows := make([][]string, 0, len(r.Results))
-	for _, res := range r.Results {
-		rows = append(rows, []string{
-			res.Address, string(res.Status), res.TaskID, res.RequestID, resultError(res),
-			strconv.Itoa(res.Attempts), formatAmount(res.CreditsEstimated, runUnit(r)), formatAmount(res.CreditsConsumed, runUnit(r)), res.Output,
-		})
-	}
-	return renderTable(v.w, resultHeader(runUnit(r)), rows)
+	// No reasons follow this table: the error cell holds the message too.
+	return renderTable(v.w, resultHeader(runUnit(r)), resultRows(r, resultError))
 }
 
 // resultError is the code and message of a failed result, as one cell.

@@ -195,6 +195,24 @@ func resultColumns(u ltx.Unit) []tableColumn {
 	}
 }
 
+// resultRows are the rows of a run's results table, for apply's view and
+// runs show alike; errorCell says what the error column holds.
+func resultRows(run *state.Run, errorCell func(state.RunResult) string) [][]string {
+	unit := runUnit(run)
+	rows := make([][]string, 0, len(run.Results))
+	for _, r := range run.Results {
+		attempts := ""
+		if r.Attempts > 0 {
+			attempts = strconv.Itoa(r.Attempts)
+		}
+		rows = append(rows, []string{
+			r.Address, string(r.Status), r.TaskID, r.RequestID, errorCell(r), attempts,
+			formatAmount(r.CreditsEstimated, unit), formatAmount(r.CreditsConsumed, unit), r.Output,
+		})
+	}
+	return rows
+}
+
 // statusColor is the colour of a results row: red for a failure, yellow for
 // what waits on the next run or on you, green for a video made.
 func statusColor(s state.ResultStatus) string {
@@ -217,17 +235,8 @@ func (v *applyView) Results(run *state.Run, runErr error) error {
 		return v.resultsJSON(run, runErr)
 	}
 	unit := runUnit(run)
-	rows := make([][]string, 0, len(run.Results))
-	for _, r := range run.Results {
-		attempts := ""
-		if r.Attempts > 0 {
-			attempts = strconv.Itoa(r.Attempts)
-		}
-		rows = append(rows, []string{
-			r.Address, string(r.Status), r.TaskID, r.RequestID, r.ErrorCode, attempts,
-			formatAmount(r.CreditsEstimated, unit), formatAmount(r.CreditsConsumed, unit), r.Output,
-		})
-	}
+	// The code alone in the cell: the reasons follow the table in full.
+	rows := resultRows(run, func(r state.RunResult) string { return r.ErrorCode })
 	out := v.out()
 	v.println("")
 	tbl := &table{Columns: resultColumns(unit), Rows: rows, Width: v.s.Width, Paint: out,
