@@ -227,6 +227,10 @@ func statusColor(s state.ResultStatus) string {
 	return ""
 }
 
+// minSlotWaitShown: a video that got a generation slot within this many
+// seconds did not really wait for one.
+const minSlotWaitShown = 0.5
+
 // Results prints the run's rows, the reasons of the videos that did not
 // complete, credit warnings, the time spent waiting for generation slots,
 // and the summary line last; why the run stopped goes to stderr.
@@ -254,7 +258,7 @@ func (v *applyView) Results(run *state.Run, runErr error) error {
 	var waited float64
 	waiters := 0
 	for _, r := range run.Results {
-		if r.SlotWaitSeconds > 0 {
+		if r.SlotWaitSeconds >= minSlotWaitShown {
 			waited += r.SlotWaitSeconds
 			waiters++
 		}
