@@ -382,12 +382,15 @@ func (v *planJSONView) Saved(string) {}
 // already hidden (plan.Change.Redacted). The prior entry is the state's
 // own record, in the state's format.
 type jsonChange struct {
-	Address     string       `json:"address"`
-	Action      string       `json:"action"`
-	Reason      string       `json:"reason,omitempty"`
-	Mode        string       `json:"mode"`
-	Request     jsonRequest  `json:"request"`
-	Before      *jsonRequest `json:"before,omitempty"`
+	Address string       `json:"address"`
+	Action  string       `json:"action"`
+	Reason  string       `json:"reason,omitempty"`
+	Mode    string       `json:"mode"`
+	Request jsonRequest  `json:"request"`
+	Before  *jsonRequest `json:"before,omitempty"`
+	// After is Request again where there is a Before, so that a reader of
+	// a replace finds the two side by side.
+	After       *jsonRequest `json:"after,omitempty"`
 	InputHash   string       `json:"input_hash"`
 	Output      string       `json:"output"`
 	Cost        float64      `json:"cost"`
@@ -425,7 +428,7 @@ func changeJSON(c plan.Change) jsonChange {
 	}
 	if c.Before != nil {
 		before := requestJSON(*c.Before)
-		j.Before = &before
+		j.Before, j.After = &before, &j.Request
 	}
 	return j
 }
