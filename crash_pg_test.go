@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -107,23 +106,8 @@ func (w *pgCrashWorld) checkAllDownloaded(n int) {
 	}
 	for i := range n {
 		addr := fmt.Sprintf("video.clip[%d]", i)
-		e := st.Get(addr)
-		if e == nil {
-			t.Errorf("%s is not in the state", addr)
-			continue
-		}
-		if e.Status != state.StatusDownloaded {
-			t.Errorf("%s is %s, want downloaded", addr, e.Status)
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(w.dir, filepath.FromSlash(e.Output)))
-		if err != nil {
-			t.Errorf("%s: %v", addr, err)
-			continue
-		}
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); got != e.SHA256 {
-			t.Errorf("%s: %s has sha256 %s, the state records %s", addr, e.Output, got, e.SHA256)
+		if ok, why := downloadedIntact(w.dir, st, addr); !ok {
+			t.Errorf("%s: %s, want downloaded with the sha256 the state records", addr, why)
 		}
 	}
 }

@@ -117,23 +117,8 @@ func TestApplySurvivesSIGKILL(t *testing.T) {
 	}
 	for n := range 40 {
 		addr := fmt.Sprintf("video.clip[%d]", n)
-		e := st.Get(addr)
-		if e == nil {
-			t.Errorf("%s is not in the state", addr)
-			continue
-		}
-		if e.Status != state.StatusDownloaded {
-			t.Errorf("%s is %s, want downloaded", addr, e.Status)
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(e.Output)))
-		if err != nil {
-			t.Errorf("%s: %v", addr, err)
-			continue
-		}
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); got != e.SHA256 {
-			t.Errorf("%s: %s has sha256 %s, the state records %s", addr, e.Output, got, e.SHA256)
+		if ok, why := downloadedIntact(dir, st, addr); !ok {
+			t.Errorf("%s: %s, want downloaded with the sha256 the state records", addr, why)
 		}
 	}
 	if c := s.Counters(); c.Creates < 40 {

@@ -35,34 +35,39 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("LTXFORM_UPDATE_SCRIPTS") != "", // rewrite cmp golden files in place
-		Setup: func(env *testscript.Env) error {
-			var args []string
-			if b, err := os.ReadFile(filepath.Join(env.WorkDir, "sim.args")); err == nil {
-				args = strings.Fields(string(b))
-			}
-			opts, err := command.SimOptionsFromArgs(args)
-			if err != nil {
-				return fmt.Errorf("sim.args: %w", err)
-			}
-			if len(opts.Keys) == 0 {
-				opts.Keys = []string{simKey}
-			}
-			s := sim.New(opts)
-			srv := httptest.NewServer(s)
-			env.Defer(func() { srv.Close() })
-			env.Values["sim"] = s
-			env.Setenv("LTX_API_URL", srv.URL)
-			env.Setenv("LTX_API_KEY", simKey)
-			env.Setenv("NO_COLOR", "1")
-			// The scripts read whole tables: a terminal wide enough for every column.
-			env.Setenv("COLUMNS", "1000")
-			return nil
-		},
+		Setup:               setupScriptSim,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
 			"waitfor":  cmdWaitFor,
 		},
 	})
+}
+
+// setupScriptSim gives a script its own simulator on a loopback port,
+// configured by the script's sim.args file if it has one, and points
+// ltxform at it ($LTX_API_URL, $LTX_API_KEY) with plain, wide output.
+func setupScriptSim(env *testscript.Env) error {
+	var args []string
+	if b, err := os.ReadFile(filepath.Join(env.WorkDir, "sim.args")); err == nil {
+		args = strings.Fields(string(b))
+	}
+	opts, err := command.SimOptionsFromArgs(args)
+	if err != nil {
+		return fmt.Errorf("sim.args: %w", err)
+	}
+	if len(opts.Keys) == 0 {
+		opts.Keys = []string{simKey}
+	}
+	s := sim.New(opts)
+	srv := httptest.NewServer(s)
+	env.Defer(func() { srv.Close() })
+	env.Values["sim"] = s
+	env.Setenv("LTX_API_URL", srv.URL)
+	env.Setenv("LTX_API_KEY", simKey)
+	env.Setenv("NO_COLOR", "1")
+	// The scripts read whole tables: a terminal wide enough for every column.
+	env.Setenv("COLUMNS", "1000")
+	return nil
 }
 
 // cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an

@@ -4,10 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/ltxform/ltxform/command"
-	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -33,31 +27,14 @@ func TestPGScripts(t *testing.T) {
 		Dir:                 "testdata/script_pg",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			var args []string
-			if b, err := os.ReadFile(filepath.Join(env.WorkDir, "sim.args")); err == nil {
-				args = strings.Fields(string(b))
+			if err := setupScriptSim(env); err != nil {
+				return err
 			}
-			opts, err := command.SimOptionsFromArgs(args)
-			if err != nil {
-				return fmt.Errorf("sim.args: %w", err)
-			}
-			if len(opts.Keys) == 0 {
-				opts.Keys = []string{simKey}
-			}
-			s := sim.New(opts)
-			srv := httptest.NewServer(s)
-			env.Defer(func() { srv.Close() })
-			env.Values["sim"] = s
 			var b [6]byte
 			_, _ = rand.Read(b[:])
 			ws := "script-" + hex.EncodeToString(b[:])
 			env.Defer(func() { dropPGWorkspace(env.T(), conn, ws) })
 			env.Values["pgconn"] = conn
-			env.Setenv("LTX_API_URL", srv.URL)
-			env.Setenv("LTX_API_KEY", simKey)
-			env.Setenv("NO_COLOR", "1")
-			// The scripts read whole tables: a terminal wide enough for every column.
-			env.Setenv("COLUMNS", "1000")
 			env.Setenv("PG_CONN_STR", conn)
 			env.Setenv("LTXFORM_WORKSPACE", ws)
 			return nil

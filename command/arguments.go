@@ -150,3 +150,12 @@ func argAndOptionalDir(fs *flagSet, usage string) (arg, dir string, err error) {
 	}
 	return fs.Arg(0), dirOrCurrent(fs.Arg(1)), nil
 }
+
+// parseReadFlags parses the flags every read-only look at the state takes
+// (runs, runs show, state list, state show): -json and -workspace.
+func parseReadFlags(name, usage string, common *commonArgs, jsonOut *bool, workspace *string, args []string) (*flagSet, error) {
+	fs := newFlagSet(name, usage, common)
+	fs.BoolVar(jsonOut, "json", false, "print JSON")
+	addWorkspaceFlag(fs, workspace)
+	return fs, fs.parse(args)
+}

@@ -62,10 +62,8 @@ type runsArgs struct {
 
 func parseRuns(args []string) (runsArgs, error) {
 	var a runsArgs
-	fs := newFlagSet("runs", "[-json] [-workspace NAME] [DIR]  |  runs show [-json] [-workspace NAME] ID [DIR]", &a.Common)
-	fs.BoolVar(&a.JSON, "json", false, "print JSON")
-	addWorkspaceFlag(fs, &a.Workspace)
-	if err := fs.parse(args); err != nil {
+	fs, err := parseReadFlags("runs", "[-json] [-workspace NAME] [DIR]  |  runs show [-json] [-workspace NAME] ID [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	if err != nil {
 		return a, err
 	}
 	dir, err := oneOptionalArg(fs)
@@ -75,13 +73,10 @@ func parseRuns(args []string) (runsArgs, error) {
 
 func parseRunsShow(args []string) (runsArgs, error) {
 	var a runsArgs
-	fs := newFlagSet("runs show", "[-json] [-workspace NAME] ID [DIR]", &a.Common)
-	fs.BoolVar(&a.JSON, "json", false, "print JSON")
-	addWorkspaceFlag(fs, &a.Workspace)
-	if err := fs.parse(args); err != nil {
+	fs, err := parseReadFlags("runs show", "[-json] [-workspace NAME] ID [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	if err != nil {
 		return a, err
 	}
-	var err error
 	a.RunID, a.Dir, err = argAndOptionalDir(fs, "runs show takes a run ID (from ltxform runs) and an optional directory")
 	return a, err
 }

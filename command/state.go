@@ -60,10 +60,8 @@ type stateReadArgs struct {
 
 func parseStateList(args []string) (stateReadArgs, error) {
 	var a stateReadArgs
-	fs := newFlagSet("state list", "[-json] [-workspace NAME] [DIR]", &a.Common)
-	fs.BoolVar(&a.JSON, "json", false, "print JSON")
-	addWorkspaceFlag(fs, &a.Workspace)
-	if err := fs.parse(args); err != nil {
+	fs, err := parseReadFlags("state list", "[-json] [-workspace NAME] [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	if err != nil {
 		return a, err
 	}
 	dir, err := oneOptionalArg(fs)
@@ -86,13 +84,10 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 
 func parseStateShow(args []string) (stateReadArgs, error) {
 	var a stateReadArgs
-	fs := newFlagSet("state show", "[-json] [-workspace NAME] ADDR [DIR]", &a.Common)
-	fs.BoolVar(&a.JSON, "json", false, "print JSON")
-	addWorkspaceFlag(fs, &a.Workspace)
-	if err := fs.parse(args); err != nil {
+	fs, err := parseReadFlags("state show", "[-json] [-workspace NAME] ADDR [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	if err != nil {
 		return a, err
 	}
-	var err error
 	a.Address, a.Dir, err = argAndOptionalDir(fs, "state show takes an address and an optional directory, e.g. state show 'video.shot[\"unboxing\"]'")
 	return a, err
 }
