@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -33,7 +32,6 @@ func realMain() int {
 
 // exitCode is the single place where errors become exit statuses.
 func exitCode(err error, env *command.Env) int {
-	var usage *command.UsageError
 	switch {
 	case err == nil:
 		return 0
@@ -45,11 +43,9 @@ func exitCode(err error, env *command.Env) int {
 		return command.ExitSomeVideosFailed
 	case errors.Is(err, command.ErrReported):
 		return 1
-	case errors.As(err, &usage):
-		fmt.Fprintf(env.Stderr, "Error: %s\n", usage.Msg)
-		return 1
 	default:
-		fmt.Fprintf(env.Stderr, "Error: %s\n", err)
+		// A usage error, or one from before a command had its view.
+		command.TellError(env, err)
 		return 1
 	}
 }

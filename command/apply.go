@@ -95,7 +95,7 @@ func runApply(ctx context.Context, env *Env, args []string) (err error) {
 		return err
 	}
 	r := &applyRun{env: env, args: a, view: view,
-		pipeline: pipeline{env: env, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "apply"}}
+		pipeline: pipeline{env: env, view: view.view, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "apply"}}
 	defer r.close()
 	return r.run(ctx)
 }
@@ -124,7 +124,7 @@ func (r *applyRun) run(ctx context.Context) error {
 	if !p.HasChanges() {
 		return r.recordNothingToDo(ctx, p)
 	}
-	if err := r.view.Plan(r.env, p); err != nil {
+	if err := r.view.Plan(p); err != nil {
 		return err
 	}
 	api, err := r.client(p)
@@ -210,11 +210,11 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 	if err == nil && diags.HasErrors() && p.HasChanges() && !r.args.JSON {
 		// A plan refused (over budget, say) is shown first, so that the
 		// refusal comes after its table and does not scroll away above it.
-		if err := newPlanView(r.env, false).Plan(p, nil); err != nil {
+		if err := r.view.humanPlan().Plan(p, nil); err != nil {
 			return nil, err
 		}
 	}
-	renderDiagnostics(r.env, m.Files, diags, r.args.JSON)
+	r.view.Diagnostics(m.Files, diags)
 	if err == nil && diags.HasErrors() {
 		err = ErrReported
 	}
@@ -232,7 +232,7 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 // plan made now, never the file's own word.
 func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	m, diags := loadAndCheck(r.env, r.dir, r.vars)
-	renderDiagnostics(r.env, m.Files, diags, r.args.JSON)
+	r.view.Diagnostics(m.Files, diags)
 	if diags.HasErrors() {
 		return nil, ErrReported
 	}
@@ -274,7 +274,7 @@ func (r *applyRun) recordNothingToDo(ctx context.Context, p *plan.Plan) error {
 	if err := r.store.SaveRun(ctx, run); err != nil {
 		return fmt.Errorf("saving the run record: %w", err)
 	}
-	return r.view.Plan(r.env, p)
+	return r.view.Plan(p)
 }
 
 // settings are the plan's api settings with -parallelism.
@@ -340,7 +340,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	// is sent (command/state_mv.go).
 	var say func(string)
 	if !r.args.JSON {
-		say = func(line string) { fmt.Fprintln(r.env.Stdout, line) }
+		say = func(line string) { r.view.printf("%s\n", line) }
 	}
 	if err := applyPlannedMoves(ctx, r.store, p, say); err != nil {
 		return nil, nil, err

@@ -125,7 +125,7 @@ func TestJSONLinesProgressCarriesTheFormatVersion(t *testing.T) {
 		if err := json.Unmarshal([]byte(l), &v); err != nil {
 			t.Fatalf("%q: %v", l, err)
 		}
-		if v["format_version"] != progressFormatVersion || v["type"] != "event" || v["kind"] == nil {
+		if v["format_version"] != uiFormatVersion || v["type"] != "event" || v["kind"] == nil {
 			t.Errorf("line %s lacks format_version, type or kind", l)
 		}
 	}

@@ -7,14 +7,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// renderDiagnostics tells diags through the view of env: HCL's own writer
-// (file:line:col, the source snippet, the detail) on stderr, coloured only
-// when stderr is a terminal, or one JSON line each on stdout when jsonOut is
-// set. Every command that reports manifest problems uses it.
-func renderDiagnostics(env *Env, files map[string]*hcl.File, diags hcl.Diagnostics, jsonOut bool) {
-	newView(env, jsonOut).Diagnostics(files, diags)
-}
-
 // jsonDiagnostic is one diagnostic in -json output: in a document's list,
 // or on its own line after the envelope.
 type jsonDiagnostic struct {

@@ -3,7 +3,6 @@ package command
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,6 +49,7 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	check, showDiff := &a.Check, &a.Diff
+	v := newView(env, false)
 	files, err := formattableFiles(a.Path, a.Recursive)
 	if err != nil {
 		return err
@@ -81,10 +81,10 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 			continue
 		}
 		changed++
-		fmt.Fprintln(env.Stdout, path)
+		v.printf("%s\n", path)
 		if *showDiff {
 			name := strings.TrimPrefix(filepath.ToSlash(path), "/")
-			env.Stdout.Write(diff.Diff("old/"+name, src, "new/"+name, out))
+			v.printf("%s", diff.Diff("old/"+name, src, "new/"+name, out))
 		}
 		if !*check {
 			if err := writeFileKeepMode(path, out); err != nil {
@@ -93,7 +93,7 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if diags.HasErrors() {
-		renderDiagnostics(env, srcs, diags, false)
+		v.Diagnostics(srcs, diags)
 		return ErrReported
 	}
 	if *check && changed > 0 {

@@ -43,7 +43,8 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if !a.Force && env.NoInput {
 		return &UsageError{Msg: "force-unlock asks for confirmation and -input=false forbids asking: give -force"}
 	}
-	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeWrite)
+	v := newView(env, false)
+	store, err := openStore(ctx, env, v, a.Dir, a.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
@@ -54,10 +55,10 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 		if info == nil {
 			return fmt.Errorf("%s is not locked: there is no lock info", store.Where())
 		}
-		fmt.Fprintf(env.Stdout, "Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+		v.printf("Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
 			info.ID, info.Operation, info.PID, info.Host, info.Created.UTC().Format(time.RFC3339))
 		answer, err := bufio.NewReader(env.Stdin).ReadString('\n')
-		fmt.Fprintln(env.Stdout)
+		v.printf("\n")
 		if err != nil && answer == "" {
 			return errors.New("force-unlock cancelled: no answer (use -force when there is no terminal)")
 		}
@@ -68,6 +69,6 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if err := store.ForceUnlock(id); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(env.Stdout, "The lock %s has been removed; %s is unlocked.\n", id, store.Where())
-	return err
+	v.printf("The lock %s has been removed; %s is unlocked.\n", id, store.Where())
+	return nil
 }

@@ -92,14 +92,15 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	addr, dir, file, move, endpoint, lf := a.Address, a.Dir, &a.File, &a.Move, &a.Endpoint, a.Lock
-	m, err := loadManifest(env, dir, &a.Vars, false)
+	v := newView(env, false)
+	m, err := loadManifest(v, env, dir, &a.Vars)
 	if err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(m.Videos, func(v *config.Video) bool { return v.Address == addr }) {
 		return fmt.Errorf("%s is not a video of the manifest in %s; import adopts a task or file for a video the manifest declares", addr, m.Dir)
 	}
-	store, err := openStore(ctx, env, dir, lf.Workspace, storeWrite)
+	store, err := openStore(ctx, env, v, dir, lf.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	p, diags := plan.BuildContext(ctx, m, st, opts)
 	if diags.HasErrors() {
-		renderDiagnostics(env, m.Files, onlyErrors(diags), false)
+		v.Diagnostics(m.Files, onlyErrors(diags))
 		return ErrReported
 	}
 	var c *plan.Change
@@ -139,9 +140,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	entry := importedEntry(p, c)
 	if *file != "" {
-		return importFile(ctx, env, store, p, c, entry, *file, *move)
+		return importFile(ctx, v, store, p, c, entry, *file, *move)
 	}
-	return importTask(ctx, env, store, p, c, entry, a.TaskID)
+	return importTask(ctx, env, v, store, p, c, entry, a.TaskID)
 }
 
 // importedEntry is the record of c as if this state had made it.
@@ -158,7 +159,7 @@ func importedEntry(p *plan.Plan, c *plan.Change) state.Entry {
 // importTask polls the task where the manifest's tasks go and, once it is
 // known to exist, records it as created and lets the executor follow it to
 // the download, as apply resumes a task of its own.
-func importTask(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, taskID string) error {
+func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, taskID string) error {
 	client, err := newClient(env, p.Settings, p.Dir)
 	if err != nil {
 		return err
@@ -200,17 +201,16 @@ func importTask(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c
 	}
 	r := results[0]
 	if r.Status != executor.ResultCompleted {
-		fmt.Fprintf(env.Stderr, "Error: import %s: task %s is recorded (%s) but not downloaded: %s\n", c.Address, taskID, r.Status, r.ErrorMessage)
-		return ErrReported
+		return fmt.Errorf("import %s: task %s is recorded (%s) but not downloaded: %s", c.Address, taskID, r.Status, r.ErrorMessage)
 	}
-	_, err = fmt.Fprintf(env.Stdout, "Imported %s from task %s: %s downloaded; %s consumed, as %s reports. No create was sent.\n",
+	v.printf("Imported %s from task %s: %s downloaded; %s consumed, as %s reports. No create was sent.\n",
 		c.Address, taskID, c.Output, plan.FormatCost(r.CreditsConsumed, s.Unit), s.Provider)
-	return err
+	return nil
 }
 
 // importFile adopts a file on disk: copied (or moved) to the output path
 // unless it is there already, hashed, and recorded as downloaded.
-func importFile(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, src string, move bool) error {
+func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c *plan.Change, entry state.Entry, src string, move bool) error {
 	info, err := os.Stat(src)
 	if err != nil {
 		return fmt.Errorf("import -file: %w", err)
@@ -256,8 +256,8 @@ func importFile(ctx context.Context, env *Env, store stateStore, p *plan.Plan, c
 	if err := store.Checkpoint(ctx); err != nil {
 		return fmt.Errorf("writing the state snapshot: %w", err)
 	}
-	_, err = fmt.Fprintf(env.Stdout, "Imported %s as %s (%s; sha256 %s). No request was sent.\n", src, c.Address, how, sum[:12])
-	return err
+	v.printf("Imported %s as %s (%s; sha256 %s). No request was sent.\n", src, c.Address, how, sum[:12])
+	return nil
 }
 
 // sameFile tells whether a and b are one file; b may not exist.

@@ -19,6 +19,7 @@ import (
 // plan is made; apply holds it until close.
 type pipeline struct {
 	env       *Env
+	view      *view // tells the backend block's diagnostics
 	vars      *varFlags
 	lock      lockArgs
 	operation string // named in the lock info: "plan", "apply"
@@ -59,7 +60,7 @@ func (pl *pipeline) planFromManifest(ctx context.Context, dir string, opts plan.
 // open opens the store of dir and takes the lock: always for a command
 // that writes; for a read-only one, only where there is a state to lock.
 func (pl *pipeline) open(ctx context.Context, dir string) error {
-	store, err := openStore(ctx, pl.env, dir, pl.lock.Workspace, pl.storeUse())
+	store, err := openStore(ctx, pl.env, pl.view, dir, pl.lock.Workspace, pl.storeUse())
 	if err != nil {
 		return err
 	}

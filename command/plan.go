@@ -49,14 +49,15 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		return err
 	}
 	a.Common.applyTo(env)
-	view := newPlanView(env, a.JSON)
-	// An error that ends the command is told by the view: "Error:" on
-	// stderr, or a JSON error document's worth on stdout.
-	defer func() { err = newView(env, false).finish(err) }()
+	// plan -json is one document, diagnostics included; the rest (a fatal
+	// error, the diagnostics of the human plan) is told by the human view.
+	base := newView(env, false)
+	view := newPlanView(base, a.JSON)
+	defer func() { err = base.finish(err) }()
 
 	opts := a.Plan.options(env)
 	opts.CheckImages = a.CheckImages
-	pl := &pipeline{env: env, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "plan", readOnly: true}
+	pl := &pipeline{env: env, view: base, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "plan", readOnly: true}
 	defer pl.close()
 	p, m, diags, err := pl.planFromManifest(ctx, a.Dir, opts)
 	if err != nil {
@@ -65,7 +66,7 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 				// -json's document is the whole answer, errors included.
 				_ = view.Plan(&plan.Plan{}, diags)
 			} else {
-				renderDiagnostics(env, m.Files, diags, false)
+				base.Diagnostics(m.Files, diags)
 			}
 			return ErrReported
 		}
@@ -80,7 +81,7 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		}
 	}
 	if !a.JSON {
-		renderDiagnostics(env, m.Files, diags, false)
+		base.Diagnostics(m.Files, diags)
 	}
 	if diags.HasErrors() {
 		return ErrReported

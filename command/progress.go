@@ -375,9 +375,6 @@ func eventLine(e executor.Event) string {
 	return b.String()
 }
 
-// progressFormatVersion versions the JSON-lines events: the one UI version.
-const progressFormatVersion = uiFormatVersion
-
 // jsonLinesProgress writes each event as one JSON line of the envelope.
 type jsonLinesProgress struct{ v *view }
 

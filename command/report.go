@@ -103,10 +103,11 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if run != nil {
 		what = "run " + run.ID
 	}
-	fmt.Fprintf(env.Stdout, "Wrote the report of %s (%d videos) to %s\n", what, n, file)
+	v := newView(env, false)
+	v.printf("Wrote the report of %s (%d videos) to %s\n", what, n, file)
 	if *open {
 		if err := openInBrowser(file); err != nil {
-			fmt.Fprintf(env.Stderr, "Could not open a browser (%v); open %s yourself.\n", err, file)
+			v.Warn(fmt.Sprintf("could not open a browser (%v); open %s yourself.", err, file))
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	jsonOut := &a.JSON
-	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeRead)
+	store, err := openStore(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runRunsShow(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	jsonOut := &a.JSON
-	store, err := openStore(ctx, env, a.Dir, a.Workspace, storeRead)
+	store, err := openStore(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func runShow(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	if fi, err := os.Stat(a.Path); a.Path == "" || err == nil && fi.IsDir() {
-		st, exists, err := readStateOf(ctx, env, dirOrCurrent(a.Path), "")
+		st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), dirOrCurrent(a.Path), "")
 		if err != nil {
 			return err
 		}
@@ -27,7 +27,7 @@ func runShow(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return newPlanView(env, a.JSON).Plan(p, nil)
+	return newPlanView(newView(env, false), a.JSON).Plan(p, nil)
 }
 
 // showArgs are show's arguments.

@@ -70,11 +70,12 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(env.Stdout, "LTX-2 API simulator (provider %s) listening on %s (Ctrl-C to stop)\n", s.Provider(), url)
-	fmt.Fprintf(env.Stdout, "  export LTX_API_URL=%s\n", url)
-	fmt.Fprintf(env.Stdout, "  export LTX_API_KEY=%s\n", opts.Keys[0])
+	v := newView(env, false)
+	v.printf("LTX-2 API simulator (provider %s) listening on %s (Ctrl-C to stop)\n", s.Provider(), url)
+	v.printf("  export LTX_API_URL=%s\n", url)
+	v.printf("  export LTX_API_KEY=%s\n", opts.Keys[0])
 	if len(opts.Keys) > 1 {
-		fmt.Fprintf(env.Stdout, "  accepted keys: %s\n", strings.Join(opts.Keys, ", "))
+		v.printf("  accepted keys: %s\n", strings.Join(opts.Keys, ", "))
 	}
 
 	served := make(chan error, 1)
@@ -91,6 +92,6 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("sim: shutdown: %w", err)
 	}
-	fmt.Fprintln(env.Stderr, "simulator stopped")
+	v.eprintf("simulator stopped\n")
 	return nil
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// stateJSONFormat is the format_version of state list/show/rm -json output.
-const stateJSONFormat = "1.0"
-
 // noStateMessage is what every read of a directory without state says.
 const noStateMessage = "No state yet: run ltxform apply first."
 
@@ -75,7 +72,7 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	st, exists, err := readStateOf(ctx, env, a.Dir, a.Workspace)
+	st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace)
 	if err != nil {
 		return err
 	}
@@ -98,7 +95,7 @@ func runStateShow(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	st, exists, err := readStateOf(ctx, env, a.Dir, a.Workspace)
+	st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace)
 	if err != nil {
 		return err
 	}
@@ -147,7 +144,7 @@ func runStateRm(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	addrs, jsonOut := a.Addresses, &a.JSON
-	store, st, unlock, err := lockedState(ctx, env, a.Dir, a.Lock, "state rm")
+	store, st, unlock, err := lockedState(ctx, env, newView(env, false), a.Dir, a.Lock, "state rm")
 	if err != nil {
 		return err
 	}
@@ -189,8 +186,8 @@ func splitAddressesAndDir(args []string) (addrs []string, dir string) {
 }
 
 // readStateOf loads the state of dir without locking: a read-only look.
-func readStateOf(ctx context.Context, env *Env, dir, workspace string) (st *state.State, exists bool, err error) {
-	store, err := openStore(ctx, env, dir, workspace, storeRead)
+func readStateOf(ctx context.Context, env *Env, v *view, dir, workspace string) (st *state.State, exists bool, err error) {
+	store, err := openStore(ctx, env, v, dir, workspace, storeRead)
 	if err != nil {
 		return nil, false, err
 	}
@@ -336,7 +333,7 @@ type stateListItem struct {
 }
 
 func (v *stateJSONView) List(st *state.State, exists bool) error {
-	out := stateListJSON{FormatVersion: stateJSONFormat, Exists: exists, Serial: st.Serial, Lineage: st.Lineage, Entries: []stateListItem{}}
+	out := stateListJSON{FormatVersion: uiFormatVersion, Exists: exists, Serial: st.Serial, Lineage: st.Lineage, Entries: []stateListItem{}}
 	for _, e := range st.Sorted() {
 		out.Entries = append(out.Entries, stateListItem{e.Address, e.Status, e.Output})
 	}
@@ -345,9 +342,9 @@ func (v *stateJSONView) List(st *state.State, exists bool) error {
 
 func (v *stateJSONView) Show(e *state.Entry) error {
 	return writeJSON(v.w, struct {
-		FormatVersion string       `json:"format_version"`
-		Entry         *state.Entry `json:"entry"`
-	}{stateJSONFormat, e})
+		FormatVersion string     `json:"format_version"`
+		Entry         *jsonEntry `json:"entry"`
+	}{uiFormatVersion, entryJSON(e)})
 }
 
 func (v *stateJSONView) Removed(es []*state.Entry) error {
@@ -358,7 +355,7 @@ func (v *stateJSONView) Removed(es []*state.Entry) error {
 	return writeJSON(v.w, struct {
 		FormatVersion string   `json:"format_version"`
 		Removed       []string `json:"removed"`
-	}{stateJSONFormat, addrs})
+	}{uiFormatVersion, addrs})
 }
 
 func stateSeconds(n int) string {
@@ -387,8 +384,8 @@ func stateTime(t time.Time) string {
 // the store, under its lock, and what it holds now. A directory with no
 // state yet is an error: there is nothing to edit. The func unlocks and
 // closes, once however often it is called, and reports the unlock's error.
-func lockedState(ctx context.Context, env *Env, dir string, lock lockArgs, operation string) (stateStore, *state.State, func() error, error) {
-	store, err := openStore(ctx, env, dir, lock.Workspace, storeWrite)
+func lockedState(ctx context.Context, env *Env, v *view, dir string, lock lockArgs, operation string) (stateStore, *state.State, func() error, error) {
+	store, err := openStore(ctx, env, v, dir, lock.Workspace, storeWrite)
 	if err != nil {
 		return nil, nil, nil, err
 	}

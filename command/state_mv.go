@@ -60,7 +60,8 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 	}
 	a.Common.applyTo(env)
 	from, to, dir := a.From, a.To, a.Dir
-	store, st, unlock, err := lockedState(ctx, env, dir, a.Lock, "state mv")
+	v := newView(env, false)
+	store, st, unlock, err := lockedState(ctx, env, v, dir, a.Lock, "state mv")
 	if err != nil {
 		return err
 	}
@@ -95,10 +96,10 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range moving {
-		fmt.Fprintf(env.Stdout, "Moved %s to %s.\n", e.Address, mv.Target(e.Address))
+		v.printf("Moved %s to %s.\n", e.Address, mv.Target(e.Address))
 	}
-	_, err = fmt.Fprintf(env.Stdout, "Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
-	return err
+	v.printf("Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
+	return nil
 }
 
 // moveEntry makes one re-addressing durable: e (already under its new

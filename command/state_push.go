@@ -55,9 +55,10 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 	if err := checkManifestDir(dir, false); err != nil {
 		return err
 	}
+	v := newView(env, false)
 	be, files, diags := config.LoadBackend(dir)
 	if diags.HasErrors() {
-		renderDiagnostics(env, files, diags, false)
+		v.Diagnostics(files, diags)
 		return ErrReported
 	}
 	if be == nil {
@@ -115,7 +116,7 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 			return fmt.Errorf("the state was copied, but not every run record: %w", err)
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Copied the state (serial %d, %d videos) and %d run records from %s to %s.\n", st.Serial, len(st.Entries), len(runs), src.Where(), dst.Where())
+	v.printf("Copied the state (serial %d, %d videos) and %d run records from %s to %s.\n", st.Serial, len(st.Entries), len(runs), src.Where(), dst.Where())
 	if runsErr != nil {
 		return fmt.Errorf("some run records could not be read and were not copied: %w", runsErr)
 	}

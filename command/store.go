@@ -46,7 +46,8 @@ type stateStore interface {
 }
 
 // openStore opens the state of the manifests in dir: the backend "pg" of
-// their backend block, or the local .ltxform/ without one. workspace is
+// their backend block, or the local .ltxform/ without one; v tells the
+// backend block's diagnostics. workspace is
 // the -workspace flag ("" when not given). A database that cannot be
 // reached is an error naming host and database, before anything is sent.
 //
@@ -55,13 +56,13 @@ type stateStore interface {
 // (checkManifestDir): "apply ./typo" and "apply ./empty" make nothing. A
 // read of a directory without manifest or state creates nothing, and says
 // there is no state yet.
-func openStore(ctx context.Context, env *Env, dir, workspace string, use storeUse) (stateStore, error) {
+func openStore(ctx context.Context, env *Env, v *view, dir, workspace string, use storeUse) (stateStore, error) {
 	if err := checkManifestDir(dir, use == storeWrite); err != nil {
 		return nil, err
 	}
 	be, files, diags := config.LoadBackend(dir)
 	if diags.HasErrors() {
-		renderDiagnostics(env, files, diags, false)
+		v.Diagnostics(files, diags)
 		return nil, ErrReported
 	}
 	if be == nil {

@@ -49,7 +49,7 @@ func runValidate(ctx context.Context, env *Env, args []string) (err error) {
 	defer func() { err = view.finish(err) }()
 
 	if !a.JSON {
-		m, err := loadManifest(env, dir, vf, false)
+		m, err := loadManifest(view, env, dir, vf)
 		if err != nil {
 			return err
 		}

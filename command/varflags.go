@@ -45,9 +45,9 @@ func (vf *varFlags) loadOptions(env *Env) config.LoadOptions {
 // loadManifest loads the manifest in dir and checks the API limits; it
 // renders the diagnostics (warnings too) and returns ErrReported when there
 // is an error. plan, apply and validate share it.
-func loadManifest(env *Env, dir string, vf *varFlags, jsonOut bool) (*config.Manifest, error) {
+func loadManifest(v *view, env *Env, dir string, vf *varFlags) (*config.Manifest, error) {
 	m, diags := loadAndCheck(env, dir, vf)
-	renderDiagnostics(env, m.Files, diags, jsonOut)
+	v.Diagnostics(m.Files, diags)
 	if diags.HasErrors() {
 		return m, ErrReported
 	}

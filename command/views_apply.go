@@ -70,7 +70,7 @@ func totalsJSON(t plan.Totals) jsonTotals {
 
 // Plan shows what the run will do: the plan's view, or one "plan" line
 // ("no_changes" when nothing is to be sent).
-func (v *applyView) Plan(env *Env, p *plan.Plan) error {
+func (v *applyView) Plan(p *plan.Plan) error {
 	if v.json {
 		typ := "plan"
 		if !p.HasChanges() {
@@ -78,7 +78,7 @@ func (v *applyView) Plan(env *Env, p *plan.Plan) error {
 		}
 		return v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)})
 	}
-	if err := newPlanView(env, false).Plan(p, nil); err != nil {
+	if err := v.humanPlan().Plan(p, nil); err != nil {
 		return err
 	}
 	if p.HasChanges() {

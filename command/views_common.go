@@ -53,6 +53,21 @@ func (v *view) printWrapped(s, indent string) {
 	fmt.Fprint(v.s.Out, b.String())
 }
 
+// printf writes to stdout as it is, not wrapped: file names, diffs and the
+// one-line reports of the commands that change the state.
+func (v *view) printf(format string, a ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.s.Out, format, a...)
+}
+
+// eprintf writes a note to stderr as it is, off the output a script reads.
+func (v *view) eprintf(format string, a ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.s.Err, format, a...)
+}
+
 // jsonEnvelope starts every JSON line.
 type jsonEnvelope struct {
 	FormatVersion string `json:"format_version"`
@@ -124,6 +139,12 @@ func (v *view) Warn(msg string) {
 		return
 	}
 	fmt.Fprintf(v.s.Err, "%s %s\n", v.err().paint(ansiBold+ansiYellow, "Warning:"), msg)
+}
+
+// TellError is how main tells an error that no command's view has told:
+// a usage error (with its hints) or one from before a view existed.
+func TellError(env *Env, err error) {
+	newView(env, false).Error(err)
 }
 
 func errorText(err error) string {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
-	"github.com/ltxform/ltxform/state"
 )
 
 // planView prints a plan, for plan and show. The human view and the JSON view
@@ -25,12 +24,17 @@ type planView interface {
 	Saved(path string)
 }
 
-func newPlanView(env *Env, jsonOut bool) planView {
+// newPlanView is plan -json's document on v's stdout, or the human plan
+// through v.
+func newPlanView(v *view, jsonOut bool) planView {
 	if jsonOut {
-		return &planJSONView{w: env.Stdout}
+		return &planJSONView{w: v.s.Out}
 	}
-	return &planHumanView{v: newView(env, false)}
+	return v.humanPlan()
 }
+
+// humanPlan is the human plan through v, for apply's own view too.
+func (v *view) humanPlan() planView { return &planHumanView{v: v} }
 
 // planHumanView is Terraform's plan for videos: a table of the changes with
 // their symbols (+ create, -/+ replace, ~ download or resume, - forget,
@@ -380,7 +384,7 @@ func (v *planJSONView) Saved(string) {}
 // jsonChange is one change in plan -json: the public shape, which keeps
 // its field names whatever plan.Change becomes. Sensitive values are
 // already hidden (plan.Change.Redacted). The prior entry is the state's
-// own record, in the state's format.
+// record in its public shape (jsonEntry).
 type jsonChange struct {
 	Address string       `json:"address"`
 	Action  string       `json:"action"`
@@ -395,7 +399,7 @@ type jsonChange struct {
 	Output      string       `json:"output"`
 	Cost        float64      `json:"cost"`
 	CostAssumed bool         `json:"cost_assumed,omitempty"`
-	Prior       *state.Entry `json:"prior,omitempty"`
+	Prior       *jsonEntry   `json:"prior,omitempty"`
 	Sensitive   []string     `json:"sensitive,omitempty"`
 	MovedFrom   string       `json:"moved_from,omitempty"`
 	RenameFrom  string       `json:"rename_from,omitempty"`
@@ -423,7 +427,7 @@ func changeJSON(c plan.Change) jsonChange {
 	j := jsonChange{
 		Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
 		Request: requestJSON(c.Request), InputHash: c.InputHash, Output: c.Output,
-		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: c.Prior, Sensitive: c.Sensitive,
+		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: entryJSON(c.Prior), Sensitive: c.Sensitive,
 		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom,
 	}
 	if c.Before != nil {

@@ -138,7 +138,7 @@ func renderPlanWidth(t *testing.T, p *plan.Plan, jsonOut bool, diags hcl.Diagnos
 	t.Helper()
 	var out bytes.Buffer
 	env := &Env{Stdout: &out, Stderr: &out, Width: width, Getenv: func(string) string { return "" }}
-	if err := newPlanView(env, jsonOut).Plan(p, diags); err != nil {
+	if err := newPlanView(newView(env, false), jsonOut).Plan(p, diags); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
@@ -212,7 +212,7 @@ func BenchmarkPlanHumanView5k(b *testing.B) {
 	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := newPlanView(env, false).Plan(p, nil); err != nil {
+		if err := newPlanView(newView(env, false), false).Plan(p, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,91 @@
+package command
+
+import (
+	"time"
+
+	"github.com/ltxform/ltxform/state"
+)
+
+// jsonEntry is a video's record as plan -json (a change's prior) and state
+// show -json print it: the public shape, which keeps its field names
+// whatever state.Entry and the state file become.
+type jsonEntry struct {
+	Address          string       `json:"address"`
+	Status           string       `json:"status"`
+	InputHash        string       `json:"input_hash"`
+	Request          *jsonRequest `json:"request,omitempty"`
+	Mode             string       `json:"mode"`
+	Provider         string       `json:"provider,omitempty"`
+	Endpoint         string       `json:"endpoint,omitempty"`
+	Simulated        bool         `json:"simulated,omitempty"`
+	Unit             string       `json:"unit,omitempty"`
+	TaskID           string       `json:"task_id,omitempty"`
+	RunID            string       `json:"run_id,omitempty"`
+	RequestID        string       `json:"request_id,omitempty"`
+	IdempotencyKey   string       `json:"idempotency_key,omitempty"`
+	Attempts         int          `json:"attempts,omitempty"`
+	Duration         int          `json:"duration,omitempty"`
+	Resolution       string       `json:"resolution,omitempty"`
+	CreditsEstimated float64      `json:"credits_estimated"`
+	CreditsConsumed  float64      `json:"credits_consumed"`
+	VideoURL         string       `json:"video_url,omitempty"`
+	Output           string       `json:"output,omitempty"`
+	SHA256           string       `json:"sha256,omitempty"`
+	Bytes            int64        `json:"bytes,omitempty"`
+	OutputModTime    *time.Time   `json:"output_mtime,omitempty"`
+	ErrorCode        string       `json:"error_code,omitempty"`
+	ErrorMessage     string       `json:"error_message,omitempty"`
+	CreatedAt        *time.Time   `json:"created_at,omitempty"`
+	UpdatedAt        *time.Time   `json:"updated_at,omitempty"`
+	CompletedAt      *time.Time   `json:"completed_at,omitempty"`
+	Takes            []jsonTake   `json:"takes,omitempty"`
+	Host             string       `json:"host,omitempty"`
+}
+
+// jsonTake is an earlier file of a video, kept aside.
+type jsonTake struct {
+	Path    string       `json:"path"`
+	TaskID  string       `json:"task_id,omitempty"`
+	SHA256  string       `json:"sha256,omitempty"`
+	Bytes   int64        `json:"bytes,omitempty"`
+	Reason  string       `json:"reason"`
+	KeptAt  time.Time    `json:"kept_at"`
+	Request *jsonRequest `json:"request,omitempty"`
+}
+
+func entryJSON(e *state.Entry) *jsonEntry {
+	if e == nil {
+		return nil
+	}
+	j := &jsonEntry{
+		Address: e.Address, Status: string(e.Status), InputHash: e.InputHash, Mode: e.Mode,
+		Provider: e.Provider, Endpoint: e.Endpoint, Simulated: e.Simulated, Unit: e.Unit,
+		TaskID: e.TaskID, RunID: e.RunID, RequestID: e.RequestID, IdempotencyKey: e.IdempotencyKey,
+		Attempts: e.Attempts, Duration: e.Duration, Resolution: e.Resolution,
+		CreditsEstimated: e.CreditsEstimated, CreditsConsumed: e.CreditsConsumed,
+		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
+		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
+		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
+		Host: e.Host,
+	}
+	if e.Request != nil {
+		r := requestJSON(*e.Request)
+		j.Request = &r
+	}
+	for _, t := range e.Takes {
+		jt := jsonTake{Path: t.Path, TaskID: t.TaskID, SHA256: t.SHA256, Bytes: t.Bytes, Reason: t.Reason, KeptAt: t.KeptAt}
+		if t.Request != nil {
+			r := requestJSON(*t.Request)
+			jt.Request = &r
+		}
+		j.Takes = append(j.Takes, jt)
+	}
+	return j
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
