@@ -16,6 +16,7 @@ import (
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/executor"
+	"github.com/ltxform/ltxform/internal/atomicfile"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
@@ -232,7 +233,7 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 			return err
 		}
 		if move {
-			err, how = os.Rename(src, dst), "moved to "+c.Output
+			err, how = moveFile(src, dst), "moved to "+c.Output
 		} else {
 			err, how = copyFile(src, dst), "copied to "+c.Output
 		}
@@ -276,34 +277,32 @@ func sameFile(a, b string) (bool, error) {
 	return os.SameFile(ai, bi), nil
 }
 
-// copyFile writes src to dst through a temporary file beside it, so that
-// dst is never half written.
+// copyFile writes src to dst through the one atomic writer: dst is never
+// half written, and the copy is durable before it is recorded.
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
+	tmp, err := atomicfile.Create(dst, 0o644)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+	return tmp.Commit()
+}
+
+// moveFile renames src to dst and makes the rename durable before the
+// state records it.
+func moveFile(src, dst string) error {
+	if err := os.Rename(src, dst); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return atomicfile.SyncDir(filepath.Dir(dst))
 }
 
 func hashFile(path string) (string, int64, error) {
