@@ -114,7 +114,8 @@ func (p palette) dim(s string) string    { return p.paint(ansiDim, s) }
 func textWidth(s string) int { return runewidth.StringWidth(s) }
 
 // wrapLine breaks s into lines of at most width columns, at spaces where it
-// can and inside a word where it must; continuation lines start with indent.
+// can, after a path's or an address's punctuation where there is none, and
+// inside a word where it must; continuation lines start with indent.
 func wrapLine(s string, width int, indent string) []string {
 	if width <= 0 || textWidth(s) <= width {
 		return []string{s}
@@ -140,9 +141,12 @@ func wrapLine(s string, width int, indent string) []string {
 }
 
 // cutAt is the byte index at which to break s so that s[:i] fits room
-// columns: after the last space that fits, else at the last rune that fits.
+// columns: after the last space that fits; in a word without one (an
+// address, a path), after the last '/', '.', '[', '-' or '_' that fits, so
+// that out/season/autumn.mp4 breaks as out/season/ + autumn.mp4; else at the
+// last rune that fits.
 func cutAt(s string, room int) int {
-	w, lastSpace, hard := 0, -1, 0
+	w, lastSpace, lastMark, hard := 0, -1, -1, 0
 	for i, r := range s {
 		rw := runewidth.RuneWidth(r)
 		if w+rw > room {
@@ -150,14 +154,19 @@ func cutAt(s string, room int) int {
 		}
 		w += rw
 		hard = i + len(string(r))
-		if r == ' ' {
-			lastSpace = i + 1
+		switch r {
+		case ' ':
+			lastSpace = hard
+		case '/', '.', '[', '-', '_':
+			lastMark = hard
 		}
 	}
-	if lastSpace > 0 {
+	switch {
+	case lastSpace > 0:
 		return lastSpace
-	}
-	if hard == 0 { // a rune wider than the room: take it anyway
+	case lastMark > 0 && lastMark < len(s):
+		return lastMark
+	case hard == 0: // a rune wider than the room: take it anyway
 		_, size := firstRune(s)
 		return size
 	}

@@ -2,6 +2,7 @@ package command
 
 import (
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -100,7 +101,7 @@ func (t *table) render(w io.Writer) error {
 
 // layout picks the columns to show and their widths. Without a width limit
 // every column has its widest cell's width. Over the limit, columns are
-// dropped (highest Drop first) until the kept ones fit with wrappable cells
+// dropped (an empty one first, then the highest Drop) until the kept ones fit with wrappable cells
 // at their Wrap width; then the widest wrappable cells give up columns one
 // at a time until the table fits.
 func (t *table) layout() (keep, widths []int) {
@@ -108,9 +109,11 @@ func (t *table) layout() (keep, widths []int) {
 	for i, c := range t.Columns {
 		natural[i] = textWidth(c.Header)
 	}
+	filled := make([]bool, len(t.Columns)) // a column with a cell that is not empty
 	for _, row := range t.Rows {
 		for i := range min(len(row), len(natural)) {
 			natural[i] = max(natural[i], textWidth(row[i]))
+			filled[i] = filled[i] || row[i] != ""
 		}
 	}
 	keep = make([]int, len(t.Columns))
@@ -132,10 +135,13 @@ func (t *table) layout() (keep, widths []int) {
 	}
 	if t.Width > 0 {
 		for total(minWidth) > t.Width {
-			drop := -1
-			for k, c := range keep {
-				if d := t.Columns[c].Drop; d > 0 && (drop < 0 || d >= t.Columns[keep[drop]].Drop) {
-					drop = k
+			// An empty column says nothing: it goes before any other.
+			drop := slices.IndexFunc(keep, func(c int) bool { return t.Columns[c].Drop > 0 && !filled[c] })
+			if drop < 0 {
+				for k, c := range keep {
+					if d := t.Columns[c].Drop; d > 0 && (drop < 0 || d >= t.Columns[keep[drop]].Drop) {
+						drop = k
+					}
 				}
 			}
 			if drop < 0 {

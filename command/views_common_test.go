@@ -93,11 +93,23 @@ func TestTableFitsByDroppingThenWrapping(t *testing.T) {
 	}
 }
 
-func TestWrapLineBreaksAtSpacesAndInsideLongWords(t *testing.T) {
-	got := wrapLine("video.hero: CONTENT_POLICY_VIOLATION: refused", 20, "  ")
-	want := []string{"video.hero:", "  CONTENT_POLICY_VIO", "  LATION: refused"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q, want %q", got, want)
+func TestWrapLineBreaksAtSpacesThenAtPunctuationThenInsideWords(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"video.hero: CONTENT_POLICY_VIOLATION: refused", 20, []string{"video.hero:", "  CONTENT_POLICY_", "  VIOLATION: refused"}},
+		// A path and an address break after their punctuation, not mid-name.
+		{"out/season/autumn.mp4", 16, []string{"out/season/", "  autumn.mp4"}},
+		{`video.season["autumn"]`, 19, []string{`video.season[`, `  "autumn"]`}},
+		// No space or mark that fits: inside the word.
+		{"ABCDEFGHIJKLMNOP", 10, []string{"ABCDEFGHIJ", "  KLMNOP"}},
+	} {
+		got := wrapLine(tc.in, tc.width, "  ")
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("wrapLine(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
 	}
 }
 
