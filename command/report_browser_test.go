@@ -141,11 +141,20 @@ const cardsJS = `(async () => {
     };
     if (v && DECODE) {
       await new Promise((resolve) => { v.addEventListener('seeked', resolve, {once: true}); v.currentTime = 0.1; });
+      // "seeked" can come before the frame is there to draw (readyState 1,
+      // a black canvas): wait for the frame, checked once per paint, for at
+      // most 10 s.
       const cv = document.createElement('canvas');
       cv.width = v.videoWidth; cv.height = v.videoHeight;
       const g = cv.getContext('2d');
-      g.drawImage(v, 0, 0);
-      card.pixel = Array.from(g.getImageData(2, 2, 1, 1).data.slice(0, 3));
+      for (let t0 = performance.now(); performance.now() - t0 < 10000; ) {
+        if (v.readyState >= 2) {
+          g.drawImage(v, 0, 0);
+          card.pixel = Array.from(g.getImageData(2, 2, 1, 1).data.slice(0, 3));
+          if (card.pixel[0] + card.pixel[1] + card.pixel[2] > 0) break;
+        }
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
     }
     out.push(card);
   }
