@@ -142,11 +142,11 @@ func wrapLine(s string, width int, indent string) []string {
 
 // cutAt is the byte index at which to break s so that s[:i] fits room
 // columns: after the last space that fits; in a word without one (an
-// address, a path), after the last '/', '.', '[', '-' or '_' that fits, so
-// that out/season/autumn.mp4 breaks as out/season/ + autumn.mp4; else at the
-// last rune that fits.
+// address, a path), after the last '/' or '[' that fits, else the last '.',
+// '-' or '_', so that out/season/autumn.mp4 breaks as out/season/ +
+// autumn.mp4; else at the last rune that fits.
 func cutAt(s string, room int) int {
-	w, lastSpace, lastMark, hard := 0, -1, -1, 0
+	w, space, strong, weak, hard := 0, -1, -1, -1, 0
 	for i, r := range s {
 		rw := runewidth.RuneWidth(r)
 		if w+rw > room {
@@ -156,17 +156,19 @@ func cutAt(s string, room int) int {
 		hard = i + len(string(r))
 		switch r {
 		case ' ':
-			lastSpace = hard
-		case '/', '.', '[', '-', '_':
-			lastMark = hard
+			space = hard
+		case '/', '[':
+			strong = hard
+		case '.', '-', '_':
+			weak = hard
 		}
 	}
-	switch {
-	case lastSpace > 0:
-		return lastSpace
-	case lastMark > 0 && lastMark < len(s):
-		return lastMark
-	case hard == 0: // a rune wider than the room: take it anyway
+	for _, at := range []int{space, strong, weak} {
+		if at > 0 && at < len(s) {
+			return at
+		}
+	}
+	if hard == 0 { // a rune wider than the room: take it anyway
 		_, size := firstRune(s)
 		return size
 	}

@@ -102,6 +102,8 @@ func TestWrapLineBreaksAtSpacesThenAtPunctuationThenInsideWords(t *testing.T) {
 		{"video.hero: CONTENT_POLICY_VIOLATION: refused", 20, []string{"video.hero:", "  CONTENT_POLICY_", "  VIOLATION: refused"}},
 		// A path and an address break after their punctuation, not mid-name.
 		{"out/season/autumn.mp4", 16, []string{"out/season/", "  autumn.mp4"}},
+		{"out/season/autumn.mp4", 20, []string{"out/season/", "  autumn.mp4"}},
+		{"CONTENT_POLICY_VIOLATION", 20, []string{"CONTENT_POLICY_", "  VIOLATION"}},
 		{`video.season["autumn"]`, 19, []string{`video.season[`, `  "autumn"]`}},
 		// No space or mark that fits: inside the word.
 		{"ABCDEFGHIJKLMNOP", 10, []string{"ABCDEFGHIJ", "  KLMNOP"}},
