@@ -24,7 +24,6 @@ const MaxReadFileBytes = 8 << 20
 // It owns the manifest directory opened as an os.Root, the one judge of what
 // is inside it, for the duration of a load.
 type readFiles struct {
-	dir     string
 	root    *os.Root // nil if dir could not be opened; rootErr says why
 	rootErr error
 	// escapeErr is the error root gives for a path that leads out of it
@@ -58,7 +57,7 @@ type imageFile struct {
 // newReadFiles opens dir as the root of every read and check of one load;
 // close releases it.
 func newReadFiles(dir string) *readFiles {
-	r := &readFiles{dir: dir, paths: map[string]string{}, identities: map[fileKey][]readIdentity{},
+	r := &readFiles{paths: map[string]string{}, identities: map[fileKey][]readIdentity{},
 		noted: map[string]bool{}, images: map[string]imageFile{}}
 	r.root, r.rootErr = os.OpenRoot(dir)
 	if r.root != nil {
