@@ -3,10 +3,12 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -19,12 +21,31 @@ const MaxReadFileBytes = 8 << 20
 
 // readFiles remembers every file the manifest reads during evaluation
 // (file(), templatefile(), image_file), so that no output may overwrite one.
+// It owns the manifest directory opened as an os.Root, the one judge of what
+// is inside it, for the duration of a load.
 type readFiles struct {
-	dir   string
-	paths map[string]string // lower-case slash path relative to dir → what reads it
+	root    *os.Root // nil if dir could not be opened; rootErr says why
+	rootErr error
+	// escapeErr is the error root gives for a path that leads out of it
+	// (os does not export it).
+	escapeErr error
+	paths     map[string]string // lower-case slash path relative to dir → what reads it
+	// identities are the files read and the directories holding them, by
+	// file identity: an output that reaches one through another name (a
+	// symbolic or hard link) would overwrite it all the same.
+	identities map[fileKey][]readIdentity
+	noted      map[string]bool // slash paths relative to dir already in identities
 	// images caches image_file results: a for_each block of a thousand
 	// videos with one image hashes it once.
 	images map[string]imageFile
+}
+
+// readIdentity is a file read, or a directory holding one.
+type readIdentity struct {
+	info  fs.FileInfo
+	path  string // slash path relative to dir of the file read
+	holds bool   // a directory holding the file read, not the file itself
+	why   string
 }
 
 type imageFile struct {
@@ -33,55 +54,126 @@ type imageFile struct {
 	err    error
 }
 
+// newReadFiles opens dir as the root of every read and check of one load;
+// close releases it.
 func newReadFiles(dir string) *readFiles {
-	return &readFiles{dir: dir, paths: map[string]string{}, images: map[string]imageFile{}}
+	r := &readFiles{paths: map[string]string{}, identities: map[fileKey][]readIdentity{},
+		noted: map[string]bool{}, images: map[string]imageFile{}}
+	r.root, r.rootErr = os.OpenRoot(dir)
+	if r.root != nil {
+		// ".." leaves any root before a file is touched.
+		if _, err := r.root.Lstat(".."); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				r.escapeErr = pe.Err
+			}
+		}
+	}
+	return r
 }
 
-// note records a path read, both as written and as resolved through
-// symbolic links, for it is the resolved file that an output would replace.
-func (r *readFiles) note(clean, realRel, why string) {
-	for _, p := range []string{clean, realRel} {
-		if p == "" || p == "." || strings.HasPrefix(p, "../") {
-			continue
+// close releases the manifest directory; r may be nil.
+func (r *readFiles) close() {
+	if r != nil && r.root != nil {
+		r.root.Close()
+	}
+}
+
+// escapes reports whether err is the root's refusal of a path that leads out.
+func (r *readFiles) escapes(err error) bool {
+	return r.escapeErr != nil && errors.Is(err, r.escapeErr)
+}
+
+// note records a file read: its path as written, its identity (for an output
+// that reaches it through a link) and the identities of the directories
+// holding it, both along the path as written and along the links it is
+// reached through.
+func (r *readFiles) note(clean string, info fs.FileInfo, isLink bool, why string) {
+	if _, ok := r.paths[strings.ToLower(clean)]; !ok {
+		r.paths[strings.ToLower(clean)] = why
+	}
+	if r.noted[clean] {
+		return // a file read again: a for_each of a thousand videos with one prompt
+	}
+	r.noted[clean] = true
+	r.remember(readIdentity{info: info, path: clean, why: why})
+	r.noteParents(clean, clean, why)
+	// The file itself is a link, perhaps to a file in another directory:
+	// follow the chain (the open succeeded, so it stays inside) to note the
+	// directories on the way.
+	for at, i := clean, 0; isLink && i < 40; i++ { // 40: the kernel's own bound on a chain of links
+		target, err := r.root.Readlink(filepath.FromSlash(at))
+		if err != nil || filepath.IsAbs(target) {
+			break
 		}
-		if _, ok := r.paths[strings.ToLower(p)]; !ok {
-			r.paths[strings.ToLower(p)] = why
+		at = path.Join(path.Dir(at), filepath.ToSlash(target))
+		if at == ".." || strings.HasPrefix(at, "../") {
+			break
+		}
+		r.noteParents(at, clean, why)
+		li, err := r.root.Lstat(filepath.FromSlash(at))
+		isLink = err == nil && li.Mode()&fs.ModeSymlink != 0
+	}
+}
+
+// noteParents records the directories holding p, once each.
+func (r *readFiles) noteParents(p, read, why string) {
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if r.noted[d] {
+			return // and its parents with it
+		}
+		r.noted[d] = true
+		if info, err := r.root.Stat(filepath.FromSlash(d)); err == nil {
+			r.remember(readIdentity{info: info, path: read, holds: true, why: why})
 		}
 	}
 }
 
-// openRegularInside opens name, a slash path relative to dir, for reading.
-// It refuses a path that leads outside dir (by "..", an absolute path or a
-// symbolic link) and anything but a regular file: a named pipe would block
-// the load forever, a device would read without end. The type is checked
-// before opening, and again on the open file (opened without blocking, in
-// case the path changed between the two), through os.Root so that the open
-// itself cannot leave dir. It returns the clean path and the real path, both
-// relative to dir.
-func openRegularInside(dir, name string) (f *os.File, clean, realRel string, err error) {
+func (r *readFiles) remember(id readIdentity) {
+	k := keyOf(id.info)
+	r.identities[k] = append(r.identities[k], id)
+}
+
+// sameAs returns what was read as the file or directory info is, if any.
+func (r *readFiles) sameAs(info fs.FileInfo) (readIdentity, bool) {
+	for _, id := range r.identities[keyOf(info)] {
+		if os.SameFile(id.info, info) {
+			return id, true
+		}
+	}
+	return readIdentity{}, false
+}
+
+// openRegularInside opens name, a slash path relative to dir, for reading
+// through the root, so that neither "..", an absolute path nor a symbolic
+// link can lead outside dir. It refuses anything but a regular file: a named
+// pipe would block the load forever, a device would read without end. The
+// type is checked before opening, and again on the open file (opened without
+// blocking, in case the path changed between the two). It returns the clean
+// path, the open file's info and whether name itself is a symbolic link.
+func (r *readFiles) openRegularInside(name string) (f *os.File, clean string, info fs.FileInfo, isLink bool, err error) {
 	clean, err = cleanRelative(name)
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", nil, false, err
 	}
-	realPath, err := resolveInside(dir, clean)
-	if err != nil {
-		return nil, "", "", err
+	if r.root == nil {
+		return nil, "", nil, false, fmt.Errorf("cannot read %q: %w", name, unwrapPathError(r.rootErr))
 	}
-	info, err := os.Stat(realPath)
+	native := filepath.FromSlash(clean)
+	info, err = r.root.Lstat(native)
+	if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		isLink = true
+		info, err = r.root.Stat(native)
+	}
 	if err != nil {
-		return nil, "", "", fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
+		return nil, "", nil, false, r.readError(name, err)
 	}
 	if err := requireRegular(name, info.Mode()); err != nil {
-		return nil, "", "", err
+		return nil, "", nil, false, err
 	}
-	root, err := os.OpenRoot(dir)
+	f, err = r.root.OpenFile(native, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, "", "", err
-	}
-	defer root.Close()
-	f, err = root.OpenFile(filepath.FromSlash(clean), os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, "", "", fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
+		return nil, "", nil, false, r.readError(name, err)
 	}
 	info, err = f.Stat()
 	if err == nil {
@@ -89,14 +181,18 @@ func openRegularInside(dir, name string) (f *os.File, clean, realRel string, err
 	}
 	if err != nil {
 		f.Close()
-		return nil, "", "", err
+		return nil, "", nil, false, err
 	}
-	if realDir, e := filepath.EvalSymlinks(dir); e == nil {
-		if rel, e := filepath.Rel(realDir, realPath); e == nil {
-			realRel = filepath.ToSlash(rel)
-		}
+	return f, clean, info, isLink, nil
+}
+
+// readError words the root's refusal; cleanRelative has already refused ".."
+// and absolute paths, so a path that still leads out does so through a link.
+func (r *readFiles) readError(name string, err error) error {
+	if r.escapes(err) {
+		return fmt.Errorf("%q leads outside the manifest directory through a symbolic link (only relative links that stay inside it are followed)", name)
 	}
-	return f, clean, realRel, nil
+	return fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
 }
 
 func requireRegular(name string, mode fs.FileMode) error {
@@ -120,12 +216,12 @@ func requireRegular(name string, mode fs.FileMode) error {
 // readInside reads name, which must be a regular file inside dir of at most
 // MaxReadFileBytes, and records it as read.
 func (r *readFiles) readInside(name string) ([]byte, error) {
-	f, clean, realRel, err := openRegularInside(r.dir, name)
+	f, clean, info, isLink, err := r.openRegularInside(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r.note(clean, realRel, "a file the manifest reads with file() or templatefile()")
+	r.note(clean, info, isLink, "a file the manifest reads with file() or templatefile()")
 	b, err := io.ReadAll(io.LimitReader(f, MaxReadFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
@@ -152,12 +248,12 @@ func (r *readFiles) image(name string) (clean string, info imageFile) {
 }
 
 func hashImage(r *readFiles, name string) imageFile {
-	f, clean, realRel, err := openRegularInside(r.dir, name)
+	f, clean, info, isLink, err := r.openRegularInside(name)
 	if err != nil {
 		return imageFile{err: err}
 	}
 	defer f.Close()
-	r.note(clean, realRel, "an image_file")
+	r.note(clean, info, isLink, "an image_file")
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {

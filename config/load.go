@@ -64,6 +64,7 @@ func Load(dir string, opts LoadOptions) (*Manifest, hcl.Diagnostics) {
 	d := m.decode(p, dir, blocks, opts)
 	diags = append(diags, d...)
 	diags = append(diags, checkOutputsSpareInputs(m, names, opts)...)
+	m.reads.close() // the manifest directory, open for the load
 	// p holds the variable files the decode read.
 	for name, f := range p.Files() {
 		files[name] = f
@@ -230,7 +231,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		m.Invalid = append(m.Invalid, invalid...)
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
-	diags = append(diags, checkOutputs(m.Dir, m.Videos)...)
+	diags = append(diags, checkOutputs(m.reads, m.Videos)...)
 	m.Moves, d = checkMoves(moves, declared, m.Videos)
 	diags = append(diags, d...)
 	return diags

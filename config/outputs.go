@@ -10,11 +10,11 @@ import (
 )
 
 // checkOutputs refuses two videos writing one file, and outputs that a
-// symbolic link in dir leads outside it.
-func checkOutputs(dir string, videos []*Video) hcl.Diagnostics {
+// symbolic link in the manifest directory (files's root) leads outside it.
+func checkOutputs(files *readFiles, videos []*Video) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Video{}
-	escapes := newEscapeChecker(dir)
+	escapes := newEscapeChecker(files)
 	for _, v := range videos {
 		if escapes.escapes(v.Output) {
 			r := v.Ranges["output"]
@@ -67,7 +67,8 @@ var protectedSuffixes = []string{NativeSuffix, JSONSuffix, AutoVarsSuffix, ".ltx
 // checkOutputsSpareInputs refuses an output that would overwrite (or
 // replace the directory of) something the manifest is made of: the state
 // under .ltxform/, a manifest or variable file, a -var-file, a file read by
-// file() or templatefile(), or an image_file.
+// file() or templatefile(), or an image_file. Read files are spared by path
+// and, for an output that reaches one through a link, by file identity.
 func checkOutputsSpareInputs(m *Manifest, manifestNames []string, opts LoadOptions) hcl.Diagnostics {
 	protected := map[string]string{} // lower-case slash path → what it is
 	for _, n := range manifestNames {
@@ -116,6 +117,9 @@ func checkOutputsSpareInputs(m *Manifest, manifestNames []string, opts LoadOptio
 					}
 				}
 			}
+			if what == "" {
+				what = m.reads.aliasOf(v.Output)
+			}
 		}
 		if what == "" {
 			continue
@@ -129,4 +133,26 @@ func checkOutputsSpareInputs(m *Manifest, manifestNames []string, opts LoadOptio
 		})
 	}
 	return diags
+}
+
+// aliasOf describes the read file, or the directory holding one, that the
+// existing output (a clean slash path) is under another name, or returns "".
+// An output that does not exist yet is no file read.
+func (r *readFiles) aliasOf(output string) string {
+	if r == nil || r.root == nil || len(r.identities) == 0 {
+		return ""
+	}
+	info, err := r.root.Stat(filepath.FromSlash(output))
+	if err != nil {
+		return ""
+	}
+	id, ok := r.sameAs(info)
+	switch {
+	case !ok:
+		return ""
+	case id.holds:
+		return fmt.Sprintf("%s, the directory holding the file read as %s, which is %s", output, id.path, id.why)
+	default:
+		return fmt.Sprintf("%s, the file read as %s, which is %s", output, id.path, id.why)
+	}
 }

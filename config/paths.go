@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -30,28 +29,6 @@ func cleanRelative(name string) (string, error) {
 	return clean, nil
 }
 
-// resolveInside returns the real path of name relative to dir, refusing
-// anything (.. or a symlink) that leads outside dir.
-func resolveInside(dir, name string) (string, error) {
-	clean, err := cleanRelative(name)
-	if err != nil {
-		return "", err
-	}
-	realDir, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return "", err
-	}
-	realPath, err := filepath.EvalSymlinks(filepath.Join(dir, filepath.FromSlash(clean)))
-	if err != nil {
-		return "", fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
-	}
-	rel, err := filepath.Rel(realDir, realPath)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leads outside the manifest directory (through a symbolic link)", name)
-	}
-	return realPath, nil
-}
-
 // unwrapPathError keeps "no such file or directory" without repeating the path.
 func unwrapPathError(err error) error {
 	for {
@@ -63,34 +40,31 @@ func unwrapPathError(err error) error {
 	}
 }
 
-// escapeChecker tells whether outputs, though written inside dir, lead
-// outside it through a symbolic link in the part that already exists (say
-// out -> /mnt/shared). It resolves each directory once: a manifest of
-// thousands of videos shares a few output directories.
+// escapeChecker tells whether outputs, though written inside the manifest
+// directory, lead outside it through a symbolic link in the part that
+// already exists (say out -> /mnt/shared). The directory's os.Root judges:
+// it refuses to resolve a path that leaves it. Each directory is resolved
+// once: a manifest of thousands of videos shares a few output directories.
 type escapeChecker struct {
-	dir, realDir string
-	dirs         map[string]bool // directory → escapes
-	links        map[string]bool // directory → holds a symbolic link
+	files *readFiles
+	dirs  map[string]bool // slash directory → escapes
+	links map[string]bool // slash directory → holds a symbolic link
 }
 
-func newEscapeChecker(dir string) *escapeChecker {
-	realDir, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		realDir = "" // the directory cannot be resolved: nothing is refused
-	}
-	return &escapeChecker{dir: dir, realDir: realDir, dirs: map[string]bool{}, links: map[string]bool{}}
+func newEscapeChecker(files *readFiles) *escapeChecker {
+	return &escapeChecker{files: files, dirs: map[string]bool{}, links: map[string]bool{}}
 }
 
-// escapes reports whether the output path leads outside the directory.
+// escapes reports whether the output, a clean slash path relative to the
+// directory, leads outside it.
 func (c *escapeChecker) escapes(output string) bool {
-	if c.realDir == "" {
-		return false
+	if c.files.root == nil {
+		return false // the directory cannot be opened: nothing is refused
 	}
-	p := filepath.Join(c.dir, filepath.FromSlash(output))
-	d := filepath.Dir(p)
+	d := path.Dir(output)
 	if c.holdsLinks(d) {
-		if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 {
-			return c.leadsOut(p) // the file itself is a link
+		if info, err := c.files.root.Lstat(filepath.FromSlash(output)); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return c.leadsOut(output) // the file itself is a link
 		}
 	}
 	return c.dirEscapes(d)
@@ -105,7 +79,7 @@ func (c *escapeChecker) holdsLinks(d string) bool {
 		return v
 	}
 	v := true
-	if f, err := os.Open(d); errors.Is(err, fs.ErrNotExist) {
+	if f, err := c.files.root.Open(filepath.FromSlash(d)); errors.Is(err, fs.ErrNotExist) {
 		v = false
 	} else if err == nil {
 		entries, err := f.ReadDir(-1) // unsorted, unlike os.ReadDir
@@ -120,27 +94,27 @@ func (c *escapeChecker) holdsLinks(d string) bool {
 
 // dirEscapes resolves the deepest existing ancestor of d, once per directory.
 func (c *escapeChecker) dirEscapes(d string) bool {
-	if d == c.dir || len(d) <= len(c.dir) {
+	if d == "." || d == "/" {
 		return false
 	}
 	if out, ok := c.dirs[d]; ok {
 		return out
 	}
 	var out bool
-	if _, err := os.Lstat(d); err != nil {
-		out = c.dirEscapes(filepath.Dir(d)) // not made yet: where its parent leads decides
-	} else {
-		out = c.leadsOut(d)
+	switch _, err := c.files.root.Stat(filepath.FromSlash(d)); {
+	case err == nil:
+	case c.files.escapes(err):
+		out = true
+	default:
+		out = c.dirEscapes(path.Dir(d)) // not made yet: where its parent leads decides
 	}
 	c.dirs[d] = out
 	return out
 }
 
+// leadsOut reports whether the root refuses to resolve p, a link, because it
+// leads outside.
 func (c *escapeChecker) leadsOut(p string) bool {
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(c.realDir, real)
-	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	_, err := c.files.root.Stat(filepath.FromSlash(p))
+	return c.files.escapes(err)
 }
