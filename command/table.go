@@ -3,8 +3,10 @@ package command
 import (
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -52,6 +54,7 @@ func renderTable(w io.Writer, header []string, rows [][]string) error {
 // drop columns to fit a terminal, and measuring every cell again would
 // double its cost on a 1,000-row plan.
 func (t *table) render(w io.Writer) error {
+	widthCacheOff()
 	keep, widths := t.layout()
 	colWidths := tw.NewMapper[int, int]()
 	for k, wd := range widths {
@@ -97,6 +100,13 @@ func (t *table) render(w io.Writer) error {
 	}
 	return tbl.Close()
 }
+
+// widthCacheOff turns off tablewriter's cache of text widths, once per
+// process. Nearly every cell of our tables is a distinct string (an
+// address, an output path), so the cache missed, then stored and evicted
+// an entry (a map write, a list node, a lock) for each line of each cell;
+// measuring an ASCII cell directly is cheaper than that.
+var widthCacheOff = sync.OnceFunc(func() { twwidth.SetCacheCapacity(0) })
 
 // layout picks the columns to show and their widths. Without a width limit
 // every column has its widest cell's width. Over the limit, columns are
