@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"sync"
@@ -60,8 +61,54 @@ func (t *table) render(w io.Writer) error {
 	for k, wd := range widths {
 		colWidths.Set(k, wd+2) // tablewriter's width includes the padding
 	}
+	header := make([]string, len(keep))
+	for k, c := range keep {
+		header[k] = t.Columns[c].Header
+	}
+	if len(t.Rows) < concurrentRows {
+		return t.draw(w, colWidths, header, keep, widths, 0, len(t.Rows), tw.On)
+	}
+	// Two halves drawn at once by two tablewriters: the first with the
+	// header and the top border and without the bottom border, the second
+	// the other way round, which put together are the bytes of one table.
+	half := len(t.Rows) / 2
+	var second bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- t.draw(&second, colWidths, nil, keep, widths, half, len(t.Rows), tw.Off)
+	}()
+	var first bytes.Buffer
+	err := t.draw(&first, colWidths, header, keep, widths, 0, half, tw.On)
+	if err2 := <-done; err == nil {
+		err = err2
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := first.WriteTo(w); err != nil {
+		return err
+	}
+	_, err = second.WriteTo(w)
+	return err
+}
+
+// concurrentRows is the row count from which a table is drawn in two
+// halves at once.
+const concurrentRows = 256
+
+// draw has tablewriter draw rows [from, to) with the header when there is
+// one: the top border comes with the header, the bottom border when
+// header is nil.
+func (t *table) draw(w io.Writer, colWidths tw.Mapper[int, int], header []string, keep, widths []int, from, to int, top tw.State) error {
+	bottom := tw.On
+	if header != nil && to < len(t.Rows) {
+		bottom = tw.Off
+	}
 	tbl := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Symbols: tw.NewSymbols(tw.StyleASCII),
+			Borders: tw.Border{Left: tw.On, Right: tw.On, Top: top, Bottom: bottom},
+		})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
@@ -72,12 +119,11 @@ func (t *table) render(w io.Writer) error {
 	if err := tbl.Start(); err != nil {
 		return err
 	}
-	header := make([]string, len(keep))
-	for k, c := range keep {
-		header[k] = t.Columns[c].Header
+	if header != nil {
+		tbl.Header(header)
 	}
-	tbl.Header(header)
-	for r, row := range t.Rows {
+	for r := from; r < to; r++ {
+		row := t.Rows[r]
 		cells := make([]string, len(keep))
 		for k, c := range keep {
 			text := ""
