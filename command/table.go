@@ -130,13 +130,17 @@ func (t *table) draw(w io.Writer, colWidths tw.Mapper[int, int], header []string
 			if c < len(row) {
 				text = row[c]
 			}
-			lines := wrapLine(text, widths[k], "")
+			code := ""
 			if t.Color != nil && t.Paint {
-				if code := t.Color(r, c); code != "" {
-					for i := range lines {
-						lines[i] = t.Paint.paint(code, lines[i])
-					}
-				}
+				code = t.Color(r, c)
+			}
+			if textWidth(text) <= widths[k] { // most cells: no slice of lines
+				cells[k] = t.Paint.paint(code, text)
+				continue
+			}
+			lines := wrapLine(text, widths[k], "")
+			for i := range lines {
+				lines[i] = t.Paint.paint(code, lines[i])
 			}
 			cells[k] = strings.Join(lines, "\n")
 		}
