@@ -1,11 +1,14 @@
 package command
 
 import (
+	"bytes"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -53,13 +56,73 @@ func renderTable(w io.Writer, header []string, rows [][]string) error {
 // drop columns to fit a terminal, and measuring every cell again would
 // double its cost on a 1,000-row plan.
 func (t *table) render(w io.Writer) error {
+	widthCacheOff()
 	keep, widths := t.layout()
+	header := make([]string, len(keep))
+	for k, c := range keep {
+		header[k] = t.Columns[c].Header
+	}
+	if len(t.Rows) < concurrentRows {
+		return t.draw(w, widths, header, keep, 0, len(t.Rows))
+	}
+	chunks := tableChunks
+	// The chunks are drawn at once by a tablewriter each: the first with
+	// the header and the top border, the last with the bottom border, and
+	// the rows of each chunk as the one table would have them, so that
+	// written one after the other they are the bytes of one table.
+	bufs := make([]bytes.Buffer, chunks)
+	errs := make([]error, chunks)
+	var wg sync.WaitGroup
+	for i := range chunks {
+		from, to := i*len(t.Rows)/chunks, (i+1)*len(t.Rows)/chunks
+		var chunkHeader []string
+		if i == 0 {
+			chunkHeader = header
+		}
+		wg.Go(func() {
+			errs[i] = t.draw(&bufs[i], widths, chunkHeader, keep, from, to)
+		})
+	}
+	wg.Wait()
+	for i := range bufs {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if _, err := bufs[i].WriteTo(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A table of concurrentRows rows or more is drawn in tableChunks chunks at
+// once: tablewriter's work per line is most of a long plan's view. Two
+// for the two cores of a small machine (3 and 4 measured no faster). Vars
+// so that the test can compare any split with the table drawn whole.
+var (
+	concurrentRows = 256
+	tableChunks    = 2
+)
+
+// draw has tablewriter draw rows [from, to): the header and the top
+// border with the first row, the bottom border with the last.
+func (t *table) draw(w io.Writer, widths []int, header []string, keep []int, from, to int) error {
 	colWidths := tw.NewMapper[int, int]()
 	for k, wd := range widths {
 		colWidths.Set(k, wd+2) // tablewriter's width includes the padding
 	}
+	top, bottom := tw.Off, tw.Off
+	if from == 0 {
+		top = tw.On
+	}
+	if to == len(t.Rows) {
+		bottom = tw.On
+	}
 	tbl := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Symbols: tw.NewSymbols(tw.StyleASCII),
+			Borders: tw.Border{Left: tw.On, Right: tw.On, Top: top, Bottom: bottom},
+		})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
@@ -70,25 +133,28 @@ func (t *table) render(w io.Writer) error {
 	if err := tbl.Start(); err != nil {
 		return err
 	}
-	header := make([]string, len(keep))
-	for k, c := range keep {
-		header[k] = t.Columns[c].Header
+	if header != nil {
+		tbl.Header(header)
 	}
-	tbl.Header(header)
-	for r, row := range t.Rows {
+	for r := from; r < to; r++ {
+		row := t.Rows[r]
 		cells := make([]string, len(keep))
 		for k, c := range keep {
 			text := ""
 			if c < len(row) {
 				text = row[c]
 			}
-			lines := wrapLine(text, widths[k], "")
+			code := ""
 			if t.Color != nil && t.Paint {
-				if code := t.Color(r, c); code != "" {
-					for i := range lines {
-						lines[i] = t.Paint.paint(code, lines[i])
-					}
-				}
+				code = t.Color(r, c)
+			}
+			if textWidth(text) <= widths[k] { // most cells: no slice of lines
+				cells[k] = t.Paint.paint(code, text)
+				continue
+			}
+			lines := wrapLine(text, widths[k], "")
+			for i := range lines {
+				lines[i] = t.Paint.paint(code, lines[i])
 			}
 			cells[k] = strings.Join(lines, "\n")
 		}
@@ -98,6 +164,13 @@ func (t *table) render(w io.Writer) error {
 	}
 	return tbl.Close()
 }
+
+// widthCacheOff turns off tablewriter's cache of text widths, once per
+// process. Nearly every cell of our tables is a distinct string (an
+// address, an output path), so the cache missed, then stored and evicted
+// an entry (a map write, a list node, a lock) for each line of each cell;
+// measuring an ASCII cell directly is cheaper than that.
+var widthCacheOff = sync.OnceFunc(func() { twwidth.SetCacheCapacity(0) })
 
 // layout picks the columns to show and their widths. Without a width limit
 // every column has its widest cell's width. Over the limit, columns are

@@ -2,6 +2,7 @@ package command
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -120,6 +121,10 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		})
 		colors = append(colors, color)
 	}
+	// The details below the table do not depend on it: on a long plan
+	// they are written into a buffer of their own while tablewriter draws.
+	details := make(chan []byte, 1)
+	go func() { details <- h.details(p) }()
 	tbl := &table{Columns: planColumns(t.Unit), Rows: rows, Width: v.s.Width, Paint: out,
 		Color: func(row, col int) string {
 			if col == 0 {
@@ -127,16 +132,18 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 			}
 			return ""
 		}}
-	if err := tbl.render(v.s.Out); err != nil {
+	err := tbl.render(v.s.Out)
+	detailText := <-details
+	if err != nil {
 		return err
 	}
 	if t.NoOp > 0 {
 		v.println(fmt.Sprintf("%s not listed.", plural(t.NoOp, "unchanged video", "unchanged videos")))
 	}
-	if lines := changeDetails(p, min(detailWidth, v.s.Width)); len(lines) > 0 {
+	if len(detailText) > 0 {
 		v.println("")
-		for _, l := range lines {
-			h.detail(l)
+		if _, err := v.s.Out.Write(detailText); err != nil {
+			return err
 		}
 	}
 	v.println("")
@@ -184,8 +191,17 @@ func (h *planHumanView) summary(line string) {
 	fmt.Fprintln(h.v.s.Out, strings.Join(lines, "\n"))
 }
 
-// detail prints one line of changeDetails, its leading symbol coloured.
-func (h *planHumanView) detail(line string) {
+// details are the lines of changeDetails as detail prints them.
+func (h *planHumanView) details(p *plan.Plan) []byte {
+	var b bytes.Buffer
+	for _, l := range changeDetails(p, min(detailWidth, h.v.s.Width)) {
+		h.detail(&b, l)
+	}
+	return b.Bytes()
+}
+
+// detail writes one line of changeDetails, its leading symbol coloured.
+func (h *planHumanView) detail(w io.Writer, line string) {
 	lines := wrapLine(line, h.v.s.Width, "      ")
 	trimmed := strings.TrimLeft(lines[0], " ")
 	indent := lines[0][:len(lines[0])-len(trimmed)]
@@ -199,7 +215,7 @@ func (h *planHumanView) detail(line string) {
 		}
 		lines[0] = indent + h.v.out().paint(color, symbol) + " " + rest
 	}
-	fmt.Fprintln(h.v.s.Out, strings.Join(lines, "\n"))
+	fmt.Fprintln(w, strings.Join(lines, "\n"))
 }
 
 // detailWidth is how much of a prompt a create's line shows.

@@ -209,12 +209,23 @@ func BenchmarkPlanHumanView5k(b *testing.B) {
 		req := plan.RequestFor(v)
 		p.Changes = append(p.Changes, plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req, Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"})
 	}
-	env := &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := newPlanView(newView(env, false), false).Plan(p, nil); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name string
+		env  *Env
+	}{
+		{"plain", &Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}},
+		// A colour terminal 200 columns wide: every column shown, the
+		// action cells coloured.
+		{"terminal", &Env{Stdout: io.Discard, Stderr: io.Discard, StdoutIsTerminal: true, Width: 200, Getenv: func(string) string { return "" }}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := newPlanView(newView(bc.env, false), false).Plan(p, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

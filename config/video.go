@@ -182,7 +182,7 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	inner := s
 	inner.hasEach = vb.ForEach != nil
 	inner.hasCount = vb.Count != nil
-	refs := referenceChecks{}
+	refs := attrMemo{}
 	for _, inst := range insts {
 		ictx := ctx.NewChild()
 		ictx.Variables = inst.Vars
@@ -197,20 +197,55 @@ func (vb *videoBlock) expand(ctx *hcl.EvalContext, s scope, defaults *defaultsBl
 	return videos, invalid, diags
 }
 
-// referenceChecks memoises checkReferences per attribute of one block: an
-// attribute is the same expression in the same scope for every instance.
-type referenceChecks map[*hcl.Attribute]hcl.Diagnostics
+// attrMemo memoises, per attribute of one block, checkReferences (an
+// attribute is the same expression in the same scope for every instance)
+// and the value of an attribute that does not refer to each or count,
+// which is the same for every instance: a literal such as
+// resolution = "1080p" is evaluated once per block, not once per video.
+// The functions of a manifest are pure, so one evaluation stands for all.
+type attrMemo map[*hcl.Attribute]*attrEval
 
-func (c referenceChecks) check(attr *hcl.Attribute, s scope) hcl.Diagnostics {
-	d, ok := c[attr]
-	if !ok {
-		d = checkReferences(attr.Expr, s)
-		c[attr] = d
-	}
-	return d
+type attrEval struct {
+	refs        hcl.Diagnostics
+	perInstance bool // refers to each or count
+	evaluated   bool
+	val         cty.Value
+	diags       hcl.Diagnostics
 }
 
-func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles, refs referenceChecks) (*Video, hcl.Diagnostics) {
+func (c attrMemo) of(attr *hcl.Attribute, s scope) *attrEval {
+	e, ok := c[attr]
+	if !ok {
+		e = &attrEval{refs: checkReferences(attr.Expr, s)}
+		for _, tr := range attr.Expr.Variables() {
+			if root := tr.RootName(); root == "each" || root == "count" {
+				e.perInstance = true
+			}
+		}
+		c[attr] = e
+	}
+	return e
+}
+
+func (c attrMemo) check(attr *hcl.Attribute, s scope) hcl.Diagnostics {
+	return c.of(attr, s).refs
+}
+
+// value is attr's value in ctx, evaluated once when it is the same for
+// every instance.
+func (c attrMemo) value(attr *hcl.Attribute, s scope, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	e := c.of(attr, s)
+	if e.perInstance {
+		return attr.Expr.Value(ctx)
+	}
+	if !e.evaluated {
+		e.val, e.diags = attr.Expr.Value(ctx)
+		e.evaluated = true
+	}
+	return e.val, e.diags
+}
+
+func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles, refs attrMemo) (*Video, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	v := &Video{
 		Address:    inst.Address,
@@ -243,7 +278,7 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		// An unknown value stands for an error reported at its source
 		// (a variable without a value, a failed local): the video is
 		// invalid, quietly. A null value leaves the attribute unset.
-		val, d := attr.Expr.Value(ctx)
+		val, d := refs.value(attr, sc, ctx)
 		if d.HasErrors() || !val.IsWhollyKnown() {
 			diags = append(diags, d...)
 			failed(name)

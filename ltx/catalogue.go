@@ -1,6 +1,9 @@
 package ltx
 
-import "net/http"
+import (
+	"net/http"
+	"sync"
+)
 
 // The fifteen error codes of the LTX-2 API's error documentation.
 const (
@@ -87,13 +90,13 @@ var catalogue = []CodeInfo{
 		ClassTaskRetry, ThrottleNone},
 }
 
-var catalogueByCode = func() map[string]CodeInfo {
+var catalogueByCode = sync.OnceValue(func() map[string]CodeInfo {
 	m := make(map[string]CodeInfo, len(catalogue))
 	for _, c := range catalogue {
 		m[c.Code] = c
 	}
 	return m
-}()
+})
 
 // Catalogue returns every known code, in a stable order (the order of the
 // API's documentation, by group).
@@ -103,7 +106,7 @@ func Catalogue() []CodeInfo {
 
 // LookupCode returns the catalogue entry for code.
 func LookupCode(code string) (CodeInfo, bool) {
-	c, ok := catalogueByCode[code]
+	c, ok := catalogueByCode()[code]
 	return c, ok
 }
 
@@ -112,7 +115,7 @@ func LookupCode(code string) (CodeInfo, bool) {
 // which code. A status outside 400–599 with no known code is task-permanent:
 // sending the same request again would get the same answer.
 func Classify(code string, status int) Class {
-	if c, ok := catalogueByCode[code]; ok {
+	if c, ok := catalogueByCode()[code]; ok {
 		return c.Class
 	}
 	return classifyStatus(status)

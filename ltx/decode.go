@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -108,24 +109,24 @@ func clean(s string) string {
 	return b.String()
 }
 
-var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
+var codePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`) })
 
 // asCode keeps s only if it looks like an error code, so that a number or a
 // sentence in a code field is not mistaken for one.
 func asCode(s string) string {
-	if codePattern.MatchString(s) {
+	if codePattern().MatchString(s) {
 		return s
 	}
 	return ""
 }
 
-var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+var titlePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
 
 // textOf salvages a message from a body that is not a JSON object: an HTML
 // page's title, or the start of a plain-text body. JSON of another shape, or
 // cut off at the read limit, is no message.
 func textOf(body []byte) string {
-	if m := titlePattern.FindSubmatch(body); m != nil {
+	if m := titlePattern().FindSubmatch(body); m != nil {
 		return clean(string(m[1]))
 	}
 	trimmed := bytes.TrimSpace(body)

@@ -90,7 +90,7 @@ func checkAPIError(t *testing.T, e *APIError) {
 	if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
 		t.Fatalf("Retry-After %v", e.RetryAfter)
 	}
-	if e.Code != "" && !codePattern.MatchString(e.Code) {
+	if e.Code != "" && !codePattern().MatchString(e.Code) {
 		t.Fatalf("code %q", e.Code)
 	}
 	for _, s := range []string{e.Message, e.Field, e.Suggestion, e.RequestID} {
@@ -141,7 +141,7 @@ func FuzzDecodeLightricks(f *testing.F) {
 			if (task.Status == StatusFailed) != (task.Error != nil) {
 				t.Fatalf("status %s with error %+v", task.Status, task.Error)
 			}
-			if task.Error != nil && !typePattern.MatchString(task.Error.Code) {
+			if task.Error != nil && !typePattern().MatchString(task.Error.Code) {
 				t.Fatalf("task error code %q", task.Error.Code)
 			}
 			for _, s := range []string{task.ID, task.RequestID, task.VideoURL, errorMessage(task.Error)} {
@@ -179,7 +179,7 @@ func FuzzParseLightricksError(f *testing.F) {
 // lower-case error types, or the tolerant reader's upper-case codes.
 func checkLightricksError(t *testing.T, e *APIError) {
 	t.Helper()
-	if e.Code != "" && !typePattern.MatchString(e.Code) && !codePattern.MatchString(e.Code) {
+	if e.Code != "" && !typePattern().MatchString(e.Code) && !codePattern().MatchString(e.Code) {
 		t.Fatalf("code %q", e.Code)
 	}
 	code := e.Code

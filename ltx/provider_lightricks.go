@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -160,7 +161,7 @@ func createLightricks(req CreateRequest, imageURI string) (string, []byte, error
 	return lightricksEndpoint(req.Mode()), body, nil
 }
 
-var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+var typePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`) })
 
 // parseLightricksError reads {"type":"error","error":{"type","message"}}; the
 // request id is only in the x-request-id header. Another shape (a gateway's
@@ -169,7 +170,7 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 func parseLightricksError(status int, h http.Header, body []byte, now time.Time) *APIError {
 	top := object(body)
 	if inner := top.obj("error"); inner != nil {
-		if typ := inner.str("type"); typePattern.MatchString(typ) {
+		if typ := inner.str("type"); typePattern().MatchString(typ) {
 			return &APIError{
 				StatusCode: status,
 				Code:       typ,
@@ -216,7 +217,7 @@ func decodeLightricks(status int, h http.Header, body []byte, now time.Time) (ta
 	if t.Status == StatusFailed {
 		e := &TaskError{Code: "api_error", Message: "the job failed without giving a reason"}
 		if inner := top.obj("error"); inner != nil {
-			if typ := inner.str("type"); typePattern.MatchString(typ) {
+			if typ := inner.str("type"); typePattern().MatchString(typ) {
 				e.Code = typ
 			}
 			if msg := inner.str("message"); msg != "" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"html/template"
 	"io"
+	"sync"
 )
 
 // Write builds the page of in and writes it to w.
@@ -18,13 +19,13 @@ func Write(w io.Writer, in Input) error {
 // WriteHTML renders p as one self-contained HTML document.
 func (p *Page) WriteHTML(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	if err := pageTemplate.Execute(bw, p); err != nil {
+	if err := pageTemplate().Execute(bw, p); err != nil {
 		return err
 	}
 	return bw.Flush()
 }
 
-var pageTemplate = template.Must(template.New("report").Parse(pageHTML))
+var pageTemplate = sync.OnceValue(func() *template.Template { return template.Must(template.New("report").Parse(pageHTML)) })
 
 // The page: inline CSS and a little vanilla script, nothing fetched. Card
 // markup is kept short, as a run of 1,000 videos repeats it 1,000 times.
