@@ -45,6 +45,25 @@ func NewLockInfo(operation string) LockInfo {
 	}
 }
 
+// completed is info with this process's id, pid, host and time where they
+// are empty: what every store writes as its lock's holder.
+func (info LockInfo) completed() LockInfo {
+	def := NewLockInfo(info.Operation)
+	if info.ID == "" {
+		info.ID = def.ID
+	}
+	if info.PID == 0 {
+		info.PID = def.PID
+	}
+	if info.Host == "" {
+		info.Host = def.Host
+	}
+	if info.Created.IsZero() {
+		info.Created = def.Created
+	}
+	return info
+}
+
 // locker is the OS lock on .ltxform/lock plus the lock.info file beside it.
 // flock locks belong to an open file description, so two stores in one
 // process contend exactly as two processes do.
@@ -65,19 +84,7 @@ func (l *locker) lock(ctx context.Context, info LockInfo, timeout time.Duration)
 	if err := os.MkdirAll(l.dir, dirMode); err != nil {
 		return nil, err
 	}
-	def := NewLockInfo(info.Operation)
-	if info.ID == "" {
-		info.ID = def.ID
-	}
-	if info.PID == 0 {
-		info.PID = def.PID
-	}
-	if info.Host == "" {
-		info.Host = def.Host
-	}
-	if info.Created.IsZero() {
-		info.Created = def.Created
-	}
+	info = info.completed()
 
 	fl := flock.New(l.lockPath(), flock.SetPermissions(fileMode))
 	got, err := fl.TryLock()

@@ -553,19 +553,7 @@ func (s *PGStore) lockKey() string { return "ltxform/" + s.schema + "/" + s.work
 // that dies loses the lock when its connection drops. The lock-info row
 // names the holder; a busy lock is a *LockedError naming it.
 func (s *PGStore) Lock(ctx context.Context, info LockInfo, timeout time.Duration) (func() error, error) {
-	def := NewLockInfo(info.Operation)
-	if info.ID == "" {
-		info.ID = def.ID
-	}
-	if info.PID == 0 {
-		info.PID = def.PID
-	}
-	if info.Host == "" {
-		info.Host = def.Host
-	}
-	if info.Created.IsZero() {
-		info.Created = def.Created
-	}
+	info = info.completed()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
