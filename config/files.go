@@ -190,9 +190,59 @@ func (r *readFiles) openRegularInside(name string) (f *os.File, clean string, in
 // and absolute paths, so a path that still leads out does so through a link.
 func (r *readFiles) readError(name string, err error) error {
 	if r.escapes(err) {
-		return fmt.Errorf("%q leads outside the manifest directory through a symbolic link (only relative links that stay inside it are followed)", name)
+		return fmt.Errorf("%q %s", name, r.linkRefusal(name))
 	}
 	return fmt.Errorf("cannot read %q: %w", name, unwrapPathError(err))
+}
+
+// linkRefusal says why the root refused the slash path name (relative to
+// the manifest directory), naming the first symbolic link on it that it
+// would not follow: one that leads out, or an absolute one, which is
+// refused even when it points inside (the fix is to make it relative).
+func (r *readFiles) linkRefusal(name string) string {
+	const leadsOut = "leads outside the manifest directory through a symbolic link"
+	clean, err := cleanRelative(name)
+	if err != nil || r.root == nil {
+		return leadsOut
+	}
+	parts := strings.Split(clean, "/")
+	for i := range parts {
+		at := strings.Join(parts[:i+1], "/")
+		info, err := r.root.Lstat(filepath.FromSlash(at))
+		if err != nil {
+			break
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		target, err := r.root.Readlink(filepath.FromSlash(at))
+		switch {
+		case err != nil:
+		case filepath.IsAbs(target) && r.holdsAbsolute(target):
+			return fmt.Sprintf("is reached through a symbolic link with an absolute target (%s points to %s); only relative links that stay inside the manifest directory are followed, so make it relative", at, target)
+		case filepath.IsAbs(target) || !r.insideAfterLink(at, target):
+			return fmt.Sprintf("%s: %s points to %s, outside the directory", leadsOut, at, target)
+		}
+	}
+	return leadsOut + " (only relative links that stay inside it are followed)"
+}
+
+// holdsAbsolute tells whether the absolute path p names a place inside the
+// manifest directory (lexically, for a message).
+func (r *readFiles) holdsAbsolute(p string) bool {
+	dir, err := filepath.Abs(r.root.Name())
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// insideAfterLink tells whether the relative link target, read at the slash
+// path at, names a path inside the directory (lexically).
+func (r *readFiles) insideAfterLink(at, target string) bool {
+	p := path.Join(path.Dir(at), filepath.ToSlash(target))
+	return p != ".." && !strings.HasPrefix(p, "../")
 }
 
 func requireRegular(name string, mode fs.FileMode) error {

@@ -21,7 +21,7 @@ func checkOutputs(files *readFiles, videos []*Video) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid output",
-				Detail:   fmt.Sprintf("The output of %s, %q, leads outside the manifest directory through a symbolic link.", v.Address, v.Output),
+				Detail:   fmt.Sprintf("The output of %s, %q, %s.", v.Address, v.Output, files.linkRefusal(v.Output)),
 				Subject:  &r,
 			})
 		}
