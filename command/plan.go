@@ -2,10 +2,13 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
@@ -53,7 +56,15 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 	// error, the diagnostics of the human plan) is told by the human view.
 	base := newView(env, false)
 	view := newPlanView(base, a.JSON)
-	defer func() { err = base.finish(err) }()
+	defer func() {
+		if a.JSON && tellsAsDocument(err) {
+			// A script reading plan -json gets a document in every case:
+			// here one with no changes and the error as its diagnostic.
+			_ = view.Plan(&plan.Plan{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: errorText(err)}})
+			err = ErrReported
+		}
+		err = base.finish(err)
+	}()
 
 	opts := a.Plan.options(env)
 	opts.CheckImages = a.CheckImages
@@ -96,6 +107,14 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		return ErrPlanHasChanges
 	}
 	return nil
+}
+
+// tellsAsDocument is whether plan -json tells err in its document: an error
+// that ends the command and has not been told (not a usage error, which
+// main tells with its hints).
+func tellsAsDocument(err error) bool {
+	var usage *UsageError
+	return err != nil && !errors.Is(err, ErrReported) && !errors.Is(err, ErrPlanHasChanges) && !errors.As(err, &usage)
 }
 
 // addressList is a repeatable address flag. Addresses are normalised as the
