@@ -53,7 +53,7 @@ var _ Store = (*PGStore)(nil)
 
 // pgTables are the quoted, schema-qualified table names.
 type pgTables struct {
-	schema, version, workspaces, entries, runs, locks string
+	schema, version, workspaces, entries, runs, locks, ledger string
 }
 
 func newPGTables(schema string) pgTables {
@@ -65,6 +65,7 @@ func newPGTables(schema string) pgTables {
 		entries:    q("entries"),
 		runs:       q("runs"),
 		locks:      q("locks"),
+		ledger:     q("ledger"),
 	}
 }
 
@@ -231,6 +232,18 @@ CREATE TABLE ` + t.runs + ` (
 CREATE TABLE ` + t.locks + ` (
 	workspace text PRIMARY KEY,
 	info      jsonb NOT NULL -- a state.LockInfo: who holds, or last held, the lock
+);`
+	},
+	// The ledger: one row per billed task, in the order written, never
+	// updated or deleted. IF NOT EXISTS: builds before this migration made
+	// the table on first use, outside the numbered migrations.
+	func(t pgTables) string {
+		return `
+CREATE TABLE IF NOT EXISTS ` + t.ledger + ` (
+	seq       bigserial PRIMARY KEY,
+	workspace text NOT NULL,
+	line      jsonb NOT NULL, -- a state.Charge as JSON
+	at        timestamptz NOT NULL DEFAULT now()
 );`
 	},
 }

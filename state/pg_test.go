@@ -124,6 +124,53 @@ func TestPGNewerTablesAreRefused(t *testing.T) {
 	}
 }
 
+// Tables of version 1 (before the ledger was a numbered migration) whose
+// ledger an older build made on first use migrate to the current version
+// and keep every charge; tables of version 1 without one gain it.
+func TestPGVersion1TablesMigrateKeepingTheirLedger(t *testing.T) {
+	conn := storetest.PGConnStr(t)
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	for _, withLedger := range []bool{true, false} {
+		schema := storetest.PGSchema(t, conn)
+		openPG(t, conn, schema, "ws").Close()
+		q := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+		// Back to what a version-1 build left behind.
+		if _, err := c.Exec(ctx, "DROP TABLE "+q("ledger")+"; UPDATE "+q("schema_version")+" SET version = 1"); err != nil {
+			t.Fatal(err)
+		}
+		if withLedger {
+			if _, err := c.Exec(ctx, "CREATE TABLE "+q("ledger")+` (seq bigserial PRIMARY KEY, workspace text NOT NULL, line jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now());
+INSERT INTO `+q("ledger")+` (workspace, line) VALUES ('ws', '{"task_id":"task_old","run_id":"r1","address":"video.hero","cost":32,"unit":"credits"}')`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := openPG(t, conn, schema, "ws")
+		var version int
+		if err := c.QueryRow(ctx, "SELECT version FROM "+q("schema_version")).Scan(&version); err != nil || version != 2 {
+			t.Fatalf("schema_version = %d, %v; want 2", version, err)
+		}
+		if err := s.Charge(ctx, state.Charge{TaskID: "task_new", RunID: "r2", Address: "video.hero", Cost: 24, Unit: "credits"}); err != nil {
+			t.Fatal(err)
+		}
+		ledger, err := s.Charges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 24.0
+		if withLedger {
+			want = 56
+		}
+		if got := ledger.Spend().ByUnit["credits"]; got != want {
+			t.Errorf("with a ledger made on first use: %v; spend %v, want %v (every charge kept)", withLedger, got, want)
+		}
+	}
+}
+
 func TestPGRunsKeepTheirHost(t *testing.T) {
 	conn := storetest.PGConnStr(t)
 	schema := storetest.PGSchema(t, conn)
