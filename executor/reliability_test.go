@@ -401,6 +401,42 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 			t.Errorf("next plan: %s, want it tried again", a)
 		}
 	})
+	// The wait is the account's: after the first refusal no other create
+	// is sent, the rest are skipped naming it, and nothing is lost.
+	t.Run("Retry-After 86400 on create stops the other creates", func(t *testing.T) {
+		var creates atomic.Int32
+		counting := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+			creates.Add(1)
+			retryAfterDay(w, r, next)
+		}
+		prompts := []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+		f := newRelFixture(t, sim.Options{}, onPath(http.MethodPost, "/v1/text-to-video", counting), prompts...)
+		opts := short()
+		opts.Parallelism = 2
+		rows, err := f.applyBounded(f.planWith(plan.Options{}), opts, bound)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failed, skipped int
+		for _, r := range rows {
+			switch {
+			case r.Status == ResultFailed && strings.Contains(r.ErrorMessage, "Retry-After"):
+				failed++
+			case r.Status == ResultSkipped && strings.Contains(r.ErrorMessage, "wait 24h0m0s before another create") && strings.Contains(r.ErrorMessage, "req_day"):
+				skipped++
+			default:
+				t.Errorf("row %+v, want failed on the Retry-After or skipped naming it", r)
+			}
+		}
+		if n := int(creates.Load()); n > opts.Parallelism || failed != n || skipped != len(prompts)-n {
+			t.Errorf("%d creates sent, %d failed, %d skipped; want at most %d sent (those in flight at once), each failed, the rest skipped", n, failed, skipped, opts.Parallelism)
+		}
+		for _, ch := range f.planWith(plan.Options{}).Changes {
+			if ch.Action != plan.ActionCreate && ch.Action != plan.ActionRetry {
+				t.Errorf("next plan: %s %s, want every video tried again", ch.Address, ch.Action)
+			}
+		}
+	})
 	t.Run("Retry-After 86400 on poll", func(t *testing.T) {
 		f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/tasks/", retryAfterDay), "a throttled poll")
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), short(), bound)

@@ -236,7 +236,11 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		v.res.ErrorCode, v.res.RequestID, v.res.Suggestion = codeOrStatus(apiErr), apiErr.RequestID, apiErr.SuggestionOrCatalogue()
 		v.res.ErrorMessage = "not created, the next apply tries again: " + out.err.Error()
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, RequestID: apiErr.RequestID, ErrorCode: v.res.ErrorCode, Attempt: gen, Message: v.res.ErrorMessage})
-		v.failFast()
+		// The wait is the account's, not this video's (a daily quota, a
+		// maintenance window): the other creates would each be refused
+		// the same way, so none is sent; tasks already bought go on.
+		v.r.stopCreates(fmt.Sprintf("the service asked %s to wait %s before another create (%s, request %s), longer than apply waits (%s); the next apply tries again",
+			v.ch.Address, apiErr.RetryAfter, codeOrStatus(apiErr), apiErr.RequestID, v.r.opts.MaxRetryAfter), nil)
 	case isAPI && class != ltx.ClassRetry:
 		// A definite answer, even if it came after the run was stopped.
 		if class == ltx.ClassTaskRetry && ctx.Err() == nil {
