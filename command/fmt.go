@@ -48,7 +48,6 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	check, showDiff := &a.Check, &a.Diff
 	v := newView(env, false)
 	files, err := formattableFiles(a.Path, a.Recursive)
 	if err != nil {
@@ -82,11 +81,11 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		}
 		changed++
 		v.printf("%s\n", path)
-		if *showDiff {
+		if a.Diff {
 			name := strings.TrimPrefix(filepath.ToSlash(path), "/")
 			v.printf("%s", diff.Diff("old/"+name, src, "new/"+name, out))
 		}
-		if !*check {
+		if !a.Check {
 			if err := writeFileKeepMode(path, out); err != nil {
 				return err
 			}
@@ -96,7 +95,7 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 		v.Diagnostics(srcs, diags)
 		return ErrReported
 	}
-	if *check && changed > 0 {
+	if a.Check && changed > 0 {
 		return ErrFormatNeeded
 	}
 	return nil

@@ -39,7 +39,6 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	force, id := &a.Force, a.ID
 	if !a.Force && env.NoInput {
 		return &UsageError{Msg: "force-unlock asks for confirmation and -input=false forbids asking: give -force"}
 	}
@@ -50,7 +49,7 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	}
 	defer store.Close()
 
-	if !*force {
+	if !a.Force {
 		info := store.ReadLockInfo()
 		if info == nil {
 			return fmt.Errorf("%s is not locked: there is no lock info", store.Where())
@@ -66,9 +65,9 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 			return errors.New("force-unlock cancelled")
 		}
 	}
-	if err := store.ForceUnlock(id); err != nil {
+	if err := store.ForceUnlock(a.ID); err != nil {
 		return err
 	}
-	v.printf("The lock %s has been removed; %s is unlocked.\n", id, store.Where())
+	v.printf("The lock %s has been removed; %s is unlocked.\n", a.ID, store.Where())
 	return nil
 }

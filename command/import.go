@@ -92,7 +92,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	addr, dir, file, move, endpoint, lf := a.Address, a.Dir, &a.File, &a.Move, &a.Endpoint, a.Lock
+	addr, dir := a.Address, a.Dir
 	v := newView(env, false)
 	m, err := loadManifest(v, env, dir, &a.Vars)
 	if err != nil {
@@ -101,12 +101,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if !slices.ContainsFunc(m.Videos, func(v *config.Video) bool { return v.Address == addr }) {
 		return fmt.Errorf("%s is not a video of the manifest in %s; import adopts a task or file for a video the manifest declares", addr, m.Dir)
 	}
-	store, err := openStore(ctx, env, v, dir, lf.Workspace, storeWrite)
+	store, err := openStore(ctx, env, v, dir, a.Lock.Workspace, storeWrite)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	unlock, err := lf.acquire(ctx, store, "import")
+	unlock, err := a.Lock.acquire(ctx, store, "import")
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if e := st.Get(addr); e != nil {
 		return fmt.Errorf("%s is already in the state (%s); import adopts a video the state does not know: ltxform state rm %s first to replace its record", addr, e.Status, shellQuote(addr))
 	}
-	opts := plan.Options{Targets: []string{addr}, Endpoint: *endpoint}
+	opts := plan.Options{Targets: []string{addr}, Endpoint: a.Endpoint}
 	if opts.Endpoint == "" {
 		opts.Endpoint = env.Getenv(envAPIURL)
 	}
@@ -140,8 +140,8 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%s receives the state of %s by a moved block; apply moves it, no import is needed", addr, c.MovedFrom)
 	}
 	entry := importedEntry(p, c)
-	if *file != "" {
-		return importFile(ctx, v, store, p, c, entry, *file, *move)
+	if a.File != "" {
+		return importFile(ctx, v, store, p, c, entry, a.File, a.Move)
 	}
 	return importTask(ctx, env, v, store, p, c, entry, a.TaskID)
 }

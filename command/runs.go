@@ -27,7 +27,6 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	jsonOut := &a.JSON
 	store, err := openStore(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
@@ -41,7 +40,7 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("reading the ledger: %w", err)
 	}
-	if err := newRunsView(env, *jsonOut).List(runs, ledger); err != nil {
+	if err := newRunsView(env, a.JSON).List(runs, ledger); err != nil {
 		return err
 	}
 	if listErr != nil {
@@ -87,7 +86,6 @@ func runRunsShow(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	jsonOut := &a.JSON
 	store, err := openStore(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
@@ -106,7 +104,7 @@ func runRunsShow(ctx context.Context, env *Env, args []string) error {
 		all, _ := store.ListRuns(ctx)
 		r.Status = displayStatus(r, all)
 	}
-	return newRunsView(env, *jsonOut).Show(r, ledger.ForRun(r.ID))
+	return newRunsView(env, a.JSON).Show(r, ledger.ForRun(r.ID))
 }
 
 // runFigures is a run's cost as the runs listing shows it: from the ledger

@@ -51,22 +51,21 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 		return err
 	}
 	a.Common.applyTo(env)
-	dir, force, lockTimeout, workspace := a.Dir, &a.Force, &a.LockTimeout, &a.Workspace
-	if err := checkManifestDir(dir, false); err != nil {
+	if err := checkManifestDir(a.Dir, false); err != nil {
 		return err
 	}
 	v := newView(env, false)
-	be, files, diags := config.LoadBackend(dir)
+	be, files, diags := config.LoadBackend(a.Dir)
 	if diags.HasErrors() {
 		v.Diagnostics(files, diags)
 		return ErrReported
 	}
 	if be == nil {
-		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend \"pg\", and the manifests in %s have no backend block", verb, dir)
+		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend \"pg\", and the manifests in %s have no backend block", verb, a.Dir)
 	}
-	local := newLocalStateStore(dir)
+	local := newLocalStateStore(a.Dir)
 	defer local.Close()
-	remote, err := openPGStore(ctx, env, be, *workspace)
+	remote, err := openPGStore(ctx, env, be, a.Workspace)
 	if err != nil {
 		return err
 	}
@@ -79,7 +78,7 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 	// Always local first, then the database: a push and a pull at once
 	// cannot each hold one lock and wait for the other.
 	for _, s := range []stateStore{local, remote} {
-		unlock, err := s.Lock(ctx, state.NewLockInfo("state "+verb), *lockTimeout)
+		unlock, err := s.Lock(ctx, state.NewLockInfo("state "+verb), a.LockTimeout)
 		if err != nil {
 			return err
 		}
@@ -93,7 +92,7 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 	}
 	if ok, err := dst.Exists(ctx); err != nil {
 		return err
-	} else if ok && !*force {
+	} else if ok && !a.Force {
 		old, err := dst.Load(ctx)
 		if err != nil {
 			return err

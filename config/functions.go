@@ -94,19 +94,27 @@ func fileFunc(files *readFiles) function.Function {
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			name := args[0].AsString()
-			b, err := files.readInside(name)
+			b, err := readText(files, args[0].AsString())
 			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
-			}
-			// A string holds text: invalid bytes would reach the API
-			// replaced or dropped, not as written.
-			if off := invalidUTF8Offset(b); off >= 0 {
-				return cty.NilVal, function.NewArgErrorf(0, "%q is not valid UTF-8 text (at byte offset %d)", name, off)
+				return cty.NilVal, err
 			}
 			return cty.StringVal(string(b)), nil
 		},
 	})
+}
+
+// readText reads the text file name (the function's first argument) inside
+// the manifest directory. A string holds text: invalid bytes would reach the
+// API replaced or dropped, not as written, so they are refused.
+func readText(files *readFiles, name string) ([]byte, error) {
+	b, err := files.readInside(name)
+	if err != nil {
+		return nil, function.NewArgError(0, err)
+	}
+	if off := invalidUTF8Offset(b); off >= 0 {
+		return nil, function.NewArgErrorf(0, "%q is not valid UTF-8 text (at byte offset %d)", name, off)
+	}
+	return b, nil
 }
 
 // templateFileFunc renders a file as an HCL template with the given
@@ -121,12 +129,9 @@ func templateFileFunc(files *readFiles, fns map[string]function.Function) functi
 		Type: function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			b, err := files.readInside(name)
+			b, err := readText(files, name)
 			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
-			}
-			if off := invalidUTF8Offset(b); off >= 0 {
-				return cty.NilVal, function.NewArgErrorf(0, "%q is not valid UTF-8 text (at byte offset %d)", name, off)
+				return cty.NilVal, err
 			}
 			// HCL's template parser recurses once per nesting level.
 			if line, ok := nestingWithin(b, syntaxTemplate); !ok {
