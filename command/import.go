@@ -186,6 +186,18 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 	if err := store.Record(ctx, entry); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
 	}
+	// The task was paid for outside any run: the ledger counts it, at the
+	// service's figure, or at the plan's estimate until the service gives
+	// one. A task this state's ledger already holds is not counted twice.
+	charge := state.Charge{TaskID: taskID, RunID: state.ImportRunID, Address: c.Address,
+		Cost: task.ConsumedCredits, Unit: string(p.Settings.Unit), Simulated: p.Settings.Simulated,
+		Provider: p.Settings.Provider, Endpoint: p.Settings.Endpoint, At: time.Now().UTC()}
+	if charge.Cost <= 0 {
+		charge.Cost, charge.Estimated = c.Credits, true
+	}
+	if err := store.Charge(ctx, charge); err != nil {
+		return fmt.Errorf("writing the ledger: %w", err)
+	}
 	ch := *c
 	ch.Action, ch.Credits, ch.Reason = plan.ActionResume, 0, "imported task "+taskID
 	ch.Prior = &entry
@@ -201,6 +213,12 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 		return runErr
 	}
 	r := results[0]
+	if r.CreditsConsumed > 0 && (charge.Estimated || r.CreditsConsumed != charge.Cost) {
+		charge.Cost, charge.Estimated, charge.At = r.CreditsConsumed, false, time.Now().UTC()
+		if err := store.Charge(ctx, charge); err != nil {
+			return fmt.Errorf("writing the ledger: %w", err)
+		}
+	}
 	if r.Status != executor.ResultCompleted {
 		return fmt.Errorf("import %s: task %s is recorded (%s) but not downloaded: %s", c.Address, taskID, r.Status, r.ErrorMessage)
 	}

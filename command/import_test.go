@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
 )
@@ -81,6 +83,20 @@ video "fox" {
 	}
 	if c := s.Counters(); c.Creates != 1 || c.Replays != 0 || c.Downloads != 1 {
 		t.Errorf("counters %+v, want the one create made by hand, one download", c)
+	}
+	// The task was paid for outside any run: the ledger counts it once,
+	// credited to the import, and runs and plan agree on the spend.
+	ledger, err := state.NewLocalStore(dir).Charges(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ledger) != 1 || ledger[0].TaskID != task.ID || ledger[0].RunID != state.ImportRunID || ledger[0].Cost != task.ConsumedCredits {
+		t.Errorf("ledger %+v, want the task's %v credits credited to the import", ledger, task.ConsumedCredits)
+	}
+	spent := strings.TrimSuffix(plan.FormatCost(task.ConsumedCredits, ltx.UnitCredits), " credits")
+	if out, err := run("runs", dir); err != nil || !regexp.MustCompile(`\| \(imported\) .*1 task adopted .*\| `+spent+` credits`).MatchString(out) ||
+		!regexp.MustCompile(`\| total .*\| `+spent+` credits`).MatchString(out) {
+		t.Errorf("runs: %v, want an (imported) row and a total of %s credits\n%s", err, spent, out)
 	}
 	if out, err := run("plan", "-detailed-exitcode", dir); err != nil {
 		t.Errorf("plan after import: %v, want no changes\n%s", err, out)

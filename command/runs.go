@@ -200,7 +200,11 @@ func (v *runsHumanView) List(runs []*state.Run, ledger state.Ledger) error {
 		for _, r := range runs {
 			listed[r.ID] = true
 		}
-		other := ledger.SpendOf(func(c state.Charge) bool { return !listed[c.RunID] })
+		imported := ledger.SpendOf(func(c state.Charge) bool { return c.RunID == state.ImportRunID })
+		if imported.Tasks > 0 {
+			rows = append(rows, padRow(hosts, []string{"(imported)", "", "", "", plural(imported.Tasks, "task", "tasks") + " adopted", "", spendText(imported.ByUnit), ""}))
+		}
+		other := ledger.SpendOf(func(c state.Charge) bool { return !listed[c.RunID] && c.RunID != state.ImportRunID })
 		if other.Tasks > 0 {
 			rows = append(rows, padRow(hosts, []string{"(no record)", "", "", "", plural(other.Tasks, "task", "tasks") + " bought", "", spendText(other.ByUnit), ""}))
 		}

@@ -44,6 +44,11 @@ type Charge struct {
 	At        time.Time `json:"at"`
 }
 
+// ImportRunID is the run a charge is credited to when ltxform import adopted
+// its task: bought outside any run (by hand, or from a state since lost),
+// and counted so that the ledger holds every task the state's videos cost.
+const ImportRunID = "import"
+
 // UnitOrCredits is the charge's unit; lines without one counted credits.
 func (c Charge) UnitOrCredits() string {
 	if c.Unit == "" {
