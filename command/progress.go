@@ -369,7 +369,7 @@ func eventLine(e executor.Event) string {
 	default:
 		return ""
 	}
-	if e.RequestID != "" {
+	if e.RequestID != "" && !strings.Contains(b.String(), e.RequestID) {
 		fmt.Fprintf(&b, " (%s)", e.RequestID)
 	}
 	return b.String()

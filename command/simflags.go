@@ -139,7 +139,8 @@ const faultHelp = `generation_failed, timeout: the task ends failed; content_pol
 	`unreadable_answer: committed and billed, then the 2xx answer is HTML, empty, truncated JSON or over 1 MB (-unreadable-answer); ` +
 	`hang: a create (nothing committed), poll or download never answers until the client gives up; ` +
 	`lose_task: polls answer 404; truncate_download: the first download is cut short; ` +
-	`html_download: the first download answers 200 text/html`
+	`html_download: the first download answers 200 text/html; ` +
+	`daily_quota: a create answers 429 with Retry-After 86400, the day's quota spent`
 
 func faultNames() string {
 	names := make([]string, len(sim.Faults))

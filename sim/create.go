@@ -79,6 +79,9 @@ func (s *Server) commit(c *createRequest, apiKey, idemKey string, now time.Time)
 		return nil, false, answerNormally, badRequest(codeContentPolicy, "prompt", "the prompt was refused by the content policy",
 			"Review the content guidelines and rephrase the prompt.")
 	}
+	if s.fires(FaultDailyQuota, c.Prompt) {
+		return nil, false, answerNormally, dailyQuota()
+	}
 	if s.opts.PlanQuota > 0 && s.created >= s.opts.PlanQuota {
 		return nil, false, answerNormally, planLimit(s.opts.PlanQuota)
 	}
@@ -124,6 +127,14 @@ func planLimit(quota int) *apiError {
 	return &apiError{Status: http.StatusForbidden, Code: codePlanLimit,
 		Message:    "the plan's limit of " + itoa(quota) + " generations in this billing cycle is reached",
 		Suggestion: "Wait for the billing cycle to reset or upgrade the plan."}
+}
+
+// dailyQuota is the 429 of an account whose quota for the day is spent: a
+// wait no client should sit out, which apply must not send every create into.
+func dailyQuota() *apiError {
+	return &apiError{Status: http.StatusTooManyRequests, Code: codeRateLimited, RetryAfter: 86400,
+		Message:    "the daily quota of generations is used up; it resets in 24 hours",
+		Suggestion: "Wait for the quota to reset, or raise it in the dashboard."}
 }
 
 // concurrencyLimited is the 429 for one generation too many. Retry-After 1:

@@ -105,6 +105,7 @@ const (
 	FaultUnreadableAnswer Fault = "unreadable_answer"  // the create is committed and billed, its 2xx answer cannot be read
 	FaultResetAfterCommit Fault = "reset_after_commit" // the same as drop_after_create, by the name the reliability tests use
 	FaultHTMLDownload     Fault = "html_download"      // the download answers 200 text/html with an error page
+	FaultDailyQuota       Fault = "daily_quota"        // a create answers 429 with Retry-After: 86400 (the day's quota is spent)
 )
 
 // Rule injects Fault into requests whose prompt contains PromptContains
@@ -197,6 +198,7 @@ var Faults = []Fault{
 	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
 	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
 	FaultOverloaded, FaultHang, FaultUnreadableAnswer, FaultResetAfterCommit, FaultHTMLDownload,
+	FaultDailyQuota,
 }
 
 // Valid reports whether f is one of Faults.
