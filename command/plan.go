@@ -110,11 +110,10 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 }
 
 // tellsAsDocument is whether plan -json tells err in its document: an error
-// that ends the command and has not been told (not a usage error, which
-// main tells with its hints).
+// still untold, but not a usage error, which main tells with its hints.
 func tellsAsDocument(err error) bool {
 	var usage *UsageError
-	return err != nil && !errors.Is(err, ErrReported) && !errors.Is(err, ErrPlanHasChanges) && !errors.As(err, &usage)
+	return untold(err) && !errors.As(err, &usage)
 }
 
 // addressList is a repeatable address flag. Addresses are normalised as the

@@ -170,15 +170,18 @@ func (v *view) finish(err error) error {
 			v.Error(errors.New("the command failed: the lines above say why"))
 		}
 	}
-	switch {
-	case err == nil, errors.Is(err, ErrReported), errors.Is(err, ErrSomeVideosFailed),
-		errors.Is(err, ErrPlanHasChanges), errors.Is(err, ErrFormatNeeded):
-		return err
-	}
 	var usage *UsageError
-	if errors.As(err, &usage) && !v.json {
+	if !untold(err) || errors.As(err, &usage) && !v.json {
 		return err // main tells a usage error, with its hints
 	}
 	v.Error(err)
 	return ErrReported
+}
+
+// untold is whether err still has to be told: an error that ends the
+// command, not an outcome (ErrPlanHasChanges, ErrSomeVideosFailed,
+// ErrFormatNeeded) nor one a view has told (ErrReported).
+func untold(err error) bool {
+	return err != nil && !errors.Is(err, ErrReported) && !errors.Is(err, ErrSomeVideosFailed) &&
+		!errors.Is(err, ErrPlanHasChanges) && !errors.Is(err, ErrFormatNeeded)
 }
