@@ -92,6 +92,11 @@ func NewClient(o Options) *Client {
 	// stricter: the key goes to the API's own scheme and host only.
 	next := hc.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if via[0].Method == http.MethodPost {
+			// A create is never sent on to another place (nor turned into
+			// a GET): the first place may have made the task already.
+			return fmt.Errorf("%w (to %s)", ErrPostRedirected, shortURL(req.URL.String()))
+		}
 		if !c.isAPIOrigin(req.URL) {
 			req.Header.Del("Authorization")
 		}
@@ -280,6 +285,7 @@ func (c *Client) finishAPIError(e *APIError, method, path string) *APIError {
 	}
 	info, known := c.p.LookupCode(e.Code)
 	e.knownCode = known
+	e.notCreated = known && c.p.refusesCreate(e.StatusCode)
 	e.class = c.p.Classify(e.Code, e.StatusCode)
 	e.throttle = c.p.throttleOf(e.Code, e.StatusCode)
 	if known {

@@ -32,6 +32,11 @@ type Provider struct {
 	// Codes is the service's error vocabulary (upper-case codes or
 	// snake-case types) with ltxform's class for each.
 	Codes []CodeInfo
+	// NotCreatedStatuses are the statuses that, with an error of Codes in
+	// the service's JSON body, mean a create made no task; nil is
+	// DefaultNotCreatedStatuses. Every other answer to a create leaves it
+	// uncertain (see ClassifyCreate).
+	NotCreatedStatuses []int
 
 	wire wire
 }
