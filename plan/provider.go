@@ -46,7 +46,7 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 		// A guess never decides a purchase: an assumed key is not trusted
 		// unless the manifest says so (DESIGN.md, "Money rules").
 		IdempotencyKey: p.Capabilities.IdempotencyKey && !p.Capabilities.IdempotencyAssumed,
-		Unit:               p.Unit,
+		Unit:           p.Unit,
 	}
 	if s.Endpoint == "" {
 		s.Endpoint = EndpointOf(m, p, "")
