@@ -77,7 +77,8 @@ func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, strin
 		}
 		return ActionRetry, "failed last time"
 	default:
-		return ActionResume, fmt.Sprintf("state status %q not finished", prior.Status)
+		// unknownStatuses refuses the plan; never guess what to buy.
+		return ActionParked, fmt.Sprintf("state status %q is unknown to this build of ltxform: upgrade it", prior.Status)
 	}
 }
 
