@@ -5,10 +5,14 @@ package executor
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -217,5 +221,170 @@ func TestFinding2AssumedKeyIsNotTrustedByDefault(t *testing.T) {
 	}
 	if r := rows[0]; r.Status != ResultUncertain || posts.Load() != 1 {
 		t.Errorf("row %+v after %d POSTs, want uncertain after one", r, posts.Load())
+	}
+}
+
+// Finding 10: a video host answering 429 with Retry-After: 86400. Before
+// the fix each try waited the 10-minute cap, 50 times; now, as for an API
+// call, a wait over the cap ends the attempt and the next apply downloads.
+func TestFinding10DownloadRetryAfterOverTheCapEndsTheAttempt(t *testing.T) {
+	var asked atomic.Int32
+	f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/videos/", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		asked.Add(1)
+		w.Header().Set("Retry-After", "86400")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}), "a popular video")
+	rows, err := f.applyBounded(f.planWith(plan.Options{}), fastOptions(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultFailed || !strings.Contains(r.ErrorMessage, "Retry-After 24h0m0s") {
+		t.Errorf("row %+v, want failed naming the Retry-After", r)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("%d download requests, want 1", n)
+	}
+	if e := f.entry("video.a"); e.Status != state.StatusCompleted {
+		t.Errorf("state %s, want completed: the next apply downloads it", e.Status)
+	}
+}
+
+// Finding 11: a download that drips a byte every few milliseconds is never
+// idle, and before the fix it never ended. Now one deadline (task_timeout)
+// covers the whole download.
+func TestFinding11DrippingDownloadEnds(t *testing.T) {
+	f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/videos/", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		w.Header().Set("Content-Type", "video/mp4")
+		w.Header().Set("Content-Length", "100000000")
+		w.Write([]byte("\x00\x00\x00\x18ftypisom"))
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+				w.Write([]byte{0})
+				w.(http.Flusher).Flush()
+			}
+		}
+	}), "a slow video")
+	opts := fastOptions()
+	opts.TaskTimeout = 700 * time.Millisecond
+	rows, err := f.applyBounded(f.planWith(plan.Options{}), opts, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultFailed || !strings.Contains(r.ErrorMessage, "task_timeout") {
+		t.Errorf("row %+v, want failed by the download's deadline", r)
+	}
+	if e := f.entry("video.a"); e.Status != state.StatusCompleted {
+		t.Errorf("state %s, want completed: the next apply downloads it", e.Status)
+	}
+}
+
+// Finding 14: a completed task whose video URL is file:// was tried as a
+// download on every apply, for ever. Now it fails the video once, naming
+// the provider, the task and the request id.
+func TestFinding14NonHTTPVideoURLFailsOnce(t *testing.T) {
+	f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/tasks/", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := regexp.MustCompile(`"video_url":"[^"]*"`).ReplaceAll(rec.Body.Bytes(), []byte(`"video_url":"file:///etc/passwd"`))
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	}), "a local video")
+	rows, err := f.applyBounded(f.planWith(plan.Options{}), fastOptions(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	if r.Status != ResultFailed || r.ErrorCode != "BAD_VIDEO_URL" {
+		t.Fatalf("row %+v, want failed with BAD_VIDEO_URL", r)
+	}
+	for _, want := range []string{"ltx2api-v1", r.TaskID, r.RequestID} {
+		if want == "" || !strings.Contains(r.ErrorMessage, want) {
+			t.Errorf("message %q does not name %q", r.ErrorMessage, want)
+		}
+	}
+	if a := f.action(f.planWith(plan.Options{}), "video.a"); a == plan.ActionDownload {
+		t.Errorf("next plan downloads it again")
+	}
+}
+
+// Finding 15: a 250-character task id made the take's file name too long,
+// and the replace's paid video was not saved.
+func TestFinding15LongTaskIDStillKeepsTheTake(t *testing.T) {
+	f := newRelFixture(t, sim.Options{}, nil, "a replaced video")
+	req := plan.RequestFor(f.videos[0])
+	path := filepath.Join(f.dir, "out", "a.mp4")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("the old take"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	longID := "task_" + strings.Repeat("x", 245)
+	sum := sha256.Sum256([]byte("the old take"))
+	if err := f.store.Record(context.Background(), state.Entry{Address: "video.a", InputHash: req.Hash(), Mode: string(req.Mode()),
+		Status: state.StatusDownloaded, TaskID: longID, Output: "out/a.mp4", Request: &req, SHA256: hex.EncodeToString(sum[:]), Bytes: 12, Duration: req.Duration, Resolution: req.Resolution,
+		Provider: "ltx2api-v1", Endpoint: f.api.BaseURL()}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.applyBounded(f.planWith(plan.Options{Replace: []string{"video.a"}, Endpoint: f.api.BaseURL()}), fastOptions(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rows[0]; r.Status != ResultCompleted {
+		t.Fatalf("row %+v, want completed", r)
+	}
+	e := f.entry("video.a")
+	if len(e.Takes) != 1 || e.Takes[0].TaskID != longID {
+		t.Fatalf("takes %+v, want the old file kept under its task", e.Takes)
+	}
+	if got, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(e.Takes[0].Path))); err != nil || string(got) != "the old take" {
+		t.Errorf("take %s: %q, %v", e.Takes[0].Path, got, err)
+	}
+}
+
+// Finding 9: a replace whose new video failed to download once; the next
+// apply moved the OLD file aside as a take labelled with the NEW task and
+// prompt. A take carries the task and request that made that file.
+func TestFinding9TakeKeepsTheTaskThatMadeIt(t *testing.T) {
+	var broken atomic.Bool
+	f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/videos/", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if broken.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}), "the first prompt")
+	if rows, err := f.applyBounded(f.planWith(plan.Options{}), fastOptions(), 10*time.Second); err != nil || rows[0].Status != ResultCompleted {
+		t.Fatalf("first apply: %v %+v", err, rows)
+	}
+	first := f.entry("video.a").TaskID
+	f.videos[0].Prompt = "the second prompt"
+	broken.Store(true)
+	if rows, err := f.applyBounded(f.planWith(plan.Options{}), fastOptions(), 10*time.Second); err != nil || rows[0].Status != ResultFailed {
+		t.Fatalf("replace: %v %+v, want its download failed", err, rows)
+	}
+	broken.Store(false)
+	rows, err := f.applyBounded(f.planWith(plan.Options{}), fastOptions(), 10*time.Second)
+	if err != nil || rows[0].Status != ResultCompleted {
+		t.Fatalf("next apply: %v %+v", err, rows)
+	}
+	e := f.entry("video.a")
+	if len(e.Takes) != 1 {
+		t.Fatalf("takes %+v, want one", e.Takes)
+	}
+	if tk := e.Takes[0]; tk.TaskID != first || tk.Request == nil || tk.Request.Prompt != "the first prompt" {
+		t.Errorf("take %+v (prompt %v), want task %s and the first prompt", tk, tk.Request, first)
+	}
+	if e.TaskID == first {
+		t.Errorf("entry task %s, want the new task", e.TaskID)
 	}
 }

@@ -150,6 +150,9 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		// first create); a pending entry resends the key it recorded.
 		key = ltx.IdempotencyKey(v.r.plan.StateLineage, v.ch.Address, v.ch.InputHash, gen-1)
 	}
+	if v.entry.PriorFile == nil {
+		v.entry.PriorFile = priorFileOf(v.ch.Prior) // the file stays until the new one arrives
+	}
 	v.entry.Status = state.StatusPending
 	v.entry.IdempotencyKey = key
 	v.entry.Attempts = gen
@@ -473,14 +476,12 @@ func (v *video) chargeTask(ctx context.Context, task *ltx.Task, key, paidBy stri
 		}
 	}
 	c := v.newCharge()
-	c.TaskID, c.RunID, c.Cost, c.Estimated = task.ID, paidBy, cost, estimated
-	if v.r.plan.Settings.IdempotencyKey || task.Replayed {
-		// The key settles an uncertain line of the same key (the lost
-		// create was this task) only where the key is trusted or the
-		// service said it replayed it: otherwise the lost create may be
-		// a second bill, and stays in the ledger as maybe billed.
-		c.IdempotencyKey = key
-	}
+	c.TaskID, c.IdempotencyKey, c.RunID, c.Cost, c.Estimated = task.ID, key, paidBy, cost, estimated
+	// The task settles an uncertain line of the same key (the lost create
+	// was this task) only where the key is trusted or the service said it
+	// replayed it: otherwise the lost create may be a second bill, and
+	// stays in the ledger as maybe billed.
+	c.KeyUnconfirmed = !v.r.plan.Settings.IdempotencyKey && !task.Replayed
 	if err := v.r.charge(ctx, c); err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func ErrorClass(err error) (c Class, ok bool) {
 		return taskErr.Class(), true
 	case errors.Is(err, ErrTruncated):
 		return ClassRetry, true
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrBadVideoURL):
 		return ClassTaskPermanent, true
 	case errors.As(err, &reqErr):
 		// A cancelled run is not the API's doing; a deadline may be a
