@@ -56,7 +56,9 @@ type Capabilities struct {
 	// the same key. Without it such a create is uncertain.
 	IdempotencyKey bool
 	// IdempotencyAssumed: IdempotencyKey is the project's reading, not the
-	// service's documented word; api { idempotency_key = false } overrides it.
+	// service's documented word. The key is still sent, but a plan trusts
+	// it (re-sends a lost create with it) only on the user's word:
+	// api { idempotency_key = true }.
 	IdempotencyAssumed bool
 	// Attributes are the manifest's optional video attributes the service
 	// takes (prompt, duration, resolution and output are always taken).
