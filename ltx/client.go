@@ -162,9 +162,10 @@ func origin(u *url.URL) string {
 }
 
 // Create starts a task. An ImageFile is uploaded first where the provider
-// takes uploads. A create that fails after being sent returns a
-// *RequestError with Sent true: the task may exist; resend it only with the
-// same idempotencyKey, and only to a provider that honours one.
+// takes uploads (a failed upload is an *UploadError: no create was sent).
+// ClassifyCreate tells from an error whether the task may exist; resend
+// such a create only with the same idempotencyKey, and only where that key
+// is trusted. A redirect is never followed.
 func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey string) (*Task, error) {
 	imageURI := ""
 	if req.ImageFile != "" {
