@@ -41,6 +41,18 @@ video "clip" {
 // chaosSeedEnv replays a chaos run: the seed of a failure is in its log.
 const chaosSeedEnv = "LTXFORM_CHAOS_SEED"
 
+// chaosCase is one provider's chaos: its manifest of count videos, the
+// simulator's faults, and a path whose 404 echoes the key.
+type chaosCase struct {
+	manifest  string
+	videos    int
+	seedSalt  uint64
+	probePath string
+	// sim configures the simulator: the video whose first task fails, and
+	// the seed.
+	sim func(failsOnce int, seed int64) sim.Options
+}
+
 // TestChaos is issue 14's chaos test: applies of 30 videos against a server
 // that ignores Idempotency-Key, answers some creates unreadably or resets
 // them after it committed them, and echoes the API key wherever it can,
@@ -48,7 +60,66 @@ const chaosSeedEnv = "LTXFORM_CHAOS_SEED"
 // Every run ends by itself, the state always loads, no video is bought twice
 // until -retry-uncertain says so, and the key reaches no output and no file.
 func TestChaos(t *testing.T) {
-	const videos = 30
+	runChaos(t, chaosCase{manifest: chaosManifest, videos: 30, seedSalt: 14, probePath: "/v1/tasks/no-such-task",
+		sim: func(failsOnce int, seed int64) sim.Options {
+			return sim.Options{
+				Keys:                 []string{simKey},
+				Latency:              200 * time.Millisecond,
+				IgnoreIdempotencyKey: true,
+				EchoKey:              true,
+				FaultRates: map[sim.Fault]float64{
+					sim.FaultUnreadableAnswer: 0.08,
+					sim.FaultResetAfterCommit: 0.08,
+				},
+				Rules: []sim.Rule{{PromptContains: fmt.Sprintf("#%d/", failsOnce), Fault: sim.FaultGenerationFailed, Times: 1}},
+				Seed:  seed,
+			}
+		}})
+}
+
+// chaosLightricksManifest is 16 videos on lightricks, which takes no
+// idempotency key: every lost answer is uncertain.
+const chaosLightricksManifest = `
+api {
+  provider            = "lightricks"
+  requests_per_minute = 60000
+}
+
+video "clip" {
+  count    = 16
+  prompt   = "Chaos clip #${count.index}/ a harbour in fog"
+  duration = 6
+}
+`
+
+// TestChaosLightricks is issue 18's chaos: the same runs against the
+// lightricks simulator, whose gateway answers some creates it made with a
+// 504 page or a 307, and never answers two of them at all. No video is
+// bought twice before -retry-uncertain.
+func TestChaosLightricks(t *testing.T) {
+	runChaos(t, chaosCase{manifest: chaosLightricksManifest, videos: 16, seedSalt: 18, probePath: "/v2/text-to-video/no-such-task",
+		sim: func(failsOnce int, seed int64) sim.Options {
+			return sim.Options{
+				Provider: sim.ProviderLightricks,
+				Keys:     []string{simKey},
+				Latency:  200 * time.Millisecond,
+				EchoKey:  true,
+				FaultRates: map[sim.Fault]float64{
+					sim.FaultGatewayTimeout: 0.15,
+					sim.FaultRedirectCreate: 0.15,
+				},
+				Rules: []sim.Rule{
+					{PromptContains: fmt.Sprintf("#%d/", failsOnce), Fault: sim.FaultGenerationFailed, Times: 1},
+					{PromptContains: "#0/", Fault: sim.FaultHangAfterCommit, Times: 1}, // among the first creates
+					{PromptContains: "#1/", Fault: sim.FaultHangAfterCommit, Times: 1},
+				},
+				Seed: seed,
+			}
+		}})
+}
+
+func runChaos(t *testing.T, cc chaosCase) {
+	videos := cc.videos
 	runs := 20
 	if testing.Short() {
 		runs = 6
@@ -66,8 +137,8 @@ func TestChaos(t *testing.T) {
 			t.Fatalf("%s: %v", chaosSeedEnv, err)
 		}
 	}
-	t.Logf("seed %d (replay: %s=%d go test -run TestChaos .)", seed, chaosSeedEnv, seed)
-	rng := rand.New(rand.NewPCG(seed, 14))
+	t.Logf("seed %d (replay: %s=%d go test -run '^%s$' .)", seed, chaosSeedEnv, seed, t.Name())
+	rng := rand.New(rand.NewPCG(seed, cc.seedSalt))
 
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
@@ -79,22 +150,11 @@ func TestChaos(t *testing.T) {
 	// failed task's message; its automatic retry is a second create by
 	// design (a failed generation is not a purchase of the video).
 	failsOnce := rng.IntN(videos)
-	s := sim.New(sim.Options{
-		Keys:                 []string{simKey},
-		Latency:              200 * time.Millisecond,
-		IgnoreIdempotencyKey: true,
-		EchoKey:              true,
-		FaultRates: map[sim.Fault]float64{
-			sim.FaultUnreadableAnswer: 0.08,
-			sim.FaultResetAfterCommit: 0.08,
-		},
-		Rules: []sim.Rule{{PromptContains: fmt.Sprintf("#%d/", failsOnce), Fault: sim.FaultGenerationFailed, Times: 1}},
-		Seed:  int64(seed),
-	})
+	s := sim.New(cc.sim(failsOnce, int64(seed)))
 	srv := httptest.NewServer(s)
 	t.Cleanup(func() { srv.Close() })
 	// The server really echoes the key, else the key checks prove nothing.
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/tasks/no-such-task", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+cc.probePath, nil)
 	req.Header.Set("Authorization", "Bearer "+simKey)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
@@ -107,7 +167,7 @@ func TestChaos(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(chaosManifest), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(cc.manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := append(os.Environ(), "LTX_API_URL="+srv.URL, "LTX_API_KEY="+simKey, "NO_COLOR=1")
@@ -184,7 +244,8 @@ func TestChaos(t *testing.T) {
 
 	// -retry-uncertain buys the uncertain ones again, knowingly; the server
 	// is as hostile as before, so some may end uncertain again.
-	res := runProc(t, bin, procRun{args: []string{"apply", "-retry-uncertain", "-auto-approve", "-json", dir}, env: env, limit: 45 * time.Second})
+	// A hung create that no earlier run met is cut by the request timeout (2 min).
+	res := runProc(t, bin, procRun{args: []string{"apply", "-retry-uncertain", "-auto-approve", "-json", dir}, env: env, limit: 3 * time.Minute})
 	noKey("apply -retry-uncertain's stdout", res.stdout)
 	noKey("apply -retry-uncertain's stderr", res.stderr)
 	if c := resultCounts(res.stdout); res.exitCode != 0 && (c == nil || c["failed"]+c["skipped"] > 0) {

@@ -27,11 +27,15 @@ import (
 )
 
 // crashManifest is 40 videos, so that kills land in every phase: intent
-// written, create sent, polling, downloading, checkpointing.
+// written, create sent, polling, downloading, checkpointing. It trusts the
+// simulator's Idempotency-Key (not the default: the key is only assumed),
+// so that a create whose answer a kill lost is re-sent with its key and the
+// last apply finishes every video.
 const crashManifest = `
 api {
   requests_per_minute = 60000
   parallelism         = 3
+  idempotency_key     = true
 }
 
 video "clip" {

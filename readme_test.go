@@ -65,7 +65,7 @@ func providersTable() string {
 		if p.Capabilities.IdempotencyKey {
 			idem = "yes"
 			if p.Capabilities.IdempotencyAssumed {
-				idem = "assumed (`idempotency_key = false` to withhold trust)"
+				idem = "assumed, so not trusted: a lost answer is *uncertain* (`idempotency_key = true` trusts it)"
 			}
 		}
 		var assumed []string

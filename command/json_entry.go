@@ -39,7 +39,10 @@ type jsonEntry struct {
 	UpdatedAt        *time.Time   `json:"updated_at,omitempty"`
 	CompletedAt      *time.Time   `json:"completed_at,omitempty"`
 	Takes            []jsonTake   `json:"takes,omitempty"`
-	Host             string       `json:"host,omitempty"`
+	// PriorFile is what made the file at the output while a newer task
+	// replaces it.
+	PriorFile *jsonTake `json:"prior_file,omitempty"`
+	Host      string    `json:"host,omitempty"`
 }
 
 // jsonTake is an earlier file of a video, kept aside.
@@ -73,14 +76,22 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		j.Request = &r
 	}
 	for _, t := range e.Takes {
-		jt := jsonTake{Path: t.Path, TaskID: t.TaskID, SHA256: t.SHA256, Bytes: t.Bytes, Reason: t.Reason, KeptAt: t.KeptAt}
-		if t.Request != nil {
-			r := requestJSON(*t.Request)
-			jt.Request = &r
-		}
-		j.Takes = append(j.Takes, jt)
+		j.Takes = append(j.Takes, takeJSON(t))
+	}
+	if e.PriorFile != nil {
+		pf := takeJSON(*e.PriorFile)
+		j.PriorFile = &pf
 	}
 	return j
+}
+
+func takeJSON(t state.Take) jsonTake {
+	jt := jsonTake{Path: t.Path, TaskID: t.TaskID, SHA256: t.SHA256, Bytes: t.Bytes, Reason: t.Reason, KeptAt: t.KeptAt}
+	if t.Request != nil {
+		r := requestJSON(*t.Request)
+		jt.Request = &r
+	}
+	return jt
 }
 
 func timeOrNil(t time.Time) *time.Time {

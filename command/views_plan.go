@@ -96,6 +96,10 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	}
 	if p.Settings.Provider != "" {
 		v.println(fmt.Sprintf("Provider %s at %s.", p.Settings.Provider, p.Settings.Endpoint))
+		if p.Settings.IdempotencyKeyOnYourWord {
+			v.println(fmt.Sprintf("Its Idempotency-Key is trusted on your word (api { idempotency_key = true }): %s does not document one. "+
+				"A create whose answer is lost is re-sent with the same key.", p.Settings.Provider))
+		}
 		v.println("")
 	}
 

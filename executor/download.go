@@ -19,12 +19,18 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
+// defaultDownloadTimeout bounds a download when the plan has no task
+// timeout.
+const defaultDownloadTimeout = 30 * time.Minute
+
 // errTooLarge is the executor's own size cap, in case the client has none.
 var errTooLarge = errors.New("the video is larger than the download limit")
 
 // download fetches the completed video into its output file and records the
-// checksum. A failed download is tried again (never the generation); after
-// MaxAttempts the state stays completed so that the next plan downloads it.
+// checksum. A failed download is tried again (never the generation), within
+// one deadline (task_timeout) that covers the answers, the bodies and the
+// waits between tries; after that the state stays completed so that the next plan
+// downloads it.
 func (v *video) download(ctx context.Context) {
 	url := v.entry.VideoURL
 	if url == "" {
@@ -33,16 +39,23 @@ func (v *video) download(ctx context.Context) {
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Message: v.res.ErrorMessage})
 		return
 	}
+	deadline := v.r.taskTimeout
+	if deadline <= 0 {
+		deadline = defaultDownloadTimeout
+	}
+	dctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
 	path := filepath.Join(v.r.plan.Dir, filepath.FromSlash(v.ch.Output))
 	var err error
 	for try := 1; ; try++ {
 		var sum string
 		var n int64
 		var mtime time.Time
-		sum, n, mtime, err = v.fetch(ctx, url, path)
+		sum, n, mtime, err = v.fetch(dctx, url, path)
 		if err == nil {
 			v.entry.Status = state.StatusDownloaded
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
+			v.entry.PriorFile = nil // kept as a take, or the same bytes
 			v.entry.Host = v.r.opts.Host
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
@@ -54,19 +67,24 @@ func (v *video) download(ctx context.Context) {
 		}
 		limit := v.r.opts.MaxAttempts
 		var apiErr *ltx.APIError
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > v.r.opts.MaxRetryAfter {
+			// As for an API call: a wait this long ends the attempt.
+			err = fmt.Errorf("%w (Retry-After %s, the most apply waits is %s): %w", errRetryAfterTooLong, apiErr.RetryAfter, v.r.opts.MaxRetryAfter, err)
+			break
+		}
 		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
 			// A rate-limited video host gets the patience an API call gets.
 			limit *= rateLimitedTriesPerAttempt
 		}
-		if ctx.Err() != nil || !retryableDownload(err) || try >= limit {
+		if dctx.Err() != nil || !retryableDownload(err) || try >= limit {
 			break
 		}
 		v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, Attempt: try + 1, Message: "download: " + err.Error()})
 		wait := v.r.backoff(try)
 		if apiErr != nil && apiErr.RetryAfter > 0 {
-			wait = min(apiErr.RetryAfter, v.r.opts.MaxRetryAfter)
+			wait = apiErr.RetryAfter
 		}
-		if sleep(ctx, wait) != nil {
+		if sleep(dctx, wait) != nil {
 			break
 		}
 	}
@@ -74,8 +92,24 @@ func (v *video) download(ctx context.Context) {
 		v.inFlight(v.stopWord(ctx) + " during the download; the next apply downloads it")
 		return
 	}
+	if dctx.Err() != nil {
+		err = fmt.Errorf("not finished within %s (task_timeout, which also bounds a download with its retries): %w", deadline, err)
+	}
+	v.downloadFailed(ctx, err)
+}
+
+// downloadFailed judges a download that ended without the file.
+func (v *video) downloadFailed(ctx context.Context, err error) {
 	var apiErr *ltx.APIError
-	if errorClass(err) == ltx.ClassTaskLost && errors.As(err, &apiErr) {
+	switch {
+	case errors.Is(err, ltx.ErrBadVideoURL):
+		// Trying again cannot help, on this apply or the next: say so once.
+		requestID := firstNonEmpty(v.entry.RequestID, "(none)")
+		v.fail(ctx, "BAD_VIDEO_URL", fmt.Sprintf("%s reported task %s completed with a video URL ltxform cannot download (%v); "+
+			"the next apply makes the video again (a new task, paid again); if it keeps happening, contact the service with request id %s",
+			v.r.plan.Settings.Provider, v.entry.TaskID, err, requestID), v.entry.RequestID, "")
+		return
+	case errorClass(err) == ltx.ClassTaskLost && errors.As(err, &apiErr):
 		// The URL no longer serves the video: only a new task can make it.
 		v.fail(ctx, codeOrStatus(apiErr), "the video URL no longer serves the file; the next apply creates the video again: "+apiErr.Error(), apiErr.RequestID, "")
 		return
@@ -198,16 +232,7 @@ func (v *video) keepTake(path, newSum string) error {
 	if oldSum == newSum {
 		return nil // the same bytes: nothing is lost
 	}
-	take := state.Take{SHA256: oldSum, Bytes: info.Size(), KeptAt: v.r.opts.Now().UTC(), Reason: "replaced by a new take"}
-	if prior != nil {
-		take.TaskID, take.Request = prior.TaskID, prior.Request
-		if prior.SHA256 != "" && prior.SHA256 != oldSum {
-			take.Reason = "changed by hand after it was downloaded, then replaced (-replace)"
-		}
-		if prior.Simulated {
-			take.Reason = "made by the simulator, replaced by a real video"
-		}
-	}
+	take := v.takeOf(oldSum, info.Size())
 	dir, base := filepath.Split(path)
 	name := strings.TrimSuffix(base, filepath.Ext(base))
 	tag := take.TaskID
@@ -229,13 +254,70 @@ func (v *video) keepTake(path, newSum string) error {
 	return nil
 }
 
+// takeOf is the take of the file at the output, whose bytes hash to sum:
+// labelled with the task and request that made that file, never with the
+// task now replacing it (issue 18, finding 9).
+func (v *video) takeOf(sum string, size int64) state.Take {
+	take := state.Take{SHA256: sum, Bytes: size, KeptAt: v.r.opts.Now().UTC(), Reason: "replaced by a new take"}
+	prior, made := v.ch.Prior, v.entry.PriorFile
+	switch {
+	case made != nil:
+		// A replace began after this file was downloaded.
+		take.TaskID, take.Request, take.Reason = made.TaskID, made.Request, made.Reason
+		if made.SHA256 != sum {
+			take.Reason = "changed by hand after it was downloaded, then replaced"
+		}
+	case prior != nil && prior.SHA256 != "":
+		take.TaskID, take.Request = prior.TaskID, prior.Request
+		if prior.SHA256 != sum {
+			take.Reason = "changed by hand after it was downloaded, then replaced (-replace)"
+		}
+		if prior.Simulated {
+			take.Reason = "made by the simulator, replaced by a real video"
+		}
+	default:
+		take.Reason = "a file of unknown origin, replaced by a new take"
+	}
+	return take
+}
+
+// priorFileOf is what made the file at the output of a downloaded entry,
+// kept while a newer task replaces it; nil when the entry has no file.
+func priorFileOf(e *state.Entry) *state.Take {
+	if e == nil {
+		return nil
+	}
+	if e.PriorFile != nil {
+		return e.PriorFile
+	}
+	if e.SHA256 == "" {
+		return nil
+	}
+	reason := "replaced by a new take"
+	if e.Simulated {
+		reason = "made by the simulator, replaced by a real video"
+	}
+	return &state.Take{TaskID: e.TaskID, Request: e.Request, SHA256: e.SHA256, Bytes: e.Bytes, Reason: reason}
+}
+
+// maxTagBytes bounds the part of a file name built from an id: a
+// 250-character task id would make a name longer than file systems take.
+const maxTagBytes = 64
+
+// safeTag makes an id fit in a file name: no separators, and at most
+// maxTagBytes, the rest of a longer id replaced by a hash of all of it.
 func safeTag(s string) string {
-	return strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == 0 || r == ':' {
 			return '_'
 		}
 		return r
 	}, s)
+	if len(s) <= maxTagBytes {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return strings.ToValidUTF8(s[:maxTagBytes-17], "") + "-" + hex.EncodeToString(sum[:8])
 }
 
 func sha256File(path string) (string, error) {

@@ -29,6 +29,9 @@ type fixture struct {
 	api    *ltx.Client
 	store  *state.LocalStore
 	videos []*config.Video
+	// keyTrusted plans with api { idempotency_key = true }: ltx2api-v1's
+	// key is only assumed, so it is not trusted by default.
+	keyTrusted bool
 }
 
 const testKey = "sk-test-executor"
@@ -71,6 +74,9 @@ func (f *fixture) plan() *plan.Plan {
 		f.t.Fatal(err)
 	}
 	m := &config.Manifest{Dir: f.dir, API: config.API{RequestsPerMinute: 0, Parallelism: 4, MaxAttempts: 3}, Videos: f.videos}
+	if f.keyTrusted {
+		m.API.IdempotencyKey = &f.keyTrusted
+	}
 	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		f.t.Fatal(diags)

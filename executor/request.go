@@ -38,8 +38,9 @@ var errRetryAfterTooLong = errors.New("the service asked to wait longer than app
 // call sends one API request through the shared limiter and retries it,
 // unchanged, while the answer is of the retry class (429, 5xx without a code,
 // a connection error). Any other answer is returned for the caller to judge.
-// A create whose answer was lost is sent again only where the service
-// honours the idempotency key; elsewhere it is returned at once, uncertain.
+// A create that may have made a task (ltx.ClassifyCreate) is sent again
+// only with a trusted idempotency key; elsewhere it is returned at once,
+// uncertain.
 func (r *run) call(ctx context.Context, address string, kind callKind, send func(context.Context) (*ltx.Task, error)) callResult {
 	var res callResult
 	tries, throttled := 0, 0
@@ -65,6 +66,14 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 			return res
 		}
 		res.err = err
+		if kind == callCreate && ltx.ClassifyCreate(err) == ltx.CreateMaybeMade {
+			// A gateway's page, a 5xx, a reset, a timeout, a redirect: the
+			// task may exist. Sent again only with a trusted key.
+			res.maybeSent = true
+			if !r.plan.Settings.IdempotencyKey {
+				return res
+			}
+		}
 		var apiErr *ltx.APIError
 		var reqErr *ltx.RequestError
 		switch {
@@ -116,12 +125,6 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 				}
 			}
 		case errors.As(err, &reqErr):
-			if reqErr.Sent && kind == callCreate {
-				res.maybeSent = true
-				if !r.plan.Settings.IdempotencyKey {
-					return res // never sent again without the user's say-so
-				}
-			}
 			if ctx.Err() != nil {
 				return res
 			}

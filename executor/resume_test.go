@@ -21,6 +21,7 @@ func TestCreateWithUnknownOutcomeIsResentWithTheSameKey(t *testing.T) {
 	// cannot know; only the same Idempotency-Key may be sent again.
 	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "dropped", Fault: sim.FaultDropAfterCreate, Times: 1}}},
 		"a dropped answer")
+	f.keyTrusted = true
 	rows, err, _ := f.apply(context.Background(), f.plan(), fastOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,7 @@ func TestCreateWithUnknownOutcomeIsResentWithTheSameKey(t *testing.T) {
 func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
 	f := newFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "dropped", Fault: sim.FaultDropAfterCreate, Times: 1}}},
 		"always dropped")
+	f.keyTrusted = true
 	opts := fastOptions()
 	var once sync.Once
 	opts.Sink = sinkFunc(func(e Event) {
@@ -69,6 +71,7 @@ func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
 
 func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a pending shot")
+	f.keyTrusted = true
 	req := plan.RequestFor(f.videos[0])
 	// The key of a build from before lineages were part of it: a pending
 	// entry resends the key it recorded, not one made now.

@@ -108,7 +108,8 @@ type Options struct {
 	// answer after an interrupt, so that what they bought is recorded;
 	// default 20 s.
 	CreateGrace time.Duration
-	// TaskTimeout overrides the plan's per-task deadline (tests).
+	// TaskTimeout overrides the plan's per-task deadline (tests). It also
+	// bounds each download, retries and waits included.
 	TaskTimeout time.Duration
 
 	Now func() time.Time // clock for timestamps; default time.Now

@@ -99,7 +99,9 @@ func (v *video) run(ctx context.Context) {
 		}
 		v.follow(ctx, prior.TaskID, created)
 	case v.ch.Action == plan.ActionResume && prior != nil && prior.Status == state.StatusPending && prior.IdempotencyKey != "":
-		// The create may have gone through: only the same key may be sent.
+		// The create may have gone through: only the same key may be sent
+		// (without a trusted key, by -retry-uncertain: a service that
+		// honours it after all replays the task instead of a second one).
 		v.first = max(prior.Attempts, 1)
 		v.generate(ctx, v.first, prior.IdempotencyKey)
 	default:
@@ -147,6 +149,9 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		// lineage is the state's own (apply gives a new state one before its
 		// first create); a pending entry resends the key it recorded.
 		key = ltx.IdempotencyKey(v.r.plan.StateLineage, v.ch.Address, v.ch.InputHash, gen-1)
+	}
+	if v.entry.PriorFile == nil {
+		v.entry.PriorFile = priorFileOf(v.ch.Prior) // the file stays until the new one arrives
 	}
 	v.entry.Status = state.StatusPending
 	v.entry.IdempotencyKey = key
@@ -227,7 +232,26 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 	var apiErr *ltx.APIError
 	isAPI := errors.As(out.err, &apiErr)
 	class := errorClass(out.err)
+	outcome := ltx.ClassifyCreate(out.err)
 	switch {
+	case out.maybeSent && outcome != ltx.CreateRefused, outcome == ltx.CreateMaybeMade:
+		// No answer that says "not created": the task may exist.
+		v.uncertain(ctx, gen, out.err)
+		if isAPI {
+			v.applyClass(apiErr) // e.g. a wrong base URL still stops the run
+		}
+	case errors.As(out.err, new(*ltx.UploadError)):
+		// The image never reached the service, so no create was sent:
+		// nothing is bought and the next apply tries again.
+		v.unrecord(ctx)
+		v.res.Status = ResultFailed
+		v.res.ErrorMessage = "not created, the next apply tries again: " + out.err.Error()
+		if isAPI {
+			v.res.ErrorCode, v.res.RequestID = codeOrStatus(apiErr), apiErr.RequestID
+			v.applyClass(apiErr)
+		}
+		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, ErrorCode: v.res.ErrorCode, Message: v.res.ErrorMessage})
+		v.failFast()
 	case isAPI && errors.Is(out.err, errRetryAfterTooLong):
 		// Refused with a wait longer than apply gives: nothing was bought.
 		// The state says what it said before; the row says why.
@@ -248,22 +272,6 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 			return
 		}
 		v.failAPI(ctx, apiErr)
-	case out.maybeSent:
-		// Never confirmed either way: the state keeps the pending entry and
-		// its key, and the ledger lists it as maybe billed.
-		if v.r.charge(ctx, v.uncertainCharge()) != nil {
-			v.stateFailed()
-			return
-		}
-		v.res.Status = ResultUncertain
-		if v.r.plan.Settings.IdempotencyKey {
-			v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + out.err.Error()
-		} else {
-			v.res.ErrorMessage = fmt.Sprintf("the create may have reached %s but its answer never arrived, so it may be bought already; "+
-				"it is not sent again: check the service, then run apply -retry-uncertain (or -replace %s) to buy it knowingly: %s",
-				v.r.plan.Settings.Provider, v.ch.Address, out.err.Error())
-		}
-		v.r.emit(Event{Kind: EventUncertain, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
 	case errors.Is(out.err, errCreatesStopped):
 		// Nothing was sent: take back the intent, so that the state says
 		// what it said before this run.
@@ -287,6 +295,24 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 	default:
 		v.fail(ctx, "", out.err.Error(), "", "")
 	}
+}
+
+// uncertain leaves a create that may have made a task: the state keeps the
+// pending entry and its key, and the ledger lists it as maybe billed.
+func (v *video) uncertain(ctx context.Context, gen int, err error) {
+	if v.r.charge(ctx, v.uncertainCharge()) != nil {
+		v.stateFailed()
+		return
+	}
+	v.res.Status = ResultUncertain
+	if v.r.plan.Settings.IdempotencyKey {
+		v.res.ErrorMessage = "the create may have reached the API but was never confirmed; the next apply re-sends it with the same Idempotency-Key: " + err.Error()
+	} else {
+		v.res.ErrorMessage = fmt.Sprintf("the create may have reached %s but no answer said it was not made, so it may be bought already; "+
+			"it is not sent again: check the service, then run apply -retry-uncertain (or -replace %s) to buy it knowingly: %s",
+			v.r.plan.Settings.Provider, v.ch.Address, err.Error())
+	}
+	v.r.emit(Event{Kind: EventUncertain, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
 }
 
 // errCreatesStopped ends a create that was about to be sent when the run
@@ -451,6 +477,11 @@ func (v *video) chargeTask(ctx context.Context, task *ltx.Task, key, paidBy stri
 	}
 	c := v.newCharge()
 	c.TaskID, c.IdempotencyKey, c.RunID, c.Cost, c.Estimated = task.ID, key, paidBy, cost, estimated
+	// The task settles an uncertain line of the same key (the lost create
+	// was this task) only where the key is trusted or the service said it
+	// replayed it: otherwise the lost create may be a second bill, and
+	// stays in the ledger as maybe billed.
+	c.KeyUnconfirmed = !v.r.plan.Settings.IdempotencyKey && !task.Replayed
 	if err := v.r.charge(ctx, c); err != nil {
 		return err
 	}

@@ -92,6 +92,11 @@ func NewClient(o Options) *Client {
 	// stricter: the key goes to the API's own scheme and host only.
 	next := hc.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if via[0].Method == http.MethodPost {
+			// A create is never sent on to another place (nor turned into
+			// a GET): the first place may have made the task already.
+			return fmt.Errorf("%w (to %s)", ErrPostRedirected, shortURL(req.URL.String()))
+		}
 		if !c.isAPIOrigin(req.URL) {
 			req.Header.Del("Authorization")
 		}
@@ -157,9 +162,10 @@ func origin(u *url.URL) string {
 }
 
 // Create starts a task. An ImageFile is uploaded first where the provider
-// takes uploads. A create that fails after being sent returns a
-// *RequestError with Sent true: the task may exist; resend it only with the
-// same idempotencyKey, and only to a provider that honours one.
+// takes uploads (a failed upload is an *UploadError: no create was sent).
+// ClassifyCreate tells from an error whether the task may exist; resend
+// such a create only with the same idempotencyKey, and only where that key
+// is trusted. A redirect is never followed.
 func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey string) (*Task, error) {
 	imageURI := ""
 	if req.ImageFile != "" {
@@ -280,6 +286,7 @@ func (c *Client) finishAPIError(e *APIError, method, path string) *APIError {
 	}
 	info, known := c.p.LookupCode(e.Code)
 	e.knownCode = known
+	e.notCreated = known && c.p.refusesCreate(e.StatusCode)
 	e.class = c.p.Classify(e.Code, e.StatusCode)
 	e.throttle = c.p.throttleOf(e.Code, e.StatusCode)
 	if known {

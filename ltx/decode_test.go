@@ -203,7 +203,7 @@ func TestBadErrorBodies(t *testing.T) {
 			}
 			tt.want.Method, tt.want.Path = "POST", "/v1/text-to-video"
 			public := *got // the provider's verdict is checked through Class below
-			public.class, public.throttle, public.knownCode, public.catalogueSuggestion = "", "", false, ""
+			public.class, public.throttle, public.knownCode, public.notCreated, public.catalogueSuggestion = "", "", false, false, ""
 			if public != tt.want {
 				t.Errorf("got  %+v\nwant %+v", *got, tt.want)
 			}

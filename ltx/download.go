@@ -26,11 +26,11 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	}
 	ref, err := url.Parse(videoURL)
 	if err != nil || videoURL == "" {
-		return 0, fmt.Errorf("download: bad video URL %q", shortURL(videoURL))
+		return 0, fmt.Errorf("download: %w: %q", ErrBadVideoURL, shortURL(videoURL))
 	}
 	u := c.base.ResolveReference(ref)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return 0, fmt.Errorf("download: video URL %s is not http(s)", shortURL(u.String()))
+		return 0, fmt.Errorf("download: %w: %s is not http(s)", ErrBadVideoURL, shortURL(u.String()))
 	}
 	target := u.String()
 	shown := shortURL(target)
@@ -127,6 +127,10 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	}
 	return n, nil
 }
+
+// ErrBadVideoURL: the service gave a video URL that is not one ltxform
+// downloads (not http(s), or unparsable). Trying again cannot help.
+var ErrBadVideoURL = errors.New("the video URL cannot be downloaded")
 
 // ErrNotVideo: the download answered something that is not an MP4 (an HTML
 // error page, a JSON body). It is retried like a broken download; the task's

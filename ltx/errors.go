@@ -16,6 +16,10 @@ var (
 	ErrTruncated = errors.New("download truncated")
 )
 
+// ErrPostRedirected: a create (or an upload's POST) was answered with a
+// redirect, which is never followed. For a create the outcome is unknown.
+var ErrPostRedirected = errors.New("the POST was answered with a redirect, which ltxform does not follow")
+
 // ErrMalformedResponse is wrapped in a *RequestError (with Sent true) when a
 // 2xx answer cannot be read as a task: the server did act, but the client
 // cannot tell what it did, which for a create is the same as an unknown outcome.
@@ -167,7 +171,7 @@ func ErrorClass(err error) (c Class, ok bool) {
 		return taskErr.Class(), true
 	case errors.Is(err, ErrTruncated):
 		return ClassRetry, true
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrBadVideoURL):
 		return ClassTaskPermanent, true
 	case errors.As(err, &reqErr):
 		// A cancelled run is not the API's doing; a deadline may be a

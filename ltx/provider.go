@@ -32,6 +32,11 @@ type Provider struct {
 	// Codes is the service's error vocabulary (upper-case codes or
 	// snake-case types) with ltxform's class for each.
 	Codes []CodeInfo
+	// NotCreatedStatuses are the statuses that, with an error of Codes in
+	// the service's JSON body, mean a create made no task; nil is
+	// DefaultNotCreatedStatuses. Every other answer to a create leaves it
+	// uncertain (see ClassifyCreate).
+	NotCreatedStatuses []int
 
 	wire wire
 }
@@ -51,7 +56,9 @@ type Capabilities struct {
 	// the same key. Without it such a create is uncertain.
 	IdempotencyKey bool
 	// IdempotencyAssumed: IdempotencyKey is the project's reading, not the
-	// service's documented word; api { idempotency_key = false } overrides it.
+	// service's documented word. The key is still sent, but a plan trusts
+	// it (re-sends a lost create with it) only on the user's word:
+	// api { idempotency_key = true }.
 	IdempotencyAssumed bool
 	// Attributes are the manifest's optional video attributes the service
 	// takes (prompt, duration, resolution and output are always taken).

@@ -118,6 +118,10 @@ type APIError struct {
 	class     Class    // the provider's verdict, set by the Client
 	throttle  Throttle // which limit a 429 reports
 	knownCode bool     // Code is in the provider's vocabulary
+	// notCreated: a known code with one of the provider's
+	// NotCreatedStatuses; to a create, the service's word that no task
+	// was made (ClassifyCreate).
+	notCreated bool
 	// catalogueSuggestion is the provider's suggestion for Code.
 	catalogueSuggestion string
 }

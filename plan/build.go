@@ -23,6 +23,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		st = &state.State{}
 	}
 	provider, diags := ProviderOf(m)
+	diags = append(diags, unknownStatuses(st)...)
 	prices := PricesFor(m, provider)
 	settings := settingsFor(m, provider, opts)
 	now := time.Now

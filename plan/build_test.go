@@ -18,6 +18,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 		name        string
 		prior       func(t *testing.T, dir string, v *config.Video) *state.Entry // nil: no state entry
 		replace     []string
+		trustKey    bool // api { idempotency_key = true }
 		wantAction  Action
 		wantReason  string
 		wantCredits float64
@@ -68,6 +69,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			prior: func(t *testing.T, dir string, v *config.Video) *state.Entry {
 				return entry(v, state.StatusPending)
 			},
+			trustKey:   true,
 			wantAction: ActionResume, wantReason: "re-sent with its Idempotency-Key, may be charged", wantCredits: 160,
 		},
 		{
@@ -179,7 +181,11 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e := tt.prior(t, dir, v)
 				st.Entries[e.Address] = e
 			}
-			p, diags := BuildContext(context.Background(), manifest(dir, v), st, Options{Replace: tt.replace})
+			m := manifest(dir, v)
+			if tt.trustKey {
+				m.API.IdempotencyKey = &tt.trustKey
+			}
+			p, diags := BuildContext(context.Background(), m, st, Options{Replace: tt.replace})
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}

@@ -77,7 +77,8 @@ func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, strin
 		}
 		return ActionRetry, "failed last time"
 	default:
-		return ActionResume, fmt.Sprintf("state status %q not finished", prior.Status)
+		// unknownStatuses refuses the plan; never guess what to buy.
+		return ActionParked, fmt.Sprintf("state status %q is unknown to this build of ltxform: upgrade it", prior.Status)
 	}
 }
 
@@ -95,7 +96,7 @@ func uncertainReason(prior *state.Entry, provider string) string {
 	if !prior.UpdatedAt.IsZero() {
 		when = " at " + prior.UpdatedAt.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("uncertain: a create was sent%s and its answer never arrived; %s honours no idempotency key, so it may already be bought. "+
+	return fmt.Sprintf("uncertain: a create was sent%s and no answer said it was not made; %s has no idempotency key ltxform trusts, so it may already be bought. "+
 		"Not re-sent: check the service's dashboard, then apply -retry-uncertain (or -replace %s) to buy it knowingly", when, provider, prior.Address)
 }
 

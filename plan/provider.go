@@ -43,8 +43,10 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 		MaxAttempts:        m.API.MaxAttempts,
 		MaxConcurrentTasks: p.Capabilities.MaxConcurrentTasks,
 		TaskTimeoutSeconds: int64(p.Capabilities.DefaultTaskTimeout() / time.Second),
-		IdempotencyKey:     p.Capabilities.IdempotencyKey,
-		Unit:               p.Unit,
+		// A guess never decides a purchase: an assumed key is not trusted
+		// unless the manifest says so (DESIGN.md, "Money rules").
+		IdempotencyKey: p.Capabilities.IdempotencyKey && !p.Capabilities.IdempotencyAssumed,
+		Unit:           p.Unit,
 	}
 	if s.Endpoint == "" {
 		s.Endpoint = EndpointOf(m, p, "")
@@ -59,9 +61,11 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 		s.TaskTimeoutSeconds = int64(m.API.TaskTimeout / time.Second)
 	}
 	if m.API.IdempotencyKey != nil {
-		// A manifest may withhold trust from a key the service is assumed
-		// to honour; it cannot make a service honour one.
-		s.IdempotencyKey = s.IdempotencyKey && *m.API.IdempotencyKey
+		// A manifest may trust a key the service is only assumed to honour
+		// (on the user's word), or withhold trust; it cannot make a
+		// service that takes no key honour one.
+		s.IdempotencyKey = p.Capabilities.IdempotencyKey && *m.API.IdempotencyKey
+		s.IdempotencyKeyOnYourWord = s.IdempotencyKey && p.Capabilities.IdempotencyAssumed
 	}
 	return s
 }

@@ -83,8 +83,12 @@ type Settings struct {
 	TaskTimeoutSeconds int64   `json:"task_timeout_seconds"`
 	// IdempotencyKey: a create whose answer was lost may be re-sent with
 	// the same key. False: such a create is uncertain.
-	IdempotencyKey bool     `json:"idempotency_key"`
-	Unit           ltx.Unit `json:"unit"`
+	IdempotencyKey bool `json:"idempotency_key"`
+	// IdempotencyKeyOnYourWord: the key is trusted because the manifest
+	// says so (api { idempotency_key = true }), not because the service
+	// documents it.
+	IdempotencyKeyOnYourWord bool     `json:"idempotency_key_on_your_word,omitempty"`
+	Unit                     ltx.Unit `json:"unit"`
 }
 
 // SavedOptions are the Options a saved plan was made with.

@@ -9,10 +9,12 @@ import (
 type afterCreate int
 
 const (
-	answerNormally   afterCreate = iota
-	answerHang                   // hang: nothing was committed, the answer never comes
-	answerDrop                   // drop_after_create / reset_after_commit: committed, connection closed
-	answerUnreadable             // unreadable_answer: committed, the 2xx body cannot be read
+	answerNormally    afterCreate = iota
+	answerHang                    // hang: nothing was committed, the answer never comes
+	answerDrop                    // drop_after_create / reset_after_commit: committed, connection closed
+	answerUnreadable              // unreadable_answer: committed, the 2xx body cannot be read
+	answerGatewayPage             // gateway_timeout: committed, a gateway's 504 page
+	answerRedirect                // redirect_create: committed, a 307 to the same path
 )
 
 // renderFunc turns a committed (or replayed) task into the provider's create
@@ -47,6 +49,11 @@ func (s *Server) answerCreate(w http.ResponseWriter, r *http.Request, c call, re
 		dropConnection(w)
 	case after == answerUnreadable:
 		writeUnreadable(w, status, body, variant)
+	case after == answerGatewayPage:
+		writeGatewayTimeout(w)
+	case after == answerRedirect:
+		w.Header().Set("Location", r.URL.Path+"?redirected=1")
+		w.WriteHeader(http.StatusTemporaryRedirect)
 	default:
 		writeJSON(w, status, body)
 	}
@@ -119,6 +126,12 @@ func (s *Server) commit(c *createRequest, apiKey, idemKey string, now time.Time)
 		after = answerDrop
 	case s.fires(FaultUnreadableAnswer, c.Prompt):
 		after = answerUnreadable
+	case s.fires(FaultGatewayTimeout, c.Prompt):
+		after = answerGatewayPage
+	case s.fires(FaultRedirectCreate, c.Prompt):
+		after = answerRedirect
+	case s.fires(FaultHangAfterCommit, c.Prompt):
+		after = answerHang
 	}
 	return t, false, after, nil
 }
@@ -196,6 +209,14 @@ func (s *Server) noteBody(t *task, now time.Time) {
 	case t.aliveAt(now):
 		b.mortal = append(b.mortal, t)
 	}
+}
+
+// writeGatewayTimeout is what a load balancer answers when the service
+// behind it was too slow: its own HTML page, nothing of the service's.
+func writeGatewayTimeout(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusGatewayTimeout)
+	_, _ = w.Write([]byte("<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n"))
 }
 
 // dropConnection closes the connection without an answer, as a crashed

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -170,5 +171,41 @@ func TestFaultNamesAreValid(t *testing.T) {
 	}
 	if Fault("explode").Valid() {
 		t.Errorf("unknown fault accepted")
+	}
+}
+
+// TestCommittedCreateFaults: each of these answers a create the service
+// made and billed with something that is not the service's own answer.
+func TestCommittedCreateFaults(t *testing.T) {
+	for _, f := range []Fault{FaultGatewayTimeout, FaultRedirectCreate, FaultHangAfterCommit} {
+		t.Run(string(f), func(t *testing.T) {
+			h := newHarness(t, Options{Rules: []Rule{{PromptContains: "x", Fault: f, Times: 1}}})
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.srv.URL+"/v1/text-to-video", strings.NewReader(`{"prompt":"x"}`))
+			req.Header.Set("Authorization", "Bearer "+testKey)
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Do(req)
+			switch f {
+			case FaultHangAfterCommit:
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("answered %d; want no answer", resp.StatusCode)
+				}
+			case FaultGatewayTimeout:
+				if err != nil || resp.StatusCode != http.StatusGatewayTimeout || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+					t.Fatalf("got %v %v; want a 504 HTML page", resp, err)
+				}
+				resp.Body.Close()
+			case FaultRedirectCreate:
+				if err != nil || resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") == "" {
+					t.Fatalf("got %v %v; want a 307 with a Location", resp, err)
+				}
+				resp.Body.Close()
+			}
+			if c := h.counters(); c.Creates != 1 {
+				t.Errorf("Creates = %d, want the create committed", c.Creates)
+			}
+		})
 	}
 }

@@ -81,8 +81,10 @@
 //     body created before, and CreatesFor every create of a prompt;
 //   - hang strikes creates before anything is committed (a timeout that
 //     bought nothing), polls and downloads; the handler returns when the
-//     request's context ends; unreadable_answer strikes creates only, after
-//     the commit; Spent sums the price of committed creates in the
+//     request's context ends; unreadable_answer, gateway_timeout,
+//     redirect_create and hang_after_commit strike creates only, after the
+//     commit (a client that follows the 307 sends the body again, and buys
+//     a second task); Spent sums the price of committed creates in the
 //     provider's unit.
 package sim
 
@@ -106,6 +108,9 @@ const (
 	FaultResetAfterCommit Fault = "reset_after_commit" // the same as drop_after_create, by the name the reliability tests use
 	FaultHTMLDownload     Fault = "html_download"      // the download answers 200 text/html with an error page
 	FaultDailyQuota       Fault = "daily_quota"        // a create answers 429 with Retry-After: 86400 (the day's quota is spent)
+	FaultGatewayTimeout   Fault = "gateway_timeout"    // the create is committed and billed, then a gateway answers 504 with its HTML page
+	FaultRedirectCreate   Fault = "redirect_create"    // the create is committed and billed, then answered 307 to the same path
+	FaultHangAfterCommit  Fault = "hang_after_commit"  // the create is committed and billed, then its answer never comes
 )
 
 // Rule injects Fault into requests whose prompt contains PromptContains
@@ -198,7 +203,7 @@ var Faults = []Fault{
 	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
 	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
 	FaultOverloaded, FaultHang, FaultUnreadableAnswer, FaultResetAfterCommit, FaultHTMLDownload,
-	FaultDailyQuota,
+	FaultDailyQuota, FaultGatewayTimeout, FaultRedirectCreate, FaultHangAfterCommit,
 }
 
 // Valid reports whether f is one of Faults.

@@ -38,10 +38,15 @@ type Charge struct {
 	Simulated bool `json:"simulated,omitempty"`
 	// Uncertain: the create was sent and its answer lost, so it may have
 	// been billed. Listed apart, not in the spend.
-	Uncertain bool      `json:"uncertain,omitempty"`
-	Provider  string    `json:"provider,omitempty"`
-	Endpoint  string    `json:"endpoint,omitempty"`
-	At        time.Time `json:"at"`
+	Uncertain bool `json:"uncertain,omitempty"`
+	// KeyUnconfirmed: the create was sent with its key to a service whose
+	// key is not trusted, and the answer did not say it replayed an
+	// earlier create: the task does not settle an uncertain line of the
+	// same key, which may have been billed as well.
+	KeyUnconfirmed bool      `json:"key_unconfirmed,omitempty"`
+	Provider       string    `json:"provider,omitempty"`
+	Endpoint       string    `json:"endpoint,omitempty"`
+	At             time.Time `json:"at"`
 }
 
 // ImportRunID is the run a charge is credited to when ltxform import adopted
@@ -64,7 +69,7 @@ type Ledger []Charge
 // FoldCharges turns ledger lines into one charge per task: a later line of
 // a task updates its cost and flags but keeps the run that paid for it; a
 // line with a task id settles an uncertain line of the same key (keeping
-// its run when it says none).
+// its run when it says none), unless its key is unconfirmed.
 func FoldCharges(lines []Charge) Ledger {
 	var out Ledger
 	byTask := map[string]int{}
@@ -82,7 +87,7 @@ func FoldCharges(lines []Charge) Ledger {
 			out = append(out, c)
 			continue
 		}
-		if i, ok := uncertainByKey[c.IdempotencyKey]; ok && c.IdempotencyKey != "" && !dropped[i] {
+		if i, ok := uncertainByKey[c.IdempotencyKey]; ok && c.IdempotencyKey != "" && !dropped[i] && !c.KeyUnconfirmed {
 			dropped[i] = true
 			if c.RunID == "" {
 				c.RunID = out[i].RunID

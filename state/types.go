@@ -68,6 +68,10 @@ type Entry struct {
 	// Takes are the earlier files of this address, kept when a newer one
 	// was written over them (oldest first).
 	Takes []Take `json:"takes,omitempty"`
+	// PriorFile is what made the file still at Output while a newer task
+	// replaces it (Path unset): when the new video arrives, the old file
+	// is kept as a take under its own task and request.
+	PriorFile *Take `json:"prior_file,omitempty"`
 
 	// Host downloaded the file (state.Hostname()): in a state shared
 	// between machines, the file is on that machine's disk.
