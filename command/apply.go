@@ -156,8 +156,18 @@ func (r *applyRun) resolve() error {
 	if len(a.Plan.Targets) > 0 || len(a.Plan.Replace) > 0 {
 		return &UsageError{Msg: "-target and -replace belong to the plan: make a new one with \"ltxform plan -out FILE\""}
 	}
+	if a.Simulate {
+		return &UsageError{Msg: "-simulate does not apply a saved plan: a plan file is the plan for its endpoint, and simulating it would record the simulator's videos as bought there. " +
+			"Simulate the manifest with \"ltxform apply -simulate [DIR]\" instead"}
+	}
+	if a.Plan.Endpoint != "" {
+		return &UsageError{Msg: "-endpoint belongs to the plan: make a plan for that endpoint with \"ltxform plan -endpoint URL -out FILE\", then apply that file"}
+	}
 	saved, err := plan.Load(a.Path)
 	if err != nil {
+		return err
+	}
+	if err := checkSavedEndpoint(saved, r.env.Getenv(envAPIURL)); err != nil {
 		return err
 	}
 	r.saved, r.dir = saved, savedPlanDir(saved, a.PlanDir)
@@ -167,6 +177,18 @@ func (r *applyRun) resolve() error {
 	}
 	r.view.ApplyingSavedPlan(abs, saved.Dir)
 	return nil
+}
+
+// checkSavedEndpoint refuses a saved plan when LTX_API_URL names another
+// service than the one the plan was made for: the plan's endpoint would win
+// silently, and the videos be bought where the user did not mean.
+func checkSavedEndpoint(saved *plan.Plan, envURL string) error {
+	if envURL == "" || saved.Settings.Simulated || plan.SameEndpoint(envURL, saved.Settings.Endpoint) {
+		return nil
+	}
+	return &UsageError{Msg: fmt.Sprintf("the saved plan sends to %s, but %s is %s: a plan file is the plan for its endpoint. "+
+		"Make a plan for %s with \"ltxform plan -out FILE\", or unset %s to apply this one",
+		saved.Settings.Endpoint, envAPIURL, plan.CanonicalEndpoint(envURL), plan.CanonicalEndpoint(envURL), envAPIURL)}
 }
 
 // savedPlanDir is where a saved plan applies: the directory given, else its
