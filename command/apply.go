@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,7 +274,7 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	if err := plan.CheckSame(p, remade); err != nil {
 		return nil, err
 	}
-	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && remade.Totals.Credits > maxCost {
+	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Credits, maxCost) {
 		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
 			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCost, remade.Settings.Unit))
 	}
@@ -452,10 +453,11 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		Counts:   map[string]int{},
 		Results:  results,
 	}
+	var estimated, consumed money.Amount
 	for _, r := range results {
 		run.Counts[string(r.Status)]++
-		run.CreditsEstimated += r.CreditsEstimated
-		run.CreditsConsumed += r.CreditsConsumed
+		estimated += money.FromFloat(r.CreditsEstimated)
+		consumed += money.FromFloat(r.CreditsConsumed)
 		switch r.Status {
 		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten, state.ResultParked:
 			// A parked video waits for a change of the manifest: a nightly
@@ -464,6 +466,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 			run.ExitCode = ExitSomeVideosFailed
 		}
 	}
+	run.CreditsEstimated, run.CreditsConsumed = estimated.Float(), consumed.Float()
 	run.Status = state.RunCompleted
 	if run.ExitCode != 0 {
 		run.Status = state.RunFailed

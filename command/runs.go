@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"io"
 	"slices"
 	"strconv"
@@ -242,13 +243,13 @@ func runsTotal(runs []*state.Run, ledger state.Ledger) state.Spend {
 	if len(ledger) > 0 {
 		return ledger.Spend()
 	}
-	s := state.Spend{ByUnit: map[string]float64{}}
+	spent := map[string]money.Amount{}
 	for _, r := range runs {
 		if !r.Simulated {
-			s.ByUnit[string(runUnit(r))] += r.CreditsConsumed
+			spent[string(runUnit(r))] += money.FromFloat(r.CreditsConsumed)
 		}
 	}
-	return s
+	return state.Spend{ByUnit: state.Figures(spent)}
 }
 
 // spendText is "312 credits", or each unit's figure when there are several.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"math"
 	"slices"
 	"strconv"
@@ -349,7 +350,7 @@ func creditWarnings(run *state.Run) []string {
 	// The run's figure sums, per video, the tasks this run bought against
 	// as many estimates; videos whose cost is the price table's own, or
 	// that bought nothing, are left out.
-	var est, used float64
+	var estSum, usedSum money.Amount
 	var paidBy []string
 	resumed := 0
 	for _, r := range run.Results {
@@ -368,8 +369,8 @@ func creditWarnings(run *state.Run) []string {
 			continue
 		}
 		perTask := r.CreditsConsumed / float64(tasks)
-		est += r.CreditsEstimated * float64(tasks)
-		used += r.CreditsConsumed
+		estSum += money.FromFloat(r.CreditsEstimated).Times(tasks)
+		usedSum += money.FromFloat(r.CreditsConsumed)
 		priceDiffers := drifted(r.CreditsEstimated, perTask)
 		switch {
 		case tasks > 1 && priceDiffers:
@@ -384,7 +385,7 @@ func creditWarnings(run *state.Run) []string {
 				plan.FormatCost(r.CreditsConsumed, unit), formatAmount(r.CreditsEstimated, unit)))
 		}
 	}
-	if drifted(est, used) {
+	if est, used := estSum.Float(), usedSum.Float(); drifted(est, used) {
 		out = append(out, fmt.Sprintf("the videos that ran consumed %s, estimated %s for the tasks they bought; check the pricing block against your plan's prices.",
 			plan.FormatCost(used, unit), formatAmount(est, unit)))
 	}

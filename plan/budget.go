@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -19,10 +20,10 @@ import (
 // maxAttempts tasks) and the message says so.
 func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
 	limit, fromManifest := flagMax, false
-	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || m.Budget.MaxCost < limit) {
+	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || money.FromFloat(m.Budget.MaxCost) < money.FromFloat(limit)) {
 		limit, fromManifest = m.Budget.MaxCost, true
 	}
-	if limit == 0 || credits <= limit {
+	if limit == 0 || !OverBudget(credits, limit) {
 		return limit, nil
 	}
 	d := &hcl.Diagnostic{
@@ -46,6 +47,12 @@ func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, wo
 			FormatCost(credits, unit), maxAttempts, FormatCost(limit, unit), source)
 	}
 	return limit, d
+}
+
+// OverBudget tells whether an estimate exceeds a budget, compared exactly
+// in micro-units: $0.09 + $0.20 is within $0.29.
+func OverBudget(estimate, budget float64) bool {
+	return money.FromFloat(estimate) > money.FromFloat(budget)
 }
 
 // relName shortens a source file name to the manifest directory, as people

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -155,42 +156,27 @@ func outputPath(dir, output string) string {
 // killed runs' tasks included, never the simulator's; a state from before
 // the ledger counts its entries.
 func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provider) Totals {
-	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit, MaxAttempts: max(s.MaxAttempts, 1)}
+	t := Totals{Unit: s.Unit, MaxAttempts: max(s.MaxAttempts, 1)}
+	var sum, uncertain money.Amount
+	byResolution := map[string]money.Amount{}
 	for i := range changes {
 		c := &changes[i]
-		switch c.Action {
-		case ActionCreate:
-			t.Create++
-		case ActionReplace:
-			t.Replace++
-		case ActionDownload:
-			t.Download++
-		case ActionResume:
-			t.Resume++
-		case ActionRetry:
-			t.Retry++
-		case ActionNoOp:
-			t.NoOp++
-		case ActionForget:
-			t.Forget++
-		case ActionElsewhere:
-			t.Elsewhere++
-		case ActionMove:
-			t.Move++
-		case ActionUncertain:
+		if c.Action == ActionUncertain {
 			t.Uncertain++
-			t.UncertainCost += c.Credits
+			uncertain += money.FromFloat(c.Credits)
 			continue
-		case ActionAltered:
-			t.Altered++
-		case ActionParked:
-			t.Parked++
 		}
+		countAction(&t, c.Action)
 		if c.Credits > 0 {
-			t.Credits += c.Credits
-			t.WorstCase += c.Credits * float64(max(s.MaxAttempts, 1))
-			t.ByResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += c.Credits
+			sum += money.FromFloat(c.Credits)
+			byResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += money.FromFloat(c.Credits)
 		}
+	}
+	t.Credits, t.UncertainCost = sum.Float(), uncertain.Float()
+	t.WorstCase = sum.Times(t.MaxAttempts).Float()
+	t.ByResolution = make(map[string]float64, len(byResolution))
+	for res, a := range byResolution {
+		t.ByResolution[res] = a.Float()
 	}
 	if len(st.Ledger) > 0 {
 		spend := st.Ledger.Spend()
@@ -199,27 +185,49 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 		t.MayHaveBilled, t.MayHaveBilledTasks = spend.MayHaveBilled, spend.MayHaveBilledTasks
 		return t
 	}
-	// Summed in address order: float addition in map order could change the
-	// last digit between runs, and plans must be byte-identical.
-	addrs := make([]string, 0, len(st.Entries))
-	for addr := range st.Entries {
-		addrs = append(addrs, addr)
-	}
-	slices.Sort(addrs)
-	for _, addr := range addrs {
-		e := st.Entries[addr]
+	spent := map[string]money.Amount{}
+	for _, e := range st.Entries {
 		if e.Simulated || e.CreditsConsumed == 0 {
 			continue
 		}
-		if unitOf(e) == s.Unit {
-			t.Consumed += e.CreditsConsumed
-		}
+		spent[string(unitOf(e))] += money.FromFloat(e.CreditsConsumed)
+	}
+	t.Consumed = spent[string(s.Unit)].Float()
+	for unit, a := range spent {
 		if t.SpendByUnit == nil {
 			t.SpendByUnit = map[string]float64{}
 		}
-		t.SpendByUnit[string(unitOf(e))] += e.CreditsConsumed
+		t.SpendByUnit[unit] = a.Float()
 	}
 	return t
+}
+
+// countAction counts one change of action a in t.
+func countAction(t *Totals, a Action) {
+	switch a {
+	case ActionCreate:
+		t.Create++
+	case ActionReplace:
+		t.Replace++
+	case ActionDownload:
+		t.Download++
+	case ActionResume:
+		t.Resume++
+	case ActionRetry:
+		t.Retry++
+	case ActionNoOp:
+		t.NoOp++
+	case ActionForget:
+		t.Forget++
+	case ActionElsewhere:
+		t.Elsewhere++
+	case ActionMove:
+		t.Move++
+	case ActionAltered:
+		t.Altered++
+	case ActionParked:
+		t.Parked++
+	}
 }
 
 // unitOf is the unit an entry's cost is in; entries from before providers
