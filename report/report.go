@@ -332,7 +332,13 @@ func (r pathResolver) src(output string) (src string, missing bool) {
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.Join(segs, "/"), err != nil
+	src = strings.Join(segs, "/")
+	if strings.Contains(segs[0], ":") {
+		// "take:1.mp4" would read as a URL scheme, which the page's
+		// escaper refuses: "./" keeps it a relative path.
+		src = "./" + src
+	}
+	return src, err != nil
 }
 
 // fields is a record read by JSON name, so that new fields need no code here.
