@@ -189,7 +189,7 @@ func (v *runsHumanView) List(runs []*state.Run, ledger state.Ledger) error {
 		row := []string{r.ID, stateTime(r.Started), runDuration(r), string(status), results,
 			plan.FormatCost(r.CreditsEstimated, runUnit(r)), cell, exitCell(r, status)}
 		if hosts {
-			row = slices.Insert(row, 2, r.Host)
+			row = slices.Insert(row, 2, ltx.CleanText(r.Host))
 		}
 		rows = append(rows, row)
 	}
@@ -281,7 +281,7 @@ func exitCell(r *state.Run, status state.RunStatus) string {
 func (v *runsHumanView) Show(r *state.Run, paid state.Ledger) error {
 	on := ""
 	if r.Host != "" {
-		on = " on " + r.Host // a shared state's runs come from several machines
+		on = " on " + ltx.CleanText(r.Host) // a shared state's runs come from several machines
 	}
 	switch r.Status {
 	case state.RunKilled, state.RunRunning:
@@ -295,10 +295,10 @@ func (v *runsHumanView) Show(r *state.Run, paid state.Ledger) error {
 	}
 	fmt.Fprintf(v.w, "Results: %s; estimated %s, consumed %s.\n", runCounts(r.Counts), plan.FormatCost(r.CreditsEstimated, runUnit(r)), plan.FormatCost(r.CreditsConsumed, runUnit(r)))
 	if r.Provider != "" {
-		fmt.Fprintf(v.w, "Provider %s at %s.\n", r.Provider, r.Endpoint)
+		fmt.Fprintf(v.w, "Provider %s at %s.\n", ltx.CleanText(r.Provider), ltx.CleanText(r.Endpoint))
 	}
 	if r.Message != "" {
-		fmt.Fprintf(v.w, "Stopped early: %s\n", r.Message)
+		fmt.Fprintf(v.w, "Stopped early: %s\n", ltx.CleanText(r.Message))
 	}
 	if len(r.Results) == 0 {
 		if len(paid) > 0 {
