@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,6 +72,9 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
 			before := *prior.Request
 			c.Before = &before
+		}
+		if c.Action == ActionReplace && OutputMoves(&c) {
+			c.Reason += fmt.Sprintf("; output %s → %s: the old file %s is kept as a take", prior.Output, c.Output, prior.Output)
 		}
 		if c.Action == actionCheckFile {
 			toCheck = append(toCheck, len(changes))
@@ -144,6 +148,13 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
 	}
 	return p, diags
+}
+
+// OutputMoves tells whether a change's video now goes to another output
+// than the file the state has for it: a replace then keeps that file as a
+// take, and the plan shows the path change.
+func OutputMoves(c *Change) bool {
+	return c.Prior != nil && c.Prior.Status == state.StatusDownloaded && c.Prior.Output != "" && c.Prior.Output != c.Output
 }
 
 // outputPath is where a change's file lives on disk.
