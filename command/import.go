@@ -237,6 +237,11 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("import -file: %s is not a regular file", src)
 	}
+	// Checked as a download is: a page saved under a video's name would
+	// be recorded as the paid video, and the next plan say "No changes".
+	if err := ltx.CheckVideoFile(src); err != nil {
+		return fmt.Errorf("import -file: %w; nothing was recorded", err)
+	}
 	dst := filepath.Join(p.Dir, filepath.FromSlash(c.Output))
 	same, err := sameFile(src, dst)
 	if err != nil {
