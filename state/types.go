@@ -11,6 +11,11 @@ import (
 // FormatVersion of the snapshot schema this build reads and writes.
 const FormatVersion = 1
 
+// RequestFromManifestAtImport is the RequestSource of an imported entry:
+// the manifest's request when it was imported, not one the service
+// confirmed.
+const RequestFromManifestAtImport = "manifest at import"
+
 // Status of one video in the state. See DESIGN.md, "State and crash safety".
 type Status string
 
@@ -29,7 +34,11 @@ type Entry struct {
 	// Request is what was asked for (values from sensitive variables
 	// replaced by "(sensitive value)"): which prompt made this file.
 	Request *ltx.CreateRequest `json:"request,omitempty"`
-	Mode    string             `json:"mode"` // t2v | i2v
+	// RequestSource says where Request comes from when the state did not
+	// send it: RequestFromManifestAtImport for an imported task or file,
+	// whose request no service returns. "" is the request this state sent.
+	RequestSource string `json:"request_source,omitempty"`
+	Mode          string `json:"mode"` // t2v | i2v
 	Status  Status             `json:"status"`
 	// Provider and Endpoint made the task: it is polled only there. An
 	// entry from before providers has neither and is ltx2api-v1's.
