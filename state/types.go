@@ -39,7 +39,7 @@ type Entry struct {
 	// whose request no service returns. "" is the request this state sent.
 	RequestSource string `json:"request_source,omitempty"`
 	Mode          string `json:"mode"` // t2v | i2v
-	Status  Status             `json:"status"`
+	Status        Status `json:"status"`
 	// Provider and Endpoint made the task: it is polled only there. An
 	// entry from before providers has neither and is ltx2api-v1's.
 	Provider string `json:"provider,omitempty"`
