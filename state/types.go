@@ -34,12 +34,8 @@ type Entry struct {
 	// Request is what was asked for (values from sensitive variables
 	// replaced by "(sensitive value)"): which prompt made this file.
 	Request *ltx.CreateRequest `json:"request,omitempty"`
-	// RequestSource says where Request comes from when the state did not
-	// send it: RequestFromManifestAtImport for an imported task or file,
-	// whose request no service returns. "" is the request this state sent.
-	RequestSource string `json:"request_source,omitempty"`
-	Mode          string `json:"mode"` // t2v | i2v
-	Status        Status `json:"status"`
+	Mode    string             `json:"mode"` // t2v | i2v
+	Status  Status             `json:"status"`
 	// Provider and Endpoint made the task: it is polled only there. An
 	// entry from before providers has neither and is ltx2api-v1's.
 	Provider string `json:"provider,omitempty"`
@@ -81,6 +77,11 @@ type Entry struct {
 	// Host downloaded the file (state.Hostname()): in a state shared
 	// between machines, the file is on that machine's disk.
 	Host string `json:"host,omitempty"`
+
+	// RequestSource says where Request comes from when the state did not
+	// send it: RequestFromManifestAtImport for an imported task or file,
+	// whose request no service returns. "" is the request this state sent.
+	RequestSource string `json:"request_source,omitempty"`
 }
 
 // Take is an earlier file of a video, moved aside before a newer one took
