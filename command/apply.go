@@ -275,8 +275,12 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 		return nil, err
 	}
 	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Credits, maxCost) {
-		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
-			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCost, remade.Settings.Unit))
+		flag := r.args.Plan.MaxCostFlag
+		if flag == "" {
+			flag = "-max-cost"
+		}
+		return nil, fmt.Errorf("the saved plan is estimated at %s, over %s %s",
+			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), flag, plan.FormatCost(maxCost, remade.Settings.Unit))
 	}
 	return remade, nil
 }

@@ -210,7 +210,7 @@ func (v *runsHumanView) List(runs []*state.Run, ledger state.Ledger) error {
 			rows = append(rows, padRow(hosts, []string{"(no record)", "", "", "", plural(other.Tasks, "task", "tasks") + " bought", "", spendText(other.ByUnit), ""}))
 		}
 	}
-	rows = append(rows, padRow(hosts, []string{"total", "", "", "", "", "", spendText(total.ByUnit), ""}))
+	rows = append(rows, padRow(hosts, []string{"total", "", "", "", "", "", spendTextIn(total.ByUnit, listedUnit(runs)), ""}))
 	header := []string{"run", "started", "took", "status", "results", "estimated", "consumed", "exit"}
 	if err := renderTable(v.w, padRow(hosts, header, "host"), rows); err != nil {
 		return err
@@ -254,8 +254,22 @@ func runsTotal(runs []*state.Run, ledger state.Ledger) state.Spend {
 
 // spendText is "312 credits", or each unit's figure when there are several.
 func spendText(byUnit map[string]float64) string {
+	return spendTextIn(byUnit, ltx.UnitCredits)
+}
+
+// listedUnit is the unit of the newest run listed: what a total with no
+// spend yet is shown in ("$0.00" for a dollar provider, not "0 credits").
+func listedUnit(runs []*state.Run) ltx.Unit {
+	if len(runs) == 0 {
+		return ltx.UnitCredits
+	}
+	return runUnit(runs[0])
+}
+
+// spendTextIn is spendText, with nothing spent shown in unit.
+func spendTextIn(byUnit map[string]float64, unit ltx.Unit) string {
 	if len(byUnit) == 0 {
-		return plan.FormatCost(0, ltx.UnitCredits)
+		return plan.FormatCost(0, unit)
 	}
 	units := make([]string, 0, len(byUnit))
 	for u := range byUnit {

@@ -284,7 +284,7 @@ func (h *planHumanView) spend(t plan.Totals) {
 		h.v.println(fmt.Sprintf("Worst case: %s if every create takes max_attempts = %d tasks%s.", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against))
 	}
 	if len(t.SpendByUnit) > 0 {
-		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendText(t.SpendByUnit)))
+		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendTextIn(t.SpendByUnit, t.Unit)))
 	}
 	if t.MayHaveBilledTasks > 0 {
 		h.v.println(fmt.Sprintf("Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.",

@@ -18,8 +18,8 @@ import (
 //
 // With worstCase, credits is the worst case (every create needing
 // maxAttempts tasks) and the message says so.
-func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
-	limit, fromManifest := flagMax, false
+func checkBudget(m *config.Manifest, flag budgetFlag, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
+	limit, fromManifest := flag.max, false
 	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || money.FromFloat(m.Budget.MaxCost) < money.FromFloat(limit)) {
 		limit, fromManifest = m.Budget.MaxCost, true
 	}
@@ -30,7 +30,10 @@ func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, wo
 		Severity: hcl.DiagError,
 		Summary:  "Plan exceeds the budget",
 	}
-	source := "-max-cost"
+	source := flag.name
+	if source == "" {
+		source = "-max-cost"
+	}
 	if fromManifest {
 		r := m.Budget.Range
 		attr := m.Budget.Attribute
@@ -47,6 +50,13 @@ func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, wo
 			FormatCost(credits, unit), maxAttempts, FormatCost(limit, unit), source)
 	}
 	return limit, d
+}
+
+// budgetFlag is the budget given on the command line, and the flag's name
+// ("" is -max-cost) for the refusal to name the flag the user typed.
+type budgetFlag struct {
+	max  float64
+	name string
 }
 
 // OverBudget tells whether an estimate exceeds a budget, compared exactly

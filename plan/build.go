@@ -139,7 +139,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		checked = p.Totals.WorstCase
 		p.Totals.BudgetWorstCase = true
 	}
-	limit, budgetDiag := checkBudget(m, opts.MaxCredits, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
+	limit, budgetDiag := checkBudget(m, budgetFlag{opts.MaxCredits, opts.MaxCostFlag}, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
 	p.Totals.MaxCredits = limit
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
