@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ltxform/ltxform/command"
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/sim"
 )
 
@@ -39,6 +41,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
 			"waitfor":  cmdWaitFor,
+			"simtask":  cmdSimTask,
 		},
 	})
 }
@@ -68,6 +71,25 @@ func setupScriptSim(env *testscript.Env) error {
 	// The scripts read whole tables: a terminal wide enough for every column.
 	env.Setenv("COLUMNS", "1000")
 	return nil
+}
+
+// cmdSimTask makes a task straight at the script's simulator, as another
+// tool or a colleague would, and sets VAR to its id:
+// `simtask VAR PROMPT DURATION RESOLUTION`.
+func cmdSimTask(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: simtask VAR PROMPT DURATION RESOLUTION")
+	}
+	d, err := strconv.Atoi(args[2])
+	if err != nil {
+		ts.Fatalf("simtask: duration %q: %v", args[2], err)
+	}
+	client := ltx.NewClient(ltx.Options{BaseURL: ts.Getenv("LTX_API_URL"), Key: ltx.NewKey(ts.Getenv("LTX_API_KEY"))})
+	task, err := client.Create(context.Background(), ltx.CreateRequest{Prompt: args[1], Duration: d, Resolution: args[3]}, "")
+	if err != nil {
+		ts.Fatalf("simtask: %v", err)
+	}
+	ts.Setenv(args[0], task.ID)
 }
 
 // cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,8 +157,18 @@ func (r *applyRun) resolve() error {
 	if len(a.Plan.Targets) > 0 || len(a.Plan.Replace) > 0 {
 		return &UsageError{Msg: "-target and -replace belong to the plan: make a new one with \"ltxform plan -out FILE\""}
 	}
+	if a.Simulate {
+		return &UsageError{Msg: "-simulate does not apply a saved plan: a plan file is the plan for its endpoint, and simulating it would record the simulator's videos as bought there. " +
+			"Simulate the manifest with \"ltxform apply -simulate [DIR]\" instead"}
+	}
+	if a.Plan.Endpoint != "" {
+		return &UsageError{Msg: "-endpoint belongs to the plan: make a plan for that endpoint with \"ltxform plan -endpoint URL -out FILE\", then apply that file"}
+	}
 	saved, err := plan.Load(a.Path)
 	if err != nil {
+		return err
+	}
+	if err := checkSavedEndpoint(saved, r.env.Getenv(envAPIURL)); err != nil {
 		return err
 	}
 	r.saved, r.dir = saved, savedPlanDir(saved, a.PlanDir)
@@ -167,6 +178,18 @@ func (r *applyRun) resolve() error {
 	}
 	r.view.ApplyingSavedPlan(abs, saved.Dir)
 	return nil
+}
+
+// checkSavedEndpoint refuses a saved plan when LTX_API_URL names another
+// service than the one the plan was made for: the plan's endpoint would win
+// silently, and the videos be bought where the user did not mean.
+func checkSavedEndpoint(saved *plan.Plan, envURL string) error {
+	if envURL == "" || saved.Settings.Simulated || plan.SameEndpoint(envURL, saved.Settings.Endpoint) {
+		return nil
+	}
+	return &UsageError{Msg: fmt.Sprintf("the saved plan sends to %s, but %s is %s: a plan file is the plan for its endpoint. "+
+		"Make a plan for %s with \"ltxform plan -out FILE\", or unset %s to apply this one",
+		saved.Settings.Endpoint, envAPIURL, plan.CanonicalEndpoint(envURL), plan.CanonicalEndpoint(envURL), envAPIURL)}
 }
 
 // savedPlanDir is where a saved plan applies: the directory given, else its
@@ -251,9 +274,13 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	if err := plan.CheckSame(p, remade); err != nil {
 		return nil, err
 	}
-	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && remade.Totals.Credits > maxCost {
-		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
-			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCost, remade.Settings.Unit))
+	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Credits, maxCost) {
+		flag := r.args.Plan.MaxCostFlag
+		if flag == "" {
+			flag = "-max-cost"
+		}
+		return nil, fmt.Errorf("the saved plan is estimated at %s, over %s %s",
+			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), flag, plan.FormatCost(maxCost, remade.Settings.Unit))
 	}
 	return remade, nil
 }
@@ -430,10 +457,11 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		Counts:   map[string]int{},
 		Results:  results,
 	}
+	var estimated, consumed money.Amount
 	for _, r := range results {
 		run.Counts[string(r.Status)]++
-		run.CreditsEstimated += r.CreditsEstimated
-		run.CreditsConsumed += r.CreditsConsumed
+		estimated += money.FromFloat(r.CreditsEstimated)
+		consumed += money.FromFloat(r.CreditsConsumed)
 		switch r.Status {
 		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten, state.ResultParked:
 			// A parked video waits for a change of the manifest: a nightly
@@ -442,6 +470,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 			run.ExitCode = ExitSomeVideosFailed
 		}
 	}
+	run.CreditsEstimated, run.CreditsConsumed = estimated.Float(), consumed.Float()
 	run.Status = state.RunCompleted
 	if run.ExitCode != 0 {
 		run.Status = state.RunFailed

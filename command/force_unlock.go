@@ -55,7 +55,7 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("%s is not locked: there is no lock info", store.Where())
 		}
 		v.printf("Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
-			info.ID, info.Operation, info.PID, info.Host, info.Created.UTC().Format(time.RFC3339))
+			info.Printable().ID, info.Printable().Operation, info.PID, info.Printable().Host, info.Created.UTC().Format(time.RFC3339))
 		answer, err := bufio.NewReader(env.Stdin).ReadString('\n')
 		v.printf("\n")
 		if err != nil && answer == "" {

@@ -150,7 +150,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 func importedEntry(p *plan.Plan, c *plan.Change) state.Entry {
 	asked := c.Redacted().Request
 	return state.Entry{
-		Address: c.Address, InputHash: c.InputHash, Request: &asked, Mode: string(c.Mode),
+		Address: c.Address, InputHash: c.InputHash, Request: &asked, RequestSource: state.RequestFromManifestAtImport, Mode: string(c.Mode),
 		Provider: p.Settings.Provider, Unit: string(p.Settings.Unit), Attempts: 1,
 		Duration: c.Request.Duration, Resolution: c.Request.Resolution, Output: c.Output,
 		UpdatedAt: time.Now().UTC(),
@@ -178,6 +178,8 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 		}
 		return fmt.Errorf("import %s: task %s failed%s; nothing was recorded", c.Address, taskID, why)
 	}
+	provider := ltx.MustProvider(p.Settings.Provider)
+	diffs := importShapeDifferences(provider, c.Request, task.Reported)
 	entry.Status = state.StatusCreated
 	entry.TaskID, entry.RequestID = taskID, task.RequestID
 	entry.Endpoint, entry.Simulated = p.Settings.Endpoint, p.Settings.Simulated
@@ -219,12 +221,37 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 			return fmt.Errorf("writing the ledger: %w", err)
 		}
 	}
+	if d := importCostDifference(billedFigure(charge), c.Credits, s.Unit); d != "" {
+		diffs = append(diffs, d)
+	}
+	if len(diffs) > 0 {
+		v.Warn(importWarning(c.Address, taskID, diffs))
+	}
 	if r.Status != executor.ResultCompleted {
 		return fmt.Errorf("import %s: task %s is recorded (%s) but not downloaded: %s", c.Address, taskID, r.Status, r.ErrorMessage)
 	}
-	v.printf("Imported %s from task %s: %s downloaded; %s consumed, as %s reports. No create was sent.\n",
-		c.Address, taskID, c.Output, plan.FormatCost(r.CreditsConsumed, s.Unit), s.Provider)
+	v.printf("Imported %s from task %s: %s downloaded; %s. No create was sent.\n",
+		c.Address, taskID, c.Output, ledgerCostText(charge, s))
 	return nil
+}
+
+// billedFigure is the service's figure for an imported task; 0 when it
+// gave none (the ledger then holds the estimate).
+func billedFigure(charge state.Charge) float64 {
+	if charge.Estimated {
+		return 0
+	}
+	return charge.Cost
+}
+
+// ledgerCostText says what the import put in the ledger, and whose figure
+// it is.
+func ledgerCostText(charge state.Charge, s plan.Settings) string {
+	cost := plan.FormatCost(charge.Cost, s.Unit)
+	if charge.Estimated {
+		return fmt.Sprintf("%s counted in the ledger, estimated from the manifest's request (%s reports no cost)", cost, s.Provider)
+	}
+	return fmt.Sprintf("%s counted in the ledger, as %s reports", cost, s.Provider)
 }
 
 // importFile adopts a file on disk: copied (or moved) to the output path
@@ -236,6 +263,11 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("import -file: %s is not a regular file", src)
+	}
+	// Checked as a download is: a page saved under a video's name would
+	// be recorded as the paid video, and the next plan say "No changes".
+	if err := ltx.CheckVideoFile(src); err != nil {
+		return fmt.Errorf("import -file: %w; nothing was recorded", err)
 	}
 	dst := filepath.Join(p.Dir, filepath.FromSlash(c.Output))
 	same, err := sameFile(src, dst)

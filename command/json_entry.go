@@ -43,6 +43,9 @@ type jsonEntry struct {
 	// replaces it.
 	PriorFile *jsonTake `json:"prior_file,omitempty"`
 	Host      string    `json:"host,omitempty"`
+	// RequestSource: "manifest at import" where the request is not one
+	// this state sent.
+	RequestSource string `json:"request_source,omitempty"`
 }
 
 // jsonTake is an earlier file of a video, kept aside.
@@ -69,7 +72,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
-		Host: e.Host,
+		Host: e.Host, RequestSource: e.RequestSource,
 	}
 	if e.Request != nil {
 		r := requestJSON(*e.Request)

@@ -2,6 +2,7 @@ package command
 
 import (
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"io"
 	"math"
 	"slices"
@@ -59,7 +60,7 @@ type runStats struct {
 	rpm         float64
 	unit        ltx.Unit
 	cost        map[string]float64 // estimate of one create, by address
-	committed   float64
+	committed   money.Amount
 	createdAt   map[string]time.Time // first create or first sight of a resumed task
 	took        []time.Duration      // of the videos downloaded in this run
 }
@@ -93,7 +94,7 @@ func (s *runStats) observe(e executor.Event) time.Duration {
 	}
 	switch e.Kind {
 	case executor.EventCreated:
-		s.committed += s.cost[e.Address]
+		s.committed += money.FromFloat(s.cost[e.Address])
 		if _, ok := s.createdAt[e.Address]; !ok {
 			s.createdAt[e.Address] = at
 		}
@@ -152,7 +153,7 @@ func (s *runStats) summary() string {
 	if eta, ok := s.eta(); ok && eta > 0 {
 		parts = append(parts, "ETA "+shortDuration(eta))
 	}
-	parts = append(parts, plan.FormatCost(s.committed, s.unit)+" so far")
+	parts = append(parts, plan.FormatCost(s.committed.Float(), s.unit)+" so far")
 	return strings.Join(parts, " · ")
 }
 

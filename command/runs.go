@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"io"
 	"slices"
 	"strconv"
@@ -188,7 +189,7 @@ func (v *runsHumanView) List(runs []*state.Run, ledger state.Ledger) error {
 		row := []string{r.ID, stateTime(r.Started), runDuration(r), string(status), results,
 			plan.FormatCost(r.CreditsEstimated, runUnit(r)), cell, exitCell(r, status)}
 		if hosts {
-			row = slices.Insert(row, 2, r.Host)
+			row = slices.Insert(row, 2, ltx.CleanText(r.Host))
 		}
 		rows = append(rows, row)
 	}
@@ -209,7 +210,7 @@ func (v *runsHumanView) List(runs []*state.Run, ledger state.Ledger) error {
 			rows = append(rows, padRow(hosts, []string{"(no record)", "", "", "", plural(other.Tasks, "task", "tasks") + " bought", "", spendText(other.ByUnit), ""}))
 		}
 	}
-	rows = append(rows, padRow(hosts, []string{"total", "", "", "", "", "", spendText(total.ByUnit), ""}))
+	rows = append(rows, padRow(hosts, []string{"total", "", "", "", "", "", spendTextIn(total.ByUnit, listedUnit(runs)), ""}))
 	header := []string{"run", "started", "took", "status", "results", "estimated", "consumed", "exit"}
 	if err := renderTable(v.w, padRow(hosts, header, "host"), rows); err != nil {
 		return err
@@ -242,19 +243,33 @@ func runsTotal(runs []*state.Run, ledger state.Ledger) state.Spend {
 	if len(ledger) > 0 {
 		return ledger.Spend()
 	}
-	s := state.Spend{ByUnit: map[string]float64{}}
+	spent := map[string]money.Amount{}
 	for _, r := range runs {
 		if !r.Simulated {
-			s.ByUnit[string(runUnit(r))] += r.CreditsConsumed
+			spent[string(runUnit(r))] += money.FromFloat(r.CreditsConsumed)
 		}
 	}
-	return s
+	return state.Spend{ByUnit: state.Figures(spent)}
 }
 
 // spendText is "312 credits", or each unit's figure when there are several.
 func spendText(byUnit map[string]float64) string {
+	return spendTextIn(byUnit, ltx.UnitCredits)
+}
+
+// listedUnit is the unit of the newest run listed: what a total with no
+// spend yet is shown in ("$0.00" for a dollar provider, not "0 credits").
+func listedUnit(runs []*state.Run) ltx.Unit {
+	if len(runs) == 0 {
+		return ltx.UnitCredits
+	}
+	return runUnit(runs[0])
+}
+
+// spendTextIn is spendText, with nothing spent shown in unit.
+func spendTextIn(byUnit map[string]float64, unit ltx.Unit) string {
 	if len(byUnit) == 0 {
-		return plan.FormatCost(0, ltx.UnitCredits)
+		return plan.FormatCost(0, unit)
 	}
 	units := make([]string, 0, len(byUnit))
 	for u := range byUnit {
@@ -280,7 +295,7 @@ func exitCell(r *state.Run, status state.RunStatus) string {
 func (v *runsHumanView) Show(r *state.Run, paid state.Ledger) error {
 	on := ""
 	if r.Host != "" {
-		on = " on " + r.Host // a shared state's runs come from several machines
+		on = " on " + ltx.CleanText(r.Host) // a shared state's runs come from several machines
 	}
 	switch r.Status {
 	case state.RunKilled, state.RunRunning:
@@ -294,10 +309,10 @@ func (v *runsHumanView) Show(r *state.Run, paid state.Ledger) error {
 	}
 	fmt.Fprintf(v.w, "Results: %s; estimated %s, consumed %s.\n", runCounts(r.Counts), plan.FormatCost(r.CreditsEstimated, runUnit(r)), plan.FormatCost(r.CreditsConsumed, runUnit(r)))
 	if r.Provider != "" {
-		fmt.Fprintf(v.w, "Provider %s at %s.\n", r.Provider, r.Endpoint)
+		fmt.Fprintf(v.w, "Provider %s at %s.\n", ltx.CleanText(r.Provider), ltx.CleanText(r.Endpoint))
 	}
 	if r.Message != "" {
-		fmt.Fprintf(v.w, "Stopped early: %s\n", r.Message)
+		fmt.Fprintf(v.w, "Stopped early: %s\n", ltx.CleanText(r.Message))
 	}
 	if len(r.Results) == 0 {
 		if len(paid) > 0 {

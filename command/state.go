@@ -275,6 +275,9 @@ func (v *stateHumanView) Show(e *state.Entry) error {
 	if e.Simulated {
 		rows = append(rows, []string{"simulated", "true (made by apply -simulate)"})
 	}
+	if e.RequestSource != "" {
+		rows = append(rows, []string{"request_source", e.RequestSource})
+	}
 	if e.Request != nil {
 		// The request that made the file: which prompt made out/hero.mp4.
 		for _, a := range plan.RequestAttributes(*e.Request) {

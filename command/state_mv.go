@@ -18,12 +18,14 @@ type stateMvArgs struct {
 	From, To string // normalised video addresses
 	Dir      string // "." when not given
 	Lock     lockArgs
+	Vars     varFlags // -var, -var-file: to read the outputs the manifest gives TO
 }
 
 func parseStateMv(args []string) (stateMvArgs, error) {
 	var a stateMvArgs
-	fs := newFlagSet("state mv", "[-lock-timeout D] [-workspace NAME] FROM TO [DIR]", &a.Common)
+	fs := newFlagSet("state mv", "[-lock-timeout D] [-workspace NAME] [-var NAME=VALUE]... [-var-file FILE]... FROM TO [DIR]", &a.Common)
 	addLockFlags(fs, &a.Lock)
+	addVarFlags(fs, &a.Vars)
 	if err := fs.parse(args); err != nil {
 		return a, err
 	}
@@ -50,9 +52,10 @@ func parseStateMv(args []string) (stateMvArgs, error) {
 }
 
 // runStateMv re-addresses one entry, or a whole block with its instances,
-// under the lock: Terraform's state mv. Nothing is sent and no file moves;
-// a moved block in the manifest does the same at the next apply, and
-// renames the file too.
+// under the lock: Terraform's state mv. Nothing is sent. As a moved block
+// does, a downloaded video's file is renamed to the output the manifest
+// gives its new address (its takes keep their paths and come along with
+// the entry), so that the next plan has nothing to download.
 func runStateMv(ctx context.Context, env *Env, args []string) error {
 	a, err := parseStateMv(args)
 	if err != nil {
@@ -77,14 +80,33 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("no %s in the state; ltxform state list shows the addresses; nothing was moved", from)
 	}
 	// Check every target before moving any, so that a clash moves nothing.
+	outputs := manifestOutputs(env, dir, &a.Vars)
+	renames := map[string]string{} // old address → the output its file is renamed to
 	for _, e := range moving {
-		if target := mv.Target(e.Address); st.Get(target) != nil {
+		target := mv.Target(e.Address)
+		if st.Get(target) != nil {
 			return fmt.Errorf("%s is already in the state; move or remove it first (ltxform state rm %s); nothing was moved", target, shellQuote(target))
+		}
+		to, err := renameFor(dir, e, outputs[target])
+		if err != nil {
+			return fmt.Errorf("%s: %w; nothing was moved", e.Address, err)
+		}
+		if to != "" {
+			renames[e.Address] = to
 		}
 	}
 	for _, e := range moving {
 		moved := *e
 		moved.Address = mv.Target(e.Address)
+		if to := renames[e.Address]; to != "" {
+			// Renamed before the state says so, as for a moved block: a
+			// crash between the two leaves the file where the next plan
+			// looks for it.
+			if err := renameOutput(dir, e.Output, to); err != nil {
+				return fmt.Errorf("%s: renaming its file: %w", e.Address, err)
+			}
+			moved.Output = to
+		}
 		if err := moveEntry(ctx, store, moved, e.Address); err != nil {
 			return fmt.Errorf("writing the state: %w", err)
 		}
@@ -96,10 +118,59 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range moving {
-		v.printf("Moved %s to %s.\n", e.Address, mv.Target(e.Address))
+		note := ""
+		if to := renames[e.Address]; to != "" {
+			note = fmt.Sprintf("; %s renamed to %s", e.Output, to)
+		}
+		v.printf("Moved %s to %s%s.\n", e.Address, mv.Target(e.Address), note)
 	}
-	v.printf("Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
+	if len(renames) == 0 {
+		v.printf("Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
+	} else {
+		v.printf("Moved %s and renamed %s; nothing was sent.\n", plural(len(moving), "address", "addresses"), plural(len(renames), "file", "files"))
+	}
 	return nil
+}
+
+// manifestOutputs are the outputs the manifest in dir gives each address;
+// nil when it cannot be read (then no file moves, and state mv says so).
+func manifestOutputs(env *Env, dir string, vars *varFlags) map[string]string {
+	m, diags := config.Load(dir, vars.loadOptions(env))
+	if diags.HasErrors() || m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m.Videos))
+	for _, v := range m.Videos {
+		out[v.Address] = v.Output
+	}
+	return out
+}
+
+// renameFor is the path e's file moves to: the manifest's output for its
+// new address, when e is a downloaded video whose file is there and that
+// path differs; "" when nothing moves. A path taken by another file is an
+// error: a file is never overwritten.
+func renameFor(dir string, e *state.Entry, output string) (string, error) {
+	if output == "" || e.Output == "" || output == e.Output || e.Status != state.StatusDownloaded {
+		return "", nil
+	}
+	from := filepath.Join(dir, filepath.FromSlash(e.Output))
+	if info, err := os.Stat(from); err != nil || !info.Mode().IsRegular() {
+		return "", nil // no file here to move: the plan decides what it needs
+	}
+	if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(output))); err == nil {
+		return "", fmt.Errorf("cannot rename %s to %s: %s exists", e.Output, output, output)
+	}
+	return output, nil
+}
+
+// renameOutput renames the file at output from to output to, under dir.
+func renameOutput(dir, from, to string) error {
+	dst := filepath.Join(dir, filepath.FromSlash(to))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.Rename(filepath.Join(dir, filepath.FromSlash(from)), dst)
 }
 
 // moveEntry makes one re-addressing durable: e (already under its new

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"math"
 	"slices"
 	"strconv"
@@ -47,10 +48,10 @@ type jsonTotals struct {
 	Altered       int                `json:"altered,omitempty"`
 	Parked        int                `json:"parked,omitempty"`
 	Unit          string             `json:"unit"`
-	Credits       float64            `json:"credits"`
+	Credits       float64            `json:"cost"` // in Unit, as every amount here (format 2.0; "credits" before)
 	ByResolution  map[string]float64 `json:"by_resolution"`
 	Consumed      float64            `json:"consumed"`
-	MaxCredits    float64            `json:"max_credits"`
+	MaxCredits    float64            `json:"max_cost"` // "max_credits" before format 2.0
 	UncertainCost float64            `json:"uncertain_cost,omitempty"`
 	AssumedPrices []string           `json:"assumed_prices,omitempty"`
 }
@@ -90,7 +91,7 @@ func (v *applyView) Plan(p *plan.Plan) error {
 // Simulating says where the simulator listens.
 func (v *applyView) Simulating(url string) {
 	if !v.json {
-		v.println(fmt.Sprintf("Simulating the API at %s: no credits are spent.", url))
+		v.println(fmt.Sprintf("Simulating the API at %s: nothing is bought; the figures below are the simulator's, not spend.", url))
 	}
 }
 
@@ -349,7 +350,7 @@ func creditWarnings(run *state.Run) []string {
 	// The run's figure sums, per video, the tasks this run bought against
 	// as many estimates; videos whose cost is the price table's own, or
 	// that bought nothing, are left out.
-	var est, used float64
+	var estSum, usedSum money.Amount
 	var paidBy []string
 	resumed := 0
 	for _, r := range run.Results {
@@ -368,8 +369,8 @@ func creditWarnings(run *state.Run) []string {
 			continue
 		}
 		perTask := r.CreditsConsumed / float64(tasks)
-		est += r.CreditsEstimated * float64(tasks)
-		used += r.CreditsConsumed
+		estSum += money.FromFloat(r.CreditsEstimated).Times(tasks)
+		usedSum += money.FromFloat(r.CreditsConsumed)
 		priceDiffers := drifted(r.CreditsEstimated, perTask)
 		switch {
 		case tasks > 1 && priceDiffers:
@@ -384,7 +385,7 @@ func creditWarnings(run *state.Run) []string {
 				plan.FormatCost(r.CreditsConsumed, unit), formatAmount(r.CreditsEstimated, unit)))
 		}
 	}
-	if drifted(est, used) {
+	if est, used := estSum.Float(), usedSum.Float(); drifted(est, used) {
 		out = append(out, fmt.Sprintf("the videos that ran consumed %s, estimated %s for the tasks they bought; check the pricing block against your plan's prices.",
 			plan.FormatCost(used, unit), formatAmount(est, unit)))
 	}
@@ -423,7 +424,7 @@ type jsonResults struct {
 	RunID    string          `json:"run_id"`
 	Summary  string          `json:"summary"`
 	Counts   map[string]int  `json:"counts"`
-	Credits  jsonCredits     `json:"credits"`
+	Credits  jsonCredits     `json:"cost"` // "credits" before format 2.0
 	Warnings []string        `json:"warnings"`
 	Error    *jsonRunError   `json:"error"`
 	Results  []jsonResultRow `json:"results"`
@@ -439,13 +440,14 @@ type jsonResultRow struct {
 	ErrorMessage     string  `json:"error_message"`
 	Suggestion       string  `json:"suggestion"`
 	Attempts         int     `json:"attempts"`
-	CreditsEstimated float64 `json:"credits_estimated"`
-	CreditsConsumed  float64 `json:"credits_consumed"`
+	CreditsEstimated float64 `json:"cost_estimated"` // in the run's unit; "credits_estimated" before format 2.0
+	CreditsConsumed  float64 `json:"cost_consumed"`
 	Output           string  `json:"output"`
 	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
 }
 
 type jsonCredits struct {
+	Unit      string  `json:"unit"`
 	Estimated float64 `json:"estimated"`
 	Consumed  float64 `json:"consumed"`
 }
@@ -465,7 +467,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 		RunID:        run.ID,
 		Summary:      resultSummary(run, runErr),
 		Counts:       run.Counts,
-		Credits:      jsonCredits{Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
+		Credits:      jsonCredits{Unit: string(runUnit(run)), Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
 		Warnings:     creditWarnings(run),
 		Results:      make([]jsonResultRow, 0, len(run.Results)),
 	}

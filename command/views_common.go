@@ -13,7 +13,9 @@ import (
 // uiFormatVersion versions the machine-readable output of the commands:
 // every -json line and document. It is not the plan file's or the state's
 // version, which move on their own.
-const uiFormatVersion = "1.0"
+// 2.0: apply -json names amounts cost, max_cost, cost_estimated and
+// cost_consumed, in the unit it names, where 1.0 said credits for dollars.
+const uiFormatVersion = "2.0"
 
 // view is what every command's view shares: the streams with their colour
 // decisions, and the way diagnostics, warnings and the final error are told.

@@ -248,6 +248,9 @@ func changeDetails(p *plan.Plan, width int) []string {
 				before.Prompt = plan.SensitiveValue
 			}
 			changed, unchanged := plan.Diff(before, c.Request)
+			if plan.OutputMoves(&c) {
+				changed = append(changed, plan.AttributeChange{Name: "output", Before: c.Prior.Output, After: c.Output})
+			}
 			out = append(out, fmt.Sprintf("-/+ %s: %s changed, %d unchanged", c.Address,
 				plural(len(changed), "attribute", "attributes"), unchanged))
 			for _, a := range changed {
@@ -285,7 +288,7 @@ func (h *planHumanView) spend(t plan.Totals) {
 		h.v.println(fmt.Sprintf("Worst case: %s if every create takes max_attempts = %d tasks%s.", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against))
 	}
 	if len(t.SpendByUnit) > 0 {
-		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendText(t.SpendByUnit)))
+		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendTextIn(t.SpendByUnit, t.Unit)))
 	}
 	if t.MayHaveBilledTasks > 0 {
 		h.v.println(fmt.Sprintf("Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.",
@@ -413,7 +416,8 @@ type jsonChange struct {
 	Request jsonRequest  `json:"request"`
 	Before  *jsonRequest `json:"before,omitempty"`
 	// After is Request again where there is a Before, so that a reader of
-	// a replace finds the two side by side.
+	// a replace finds the two side by side; with the output of each where
+	// the replace moves the video to another path.
 	After       *jsonRequest `json:"after,omitempty"`
 	InputHash   string       `json:"input_hash"`
 	Output      string       `json:"output"`
@@ -441,6 +445,8 @@ type jsonRequest struct {
 	LastFrameURL  string `json:"last_frame_url,omitempty"`
 	ImageFile     string `json:"image_file,omitempty"`
 	ImageSHA256   string `json:"image_sha256,omitempty"`
+	// Output is set in before and after only, when the output changes.
+	Output string `json:"output,omitempty"`
 }
 
 func changeJSON(c plan.Change) jsonChange {
@@ -453,6 +459,11 @@ func changeJSON(c plan.Change) jsonChange {
 	if c.Before != nil {
 		before := requestJSON(*c.Before)
 		j.Before, j.After = &before, &j.Request
+		if plan.OutputMoves(&c) {
+			after := j.Request
+			before.Output, after.Output = c.Prior.Output, c.Output
+			j.After = &after
+		}
 	}
 	return j
 }

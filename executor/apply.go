@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
@@ -159,18 +160,19 @@ type run struct {
 	mu         sync.Mutex
 	stopReason string    // why no new create may start; "" while they may
 	stopErr    *RunError // the run-fatal, run-stop or state error, first one wins
-	committed  float64
+
+	committed money.Amount // exact: $0.09 + $0.20 is within $0.29
 }
 
 // commit reserves cost for one more create against the budget; it refuses
 // (and stops creating) when the create would take the run over it.
 func (r *run) commit(address string, cost float64) bool {
 	r.mu.Lock()
-	over := r.budget > 0 && r.committed+cost > r.budget*(1+1e-9)
+	over := r.budget > 0 && r.committed+money.FromFloat(cost) > money.FromFloat(r.budget)
 	if !over {
-		r.committed += cost
+		r.committed += money.FromFloat(cost)
 	}
-	committed := r.committed
+	committed := r.committed.Float()
 	r.mu.Unlock()
 	if over {
 		unit := r.plan.Settings.Unit
@@ -185,9 +187,9 @@ func (r *run) commit(address string, cost float64) bool {
 func (r *run) overBudget(cost float64) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.budget > 0 && r.committed+cost > r.budget*(1+1e-9) {
+	if r.budget > 0 && r.committed+money.FromFloat(cost) > money.FromFloat(r.budget) {
 		unit := r.plan.Settings.Unit
-		return fmt.Sprintf("the budget of %s would be exceeded (this run has committed %s)", plan.FormatCost(r.budget, unit), plan.FormatCost(r.committed, unit))
+		return fmt.Sprintf("the budget of %s would be exceeded (this run has committed %s)", plan.FormatCost(r.budget, unit), plan.FormatCost(r.committed.Float(), unit))
 	}
 	return ""
 }
@@ -195,7 +197,7 @@ func (r *run) overBudget(cost float64) string {
 // adjust corrects a reservation once the service says what a task cost.
 func (r *run) adjust(delta float64) {
 	r.mu.Lock()
-	r.committed += delta
+	r.committed += money.FromFloat(delta)
 	r.mu.Unlock()
 }
 

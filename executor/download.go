@@ -196,6 +196,9 @@ func (v *video) fetch(ctx context.Context, url, path string) (sum string, n int6
 	if err = v.keepTake(path, hex.EncodeToString(h.Sum(nil))); err != nil {
 		return "", 0, time.Time{}, err
 	}
+	if err = v.keepMovedOutput(hex.EncodeToString(h.Sum(nil))); err != nil {
+		return "", 0, time.Time{}, err
+	}
 	if err = tmp.Commit(); err != nil {
 		return "", 0, time.Time{}, fmt.Errorf("moving the video into place: %w", err)
 	}

@@ -461,7 +461,7 @@ func (v *video) setConsumed(task *ltx.Task) {
 // costIsEstimate: the service said nothing of the task's cost, so the price
 // table's figure stands for it.
 func (v *video) costIsEstimate(task *ltx.Task) bool {
-	return task.ConsumedCredits <= 0 && !v.r.plan.Settings.Simulated && v.r.plan.Settings.Unit == ltx.UnitUSD
+	return task.ConsumedCredits <= 0 && v.r.plan.Settings.Unit == ltx.UnitUSD
 }
 
 // chargeTask writes the ledger line of the current task: what it cost so

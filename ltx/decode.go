@@ -264,6 +264,7 @@ func decodeTask(status int, h http.Header, body []byte, now time.Time) (taskAnsw
 		t.ConsumedCredits = c
 	}
 	taskErr := taskError(top)
+	t.Reported = reportedShape(top)
 
 	raw := top.str("status", "state", "task_status")
 	st, known := normaliseStatus(raw)
@@ -285,6 +286,18 @@ func decodeTask(status int, h http.Header, body []byte, now time.Time) (taskAnsw
 		t.Error = taskErr
 	}
 	return taskAnswer{task: t}, nil
+}
+
+// reportedShape reads what an answer says the task was asked for, where it
+// says anything.
+func reportedShape(f fields) TaskShape {
+	var s TaskShape
+	if d, ok := f.num("duration", "duration_seconds"); ok && d > 0 && d < 1e6 {
+		s.Duration = int(math.Round(d))
+	}
+	s.Resolution = f.str("resolution", "size")
+	s.Mode = f.str("mode", "task_type")
+	return s
 }
 
 // videoURL reads video_url, else the first element of response.

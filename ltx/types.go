@@ -68,6 +68,18 @@ type Task struct {
 	Error           *TaskError // set when Status is failed
 	RequestID       string
 	Replayed        bool // the server answered Idempotent-Replayed: true
+	// Reported is what the service says the task was asked for, where its
+	// answer carries it (most answer none); import compares it with the
+	// manifest's request.
+	Reported TaskShape
+}
+
+// TaskShape is what a task's answer may say it was made from; zero values
+// are "not reported".
+type TaskShape struct {
+	Duration   int
+	Resolution string // a name ("1080p") or a size ("1920x1080")
+	Mode       string // "t2v", "i2v", "text-to-video", ...
 }
 
 // TaskError is the failure a task reports in its body (not an HTTP error).

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -17,19 +18,22 @@ import (
 //
 // With worstCase, credits is the worst case (every create needing
 // maxAttempts tasks) and the message says so.
-func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
-	limit, fromManifest := flagMax, false
-	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || m.Budget.MaxCost < limit) {
+func checkBudget(m *config.Manifest, flag budgetFlag, credits float64, unit ltx.Unit, worstCase bool, maxAttempts int) (float64, *hcl.Diagnostic) {
+	limit, fromManifest := flag.max, false
+	if m.Budget != nil && m.Budget.MaxCost > 0 && (limit == 0 || money.FromFloat(m.Budget.MaxCost) < money.FromFloat(limit)) {
 		limit, fromManifest = m.Budget.MaxCost, true
 	}
-	if limit == 0 || credits <= limit {
+	if limit == 0 || !OverBudget(credits, limit) {
 		return limit, nil
 	}
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Plan exceeds the budget",
 	}
-	source := "-max-cost"
+	source := flag.name
+	if source == "" {
+		source = "-max-cost"
+	}
 	if fromManifest {
 		r := m.Budget.Range
 		attr := m.Budget.Attribute
@@ -46,6 +50,19 @@ func checkBudget(m *config.Manifest, flagMax, credits float64, unit ltx.Unit, wo
 			FormatCost(credits, unit), maxAttempts, FormatCost(limit, unit), source)
 	}
 	return limit, d
+}
+
+// budgetFlag is the budget given on the command line, and the flag's name
+// ("" is -max-cost) for the refusal to name the flag the user typed.
+type budgetFlag struct {
+	max  float64
+	name string
+}
+
+// OverBudget tells whether an estimate exceeds a budget, compared exactly
+// in micro-units: $0.09 + $0.20 is within $0.29.
+func OverBudget(estimate, budget float64) bool {
+	return money.FromFloat(estimate) > money.FromFloat(budget)
 }
 
 // relName shortens a source file name to the manifest directory, as people

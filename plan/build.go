@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -71,6 +73,9 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
 			before := *prior.Request
 			c.Before = &before
+		}
+		if c.Action == ActionReplace && OutputMoves(&c) {
+			c.Reason += fmt.Sprintf("; output %s → %s: the old file %s is kept as a take", prior.Output, c.Output, prior.Output)
 		}
 		if c.Action == actionCheckFile {
 			toCheck = append(toCheck, len(changes))
@@ -135,7 +140,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		checked = p.Totals.WorstCase
 		p.Totals.BudgetWorstCase = true
 	}
-	limit, budgetDiag := checkBudget(m, opts.MaxCredits, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
+	limit, budgetDiag := checkBudget(m, budgetFlag{opts.MaxCredits, opts.MaxCostFlag}, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
 	p.Totals.MaxCredits = limit
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
@@ -144,6 +149,13 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
 	}
 	return p, diags
+}
+
+// OutputMoves tells whether a change's video now goes to another output
+// than the file the state has for it: a replace then keeps that file as a
+// take, and the plan shows the path change.
+func OutputMoves(c *Change) bool {
+	return c.Prior != nil && c.Prior.Status == state.StatusDownloaded && c.Prior.Output != "" && c.Prior.Output != c.Output
 }
 
 // outputPath is where a change's file lives on disk.
@@ -156,42 +168,27 @@ func outputPath(dir, output string) string {
 // killed runs' tasks included, never the simulator's; a state from before
 // the ledger counts its entries.
 func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provider) Totals {
-	t := Totals{ByResolution: map[string]float64{}, Unit: s.Unit, MaxAttempts: max(s.MaxAttempts, 1)}
+	t := Totals{Unit: s.Unit, MaxAttempts: max(s.MaxAttempts, 1)}
+	var sum, uncertain money.Amount
+	byResolution := map[string]money.Amount{}
 	for i := range changes {
 		c := &changes[i]
-		switch c.Action {
-		case ActionCreate:
-			t.Create++
-		case ActionReplace:
-			t.Replace++
-		case ActionDownload:
-			t.Download++
-		case ActionResume:
-			t.Resume++
-		case ActionRetry:
-			t.Retry++
-		case ActionNoOp:
-			t.NoOp++
-		case ActionForget:
-			t.Forget++
-		case ActionElsewhere:
-			t.Elsewhere++
-		case ActionMove:
-			t.Move++
-		case ActionUncertain:
+		if c.Action == ActionUncertain {
 			t.Uncertain++
-			t.UncertainCost += c.Credits
+			uncertain += money.FromFloat(c.Credits)
 			continue
-		case ActionAltered:
-			t.Altered++
-		case ActionParked:
-			t.Parked++
 		}
+		countAction(&t, c.Action)
 		if c.Credits > 0 {
-			t.Credits += c.Credits
-			t.WorstCase += c.Credits * float64(max(s.MaxAttempts, 1))
-			t.ByResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += c.Credits
+			sum += money.FromFloat(c.Credits)
+			byResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += money.FromFloat(c.Credits)
 		}
+	}
+	t.Credits, t.UncertainCost = sum.Float(), uncertain.Float()
+	t.WorstCase = sum.Times(t.MaxAttempts).Float()
+	t.ByResolution = make(map[string]float64, len(byResolution))
+	for res, a := range byResolution {
+		t.ByResolution[res] = a.Float()
 	}
 	if len(st.Ledger) > 0 {
 		spend := st.Ledger.Spend()
@@ -200,27 +197,49 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 		t.MayHaveBilled, t.MayHaveBilledTasks = spend.MayHaveBilled, spend.MayHaveBilledTasks
 		return t
 	}
-	// Summed in address order: float addition in map order could change the
-	// last digit between runs, and plans must be byte-identical.
-	addrs := make([]string, 0, len(st.Entries))
-	for addr := range st.Entries {
-		addrs = append(addrs, addr)
-	}
-	slices.Sort(addrs)
-	for _, addr := range addrs {
-		e := st.Entries[addr]
+	spent := map[string]money.Amount{}
+	for _, e := range st.Entries {
 		if e.Simulated || e.CreditsConsumed == 0 {
 			continue
 		}
-		if unitOf(e) == s.Unit {
-			t.Consumed += e.CreditsConsumed
-		}
+		spent[string(unitOf(e))] += money.FromFloat(e.CreditsConsumed)
+	}
+	t.Consumed = spent[string(s.Unit)].Float()
+	for unit, a := range spent {
 		if t.SpendByUnit == nil {
 			t.SpendByUnit = map[string]float64{}
 		}
-		t.SpendByUnit[string(unitOf(e))] += e.CreditsConsumed
+		t.SpendByUnit[unit] = a.Float()
 	}
 	return t
+}
+
+// countAction counts one change of action a in t.
+func countAction(t *Totals, a Action) {
+	switch a {
+	case ActionCreate:
+		t.Create++
+	case ActionReplace:
+		t.Replace++
+	case ActionDownload:
+		t.Download++
+	case ActionResume:
+		t.Resume++
+	case ActionRetry:
+		t.Retry++
+	case ActionNoOp:
+		t.NoOp++
+	case ActionForget:
+		t.Forget++
+	case ActionElsewhere:
+		t.Elsewhere++
+	case ActionMove:
+		t.Move++
+	case ActionAltered:
+		t.Altered++
+	case ActionParked:
+		t.Parked++
+	}
 }
 
 // unitOf is the unit an entry's cost is in; entries from before providers

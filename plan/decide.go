@@ -38,7 +38,7 @@ func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, strin
 		return ActionCreate, "made by the simulator (apply -simulate): no real video yet; the simulated file is kept until the real one is downloaded"
 	case entryProvider(prior) != t.settings.Provider:
 		return ActionCreate, fmt.Sprintf("made by provider %s; this plan targets %s", entryProvider(prior), t.settings.Provider)
-	case prior.Endpoint != "" && !prior.Simulated && prior.Endpoint != t.settings.Endpoint:
+	case prior.Endpoint != "" && !prior.Simulated && !SameEndpoint(prior.Endpoint, t.settings.Endpoint):
 		return ActionCreate, fmt.Sprintf("made at %s; this plan sends to %s, where that task cannot be polled", prior.Endpoint, t.settings.Endpoint)
 	case prior.InputHash != c.InputHash:
 		return ActionReplace, changedFields(prior, c.Request)

@@ -67,3 +67,20 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 		})
 	}
 }
+
+// Another host's name comes from a shared state: the plan's reason prints
+// it without its terminal escapes (issue 18, finding 16).
+func TestOtherHostNameIsSanitisedInTheReason(t *testing.T) {
+	dir := t.TempDir()
+	v := video("a", "", "A lighthouse at dusk", 6, "")
+	m := manifest(dir, v)
+	fresh, _ := BuildContext(context.Background(), m, nil, Options{Host: "laptop"})
+	c := changeOf(t, fresh, v.Address)
+	e := &state.Entry{Address: v.Address, InputHash: c.InputHash, Mode: string(c.Mode), Status: state.StatusDownloaded,
+		Endpoint: fresh.Settings.Endpoint, Output: v.Output, SHA256: "ab12", Bytes: 100, TaskID: "task-1",
+		VideoURL: "https://cdn.example/a.mp4", Host: "cron\x1b]0;pwned\x07-a"}
+	p, _ := BuildContext(context.Background(), m, stateOf(e), Options{Host: "laptop"})
+	if got := changeOf(t, p, v.Address); strings.ContainsAny(got.Reason, "\x1b\x07") || !strings.Contains(got.Reason, "-a") {
+		t.Errorf("reason prints the other host raw: %q", got.Reason)
+	}
+}

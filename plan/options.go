@@ -15,6 +15,9 @@ type Options struct {
 	// MaxCredits is -max-cost (or -max-credits), in the provider's unit; 0
 	// means no limit from the command line.
 	MaxCredits float64
+	// MaxCostFlag is the flag that gave MaxCredits ("-max-credits"), for
+	// the refusal to name; "" is -max-cost.
+	MaxCostFlag string
 	// Endpoint is where the tasks will go (-endpoint or LTX_API_URL); ""
 	// takes api.base_url, else the provider's.
 	Endpoint string

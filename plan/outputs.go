@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/ltx"
 	"io"
 	"io/fs"
 	"os"
@@ -40,12 +41,14 @@ func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, 
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && prior.Host != "" && prior.Host != t.host:
 		// Another host of a shared state has the file: fetch it here while
-		// the provider still serves it; never buy it again unasked.
+		// the provider still serves it; never buy it again unasked. Its
+		// name is another machine's text: printed as server strings are.
+		host := ltx.CleanText(prior.Host)
 		if expired(firstNonZero(prior.CompletedAt, prior.CreatedAt), t) {
 			return ActionElsewhere, fmt.Sprintf("made by host %s, whose disk has %s; %s no longer serves it (results are kept %s): copy it from %s, or -replace %s to buy it again",
-				prior.Host, c.Output, t.provider.Name, t.provider.Capabilities.ResultRetention, prior.Host, c.Address)
+				host, c.Output, t.provider.Name, t.provider.Capabilities.ResultRetention, host, c.Address)
 		}
-		return ActionDownload, fmt.Sprintf("downloaded by host %s; fetched here too while %s still serves it", prior.Host, t.provider.Name)
+		return ActionDownload, fmt.Sprintf("downloaded by host %s; fetched here too while %s still serves it", host, t.provider.Name)
 	case errors.Is(err, fs.ErrNotExist):
 		if prior.Output != "" && prior.Output != c.Output {
 			return ActionDownload, fmt.Sprintf("output moved from %s to %s", prior.Output, c.Output)

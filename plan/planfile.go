@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"os"
 	"strings"
 
@@ -139,14 +140,14 @@ func CheckSame(saved, remade *Plan) error {
 			return &AlteredError{fmt.Sprintf("%s: the request differs from the manifest's", a.Address)}
 		case a.Output != b.Output:
 			return &AlteredError{fmt.Sprintf("%s: output %q, the manifest says %q", a.Address, a.Output, b.Output)}
-		case a.Credits != b.Credits:
+		case money.FromFloat(a.Credits) != money.FromFloat(b.Credits):
 			return &AlteredError{fmt.Sprintf("%s: cost %g, made again %g", a.Address, a.Credits, b.Credits)}
 		}
 	}
 	if sumJSON(saved.Settings) != sumJSON(remade.Settings) {
 		return &AlteredError{"the api settings differ"}
 	}
-	if saved.Totals.Credits != remade.Totals.Credits || saved.Totals.MaxCredits != remade.Totals.MaxCredits {
+	if money.FromFloat(saved.Totals.Credits) != money.FromFloat(remade.Totals.Credits) || money.FromFloat(saved.Totals.MaxCredits) != money.FromFloat(remade.Totals.MaxCredits) {
 		return &AlteredError{"the totals or the budget differ"}
 	}
 	// The directories may differ: a saved plan applies where apply is run

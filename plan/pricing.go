@@ -2,6 +2,7 @@ package plan
 
 import (
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -52,7 +53,7 @@ func (pr Prices) Rate(req ltx.CreateRequest) (perSecond float64, assumed bool, k
 // refused what the service does not offer.
 func (pr Prices) Estimate(req ltx.CreateRequest) (cost float64, assumed bool, key string) {
 	rate, assumed, key := pr.Rate(req)
-	return rate * float64(req.Duration), assumed, key
+	return money.FromFloat(rate).Times(req.Duration).Float(), assumed, key
 }
 
 // DefaultPricing is the default provider's built-in table, in credits per

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -36,7 +35,7 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 	s := Settings{
 		Provider:           p.Name,
 		BaseURL:            m.API.BaseURL,
-		Endpoint:           opts.Endpoint,
+		Endpoint:           EndpointOf(m, p, opts.Endpoint),
 		Simulated:          opts.Simulated,
 		RequestsPerMinute:  m.API.RequestsPerMinute,
 		Parallelism:        m.API.Parallelism,
@@ -47,9 +46,6 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 		// unless the manifest says so (DESIGN.md, "Money rules").
 		IdempotencyKey: p.Capabilities.IdempotencyKey && !p.Capabilities.IdempotencyAssumed,
 		Unit:           p.Unit,
-	}
-	if s.Endpoint == "" {
-		s.Endpoint = EndpointOf(m, p, "")
 	}
 	if opts.Simulated {
 		s.Endpoint = SimulatedEndpoint
@@ -71,15 +67,16 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 }
 
 // EndpointOf is where the plan's tasks go: override (the -endpoint flag or
-// LTX_API_URL), else api.base_url, else the provider's public API.
+// LTX_API_URL), else api.base_url, else the provider's public API; in
+// canonical form, as every endpoint is recorded.
 func EndpointOf(m *config.Manifest, p *ltx.Provider, override string) string {
 	switch {
 	case override != "":
-		return strings.TrimRight(override, "/")
+		return CanonicalEndpoint(override)
 	case m.API.BaseURL != "":
-		return strings.TrimRight(m.API.BaseURL, "/")
+		return CanonicalEndpoint(m.API.BaseURL)
 	default:
-		return p.DefaultBaseURL
+		return CanonicalEndpoint(p.DefaultBaseURL)
 	}
 }
 

@@ -13,6 +13,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/internal/textdiff"
 	"math"
 	"net/url"
@@ -146,6 +147,7 @@ func build(in Input, record any) (*Page, error) {
 
 	var unit string
 	var est, used float64
+	var estSum, usedSum money.Amount // the state's entries, summed exactly
 	if in.Run != nil {
 		run := loose(record)
 		unit = run.str("cost_unit", "unit", "currency")
@@ -179,11 +181,12 @@ func build(in Input, record any) (*Page, error) {
 			}
 			providers = append(providers, f.str("provider"))
 			endpoints = append(endpoints, f.str("endpoint", "base_url"))
-			est += e.CreditsEstimated
-			used += e.CreditsConsumed
+			estSum += money.FromFloat(e.CreditsEstimated)
+			usedSum += money.FromFloat(e.CreditsConsumed)
 			p.Cards = append(p.Cards, card(nil, f, looseOrNil(in.Requests[e.Address]), unit, rel))
 		}
 		p.Provider, p.Endpoint = same(providers), same(endpoints)
+		est, used = estSum.Float(), usedSum.Float()
 	}
 	p.Title = "ltxform report: " + p.Scope
 	p.CostEstimate = costText(est, unit)
@@ -329,7 +332,13 @@ func (r pathResolver) src(output string) (src string, missing bool) {
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.Join(segs, "/"), err != nil
+	src = strings.Join(segs, "/")
+	if strings.Contains(segs[0], ":") {
+		// "take:1.mp4" would read as a URL scheme, which the page's
+		// escaper refuses: "./" keeps it a relative path.
+		src = "./" + src
+	}
+	return src, err != nil
 }
 
 // fields is a record read by JSON name, so that new fields need no code here.

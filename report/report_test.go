@@ -214,3 +214,22 @@ func TestTakesAreLinkedFromTheirCard(t *testing.T) {
 		t.Error("the card does not link the earlier take")
 	}
 }
+
+// An output whose name holds a colon is linked as a relative URL
+// ("./take:1.mp4"), never read as a scheme that the page's escaper
+// replaces with "#ZgotmplZ" (issue 18, finding 18).
+func TestOutputWithAColonGetsAPlayer(t *testing.T) {
+	dir, run, st := fixture(t, 1)
+	addr := run.Results[0].Address
+	run.Results[0].Output, st.Entries[addr].Output = "take:1.mp4", "take:1.mp4"
+	st.Entries[addr].Takes = []state.Take{{Path: "take:0.mp4", TaskID: "task_0"}}
+	for _, name := range []string{"take:1.mp4", "take:0.mp4"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("mp4"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "report.html")})
+	if !strings.Contains(html, `<video src="./take:1.mp4"`) || !strings.Contains(html, `href="./take:0.mp4"`) || strings.Contains(html, "ZgotmplZ") {
+		t.Errorf("the video and its take are not linked as ./take:N.mp4:\n%s", html[strings.Index(html, `class="m"`)-20:][:300])
+	}
+}

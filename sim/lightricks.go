@@ -51,10 +51,12 @@ const (
 // ltx-2-3-pro 1440p $0.16. Assumed (resellers and client cost tables, and
 // the vendor's 402 example: 6 s × $0.06 = 36 cents): ltx-2-3-fast
 // 1080p/1440p/4K $0.06/$0.12/$0.24, ltx-2-3-pro 1080p/4K $0.08/$0.32. The pro
-// model has no 720p price and is refused at 720p.
+// model at 720p is served (Lightricks' own desktop app lists Pro 2.3 at
+// 720p) at a price nobody publishes: $0.04, half its 1080p price as for the
+// fast model, the same figure ltxform's price table assumes.
 var LightricksDollarsPerSecond = map[string]map[string]float64{
 	ModelLTX23Fast: {"720p": 0.03, "1080p": 0.06, "1440p": 0.12, "4K": 0.24},
-	ModelLTX23Pro:  {"1080p": 0.08, "1440p": 0.16, "4K": 0.32},
+	ModelLTX23Pro:  {"720p": 0.04, "1080p": 0.08, "1440p": 0.16, "4K": 0.32},
 }
 
 // lightricksTiers maps a WIDTHxHEIGHT (landscape or portrait) to its tier.

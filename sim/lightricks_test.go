@@ -146,7 +146,7 @@ func TestLightricksValidation(t *testing.T) {
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":22,"resolution":"1920x1080"`, "duration"},
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":6`, "resolution"},
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":6,"resolution":"1080p"`, "resolution"},
-		{"text-to-video", `"model":"ltx-2-3-pro","duration":6,"resolution":"1280x720"`, "resolution"},
+		{"text-to-video", `"model":"ltx-2-3-pro","duration":12,"resolution":"1280x720"`, "duration"},
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":6,"resolution":"1920x1080","fps":30`, "fps"},
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":6,"resolution":"1920x1080","generate_audio":"yes"`, "generate_audio"},
 		{"text-to-video", `"model":"ltx-2-3-fast","duration":6,"resolution":"1920x1080","camera_motion":"zoom"`, "camera_motion"},

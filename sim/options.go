@@ -58,7 +58,8 @@
 //   - prompts are 1–10000 characters (undocumented; clients check 5000 or
 //     10000); durations 12–20 mean every whole second in that range; fps
 //     48/50 are allowed at every resolution up to 10 s; the pro model is
-//     refused at 720p (no price is known); ltx-2-fast and ltx-2-pro are
+//     served at 720p, as Lightricks' desktop app lists it (at an assumed
+//     $0.04 a second); ltx-2-fast and ltx-2-pro are
 //     refused whatever the clock says; https image URLs must name a domain;
 //     data URIs must be base64 and at most 7 MB; image formats are not
 //     checked;

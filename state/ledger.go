@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/internal/money"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,28 +130,40 @@ type Spend struct {
 	MayHaveBilledTasks int                `json:"may_have_billed_tasks,omitempty"`
 }
 
-// SpendOf sums the charges for which keep is true (nil: all of them).
+// SpendOf sums the charges for which keep is true (nil: all of them),
+// exactly: in micro-units, turned into figures once at the end.
 func (l Ledger) SpendOf(keep func(Charge) bool) Spend {
-	s := Spend{ByUnit: map[string]float64{}}
+	s := Spend{}
+	spent, maybe := map[string]money.Amount{}, map[string]money.Amount{}
 	for _, c := range l {
 		if c.Simulated || (keep != nil && !keep(c)) {
 			continue
 		}
 		if c.Uncertain && c.TaskID == "" {
-			if s.MayHaveBilled == nil {
-				s.MayHaveBilled = map[string]float64{}
-			}
-			s.MayHaveBilled[c.UnitOrCredits()] += c.Cost
+			maybe[c.UnitOrCredits()] += money.FromFloat(c.Cost)
 			s.MayHaveBilledTasks++
 			continue
 		}
-		s.ByUnit[c.UnitOrCredits()] += c.Cost
+		spent[c.UnitOrCredits()] += money.FromFloat(c.Cost)
 		s.Tasks++
 		if c.Estimated {
 			s.Estimated++
 		}
 	}
+	s.ByUnit = Figures(spent)
+	if len(maybe) > 0 {
+		s.MayHaveBilled = Figures(maybe)
+	}
 	return s
+}
+
+// Figures are exact sums by unit as the float figures Spend carries.
+func Figures(byUnit map[string]money.Amount) map[string]float64 {
+	out := make(map[string]float64, len(byUnit))
+	for u, a := range byUnit {
+		out[u] = a.Float()
+	}
+	return out
 }
 
 // Spend is the whole ledger's spend.

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -66,5 +67,23 @@ func TestLocalLedgerSurvivesATornLine(t *testing.T) {
 	}
 	if l, _ := s.Charges(ctx); len(l) != 2 {
 		t.Errorf("after a checkpoint the ledger has %d charges, want 2", len(l))
+	}
+}
+
+// Spend is summed exactly: 10,000 tasks of $0.03 are $300, not a float's
+// 299.99999999999696 (issue 18, finding 17).
+func TestLedgerSpendIsExact(t *testing.T) {
+	charges := make([]Charge, 10_000)
+	for i := range charges {
+		charges[i] = Charge{TaskID: fmt.Sprintf("t%d", i), RunID: "A", Cost: 0.03, Unit: "usd"}
+	}
+	charges = append(charges, Charge{RunID: "A", IdempotencyKey: "k", Cost: 0.09, Unit: "usd", Uncertain: true},
+		Charge{RunID: "A", IdempotencyKey: "k2", Cost: 0.20, Unit: "usd", Uncertain: true})
+	s := FoldCharges(charges).Spend()
+	if s.ByUnit["usd"] != 300 || s.Tasks != 10_000 {
+		t.Errorf("10,000 × $0.03 = %v over %d tasks; want exactly 300", s.ByUnit["usd"], s.Tasks)
+	}
+	if s.MayHaveBilled["usd"] != 0.29 {
+		t.Errorf("may have billed %v; want exactly 0.29", s.MayHaveBilled["usd"])
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/ltx"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,9 +29,16 @@ func (e *LockedError) Error() string {
 	if e.Info == nil {
 		return fmt.Sprintf("the state is locked (%s) by another process that left no lock info; wait for it to finish", e.Path)
 	}
-	i := e.Info
+	i := e.Info.Printable()
 	return fmt.Sprintf("the state is locked by %s (lock ID %s, pid %d on %s, since %s); wait for it to finish, or use -lock-timeout to wait longer. If that process is gone, run: ltxform force-unlock %s",
 		i.Operation, i.ID, i.PID, i.Host, i.Created.UTC().Format(time.RFC3339), i.ID)
+}
+
+// Printable is the lock info with the text another process wrote (its
+// host, id, operation) made safe to print, as server strings are.
+func (info LockInfo) Printable() LockInfo {
+	info.ID, info.Host, info.Operation = ltx.CleanText(info.ID), ltx.CleanText(info.Host), ltx.CleanText(info.Operation)
+	return info
 }
 
 // NewLockInfo describes this process about to hold the lock for operation.
@@ -162,7 +170,7 @@ func (s *LocalStore) ForceUnlock(id string) error {
 		return fmt.Errorf("the state is not locked: there is no lock info in %s", l.dir)
 	}
 	if info.ID != id {
-		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Operation, info.ID, info.PID, info.Host)
+		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Printable().Operation, info.Printable().ID, info.PID, info.Printable().Host)
 	}
 	fl := flock.New(l.lockPath(), flock.SetPermissions(fileMode))
 	got, err := fl.TryLock()

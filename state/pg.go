@@ -725,7 +725,7 @@ func (s *PGStore) ForceUnlock(id string) error {
 		return fmt.Errorf("the state is not locked: there is no lock info for %s", s.Where())
 	}
 	if info.ID != id {
-		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Operation, info.ID, info.PID, info.Host)
+		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Printable().Operation, info.Printable().ID, info.PID, info.Printable().Host)
 	}
 	conn, err := pgx.ConnectConfig(ctx, s.cfg)
 	if err != nil {

@@ -11,6 +11,11 @@ import (
 // FormatVersion of the snapshot schema this build reads and writes.
 const FormatVersion = 1
 
+// RequestFromManifestAtImport is the RequestSource of an imported entry:
+// the manifest's request when it was imported, not one the service
+// confirmed.
+const RequestFromManifestAtImport = "manifest at import"
+
 // Status of one video in the state. See DESIGN.md, "State and crash safety".
 type Status string
 
@@ -76,6 +81,11 @@ type Entry struct {
 	// Host downloaded the file (state.Hostname()): in a state shared
 	// between machines, the file is on that machine's disk.
 	Host string `json:"host,omitempty"`
+
+	// RequestSource says where Request comes from when the state did not
+	// send it: RequestFromManifestAtImport for an imported task or file,
+	// whose request no service returns. "" is the request this state sent.
+	RequestSource string `json:"request_source,omitempty"`
 }
 
 // Take is an earlier file of a video, moved aside before a newer one took
