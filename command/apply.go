@@ -90,12 +90,19 @@ func runApply(ctx context.Context, env *Env, args []string) (err error) {
 	}
 	a.Common.applyTo(env)
 	view := newApplyView(env, a.JSON)
-	defer func() { err = view.finish(err) }()
 	if err != nil {
-		return err
+		return view.finish(err)
 	}
-	r := &applyRun{env: env, args: a, view: view,
+	started := time.Now()
+	r := &applyRun{env: env, args: a, view: view, started: started, runID: state.NewRunID(started),
 		pipeline: pipeline{env: env, view: view.view, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "apply"}}
+	// The log's first and last lines name the run, so that a night's log
+	// leads to `ltxform runs show`.
+	view.Opening(r.runID, started)
+	defer func() {
+		err = view.finish(err)
+		view.Closing(r.runID, time.Now(), ExitStatus(err), r.recorded)
+	}()
 	defer r.close()
 	return r.run(ctx)
 }
@@ -109,6 +116,10 @@ type applyRun struct {
 
 	dir   string     // the manifest directory applied to
 	saved *plan.Plan // the saved plan, when apply was given one
+
+	started  time.Time
+	runID    string // named by the log's first line, before the run exists
+	recorded bool   // whether the run was saved in the history
 }
 
 // run is apply's sequence of steps: what to apply; the plan (which opens
@@ -122,7 +133,7 @@ func (r *applyRun) run(ctx context.Context) error {
 		return err
 	}
 	if !p.HasChanges() {
-		return r.recordNothingToDo(ctx, p)
+		return r.nothingToDo(ctx, p)
 	}
 	if err := r.view.Plan(p); err != nil {
 		return err
@@ -138,7 +149,10 @@ func (r *applyRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return r.report(ctx, run, runErr)
+	if err := r.report(ctx, run, runErr); err != nil {
+		return err
+	}
+	return r.decisionsPending(p)
 }
 
 // resolve decides what is applied: the manifest of a directory, or a saved
@@ -258,23 +272,35 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	return remade, nil
 }
 
-// recordNothingToDo records a run that sends nothing, so that the history
-// of a cron job has every night in it, and shows what needs a decision
-// (uncertain, parked, altered by hand), or that there is nothing.
-func (r *applyRun) recordNothingToDo(ctx context.Context, p *plan.Plan) error {
-	now := time.Now()
-	runID := state.NewRunID(now)
-	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
+// nothingToDo ends a run that sends nothing: it is not recorded (a cron
+// job's history keeps the nights that did something), killed runs are
+// closed, what needs a decision is shown and keeps the exit status 4, and
+// -report still writes the page of the latest run that did something.
+func (r *applyRun) nothingToDo(ctx context.Context, p *plan.Plan) error {
+	if err := closeKilledRuns(ctx, r.view, r.store, p, r.runID); err != nil {
 		return err
 	}
-	// No-op rows need no API.
-	results, _ := executor.Apply(ctx, p, nil, r.store, executor.Options{RunID: runID})
-	run := withSettings(newRunRecord(now, now, results, nil), p)
-	run.ID = runID
-	if err := r.store.SaveRun(ctx, run); err != nil {
-		return fmt.Errorf("saving the run record: %w", err)
+	if err := r.view.Plan(p); err != nil {
+		return err
 	}
-	return r.view.Plan(p)
+	if r.args.Report != "" {
+		runs, _ := r.store.ListRuns(ctx) // an unreadable record leaves the page to the state
+		if err := r.writeReport(ctx, latestRun(runs)); err != nil {
+			return err
+		}
+	}
+	return r.decisionsPending(p)
+}
+
+// decisionsPending tells the videos that wait on a decision, and makes
+// them the exit status 4 of every apply until they are settled.
+func (r *applyRun) decisionsPending(p *plan.Plan) error {
+	ds := awaitingDecision(p)
+	if len(ds) == 0 {
+		return nil
+	}
+	r.view.tellDecisions(ds, ExitSomeVideosFailed)
+	return ErrSomeVideosFailed
 }
 
 // settings are the plan's api settings with -parallelism.
@@ -362,8 +388,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 
 	// The record is opened before anything is sent, so that a run killed
 	// outright is still listed, with what the ledger says it bought.
-	started := time.Now()
-	runID := state.NewRunID(started)
+	started, runID := time.Now(), r.runID
 	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
 		return nil, nil, err
 	}
@@ -371,6 +396,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	if err := r.store.SaveRun(ctx, opened); err != nil {
 		return nil, nil, fmt.Errorf("opening the run record: %w", err)
 	}
+	r.recorded = true
 	opts.RunID = runID
 	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
@@ -393,11 +419,14 @@ func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) err
 	}
 	if err := r.store.SaveRun(bg, run); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
-	} else if r.args.Report != "" {
-		bookkeeping = append(bookkeeping, writeApplyReport(bg, r.env, r.store, r.dir, run, r.args.Report)...)
 	}
 	if err := r.view.Results(run, runErr); err != nil {
 		return err
+	}
+	if r.args.Report != "" {
+		if err := r.writeReport(bg, run); err != nil {
+			bookkeeping = append(bookkeeping, err)
+		}
 	}
 	for _, err := range bookkeeping {
 		r.view.Error(err)

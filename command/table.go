@@ -23,6 +23,9 @@ type tableColumn struct {
 	// Wrap, when above 0, lets the cell's text wrap inside the cell down to
 	// this many columns before any column is dropped.
 	Wrap int
+	// Whole keeps the cells whole (an id, a code) while any other column
+	// can still give up room.
+	Whole bool
 }
 
 // table is an ASCII table that fits a width: cells of wrappable columns
@@ -232,13 +235,20 @@ func (t *table) layout() (keep, widths []int) {
 	}
 	excess := total(func(c int) int { return natural[c] }) - t.Width
 	// First the wrappable columns down to their Wrap width, then, on a
-	// terminal too narrow even for that, every column down to one rune.
+	// terminal too narrow even for that, every column but the whole ones
+	// down to one rune, then those too.
 	for _, floor := range []func(k int) int{
 		func(k int) int {
 			if t.Columns[keep[k]].Wrap > 0 {
 				return minWidth(keep[k])
 			}
 			return widths[k]
+		},
+		func(k int) int {
+			if t.Columns[keep[k]].Whole {
+				return widths[k]
+			}
+			return 1
 		},
 		func(int) int { return 1 },
 	} {
