@@ -131,4 +131,3 @@ func TestMarkdownPlanWithoutChanges(t *testing.T) {
 		t.Errorf("got %q", md.String())
 	}
 }
-
