@@ -40,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"simcount": cmdSimCount,
 			"waitfor":  cmdWaitFor,
 			"gfm":      cmdGFM,
+			"receiver": cmdReceiver,
 		},
 	})
 }

@@ -100,7 +100,12 @@ func runApply(ctx context.Context, env *Env, args []string) (err error) {
 	// leads to `ltxform runs show`.
 	view.Opening(r.runID, started)
 	defer func() {
+		message := ""
+		if untold(err) {
+			message = errorText(err)
+		}
 		err = view.finish(err)
+		r.notify(ctx, ExitStatus(err), message)
 		view.Closing(r.runID, time.Now(), ExitStatus(err), r.recorded)
 	}()
 	defer r.close()
@@ -120,6 +125,7 @@ type applyRun struct {
 	started  time.Time
 	runID    string // named by the log's first line, before the run exists
 	recorded bool   // whether the run was saved in the history
+	outcome  notifyOutcome
 }
 
 // run is apply's sequence of steps: what to apply; the plan (which opens
@@ -221,6 +227,10 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 	opts := r.args.Plan.options(r.env)
 	opts.Simulated = r.args.Simulate
 	p, m, diags, err := r.planFromManifest(ctx, r.dir, opts)
+	if m != nil {
+		r.outcome.blocks = m.Notify
+	}
+	r.outcome.noteBudget(diags)
 	if err == nil && diags.HasErrors() && p.HasChanges() && !r.args.JSON {
 		// A plan refused (over budget, say) is shown first, so that the
 		// refusal comes after its table and does not scroll away above it.
@@ -246,6 +256,7 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 // plan made now, never the file's own word.
 func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	m, diags := loadAndCheck(r.env, r.dir, r.vars)
+	r.outcome.blocks = m.Notify
 	r.view.Diagnostics(m.Files, diags)
 	if diags.HasErrors() {
 		return nil, ErrReported
@@ -266,6 +277,7 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 		return nil, err
 	}
 	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && remade.Totals.Credits > maxCost {
+		r.outcome.budgetStop = true
 		return nil, fmt.Errorf("the saved plan is estimated at %s, over -max-cost %s",
 			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), plan.FormatCost(maxCost, remade.Settings.Unit))
 	}
@@ -296,6 +308,7 @@ func (r *applyRun) nothingToDo(ctx context.Context, p *plan.Plan) error {
 // them the exit status 4 of every apply until they are settled.
 func (r *applyRun) decisionsPending(p *plan.Plan) error {
 	ds := awaitingDecision(p)
+	r.outcome.decisions = len(ds)
 	if len(ds) == 0 {
 		return nil
 	}
@@ -413,6 +426,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 // turns them into the exit status.
 func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) error {
 	bg := context.WithoutCancel(ctx)
+	r.outcome.run = run
 	var bookkeeping []error
 	if err := r.store.Checkpoint(bg); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("writing the state snapshot: %w", err))

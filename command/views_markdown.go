@@ -36,9 +36,10 @@ func newPlanMarkdownView(w io.Writer, workspace string) *planMarkdownView {
 	return &planMarkdownView{w: w, workspace: workspace, limit: markdownLimit}
 }
 
-// markdownWorkspace names the workspace in the comment's marker: -workspace,
-// else LTXFORM_WORKSPACE, else "default", as the backend picks it.
-func markdownWorkspace(env *Env, flag string) string {
+// workspaceName names the workspace in a plan comment's marker and a
+// notification: -workspace, else LTXFORM_WORKSPACE, else "default", as the
+// backend picks it.
+func workspaceName(env *Env, flag string) string {
 	if flag != "" {
 		return flag
 	}
