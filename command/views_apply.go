@@ -76,7 +76,10 @@ func (v *applyView) Plan(p *plan.Plan) error {
 		if !p.HasChanges() {
 			typ = "no_changes"
 		}
-		return v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)})
+		if err := v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)}); err != nil {
+			return err
+		}
+		return v.plannedChanges(p)
 	}
 	if err := v.humanPlan().Plan(p, nil); err != nil {
 		return err
