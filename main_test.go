@@ -37,10 +37,11 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       os.Getenv("LTXFORM_UPDATE_SCRIPTS") != "", // rewrite cmp golden files in place
 		Setup:               setupScriptSim,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"simcount": cmdSimCount,
-			"waitfor":  cmdWaitFor,
-			"gfm":      cmdGFM,
-			"receiver": cmdReceiver,
+			"simcount":   cmdSimCount,
+			"waitfor":    cmdWaitFor,
+			"gfm":        cmdGFM,
+			"receiver":   cmdReceiver,
+			"actionlint": cmdActionlint,
 		},
 	})
 }

@@ -11,8 +11,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/rhysd/actionlint"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -114,5 +116,27 @@ func cmdReceiver(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), rc.last, 0o644))
 	default:
 		ts.Fatalf("unknown receiver command %q", args[0])
+	}
+}
+
+// cmdActionlint lints a GitHub Actions workflow with actionlint; a path
+// starting with "repo:" is the repository's own file (examples/ci/...).
+func cmdActionlint(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: actionlint FILE | actionlint repo:PATH")
+	}
+	path := ts.MkAbs(args[0])
+	if rest, ok := strings.CutPrefix(args[0], "repo:"); ok {
+		path = rest // the test runs in the repository's root
+	}
+	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	ts.Check(err)
+	errs, err := linter.LintFile(path, nil)
+	ts.Check(err)
+	for _, e := range errs {
+		ts.Logf("%s:%d:%d: %s [%s]", args[0], e.Line, e.Column, e.Message, e.Kind)
+	}
+	if (len(errs) > 0) != neg {
+		ts.Fatalf("actionlint: %d problems", len(errs))
 	}
 }
