@@ -187,14 +187,14 @@ func runUnit(run *state.Run) ltx.Unit {
 }
 
 // resultColumns are the results table's columns; on a narrow terminal the
-// task id and the counts go first and long cells wrap, but the request id
-// and the error code stay, whole: they are what a support request and a
-// grep need.
+// task id, the counts and the costs go first (the summary line has the
+// totals) and long cells wrap, but the request id and the error code stay,
+// whole: they are what a support request and a grep need.
 func resultColumns(u ltx.Unit) []tableColumn {
 	h := resultHeader(u)
 	return []tableColumn{
 		{Header: h[0], Wrap: 16}, {Header: h[1]}, {Header: h[2], Drop: 5}, {Header: h[3], Whole: true},
-		{Header: h[4], Whole: true}, {Header: h[5], Drop: 4}, {Header: h[6], Drop: 3}, {Header: h[7]},
+		{Header: h[4], Whole: true}, {Header: h[5], Drop: 4}, {Header: h[6], Drop: 3}, {Header: h[7], Drop: 2},
 		{Header: h[8], Drop: 1, Wrap: 16},
 	}
 }
