@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/rhysd/actionlint"
@@ -119,19 +118,14 @@ func cmdReceiver(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdActionlint lints a GitHub Actions workflow with actionlint; a path
-// starting with "repo:" is the repository's own file (examples/ci/...).
+// cmdActionlint lints a GitHub Actions workflow with actionlint.
 func cmdActionlint(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
-		ts.Fatalf("usage: actionlint FILE | actionlint repo:PATH")
-	}
-	path := ts.MkAbs(args[0])
-	if rest, ok := strings.CutPrefix(args[0], "repo:"); ok {
-		path = rest // the test runs in the repository's root
+		ts.Fatalf("usage: actionlint FILE")
 	}
 	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
 	ts.Check(err)
-	errs, err := linter.LintFile(path, nil)
+	errs, err := linter.LintFile(ts.MkAbs(args[0]), nil)
 	ts.Check(err)
 	for _, e := range errs {
 		ts.Logf("%s:%d:%d: %s [%s]", args[0], e.Line, e.Column, e.Message, e.Kind)
