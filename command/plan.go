@@ -114,7 +114,7 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 	// A video that waits on a decision keeps the answer "changes" (2), so
 	// that a nightly check does not go quiet after the first night.
 	if a.DetailedExitcode && (p.HasChanges() || len(awaitingDecision(p)) > 0) {
-		if !p.HasChanges() && !a.JSON {
+		if !p.HasChanges() && !a.JSON && !a.Markdown { // the comment lists them itself
 			base.tellDecisions(awaitingDecision(p), 2)
 		}
 		return ErrPlanHasChanges
