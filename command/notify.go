@@ -52,7 +52,7 @@ func (r *applyRun) notify(ctx context.Context, exit int, message string) {
 // summary is the run as the notifications tell it.
 func (r *applyRun) summary(exit int, message string) notify.Summary {
 	o := r.outcome
-	s := notify.Summary{RunID: r.runID, Workspace: workspaceName(r.env, r.args.Plan.Lock.Workspace), ExitCode: exit,
+	s := notify.Summary{RunID: r.runID, Workspace: workspaceName(r.env, r.args.Plan.Lock.Workspace, r.dir), ExitCode: exit,
 		Counts: map[string]int{}, Failed: []notify.Failure{}, Message: message, Cost: notify.Cost{Unit: "credits"}}
 	uncertain := o.decisions > 0
 	failed := exit == ExitRunError

@@ -62,7 +62,7 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 	base := newView(env, false)
 	view := newPlanView(base, a.JSON)
 	if a.Markdown {
-		view = newPlanMarkdownView(env.Stdout, workspaceName(env, a.Plan.Lock.Workspace))
+		view = newPlanMarkdownView(env.Stdout, workspaceName(env, a.Plan.Lock.Workspace, a.Dir))
 	}
 	defer func() {
 		if a.JSON && tellsAsDocument(err) {

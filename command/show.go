@@ -28,7 +28,7 @@ func runShow(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if a.Markdown {
-		return newPlanMarkdownView(env.Stdout, workspaceName(env, "")).Plan(p, nil)
+		return newPlanMarkdownView(env.Stdout, workspaceName(env, "", savedPlanDir(p, ""))).Plan(p, nil)
 	}
 	return newPlanView(newView(env, false), a.JSON).Plan(p, nil)
 }

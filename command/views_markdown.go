@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/plan"
 )
 
@@ -37,9 +38,10 @@ func newPlanMarkdownView(w io.Writer, workspace string) *planMarkdownView {
 }
 
 // workspaceName names the workspace in a plan comment's marker and a
-// notification: -workspace, else LTXFORM_WORKSPACE, else "default", as the
-// backend picks it.
-func workspaceName(env *Env, flag string) string {
+// notification as the backend picks it: -workspace, else
+// LTXFORM_WORKSPACE, else the backend block's, else "default". dir is the
+// manifest directory ("" when there is none at hand, as for a plan file).
+func workspaceName(env *Env, flag, dir string) string {
 	if flag != "" {
 		return flag
 	}
@@ -48,7 +50,12 @@ func workspaceName(env *Env, flag string) string {
 			return w
 		}
 	}
-	return "default"
+	if dir != "" {
+		if be, _, _ := config.LoadBackend(dir); be != nil && be.Workspace != "" {
+			return be.Workspace
+		}
+	}
+	return config.DefaultBackendWorkspace
 }
 
 // mdSection is a part of the comment made of one item per change, which
