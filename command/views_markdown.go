@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 )
 
@@ -190,7 +191,10 @@ func mdDetails(p *plan.Plan) *mdSection {
 		switch c.Action {
 		case plan.ActionCreate:
 			summary = c.Address + ": create"
-			lines = append(lines, "+ prompt = "+plan.Quoted(c.Request.Prompt))
+			set, _ := plan.Diff(ltx.CreateRequest{}, c.Request) // every attribute it sets
+			for _, a := range set {
+				lines = append(lines, fmt.Sprintf("+ %s = %s", a.Name, attrText(a.After)))
+			}
 		case plan.ActionReplace:
 			if c.Before == nil {
 				continue
