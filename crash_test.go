@@ -267,17 +267,35 @@ func (k *randomKiller) observe(res procResult) {
 }
 
 // resultCounts reads the counts of apply -json's "results" line.
+//
+// An apply with nothing to send has no results line (issue 20: it exits 4
+// while videos wait on a decision); its counts are then those of its
+// planned_change lines by action, such as {"uncertain": 2}.
 func resultCounts(stdout string) map[string]int {
+	var waiting map[string]int
 	for _, line := range strings.Split(stdout, "\n") {
 		var doc struct {
 			Type   string         `json:"type"`
 			Counts map[string]int `json:"counts"`
+			Change struct {
+				Action string `json:"action"`
+			} `json:"change"`
 		}
-		if json.Unmarshal([]byte(line), &doc) == nil && doc.Type == "results" {
+		if json.Unmarshal([]byte(line), &doc) != nil {
+			continue
+		}
+		switch doc.Type {
+		case "results":
 			return doc.Counts
+		case "no_changes":
+			waiting = map[string]int{}
+		case "planned_change":
+			if waiting != nil {
+				waiting[doc.Change.Action]++
+			}
 		}
 	}
-	return nil
+	return waiting
 }
 
 // planActions runs plan -json and returns each address's action.

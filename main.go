@@ -30,22 +30,13 @@ func realMain() int {
 	return exitCode(err, env)
 }
 
-// exitCode is the single place where errors become exit statuses.
+// exitCode turns a command's outcome into the exit status
+// (command.ExitStatus) and tells an error no view has told.
 func exitCode(err error, env *command.Env) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, command.ErrPlanHasChanges):
-		return 2
-	case errors.Is(err, command.ErrFormatNeeded):
-		return 3
-	case errors.Is(err, command.ErrSomeVideosFailed):
-		return command.ExitSomeVideosFailed
-	case errors.Is(err, command.ErrReported):
-		return 1
-	default:
+	code := command.ExitStatus(err)
+	if code == command.ExitRunError && !errors.Is(err, command.ErrReported) {
 		// A usage error, or one from before a command had its view.
 		command.TellError(env, err)
-		return 1
 	}
+	return code
 }

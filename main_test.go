@@ -39,9 +39,12 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       os.Getenv("LTXFORM_UPDATE_SCRIPTS") != "", // rewrite cmp golden files in place
 		Setup:               setupScriptSim,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"simcount": cmdSimCount,
-			"waitfor":  cmdWaitFor,
-			"simtask":  cmdSimTask,
+			"simcount":   cmdSimCount,
+			"waitfor":    cmdWaitFor,
+			"simtask":    cmdSimTask,
+			"gfm":        cmdGFM,
+			"receiver":   cmdReceiver,
+			"actionlint": cmdActionlint,
 		},
 	})
 }

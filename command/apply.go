@@ -91,12 +91,24 @@ func runApply(ctx context.Context, env *Env, args []string) (err error) {
 	}
 	a.Common.applyTo(env)
 	view := newApplyView(env, a.JSON)
-	defer func() { err = view.finish(err) }()
 	if err != nil {
-		return err
+		return view.finish(err)
 	}
-	r := &applyRun{env: env, args: a, view: view,
+	started := time.Now()
+	r := &applyRun{env: env, args: a, view: view, started: started, runID: state.NewRunID(started),
 		pipeline: pipeline{env: env, view: view.view, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "apply"}}
+	// The log's first and last lines name the run, so that a night's log
+	// leads to `ltxform runs show`.
+	view.Opening(r.runID, started)
+	defer func() {
+		message := ""
+		if untold(err) {
+			message = errorText(err)
+		}
+		err = view.finish(err)
+		r.notify(ctx, ExitStatus(err), message)
+		view.Closing(r.runID, time.Now(), ExitStatus(err), r.recorded)
+	}()
 	defer r.close()
 	return r.run(ctx)
 }
@@ -110,6 +122,11 @@ type applyRun struct {
 
 	dir   string     // the manifest directory applied to
 	saved *plan.Plan // the saved plan, when apply was given one
+
+	started  time.Time
+	runID    string // named by the log's first line, before the run exists
+	recorded bool   // whether the run was saved in the history
+	outcome  notifyOutcome
 }
 
 // run is apply's sequence of steps: what to apply; the plan (which opens
@@ -123,7 +140,7 @@ func (r *applyRun) run(ctx context.Context) error {
 		return err
 	}
 	if !p.HasChanges() {
-		return r.recordNothingToDo(ctx, p)
+		return r.nothingToDo(ctx, p)
 	}
 	if err := r.view.Plan(p); err != nil {
 		return err
@@ -139,7 +156,10 @@ func (r *applyRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return r.report(ctx, run, runErr)
+	if err := r.report(ctx, run, runErr); err != nil {
+		return err
+	}
+	return r.decisionsPending(p)
 }
 
 // resolve decides what is applied: the manifest of a directory, or a saved
@@ -230,6 +250,10 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 	opts := r.args.Plan.options(r.env)
 	opts.Simulated = r.args.Simulate
 	p, m, diags, err := r.planFromManifest(ctx, r.dir, opts)
+	if m != nil {
+		r.outcome.blocks = m.Notify
+	}
+	r.outcome.noteBudget(diags)
 	if err == nil && diags.HasErrors() && p.HasChanges() && !r.args.JSON {
 		// A plan refused (over budget, say) is shown first, so that the
 		// refusal comes after its table and does not scroll away above it.
@@ -255,6 +279,7 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 // plan made now, never the file's own word.
 func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	m, diags := loadAndCheck(r.env, r.dir, r.vars)
+	r.outcome.blocks = m.Notify
 	r.view.Diagnostics(m.Files, diags)
 	if diags.HasErrors() {
 		return nil, ErrReported
@@ -275,6 +300,7 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 		return nil, err
 	}
 	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Credits, maxCost) {
+		r.outcome.budgetStop = true
 		flag := r.args.Plan.MaxCostFlag
 		if flag == "" {
 			flag = "-max-cost"
@@ -285,23 +311,36 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	return remade, nil
 }
 
-// recordNothingToDo records a run that sends nothing, so that the history
-// of a cron job has every night in it, and shows what needs a decision
-// (uncertain, parked, altered by hand), or that there is nothing.
-func (r *applyRun) recordNothingToDo(ctx context.Context, p *plan.Plan) error {
-	now := time.Now()
-	runID := state.NewRunID(now)
-	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
+// nothingToDo ends a run that sends nothing: it is not recorded (a cron
+// job's history keeps the nights that did something), killed runs are
+// closed, what needs a decision is shown and keeps the exit status 4, and
+// -report still writes the page of the latest run that did something.
+func (r *applyRun) nothingToDo(ctx context.Context, p *plan.Plan) error {
+	if err := closeKilledRuns(ctx, r.view, r.store, p, r.runID); err != nil {
 		return err
 	}
-	// No-op rows need no API.
-	results, _ := executor.Apply(ctx, p, nil, r.store, executor.Options{RunID: runID})
-	run := withSettings(newRunRecord(now, now, results, nil), p)
-	run.ID = runID
-	if err := r.store.SaveRun(ctx, run); err != nil {
-		return fmt.Errorf("saving the run record: %w", err)
+	if err := r.view.Plan(p); err != nil {
+		return err
 	}
-	return r.view.Plan(p)
+	if r.args.Report != "" {
+		runs, _ := r.store.ListRuns(ctx) // an unreadable record leaves the page to the state
+		if err := r.writeReport(ctx, latestRun(runs)); err != nil {
+			return err
+		}
+	}
+	return r.decisionsPending(p)
+}
+
+// decisionsPending tells the videos that wait on a decision, and makes
+// them the exit status 4 of every apply until they are settled.
+func (r *applyRun) decisionsPending(p *plan.Plan) error {
+	ds := awaitingDecision(p)
+	r.outcome.decisions = len(ds)
+	if len(ds) == 0 {
+		return nil
+	}
+	r.view.tellDecisions(ds, ExitSomeVideosFailed)
+	return ErrSomeVideosFailed
 }
 
 // settings are the plan's api settings with -parallelism.
@@ -389,8 +428,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 
 	// The record is opened before anything is sent, so that a run killed
 	// outright is still listed, with what the ledger says it bought.
-	started := time.Now()
-	runID := state.NewRunID(started)
+	started, runID := time.Now(), r.runID
 	if err := closeKilledRuns(ctx, r.view, r.store, p, runID); err != nil {
 		return nil, nil, err
 	}
@@ -398,6 +436,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	if err := r.store.SaveRun(ctx, opened); err != nil {
 		return nil, nil, fmt.Errorf("opening the run record: %w", err)
 	}
+	r.recorded = true
 	opts.RunID = runID
 	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
@@ -414,17 +453,21 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 // turns them into the exit status.
 func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) error {
 	bg := context.WithoutCancel(ctx)
+	r.outcome.run = run
 	var bookkeeping []error
 	if err := r.store.Checkpoint(bg); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("writing the state snapshot: %w", err))
 	}
 	if err := r.store.SaveRun(bg, run); err != nil {
 		bookkeeping = append(bookkeeping, fmt.Errorf("saving the run record: %w", err))
-	} else if r.args.Report != "" {
-		bookkeeping = append(bookkeeping, writeApplyReport(bg, r.env, r.store, r.dir, run, r.args.Report)...)
 	}
 	if err := r.view.Results(run, runErr); err != nil {
 		return err
+	}
+	if r.args.Report != "" {
+		if err := r.writeReport(bg, run); err != nil {
+			bookkeeping = append(bookkeeping, err)
+		}
 	}
 	for _, err := range bookkeeping {
 		r.view.Error(err)

@@ -100,12 +100,13 @@ video "two" {
 func TestTextProgressIsOneLinePerEvent(t *testing.T) {
 	var b bytes.Buffer
 	p := newTextProgress(testView(&b, false), newRunStats(nil, 1, time.Now), false)
-	at := time.Date(2026, 11, 25, 12, 0, 1, 0, time.Local)
+	// In the log's time zone of choice (here +2), stamped in UTC with its date.
+	at := time.Date(2026, 11, 25, 14, 0, 1, 0, time.FixedZone("EET", 2*3600))
 	p.Event(executor.Event{Time: at, Kind: executor.EventCreated, Address: "video.hero", TaskID: "task_abc", RequestID: "req_123", Attempt: 1})
 	p.Event(executor.Event{Time: at, Kind: executor.EventStart, Total: 3})
 	p.Event(executor.Event{Time: at, Kind: executor.EventFailed, Address: "video.bad", ErrorCode: "CONTENT_POLICY_VIOLATION", Message: "refused", RequestID: "req_9"})
-	want := "12:00:01 video.hero created task_abc (req_123)\n" +
-		"12:00:01 video.bad failed CONTENT_POLICY_VIOLATION: refused (req_9)\n"
+	want := "2026-11-25T12:00:01Z video.hero created task_abc (req_123)\n" +
+		"2026-11-25T12:00:01Z video.bad failed CONTENT_POLICY_VIOLATION: refused (req_9)\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}

@@ -14,6 +14,8 @@ type jsonDiagnostic struct {
 	Summary  string     `json:"summary"`
 	Detail   string     `json:"detail"`
 	Range    *jsonRange `json:"range,omitempty"`
+	// Snippet is the source the range points at (validate -json).
+	Snippet *jsonSnippet `json:"snippet,omitempty"`
 }
 
 type jsonRange struct {

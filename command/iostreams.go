@@ -10,8 +10,7 @@ import (
 	"golang.org/x/term"
 )
 
-// defaultWidth stands in for the terminal's width when stdout is not one
-// (a file, a pipe, cron mail) and COLUMNS does not say.
+// defaultWidth stands in for the width of a terminal that does not say.
 const defaultWidth = 80
 
 // IOStreams is what views write to, after the decisions that depend on the
@@ -30,7 +29,9 @@ type IOStreams struct {
 	// OutColor and ErrColor are the one colour decision of each stream.
 	OutColor bool
 	ErrColor bool
-	// Width is the longest line a human view writes.
+	// Width is the longest line a human view writes; 0 when stdout is not
+	// a terminal: a log, a pipe or cron mail is never wrapped, so that one
+	// grep finds a whole row.
 	Width int
 }
 
@@ -58,7 +59,9 @@ func colorAllowed(env *Env) bool {
 	return env.Getenv("NO_COLOR") == "" && env.Getenv("TERM") != "dumb"
 }
 
-// terminalWidth is COLUMNS when set, else stdout's terminal width, else 80.
+// terminalWidth is COLUMNS when set, else stdout's terminal width, else 80
+// on a terminal that does not say, and 0 (no wrapping) when stdout is not
+// a terminal.
 func terminalWidth(env *Env) int {
 	if env.Getenv != nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(env.Getenv("COLUMNS"))); err == nil && n > 0 {
@@ -68,7 +71,19 @@ func terminalWidth(env *Env) int {
 	if env.Width > 0 {
 		return env.Width
 	}
-	return defaultWidth
+	if env.StdoutIsTerminal {
+		return defaultWidth
+	}
+	return 0
+}
+
+// within is n, or the width when that is less: the width of a paragraph
+// that would be hard to read wider than n even unwrapped.
+func (s *IOStreams) within(n int) int {
+	if s.Width <= 0 {
+		return n
+	}
+	return min(n, s.Width)
 }
 
 // stdoutWidth is the width of the terminal on stdout, 0 when there is none.

@@ -14,7 +14,7 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const planUsage = "[-out FILE] [-json] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
+const planUsage = "[-out FILE] [-json | -markdown] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
 // planCmdArgs are plan's arguments.
 type planCmdArgs struct {
@@ -22,6 +22,7 @@ type planCmdArgs struct {
 	Dir              string // the manifest directory; "." when not given
 	Out              string // -out FILE
 	JSON             bool   // -json
+	Markdown         bool   // -markdown
 	DetailedExitcode bool   // -detailed-exitcode
 	CheckImages      bool   // -check-images
 	Plan             planArgs
@@ -35,9 +36,13 @@ func parsePlan(args []string) (planCmdArgs, error) {
 	fs.BoolVar(&a.JSON, "json", false, "print the plan as one JSON document")
 	fs.BoolVar(&a.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	fs.BoolVar(&a.CheckImages, "check-images", false, "send a HEAD request to each image_url that will be bought")
+	fs.BoolVar(&a.Markdown, "markdown", false, "print the plan as GitHub-flavoured Markdown, for a pull request comment")
 	addPlanFlags(fs, "plan", &a.Plan)
 	if err := fs.parse(args); err != nil {
 		return a, err
+	}
+	if a.JSON && a.Markdown {
+		return a, &UsageError{Msg: "-json and -markdown are two forms of the same plan: give one"}
 	}
 	dir, err := oneOptionalArg(fs)
 	a.Dir = dirOrCurrent(dir)
@@ -56,6 +61,9 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 	// error, the diagnostics of the human plan) is told by the human view.
 	base := newView(env, false)
 	view := newPlanView(base, a.JSON)
+	if a.Markdown {
+		view = newPlanMarkdownView(env.Stdout, workspaceName(env, a.Plan.Lock.Workspace, a.Dir))
+	}
 	defer func() {
 		if a.JSON && tellsAsDocument(err) {
 			// A script reading plan -json gets a document in every case:
@@ -103,7 +111,12 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		}
 		view.Saved(a.Out)
 	}
-	if a.DetailedExitcode && p.HasChanges() {
+	// A video that waits on a decision keeps the answer "changes" (2), so
+	// that a nightly check does not go quiet after the first night.
+	if a.DetailedExitcode && (p.HasChanges() || len(awaitingDecision(p)) > 0) {
+		if !p.HasChanges() && !a.JSON && !a.Markdown { // the comment lists them itself
+			base.tellDecisions(awaitingDecision(p), 2)
+		}
 		return ErrPlanHasChanges
 	}
 	return nil

@@ -180,11 +180,12 @@ func shortDuration(d time.Duration) string {
 	}
 }
 
-// textProgress writes one line per event, for logs and cron mail:
+// textProgress writes one line per event, for logs and cron mail, each with
+// its date and time in UTC:
 //
-//	12:00:01 video.hero created task_abc (req_123)
-//	12:00:11 video.hero: Still generating… [10s elapsed]
-//	12:01:13 video.hero downloaded to out/hero.mp4 after 1m12s
+//	2026-12-06T12:00:01Z video.hero created task_abc (req_123)
+//	2026-12-06T12:00:11Z video.hero: Still generating… [10s elapsed]
+//	2026-12-06T12:01:13Z video.hero downloaded to out/hero.mp4 after 1m12s
 type textProgress struct {
 	mu    sync.Mutex
 	v     *view
@@ -239,9 +240,10 @@ func (p *textProgress) Event(e executor.Event) {
 	p.print(e.Time, line, eventColor(e.Kind))
 }
 
-// print writes one timestamped line, wrapped to the width.
+// print writes one line stamped with its date and time, wrapped to the
+// width (not at all in a log).
 func (p *textProgress) print(at time.Time, line, color string) {
-	stamp := at.Local().Format(time.TimeOnly) + " "
+	stamp := logTime(at) + " "
 	lines := wrapLine(stamp+line, p.v.s.Width, strings.Repeat(" ", len(stamp)))
 	out := p.v.out()
 	for i, l := range lines {

@@ -88,7 +88,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 			}
 			return fmt.Errorf("no runs in %s yet: run \"ltxform apply\" first, or use -state for the videos in the state", dir)
 		}
-		run = runs[0]
+		run = latestRun(runs) // the latest that did something
 	}
 
 	file := *out
@@ -113,16 +113,18 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// writeApplyReport is apply -report: the run's page, from the state the run
-// left. Its error joins apply's other bookkeeping errors.
-func writeApplyReport(ctx context.Context, env *Env, store state.Store, dir string, run *state.Run, file string) []error {
-	st, err := store.Load(ctx)
+// writeReport is apply -report: the page of run (nil: of the whole
+// state), from the state the run left, and a line saying where it went.
+func (r *applyRun) writeReport(ctx context.Context, run *state.Run) error {
+	st, err := r.store.Load(ctx)
+	n := 0
 	if err == nil {
-		_, err = writeReport(dir, run, st, file, manifestRequests(env, dir, st))
+		n, err = writeReport(r.dir, run, st, r.args.Report, manifestRequests(r.env, r.dir, st))
 	}
 	if err != nil {
-		return []error{fmt.Errorf("writing the report: %w", err)}
+		return fmt.Errorf("writing the report: %w", err)
 	}
+	r.view.ReportWritten(run, n, r.args.Report)
 	return nil
 }
 

@@ -73,7 +73,7 @@ func parseRuns(args []string) (runsArgs, error) {
 
 func parseRunsShow(args []string) (runsArgs, error) {
 	var a runsArgs
-	fs, err := parseReadFlags("runs show", "[-json] [-workspace NAME] ID [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	fs, err := parseReadFlags("runs show", "[-json] [-workspace NAME] ID|latest [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
 	if err != nil {
 		return a, err
 	}
@@ -92,7 +92,11 @@ func runRunsShow(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	r, err := store.LoadRun(ctx, a.RunID)
+	load := store.LoadRun
+	if a.RunID == latestRunName {
+		load = func(ctx context.Context, _ string) (*state.Run, error) { return loadLatestRun(ctx, store) }
+	}
+	r, err := load(ctx, a.RunID)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,9 @@ func runShow(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if a.Markdown {
+		return newPlanMarkdownView(env.Stdout, workspaceName(env, "", savedPlanDir(p, ""))).Plan(p, nil)
+	}
 	return newPlanView(newView(env, false), a.JSON).Plan(p, nil)
 }
 
@@ -35,14 +38,20 @@ type showArgs struct {
 	Common commonArgs
 	Path   string // a plan file or a directory; "" = the current directory
 	JSON   bool   // -json
+	// Markdown is -markdown: a saved plan as a pull request comment.
+	Markdown bool
 }
 
 func parseShow(args []string) (showArgs, error) {
 	var a showArgs
-	fs := newFlagSet("show", "[-json] [PLANFILE | DIR]", &a.Common)
+	fs := newFlagSet("show", "[-json | -markdown] [PLANFILE | DIR]", &a.Common)
 	fs.BoolVar(&a.JSON, "json", false, "print JSON")
+	fs.BoolVar(&a.Markdown, "markdown", false, "print a saved plan as GitHub-flavoured Markdown, for a pull request comment")
 	if err := fs.parse(args); err != nil {
 		return a, err
+	}
+	if a.JSON && a.Markdown {
+		return a, &UsageError{Msg: "-json and -markdown are two forms of the same plan: give one"}
 	}
 	var err error
 	a.Path, err = oneOptionalArg(fs)

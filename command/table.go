@@ -23,6 +23,9 @@ type tableColumn struct {
 	// Wrap, when above 0, lets the cell's text wrap inside the cell down to
 	// this many columns before any column is dropped.
 	Wrap int
+	// Whole keeps the cells whole (an id, a code) while any other column
+	// can still give up room.
+	Whole bool
 }
 
 // table is an ASCII table that fits a width: cells of wrappable columns
@@ -165,6 +168,10 @@ func (t *table) draw(w io.Writer, widths []int, header []string, keep []int, fro
 	return tbl.Close()
 }
 
+// narrowCell is the width the other columns keep, when they can, before
+// the whole ones' cells are given up: an address still reads as one.
+const narrowCell = 10
+
 // widthCacheOff turns off tablewriter's cache of text widths, once per
 // process. Nearly every cell of our tables is a distinct string (an
 // address, an output path), so the cache missed, then stored and evicted
@@ -232,13 +239,26 @@ func (t *table) layout() (keep, widths []int) {
 	}
 	excess := total(func(c int) int { return natural[c] }) - t.Width
 	// First the wrappable columns down to their Wrap width, then, on a
-	// terminal too narrow even for that, every column down to one rune.
+	// terminal too narrow even for that, every column but the whole ones
+	// down to narrowCell, then to one rune, then the whole ones too.
 	for _, floor := range []func(k int) int{
 		func(k int) int {
 			if t.Columns[keep[k]].Wrap > 0 {
 				return minWidth(keep[k])
 			}
 			return widths[k]
+		},
+		func(k int) int {
+			if t.Columns[keep[k]].Whole {
+				return widths[k]
+			}
+			return min(widths[k], narrowCell)
+		},
+		func(k int) int {
+			if t.Columns[keep[k]].Whole {
+				return widths[k]
+			}
+			return 1
 		},
 		func(int) int { return 1 },
 	} {

@@ -61,7 +61,7 @@ func runValidate(ctx context.Context, env *Env, args []string) (err error) {
 	doc := validateJSON{
 		FormatVersion: uiFormatVersion,
 		Valid:         !diags.HasErrors(),
-		Diagnostics:   diagnosticsJSON(diags),
+		Diagnostics:   diagnosticsInSourceOrder(m.Files, diags),
 	}
 	if doc.Valid {
 		doc.VideoCount = len(m.Videos)

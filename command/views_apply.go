@@ -77,7 +77,10 @@ func (v *applyView) Plan(p *plan.Plan) error {
 		if !p.HasChanges() {
 			typ = "no_changes"
 		}
-		return v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)})
+		if err := v.jsonLine(jsonPlanLine{envelope(typ), totalsJSON(p.Totals)}); err != nil {
+			return err
+		}
+		return v.plannedChanges(p)
 	}
 	if err := v.humanPlan().Plan(p, nil); err != nil {
 		return err
@@ -185,13 +188,14 @@ func runUnit(run *state.Run) ltx.Unit {
 }
 
 // resultColumns are the results table's columns; on a narrow terminal the
-// ids and counts go first (the lines under the table repeat the request id
-// of each failure), and long cells wrap.
+// task id, the counts and the costs go first (the summary line has the
+// totals) and long cells wrap, but the request id and the error code stay,
+// whole: they are what a support request and a grep need.
 func resultColumns(u ltx.Unit) []tableColumn {
 	h := resultHeader(u)
 	return []tableColumn{
-		{Header: h[0], Wrap: 16}, {Header: h[1]}, {Header: h[2], Drop: 5}, {Header: h[3], Drop: 6},
-		{Header: h[4], Drop: 2, Wrap: 12}, {Header: h[5], Drop: 4}, {Header: h[6], Drop: 3}, {Header: h[7]},
+		{Header: h[0], Wrap: 16}, {Header: h[1]}, {Header: h[2], Drop: 5}, {Header: h[3], Whole: true},
+		{Header: h[4], Whole: true}, {Header: h[5], Drop: 4}, {Header: h[6], Drop: 3}, {Header: h[7], Drop: 2},
 		{Header: h[8], Drop: 1, Wrap: 16},
 	}
 }
@@ -414,6 +418,10 @@ func runErrorText(err error) string {
 	}
 	if errors.As(err, &re) && re.Kind == "interrupted" {
 		return "interrupted: tasks in flight stay recorded; run apply again to resume them"
+	}
+	if errors.As(err, &re) && re.Kind == executor.KindUnreachable {
+		return "no request reached the API, so nothing was sent or bought: " + re.Err.Error() +
+			". Check the endpoint (api.base_url, LTX_API_URL, -endpoint) and the network, then run apply again"
 	}
 	return err.Error()
 }

@@ -113,7 +113,7 @@ func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	}
 	// Paragraphs wider than 100 columns are hard to read, even on a wide
 	// terminal.
-	wr := hcl.NewDiagnosticTextWriter(v.s.Err, files, uint(min(max(v.s.Width, 40), 100)), v.s.ErrColor)
+	wr := hcl.NewDiagnosticTextWriter(v.s.Err, files, uint(max(v.s.within(100), 40)), v.s.ErrColor)
 	_ = wr.WriteDiagnostics(diags)
 }
 

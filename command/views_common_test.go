@@ -43,7 +43,7 @@ func TestColourIsDecidedPerStream(t *testing.T) {
 	}
 }
 
-func TestWidthComesFromColumnsThenTheTerminalThen80(t *testing.T) {
+func TestWidthComesFromColumnsThenTheTerminalElseNoWrapping(t *testing.T) {
 	vars := map[string]string{}
 	e := &Env{Width: 132, Getenv: func(k string) string { return vars[k] }}
 	if w := terminalWidth(e); w != 132 {
@@ -53,8 +53,11 @@ func TestWidthComesFromColumnsThenTheTerminalThen80(t *testing.T) {
 	if w := terminalWidth(e); w != 100 {
 		t.Errorf("COLUMNS=100 gave %d", w)
 	}
-	if w := terminalWidth(&Env{Getenv: func(string) string { return "" }}); w != 80 {
-		t.Errorf("no terminal gave %d, want 80", w)
+	if w := terminalWidth(&Env{StdoutIsTerminal: true, Getenv: func(string) string { return "" }}); w != 80 {
+		t.Errorf("a terminal that does not say its width gave %d, want 80", w)
+	}
+	if w := terminalWidth(&Env{Getenv: func(string) string { return "" }}); w != 0 {
+		t.Errorf("stdout not a terminal gave width %d, want 0 (nothing wrapped)", w)
 	}
 }
 
@@ -143,7 +146,7 @@ func TestRunStatsCountFailuresApartAndEstimateTheRest(t *testing.T) {
 
 func TestTextProgressSaysStillGeneratingOnPlainOutput(t *testing.T) {
 	var b bytes.Buffer
-	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	stats := newRunStats(nil, 1, func() time.Time { return t0 })
 	p := newTextProgress(testView(&b, false), stats, false)
 	p.Event(executor.Event{Time: t0, Kind: executor.EventCreated, Address: "video.hero", TaskID: "task_1"})
@@ -154,11 +157,11 @@ func TestTextProgressSaysStillGeneratingOnPlainOutput(t *testing.T) {
 	p.tick(t0.Add(140 * time.Second))
 	out := b.String()
 	for _, want := range []string{
-		"12:00:10 video.hero: Still generating… [10s elapsed]\n",
-		"12:00:20 video.hero: Still generating… [20s elapsed]\n",
-		"12:01:05 video.hero: Still generating… [1m00s elapsed]\n",
-		"12:02:05 video.hero: Still generating… [2m00s elapsed]\n",
-		"12:02:10 video.hero downloaded to out/hero.mp4 after 2m10s\n",
+		"2026-01-01T12:00:10Z video.hero: Still generating… [10s elapsed]\n",
+		"2026-01-01T12:00:20Z video.hero: Still generating… [20s elapsed]\n",
+		"2026-01-01T12:01:05Z video.hero: Still generating… [1m00s elapsed]\n",
+		"2026-01-01T12:02:05Z video.hero: Still generating… [2m00s elapsed]\n",
+		"2026-01-01T12:02:10Z video.hero downloaded to out/hero.mp4 after 2m10s\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)

@@ -198,7 +198,7 @@ func (h *planHumanView) summary(line string) {
 // details are the lines of changeDetails as detail prints them.
 func (h *planHumanView) details(p *plan.Plan) []byte {
 	var b bytes.Buffer
-	for _, l := range changeDetails(p, min(detailWidth, h.v.s.Width)) {
+	for _, l := range changeDetails(p, h.v.s.within(detailWidth)) {
 		h.detail(&b, l)
 	}
 	return b.Bytes()

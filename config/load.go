@@ -123,6 +123,7 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 	locals := map[string]*local{}
 	var videoBlocks []*videoBlock
 	var moves []*Move
+	var notifies []*hcl.Block
 	singles := map[string]*hcl.Block{}
 
 	for _, b := range blocks {
@@ -149,6 +150,8 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			vb, d := decodeVideoBlock(b)
 			diags = append(diags, d...)
 			videoBlocks = append(videoBlocks, vb)
+		case "notify":
+			notifies = append(notifies, b) // decoded with the variables
 		case "moved":
 			mv, d := decodeMovedBlock(b)
 			diags = append(diags, d...)
@@ -211,6 +214,13 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 	if b := singles["backend"]; b != nil {
 		_, d = decodeBackendBlock(b) // commands open the store through LoadBackend
 		diags = append(diags, d...)
+	}
+	for _, b := range notifies {
+		n, d := decodeNotifyBlock(b, ctx, s)
+		diags = append(diags, d...)
+		if n != nil && !d.HasErrors() {
+			m.Notify = append(m.Notify, n)
+		}
 	}
 	var defaults *defaultsBlock
 	if b := singles["defaults"]; b != nil {

@@ -25,6 +25,8 @@ type Manifest struct {
 	PricingRange hcl.Range
 	Videos       []*Video // sorted by Address
 	Moves        []Move   // the moved blocks that passed their checks, in file order
+	// Notify are the notify blocks, in file order (config/notify.go).
+	Notify []*Notify
 	// Invalid are the videos with an error in some attribute: never planned,
 	// but kept with the attributes that did evaluate, so that validate can
 	// report their other problems (a provider limit) in the same run.

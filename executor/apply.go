@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -156,6 +157,9 @@ type run struct {
 	// no budget); committed is what they have, in the plan's unit.
 	budget      float64
 	taskTimeout time.Duration
+
+	// answered: some request of this run had an answer from the server.
+	answered atomic.Bool
 
 	mu         sync.Mutex
 	stopReason string    // why no new create may start; "" while they may

@@ -60,6 +60,10 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 		reqCtx, cancel := context.WithTimeout(sendCtx, r.opts.RequestTimeout)
 		task, err := send(reqCtx)
 		cancel()
+		var apiErr *ltx.APIError
+		if err == nil || errors.As(err, &apiErr) {
+			r.answered.Store(true)
+		}
 		if err == nil {
 			r.lim.ok()
 			res.task, res.err = task, nil
@@ -74,7 +78,6 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 				return res
 			}
 		}
-		var apiErr *ltx.APIError
 		var reqErr *ltx.RequestError
 		switch {
 		case errors.As(err, &apiErr):

@@ -180,18 +180,21 @@ func TestKeyRevokedWhilePollingKeepsTheTaskForTheNextRun(t *testing.T) {
 	}
 }
 
-func TestUnreachableAPIFailsTheRowsAndLeavesTheStateAlone(t *testing.T) {
+// Issue 20: an API that no request reached is one run-level error, not a
+// failure of each video (which made a cron night "4 failed", exit 4).
+func TestUnreachableAPIStopsTheRunAndLeavesTheStateAlone(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a", "b")
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close() // nothing listens there any more
 	api := ltx.NewClient(ltx.Options{BaseURL: dead.URL, Key: ltx.NewKey(testKey)})
 	rows, err := Apply(context.Background(), f.plan(), api, f.store, fastOptions())
-	if err != nil {
-		t.Fatalf("an unreachable API is each video's failure, not a run error: %v", err)
+	var re *RunError
+	if !errors.As(err, &re) || re.Kind != KindUnreachable || !strings.Contains(err.Error(), "before the request was sent") {
+		t.Fatalf("err = %v, want one run error saying no request reached the API", err)
 	}
 	for _, r := range rows {
-		if r.Status != ResultFailed || !strings.Contains(r.ErrorMessage, "before the request was sent") {
-			t.Errorf("row %+v, want failed saying nothing was sent", r)
+		if r.Status != ResultSkipped {
+			t.Errorf("row %+v, want skipped: nothing was sent", r)
 		}
 		if e := f.entry(r.Address); e != nil {
 			t.Errorf("%s: nothing was sent but the state has %+v", r.Address, e)

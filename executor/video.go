@@ -278,8 +278,8 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		v.unrecord(ctx)
 		v.skip(v.r.createsStopped())
 	case ctx.Err() != nil:
-		if !tried {
-			v.unrecord(ctx) // stopped while waiting for its turn
+		if !tried || !out.maybeSent && unreachable(out.err) {
+			v.unrecord(ctx) // stopped while waiting for its turn, or nothing ever reached the API
 		}
 		v.skip(v.stopWord(ctx) + " before the create was sent")
 	case isAPI:
@@ -288,6 +288,9 @@ func (v *video) createFailed(ctx context.Context, gen int, out callResult, tried
 		// The API could not be reached and nothing was sent: the state
 		// says what it said before; the row says why.
 		v.unrecord(ctx)
+		if v.unreachableFirst(out.err) {
+			return
+		}
 		v.res.Status = ResultFailed
 		v.res.ErrorMessage = out.err.Error()
 		v.r.emit(Event{Kind: EventFailed, Address: v.ch.Address, Attempt: gen, Message: v.res.ErrorMessage})
