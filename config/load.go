@@ -212,6 +212,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		_, d = decodeBackendBlock(b) // commands open the store through LoadBackend
 		diags = append(diags, d...)
 	}
+	if b := singles["storage"]; b != nil {
+		m.Storage, d = decodeStorageBlock(b)
+		diags = append(diags, d...)
+	}
 	var defaults *defaultsBlock
 	if b := singles["defaults"]; b != nil {
 		defaults, d = decodeDefaultsBlock(b)

@@ -14,6 +14,7 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "video", LabelNames: []string{"name"}},
 		{Type: "moved"}, // config/moved.go
 		{Type: "backend", LabelNames: []string{"type"}}, // decoded by backend.go
+		{Type: "storage", LabelNames: []string{"type"}}, // decoded by storage.go
 	},
 }
 

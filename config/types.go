@@ -15,6 +15,9 @@ type Manifest struct {
 	Files  map[string]*hcl.File // every parsed file, for rendering diagnostics
 	API    API
 	Budget *Budget // nil when there is no budget block
+	// Storage is the storage block (storage.go); nil keeps videos on the
+	// local disk only.
+	Storage *Storage
 	// Pricing is the price per second of output, in the provider's unit, by
 	// "RESOLUTION" or "MODEL/RESOLUTION"; nil = the provider's built-in table.
 	Pricing map[string]float64
