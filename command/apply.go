@@ -372,6 +372,9 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 		return nil, nil, fmt.Errorf("opening the run record: %w", err)
 	}
 	opts.RunID = runID
+	if opts.Storage, err = openVideoStorage(ctx, p); err != nil {
+		return nil, nil, err
+	}
 	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
 	stopInterruptNotice()
@@ -414,7 +417,7 @@ func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) err
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove && a != plan.ActionFetch && a != plan.ActionStore {
 			return true
 		}
 	}

@@ -51,7 +51,7 @@ func actionSymbol(a plan.Action) (symbol, color string) {
 		return "+", ansiGreen
 	case plan.ActionReplace:
 		return "-/+", ansiYellow
-	case plan.ActionDownload, plan.ActionResume, plan.ActionMove:
+	case plan.ActionDownload, plan.ActionResume, plan.ActionMove, plan.ActionFetch, plan.ActionStore:
 		return "~", ansiYellow
 	case plan.ActionForget:
 		return "-", ansiRed
@@ -334,7 +334,7 @@ func summaryLine(t plan.Totals) string {
 		verb string
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
-		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Move, "to move"}, {t.Forget, "to forget"},
+		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Fetch, "to fetch"}, {t.Store, "to store"}, {t.Move, "to move"}, {t.Forget, "to forget"},
 		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {

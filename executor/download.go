@@ -48,6 +48,9 @@ func (v *video) download(ctx context.Context) {
 				v.stateFailed()
 				return
 			}
+			if !v.storeDownloaded(ctx, path) {
+				return
+			}
 			v.res.Status = ResultCompleted
 			v.r.emit(Event{Kind: EventDownloaded, Address: v.ch.Address, TaskID: v.entry.TaskID, Output: v.ch.Output})
 			return

@@ -25,6 +25,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	provider, diags := ProviderOf(m)
 	prices := PricesFor(m, provider)
 	settings := settingsFor(m, provider, opts)
+	settings.Storage = m.Storage
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -33,7 +34,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if host == "" {
 		host = state.Hostname()
 	}
-	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host}
+	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host, storage: m.Storage}
 	videos := withAPIDefaults(m, provider)
 	// The moved blocks re-address the state before the diff.
 	cur, movedFrom, moveDiags := movedState(m.Moves, st)
@@ -177,6 +178,10 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 			t.Elsewhere++
 		case ActionMove:
 			t.Move++
+		case ActionFetch:
+			t.Fetch++
+		case ActionStore:
+			t.Store++
 		case ActionUncertain:
 			t.Uncertain++
 			t.UncertainCost += c.Credits

@@ -3,6 +3,7 @@
 package plan
 
 import (
+	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -39,6 +40,12 @@ const (
 	// ActionMove: the state entry moves to this address (a moved block),
 	// and nothing else is needed; with RenameFrom, its file is renamed.
 	ActionMove Action = "move"
+	// ActionFetch: the file is not here (or is an older take) and storage
+	// holds the video: copied from the bucket, free, no provider request.
+	ActionFetch Action = "fetch"
+	// ActionStore: downloaded, not stored: the file is here and unchanged,
+	// and storage does not hold it yet; it is uploaded.
+	ActionStore Action = "store"
 )
 
 // Change is one row of the plan.
@@ -85,6 +92,9 @@ type Settings struct {
 	// the same key. False: such a create is uncertain.
 	IdempotencyKey bool     `json:"idempotency_key"`
 	Unit           ltx.Unit `json:"unit"`
+	// Storage is the storage block: videos are uploaded there after their
+	// download and fetched from there by hosts that lack them.
+	Storage *config.Storage `json:"storage,omitempty"`
 }
 
 // SavedOptions are the Options a saved plan was made with.
@@ -111,6 +121,8 @@ type Totals struct {
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`
 	Elsewhere    int                `json:"elsewhere,omitempty"`
+	Fetch        int                `json:"fetch,omitempty"`
+	Store        int                `json:"store,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
