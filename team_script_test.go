@@ -58,35 +58,44 @@ func TestTeamScripts(t *testing.T) {
 			"simcount":     cmdSimCount,
 			"storageblock": cmdStorageBlock,
 			"objects":      cmdObjects,
+			"mkbucket":     cmdMkBucket,
 		},
 	})
 }
 
 // cmdStorageBlock writes DIR/storage.ltx.hcl: storage "s3" on the
 // script's bucket, path-style, endpoint and credentials from the
-// environment. `storageblock DIR PREFIX` sets a prefix.
+// environment. `storageblock DIR PREFIX BUCKET` sets a prefix and
+// another bucket.
 func cmdStorageBlock(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: storageblock DIR [PREFIX]")
+	if neg || len(args) < 1 || len(args) > 3 {
+		ts.Fatalf("usage: storageblock DIR [PREFIX [BUCKET]]")
 	}
-	prefix := ""
-	if len(args) == 2 {
+	prefix, bucket := "", ts.Getenv("BUCKET")
+	if len(args) >= 2 {
 		prefix = args[1]
 	}
-	body := fmt.Sprintf("storage \"s3\" {\n  bucket     = %q\n  prefix     = %q\n  path_style = true\n}\n", ts.Getenv("BUCKET"), prefix)
+	if len(args) == 3 {
+		bucket = args[2]
+	}
+	body := fmt.Sprintf("storage \"s3\" {\n  bucket     = %q\n  prefix     = %q\n  path_style = true\n}\n", bucket, prefix)
 	ts.Check(os.WriteFile(filepath.Join(ts.MkAbs(args[0]), "storage.ltx.hcl"), []byte(body), 0o644))
 }
 
 // cmdObjects asserts how many objects the script's bucket holds under a
-// prefix: `objects PREFIX N`. Nothing is ever deleted from it.
+// prefix: `objects PREFIX N [BUCKET]`. Nothing is ever deleted from it.
 func cmdObjects(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: objects PREFIX N")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: objects PREFIX N [BUCKET]")
+	}
+	bucket := ts.Getenv("BUCKET")
+	if len(args) == 3 {
+		bucket = args[2]
 	}
 	srv := ts.Value("s3").(*s3test.Server)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := srv.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(ts.Getenv("BUCKET")), Prefix: aws.String(args[0])})
+	out, err := srv.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(args[0])})
 	ts.Check(err)
 	var keys []string
 	for _, o := range out.Contents {
@@ -96,4 +105,16 @@ func cmdObjects(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%d objects under %q, want %s: %v", len(keys), args[0], args[1], keys)
 	}
 	ts.Logf("objects: %v", keys)
+}
+
+// cmdMkBucket creates a bucket: `mkbucket NAME`.
+func cmdMkBucket(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mkbucket NAME")
+	}
+	srv := ts.Value("s3").(*s3test.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := srv.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(args[0])})
+	ts.Check(err)
 }
