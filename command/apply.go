@@ -206,6 +206,7 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 	}
 	opts := r.args.Plan.options(r.env)
 	opts.Simulated = r.args.Simulate
+	opts.Unattended = r.args.AutoApprove
 	p, m, diags, err := r.planFromManifest(ctx, r.dir, opts)
 	if err == nil && diags.HasErrors() && p.HasChanges() && !r.args.JSON {
 		// A plan refused (over budget, say) is shown first, so that the

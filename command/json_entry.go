@@ -42,6 +42,7 @@ type jsonEntry struct {
 	Host             string       `json:"host,omitempty"`
 	Stored           *jsonStored  `json:"stored,omitempty"`
 	ManifestHash     string       `json:"manifest_hash,omitempty"`
+	MadeBy           string       `json:"made_by,omitempty"`
 }
 
 // jsonStored is the video's copy in storage.
@@ -79,7 +80,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
-		Host: e.Host, ManifestHash: e.ManifestHash,
+		Host: e.Host, ManifestHash: e.ManifestHash, MadeBy: e.MadeBy,
 	}
 	if s := e.Stored; s != nil {
 		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}

@@ -156,7 +156,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.IdempotencyKey = key
 	v.entry.Attempts = gen
 	v.entry.RunID = v.r.opts.RunID
-	v.entry.ManifestHash = v.r.plan.ManifestHash
+	v.entry.ManifestHash, v.entry.MadeBy = v.r.plan.ManifestHash, v.r.opts.Host
 	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
 	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
 	v.entry.SHA256, v.entry.Bytes = "", 0

@@ -74,6 +74,10 @@ type Change struct {
 	// RenameFrom is the moved entry's file (relative to Plan.Dir), which
 	// apply renames to Output instead of downloading the video again.
 	RenameFrom string `json:"rename_from,omitempty"`
+	// Reverts: the replace would undo a video made on another host from a
+	// manifest this checkout does not have ("made by alice 3 min ago from
+	// ..."); an unattended apply refuses it unless -replace names it.
+	Reverts string `json:"reverts,omitempty"`
 }
 
 // Settings are the manifest's api block with the provider's defaults, and

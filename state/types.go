@@ -79,6 +79,9 @@ type Entry struct {
 	// ManifestHash is the plan's manifest hash of the run that sent the
 	// create: a checkout whose manifest hashes otherwise did not make it.
 	ManifestHash string `json:"manifest_hash,omitempty"`
+	// MadeBy is the host whose run sent the create (Host is the one that
+	// downloaded the file last).
+	MadeBy string `json:"made_by,omitempty"`
 }
 
 // StoredObject is one video in object storage.
