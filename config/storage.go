@@ -125,3 +125,36 @@ func decodeStorageBlock(b *hcl.Block) (*Storage, hcl.Diagnostics) {
 	}
 	return st, diags
 }
+
+// storageFileSchema reads only the storage blocks of a file.
+var storageFileSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{{Type: "storage", LabelNames: []string{"type"}}},
+}
+
+// LoadStorage reads the storage block of the manifests in dir, if any,
+// without evaluating the rest: report links stored videos without
+// needing the manifest's variables. Files that do not parse are skipped
+// (the full load reports them).
+func LoadStorage(dir string) (*Storage, hcl.Diagnostics) {
+	names, err := manifestFiles(dir)
+	if err != nil {
+		return nil, nil
+	}
+	var diags hcl.Diagnostics
+	for _, name := range names {
+		shown := shownPath(dir, name)
+		src, d := readSized(shown)
+		if d.HasErrors() {
+			continue
+		}
+		f, d := parseSource(src, shown)
+		if d.HasErrors() {
+			continue
+		}
+		content, _, _ := f.Body.PartialContent(storageFileSchema)
+		for _, b := range content.Blocks {
+			return decodeStorageBlock(b)
+		}
+	}
+	return nil, diags
+}

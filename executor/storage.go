@@ -72,7 +72,10 @@ func (v *video) keepStoredTake(ctx context.Context, s VideoStorage, prev state.S
 	}
 	rel := takes[i].Path
 	if rel == "" {
+		// No local file was moved aside: the take lives in storage only,
+		// at the path a local take would have.
 		rel = takePath(v.ch.Output, takes[i])
+		takes[i].Path = rel
 	}
 	kept, err := s.Copy(ctx, prev, s.Key(rel))
 	if err != nil {
