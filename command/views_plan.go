@@ -283,6 +283,9 @@ func (h *planHumanView) spend(t plan.Totals) {
 	if len(t.SpendByUnit) > 0 {
 		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendText(t.SpendByUnit)))
 	}
+	for _, b := range t.LedgerBudgets {
+		h.v.println(fmt.Sprintf("Budget: %s.", b.Text(t.Unit)))
+	}
 	if t.MayHaveBilledTasks > 0 {
 		h.v.println(fmt.Sprintf("Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.",
 			plural(t.MayHaveBilledTasks, "create", "creates"), spendText(t.MayHaveBilled)))

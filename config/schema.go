@@ -33,7 +33,8 @@ var apiSchema = &hcl.BodySchema{
 }
 
 var budgetSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "max_cost"}, {Name: "max_credits"}, {Name: "worst_case"}},
+	Attributes: []hcl.AttributeSchema{{Name: "max_cost"}, {Name: "max_credits"}, {Name: "worst_case"},
+		{Name: "max_total"}, {Name: "max_per_day"}, {Name: "max_per_month"}},
 }
 
 // pricingAttributes are the names of the one pricing map: per_second in the

@@ -63,6 +63,13 @@ type Budget struct {
 	Attribute string    // "max_cost" or its alias "max_credits", as written
 	Range     hcl.Range // of that attribute's value
 	WorstCase bool      // worst_case; default false
+	// Ledger budgets, checked against everything the workspace's ledger
+	// says was spent (all runs, all hosts): 0 = none.
+	MaxTotal    float64
+	MaxPerDay   float64 // per UTC day
+	MaxPerMonth float64 // per UTC month
+	// LedgerRanges are the ranges of those attributes' values, by name.
+	LedgerRanges map[string]hcl.Range
 }
 
 // Video is one expanded video block instance, with defaults applied. Values

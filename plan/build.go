@@ -141,6 +141,8 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
 	}
+	p.Totals.LedgerBudgets = ledgerBudgets(m.Budget, st.Ledger, settings.Unit, tgt.now)
+	diags = append(diags, checkLedgerBudgets(m, p.Totals.LedgerBudgets, checked, settings.Unit)...)
 	if opts.CheckImages {
 		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
 	}

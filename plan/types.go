@@ -145,6 +145,9 @@ type Totals struct {
 	// (budget { worst_case = true }).
 	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
 	MaxCredits      float64 `json:"max_credits"` // the budget, in Unit; 0 = no budget
+	// LedgerBudgets are the budgets checked against the workspace's
+	// ledger (max_total, max_per_month, max_per_day), with their spend.
+	LedgerBudgets []LedgerBudget `json:"ledger_budgets,omitempty"`
 	// UncertainCost is what the uncertain creates may have cost.
 	UncertainCost float64 `json:"uncertain_cost,omitempty"`
 	// AssumedPrices lists the price rows the estimate rests on that the
