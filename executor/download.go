@@ -44,11 +44,12 @@ func (v *video) download(ctx context.Context) {
 			v.entry.Status = state.StatusDownloaded
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
 			v.entry.Host = v.r.opts.Host
+			stored := v.storeDownloaded(ctx, path) // one record for both
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
 				return
 			}
-			if !v.storeDownloaded(ctx, path) {
+			if !stored {
 				return
 			}
 			v.res.Status = ResultCompleted

@@ -28,9 +28,10 @@ type VideoStorage interface {
 	Copy(ctx context.Context, obj state.StoredObject, toKey string) (state.StoredObject, error)
 }
 
-// storeDownloaded uploads a video just downloaded and verified, and
-// records where it is. It returns false when it is "downloaded, not
-// stored": the row is failed (exit 4) and the next run uploads it.
+// storeDownloaded uploads a video just downloaded and verified, and sets
+// where it is in the entry, which the caller records (one state write for
+// the download and the upload). It returns false when it is "downloaded,
+// not stored": the row is failed (exit 4) and the next run uploads it.
 func (v *video) storeDownloaded(ctx context.Context, file string) bool {
 	s := v.r.opts.Storage
 	if s == nil || v.entry.Simulated {
@@ -50,10 +51,6 @@ func (v *video) storeDownloaded(ctx context.Context, file string) bool {
 		return false
 	}
 	v.entry.Stored = &obj
-	if v.r.record(ctx, v.entry) != nil {
-		v.stateFailed()
-		return false
-	}
 	return true
 }
 
@@ -112,7 +109,12 @@ func (v *video) storeOnly(ctx context.Context) {
 		v.notStored(fmt.Errorf("no storage was opened for this run"))
 		return
 	}
-	if !v.storeDownloaded(ctx, filepath.Join(v.r.plan.Dir, filepath.FromSlash(v.ch.Output))) {
+	stored := v.storeDownloaded(ctx, filepath.Join(v.r.plan.Dir, filepath.FromSlash(v.ch.Output)))
+	if v.r.record(ctx, v.entry) != nil {
+		v.stateFailed()
+		return
+	}
+	if !stored {
 		return
 	}
 	v.res.Status = ResultCompleted
