@@ -422,6 +422,7 @@ type jsonChange struct {
 	Sensitive   []string     `json:"sensitive,omitempty"`
 	MovedFrom   string       `json:"moved_from,omitempty"`
 	RenameFrom  string       `json:"rename_from,omitempty"`
+	Reverts     string       `json:"reverts,omitempty"`
 }
 
 // jsonRequest is what a change asks the service for, in plan -json.
@@ -447,7 +448,7 @@ func changeJSON(c plan.Change) jsonChange {
 		Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
 		Request: requestJSON(c.Request), InputHash: c.InputHash, Output: c.Output,
 		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: entryJSON(c.Prior), Sensitive: c.Sensitive,
-		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom,
+		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom, Reverts: c.Reverts,
 	}
 	if c.Before != nil {
 		before := requestJSON(*c.Before)
