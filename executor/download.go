@@ -208,6 +208,9 @@ func (v *video) keepTake(path, newSum string) error {
 		if prior.SHA256 != "" && prior.SHA256 != oldSum {
 			take.Reason = "changed by hand after it was downloaded, then replaced (-replace)"
 		}
+		if earlierTake(prior, oldSum) {
+			take.Reason = "an earlier take, replaced on another host"
+		}
 		if prior.Simulated {
 			take.Reason = "made by the simulator, replaced by a real video"
 		}

@@ -181,3 +181,9 @@ func (v *video) fetchOnce(ctx context.Context, s VideoStorage, obj state.StoredO
 	}
 	return tmp.Commit()
 }
+
+// earlierTake: the file is one of the video's earlier takes (replaced on
+// another host after this one downloaded it), not a file changed by hand.
+func earlierTake(e *state.Entry, sum string) bool {
+	return slices.ContainsFunc(e.Takes, func(t state.Take) bool { return t.SHA256 == sum })
+}
