@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -80,8 +81,10 @@ func (s *Store) Bucket() string { return s.cfg.Bucket }
 func (s *Store) Where(key string) string { return "s3://" + s.cfg.Bucket + "/" + key }
 
 // Put uploads the file at path to key and verifies it: the body is sent
-// with its Content-MD5, which the server checks, and the object's size and
-// recorded SHA-256 are read back. wantSHA256 is the download's checksum:
+// with its Content-MD5, which the server checks, and the answer's ETag is
+// that MD5 (S3's for a single-part upload); where a service answers
+// another ETag (encryption with KMS), the object's size and recorded
+// SHA-256 are read back instead. wantSHA256 is the download's checksum:
 // a file that changed since is not uploaded under it.
 func (s *Store) Put(ctx context.Context, key, path, wantSHA256 string) (state.StoredObject, error) {
 	f, err := os.Open(path)
@@ -99,7 +102,7 @@ func (s *Store) Put(ctx context.Context, key, path, wantSHA256 string) (state.St
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return state.StoredObject{}, err
 	}
-	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+	out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(s.cfg.Bucket),
 		Key:           aws.String(key),
 		Body:          f,
@@ -107,11 +110,18 @@ func (s *Store) Put(ctx context.Context, key, path, wantSHA256 string) (state.St
 		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(md)),
 		ContentType:   aws.String(contentType(key)),
 		Metadata:      map[string]string{sha256Meta: sum},
-	})
+	}, s3.WithAPIOptions(
+		// The Content-MD5 guards the body: the signature need not read a
+		// video of hundreds of megabytes a third time.
+		v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware,
+	))
 	if err != nil {
 		return state.StoredObject{}, fmt.Errorf("uploading to %s: %w", s.Where(key), err)
 	}
 	obj := state.StoredObject{Bucket: s.cfg.Bucket, Key: key, Bytes: n, SHA256: sum, StoredAt: s.now().UTC()}
+	if strings.Trim(aws.ToString(out.ETag), `"`) == hex.EncodeToString(md) {
+		return obj, nil
+	}
 	if err := s.verify(ctx, obj); err != nil {
 		return state.StoredObject{}, err
 	}
