@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/internal/s3test"
@@ -122,5 +123,25 @@ func TestPublicBaseURLLinksWithoutSigning(t *testing.T) {
 	link, err := s.URL(ctx, videostore.Object("b", "out/a b.mp4"))
 	if err != nil || link != "https://cdn.example.com/v/out/a%20b.mp4" {
 		t.Fatalf("link %q, %v", link, err)
+	}
+}
+
+// Signing is local: no server is needed, and the link lives presign_expiry.
+func TestPresignedLinkLivesPresignExpiry(t *testing.T) {
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_CONFIG_FILE": os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_S3": "", "AWS_ENDPOINT_URL": ""} {
+		t.Setenv(k, v)
+	}
+	ctx := context.Background()
+	s, err := videostore.Open(ctx, config.Storage{Type: "s3", Bucket: "acme-videos", Region: "eu-west-1", PresignExpiry: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := s.URL(ctx, videostore.Object("acme-videos", "out/a.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, "https://acme-videos.s3.eu-west-1.amazonaws.com/out/a.mp4?") || !strings.Contains(link, "X-Amz-Expires=7200") || strings.Contains(link, "secret") {
+		t.Fatalf("link %s", link)
 	}
 }
