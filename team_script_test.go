@@ -59,6 +59,7 @@ func TestTeamScripts(t *testing.T) {
 			"storageblock": cmdStorageBlock,
 			"objects":      cmdObjects,
 			"mkbucket":     cmdMkBucket,
+			"rmobject":     cmdRmObject,
 		},
 	})
 }
@@ -116,5 +117,18 @@ func cmdMkBucket(ts *testscript.TestScript, neg bool, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err := srv.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(args[0])})
+	ts.Check(err)
+}
+
+// cmdRmObject removes an object from the script's bucket, as a lifecycle
+// rule or a person would: `rmobject KEY`.
+func cmdRmObject(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: rmobject KEY")
+	}
+	srv := ts.Value("s3").(*s3test.Server)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := srv.Client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(ts.Getenv("BUCKET")), Key: aws.String(args[0])})
 	ts.Check(err)
 }

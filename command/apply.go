@@ -292,7 +292,7 @@ func (r *applyRun) settings(p *plan.Plan) plan.Settings {
 // (the simulator starts once approved) or when nothing needs the API.
 func (r *applyRun) client(p *plan.Plan) (executor.API, error) {
 	if r.args.Simulate || !needsAPI(p) {
-		return nil, nil
+		return fetchFallbackClient(r.env, r.settings(p), p), nil
 	}
 	return newClient(r.env, r.settings(p), p.Dir)
 }

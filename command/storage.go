@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/ltxform/ltxform/config"
@@ -59,4 +60,19 @@ func storedURLs(dir string, st *state.State) map[string]string {
 		}
 	}
 	return out
+}
+
+// fetchFallbackClient is the API of a plan that only fetches from storage,
+// when a key is at hand: an object gone from the bucket is then downloaded
+// from the provider (free while it serves it) instead of failing. Without a
+// key it is nil: fetching needs none.
+func fetchFallbackClient(env *Env, s plan.Settings, p *plan.Plan) executor.API {
+	if s.Simulated || !slices.ContainsFunc(p.Changes, func(c plan.Change) bool { return c.Action == plan.ActionFetch }) {
+		return nil
+	}
+	api, err := newClient(env, s, p.Dir)
+	if err != nil {
+		return nil
+	}
+	return api
 }

@@ -26,6 +26,8 @@ type VideoStorage interface {
 	Get(ctx context.Context, obj state.StoredObject, w io.Writer) error
 	// Copy keeps obj under toKey (server-side), verified.
 	Copy(ctx context.Context, obj state.StoredObject, toKey string) (state.StoredObject, error)
+	// IsNotFound tells an object that is not in the bucket.
+	IsNotFound(err error) bool
 }
 
 // storeDownloaded uploads a video just downloaded and verified, and sets
@@ -136,6 +138,14 @@ func (v *video) fetchStored(ctx context.Context) {
 	}
 	file := filepath.Join(v.r.plan.Dir, filepath.FromSlash(v.ch.Output))
 	err := v.fetchObject(ctx, s, *prior.Stored, file)
+	if err != nil && s.IsNotFound(err) && prior.VideoURL != "" && v.r.api != nil {
+		// Gone from the bucket (a lifecycle rule, by hand): the provider's
+		// link is tried instead, free while it serves the video, and the
+		// download is stored again.
+		v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: prior.TaskID, Message: "not in storage (" + err.Error() + "); downloading it from the provider"})
+		v.download(ctx)
+		return
+	}
 	if err != nil {
 		v.res.Status = ResultFailed
 		v.res.ErrorMessage = "fetch from storage failed; the next apply tries again: " + err.Error()
@@ -152,7 +162,7 @@ func (v *video) fetchObject(ctx context.Context, s VideoStorage, obj state.Store
 	}
 	var err error
 	for try := 1; try <= v.r.opts.MaxAttempts; try++ {
-		if err = v.fetchOnce(ctx, s, obj, file); err == nil || ctx.Err() != nil {
+		if err = v.fetchOnce(ctx, s, obj, file); err == nil || ctx.Err() != nil || s.IsNotFound(err) {
 			return err
 		}
 		if sleep(ctx, v.r.backoff(try)) != nil {

@@ -200,6 +200,9 @@ func (s *Store) URL(ctx context.Context, obj state.StoredObject) (string, error)
 }
 
 // IsNotFound tells an object (or bucket) that is not there.
+func (s *Store) IsNotFound(err error) bool { return IsNotFound(err) }
+
+// IsNotFound tells an object (or bucket) that is not there.
 func IsNotFound(err error) bool {
 	var api smithy.APIError
 	if errors.As(err, &api) {
