@@ -249,6 +249,7 @@ func (r *applyRun) plan(ctx context.Context) (*plan.Plan, error) {
 	}
 	opts := r.args.Plan.options(r.env)
 	opts.Simulated = r.args.Simulate
+	opts.Unattended = r.args.AutoApprove
 	p, m, diags, err := r.planFromManifest(ctx, r.dir, opts)
 	if m != nil {
 		r.outcome.blocks = m.Notify
@@ -357,7 +358,7 @@ func (r *applyRun) settings(p *plan.Plan) plan.Settings {
 // (the simulator starts once approved) or when nothing needs the API.
 func (r *applyRun) client(p *plan.Plan) (executor.API, error) {
 	if r.args.Simulate || !needsAPI(p) {
-		return nil, nil
+		return fetchFallbackClient(r.env, r.settings(p), p), nil
 	}
 	return newClient(r.env, r.settings(p), p.Dir)
 }
@@ -438,6 +439,9 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	}
 	r.recorded = true
 	opts.RunID = runID
+	if opts.Storage, err = openVideoStorage(ctx, p); err != nil {
+		return nil, nil, err
+	}
 	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
 	stopInterruptNotice()
@@ -484,7 +488,7 @@ func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) err
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove && a != plan.ActionFetch && a != plan.ActionStore {
 			return true
 		}
 	}

@@ -46,6 +46,18 @@ type jsonEntry struct {
 	// RequestSource: "manifest at import" where the request is not one
 	// this state sent.
 	RequestSource string `json:"request_source,omitempty"`
+	Stored        *jsonStored `json:"stored,omitempty"`
+	ManifestHash  string      `json:"manifest_hash,omitempty"`
+	MadeBy        string      `json:"made_by,omitempty"`
+}
+
+// jsonStored is the video's copy in storage.
+type jsonStored struct {
+	Bucket   string     `json:"bucket"`
+	Key      string     `json:"key"`
+	Bytes    int64      `json:"bytes"`
+	SHA256   string     `json:"sha256"`
+	StoredAt *time.Time `json:"stored_at,omitempty"`
 }
 
 // jsonTake is an earlier file of a video, kept aside.
@@ -57,6 +69,8 @@ type jsonTake struct {
 	Reason  string       `json:"reason"`
 	KeptAt  time.Time    `json:"kept_at"`
 	Request *jsonRequest `json:"request,omitempty"`
+	// StorageKey is the take's object in storage.
+	StorageKey string `json:"storage_key,omitempty"`
 }
 
 func entryJSON(e *state.Entry) *jsonEntry {
@@ -72,7 +86,10 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
-		Host: e.Host, RequestSource: e.RequestSource,
+		Host: e.Host, RequestSource: e.RequestSource, ManifestHash: e.ManifestHash, MadeBy: e.MadeBy,
+	}
+	if s := e.Stored; s != nil {
+		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}
 	}
 	if e.Request != nil {
 		r := requestJSON(*e.Request)
@@ -89,7 +106,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 }
 
 func takeJSON(t state.Take) jsonTake {
-	jt := jsonTake{Path: t.Path, TaskID: t.TaskID, SHA256: t.SHA256, Bytes: t.Bytes, Reason: t.Reason, KeptAt: t.KeptAt}
+	jt := jsonTake{Path: t.Path, TaskID: t.TaskID, SHA256: t.SHA256, Bytes: t.Bytes, Reason: t.Reason, KeptAt: t.KeptAt, StorageKey: t.StorageKey}
 	if t.Request != nil {
 		r := requestJSON(*t.Request)
 		jt.Request = &r

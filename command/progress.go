@@ -75,7 +75,7 @@ func newRunStats(p *plan.Plan, parallelism int, now func() time.Time) *runStats 
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		switch c.Action {
-		case plan.ActionCreate, plan.ActionReplace, plan.ActionRetry, plan.ActionResume, plan.ActionDownload:
+		case plan.ActionCreate, plan.ActionReplace, plan.ActionRetry, plan.ActionResume, plan.ActionDownload, plan.ActionFetch, plan.ActionStore:
 			s.work++
 			s.cost[c.Address] = c.Credits
 		}
@@ -102,7 +102,7 @@ func (s *runStats) observe(e executor.Event) time.Duration {
 		if _, ok := s.createdAt[e.Address]; !ok {
 			s.createdAt[e.Address] = at // a resumed task: followed from now
 		}
-	case executor.EventDownloaded:
+	case executor.EventDownloaded, executor.EventFetched, executor.EventStored:
 		s.done++
 		if t0, ok := s.createdAt[e.Address]; ok {
 			delete(s.createdAt, e.Address)
@@ -311,7 +311,7 @@ func eventColor(kind string) string {
 		return ansiRed
 	case executor.EventRetry, executor.EventRunStop, executor.EventInFlight, executor.EventUncertain, executor.EventSkipped:
 		return ansiYellow
-	case executor.EventDownloaded:
+	case executor.EventDownloaded, executor.EventFetched, executor.EventStored:
 		return ansiGreen
 	}
 	return ""
@@ -338,6 +338,10 @@ func eventLine(e executor.Event) string {
 		fmt.Fprintf(&b, " %s completed", e.TaskID)
 	case executor.EventDownloaded:
 		fmt.Fprintf(&b, " downloaded to %s", e.Output)
+	case executor.EventFetched:
+		fmt.Fprintf(&b, " fetched from storage to %s", e.Output)
+	case executor.EventStored:
+		fmt.Fprintf(&b, " %s uploaded to storage", e.Output)
 	case executor.EventRetry:
 		b.WriteString(" retrying")
 		if e.ErrorCode != "" {
@@ -464,6 +468,9 @@ func (p *barProgress) Event(e executor.Event) {
 		p.video(e.Address).SetCurrent(100)
 	case executor.EventDownloaded:
 		p.above(out.green(fmt.Sprintf("%s: downloaded after %s", e.Address, shortDuration(took))))
+		p.finish(e.Address, true)
+	case executor.EventFetched, executor.EventStored:
+		p.above(out.green(eventLine(e)))
 		p.finish(e.Address, true)
 	case executor.EventFailed:
 		p.above(out.red(e.Address + ": " + strings.TrimPrefix(eventLine(e), e.Address+" ")))

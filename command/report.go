@@ -132,7 +132,7 @@ func (r *applyRun) writeReport(ctx context.Context, run *state.Run) error {
 // atomically, and returns the number of videos in it.
 func writeReport(dir string, run *state.Run, st *state.State, file string, requests map[string]any) (int, error) {
 	page, err := report.Build(report.Input{Run: run, State: st, ManifestDir: dir, OutputFile: file,
-		Generated: time.Now(), Requests: requests})
+		Generated: time.Now(), Requests: requests, StoredURLs: storedURLs(dir, st)})
 	if err != nil {
 		return 0, err
 	}

@@ -47,6 +47,8 @@ type jsonTotals struct {
 	Uncertain     int                `json:"uncertain"`
 	Altered       int                `json:"altered,omitempty"`
 	Parked        int                `json:"parked,omitempty"`
+	Fetch         int                `json:"fetch,omitempty"`
+	Store         int                `json:"store,omitempty"`
 	Unit          string             `json:"unit"`
 	Credits       float64            `json:"cost"` // in Unit, as every amount here (format 2.0; "credits" before)
 	ByResolution  map[string]float64 `json:"by_resolution"`
@@ -59,7 +61,7 @@ type jsonTotals struct {
 func totalsJSON(t plan.Totals) jsonTotals {
 	out := jsonTotals{
 		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry,
-		NoOp: t.NoOp, Forget: t.Forget, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked,
+		NoOp: t.NoOp, Forget: t.Forget, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked, Fetch: t.Fetch, Store: t.Store,
 		Unit: string(t.Unit), Credits: t.Credits, ByResolution: t.ByResolution, Consumed: t.Consumed,
 		MaxCredits: t.MaxCredits, UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
 	}

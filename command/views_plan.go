@@ -51,7 +51,7 @@ func actionSymbol(a plan.Action) (symbol, color string) {
 		return "+", ansiGreen
 	case plan.ActionReplace:
 		return "-/+", ansiYellow
-	case plan.ActionDownload, plan.ActionResume, plan.ActionMove:
+	case plan.ActionDownload, plan.ActionResume, plan.ActionMove, plan.ActionFetch, plan.ActionStore:
 		return "~", ansiYellow
 	case plan.ActionForget:
 		return "-", ansiRed
@@ -290,6 +290,9 @@ func (h *planHumanView) spend(t plan.Totals) {
 	if len(t.SpendByUnit) > 0 {
 		h.v.println(fmt.Sprintf("Actual spend so far: %s.", spendTextIn(t.SpendByUnit, t.Unit)))
 	}
+	for _, b := range t.LedgerBudgets {
+		h.v.println(fmt.Sprintf("Budget: %s.", b.Text(t.Unit)))
+	}
 	if t.MayHaveBilledTasks > 0 {
 		h.v.println(fmt.Sprintf("Besides, %s whose answer was lost may have been billed (up to %s); check the service's usage page.",
 			plural(t.MayHaveBilledTasks, "create", "creates"), spendText(t.MayHaveBilled)))
@@ -341,7 +344,7 @@ func summaryLine(t plan.Totals) string {
 		verb string
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
-		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Move, "to move"}, {t.Forget, "to forget"},
+		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Fetch, "to fetch"}, {t.Store, "to store"}, {t.Move, "to move"}, {t.Forget, "to forget"},
 		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {
@@ -427,6 +430,7 @@ type jsonChange struct {
 	Sensitive   []string     `json:"sensitive,omitempty"`
 	MovedFrom   string       `json:"moved_from,omitempty"`
 	RenameFrom  string       `json:"rename_from,omitempty"`
+	Reverts     string       `json:"reverts,omitempty"`
 }
 
 // jsonRequest is what a change asks the service for, in plan -json.
@@ -454,7 +458,7 @@ func changeJSON(c plan.Change) jsonChange {
 		Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
 		Request: requestJSON(c.Request), InputHash: c.InputHash, Output: c.Output,
 		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: entryJSON(c.Prior), Sensitive: c.Sensitive,
-		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom,
+		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom, Reverts: c.Reverts,
 	}
 	if c.Before != nil {
 		before := requestJSON(*c.Before)

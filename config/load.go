@@ -222,6 +222,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			m.Notify = append(m.Notify, n)
 		}
 	}
+	if b := singles["storage"]; b != nil {
+		m.Storage, d = decodeStorageBlock(b)
+		diags = append(diags, d...)
+	}
 	var defaults *defaultsBlock
 	if b := singles["defaults"]; b != nil {
 		defaults, d = decodeDefaultsBlock(b)

@@ -15,6 +15,7 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "moved"}, // config/moved.go
 		{Type: "backend", LabelNames: []string{"type"}}, // decoded by backend.go
 		{Type: "notify", LabelNames: []string{"type"}},  // config/notify.go
+		{Type: "storage", LabelNames: []string{"type"}}, // decoded by storage.go
 	},
 }
 
@@ -33,7 +34,8 @@ var apiSchema = &hcl.BodySchema{
 }
 
 var budgetSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "max_cost"}, {Name: "max_credits"}, {Name: "worst_case"}},
+	Attributes: []hcl.AttributeSchema{{Name: "max_cost"}, {Name: "max_credits"}, {Name: "worst_case"},
+		{Name: "max_total"}, {Name: "max_per_day"}, {Name: "max_per_month"}},
 }
 
 // pricingAttributes are the names of the one pricing map: per_second in the

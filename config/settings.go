@@ -158,24 +158,30 @@ func decodeBudgetBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*Budget
 		})
 	case hasCredits:
 		attr = credits
-	case !hasCost:
+	case !hasCost && !hasLedgerBudget(content):
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Missing required argument",
-			Detail:   "A budget block needs max_cost (or its older name max_credits): the most the change may cost, in the provider's unit.",
+			Detail:   "A budget block needs max_cost (or its older name max_credits): the most the change may cost, in the provider's unit; or max_total, max_per_day or max_per_month, checked against the workspace's ledger.",
 			Subject:  block.DefRange.Ptr(),
 		})
 	}
-	b := &Budget{Attribute: attr.Name, Range: attr.Expr.Range()}
-	if d := checkReferences(attr.Expr, s); d.HasErrors() {
+	b := &Budget{}
+	if attr != nil {
+		b.Attribute, b.Range = attr.Name, attr.Expr.Range()
+		if d := checkReferences(attr.Expr, s); d.HasErrors() {
+			return nil, append(diags, d...)
+		}
+		v, ok, d := evalFloat(attr, ctx, true)
+		diags = append(diags, d...)
+		if !ok {
+			return nil, diags
+		}
+		b.MaxCost = v
+	}
+	if d := decodeLedgerBudgets(b, content, ctx, s); d.HasErrors() {
 		return nil, append(diags, d...)
 	}
-	v, ok, d := evalFloat(attr, ctx, true)
-	diags = append(diags, d...)
-	if !ok {
-		return nil, diags
-	}
-	b.MaxCost = v
 	if wc, ok := content.Attributes["worst_case"]; ok {
 		if d := checkReferences(wc.Expr, s); d.HasErrors() {
 			return nil, append(diags, d...)
@@ -293,4 +299,50 @@ type defaultsBlock struct {
 func decodeDefaultsBlock(block *hcl.Block) (*defaultsBlock, hcl.Diagnostics) {
 	content, diags := block.Body.Content(defaultsSchema)
 	return &defaultsBlock{Attrs: content.Attributes}, diags
+}
+
+// ledgerBudgetAttributes are the budget attributes checked against the
+// workspace's ledger rather than one run's estimate.
+var ledgerBudgetAttributes = []string{"max_total", "max_per_day", "max_per_month"}
+
+func hasLedgerBudget(content *hcl.BodyContent) bool {
+	for _, name := range ledgerBudgetAttributes {
+		if _, ok := content.Attributes[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeLedgerBudgets reads max_total, max_per_day and max_per_month.
+func decodeLedgerBudgets(b *Budget, content *hcl.BodyContent, ctx *hcl.EvalContext, s scope) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range ledgerBudgetAttributes {
+		attr, ok := content.Attributes[name]
+		if !ok {
+			continue
+		}
+		if d := checkReferences(attr.Expr, s); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		v, ok, d := evalFloat(attr, ctx, false)
+		diags = append(diags, d...)
+		if !ok {
+			continue
+		}
+		switch name {
+		case "max_total":
+			b.MaxTotal = v
+		case "max_per_day":
+			b.MaxPerDay = v
+		case "max_per_month":
+			b.MaxPerMonth = v
+		}
+		if b.LedgerRanges == nil {
+			b.LedgerRanges = map[string]hcl.Range{}
+		}
+		b.LedgerRanges[name] = attr.Expr.Range()
+	}
+	return diags
 }

@@ -15,6 +15,9 @@ type Manifest struct {
 	Files  map[string]*hcl.File // every parsed file, for rendering diagnostics
 	API    API
 	Budget *Budget // nil when there is no budget block
+	// Storage is the storage block (storage.go); nil keeps videos on the
+	// local disk only.
+	Storage *Storage
 	// Pricing is the price per second of output, in the provider's unit, by
 	// "RESOLUTION" or "MODEL/RESOLUTION"; nil = the provider's built-in table.
 	Pricing map[string]float64
@@ -62,6 +65,13 @@ type Budget struct {
 	Attribute string    // "max_cost" or its alias "max_credits", as written
 	Range     hcl.Range // of that attribute's value
 	WorstCase bool      // worst_case; default false
+	// Ledger budgets, checked against everything the workspace's ledger
+	// says was spent (all runs, all hosts): 0 = none.
+	MaxTotal    float64
+	MaxPerDay   float64 // per UTC day
+	MaxPerMonth float64 // per UTC month
+	// LedgerRanges are the ranges of those attributes' values, by name.
+	LedgerRanges map[string]hcl.Range
 }
 
 // Video is one expanded video block instance, with defaults applied. Values

@@ -173,11 +173,19 @@ type run struct {
 func (r *run) commit(address string, cost float64) bool {
 	r.mu.Lock()
 	over := r.budget > 0 && r.committed+money.FromFloat(cost) > money.FromFloat(r.budget)
+	ledgerStop := ""
 	if !over {
+		ledgerStop = r.ledgerRefuses(address, cost)
+	}
+	if !over && ledgerStop == "" {
 		r.committed += money.FromFloat(cost)
 	}
 	committed := r.committed.Float()
 	r.mu.Unlock()
+	if ledgerStop != "" {
+		r.stopCreates(ledgerStop, nil)
+		return false
+	}
 	if over {
 		unit := r.plan.Settings.Unit
 		r.stopCreates(fmt.Sprintf("the budget of %s would be exceeded: this run has committed %s, and %s would add %s",
@@ -195,7 +203,7 @@ func (r *run) overBudget(cost float64) string {
 		unit := r.plan.Settings.Unit
 		return fmt.Sprintf("the budget of %s would be exceeded (this run has committed %s)", plan.FormatCost(r.budget, unit), plan.FormatCost(r.committed.Float(), unit))
 	}
-	return ""
+	return r.ledgerRefuses("a retry", cost)
 }
 
 // adjust corrects a reservation once the service says what a task cost.

@@ -57,8 +57,12 @@ func (v *video) download(ctx context.Context) {
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
 			v.entry.PriorFile = nil // kept as a take, or the same bytes
 			v.entry.Host = v.r.opts.Host
+			stored := v.storeDownloaded(ctx, path) // one record for both
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
+				return
+			}
+			if !stored {
 				return
 			}
 			v.res.Status = ResultCompleted
@@ -274,6 +278,9 @@ func (v *video) takeOf(sum string, size int64) state.Take {
 		take.TaskID, take.Request = prior.TaskID, prior.Request
 		if prior.SHA256 != sum {
 			take.Reason = "changed by hand after it was downloaded, then replaced (-replace)"
+		}
+		if earlierTake(prior, sum) {
+			take.Reason = "an earlier take, replaced on another host"
 		}
 		if prior.Simulated {
 			take.Reason = "made by the simulator, replaced by a real video"

@@ -54,6 +54,8 @@ const (
 	EventSlotWait   = "slot_wait"  // waiting for one of the service's generations at once
 	EventRunStop    = "run_stop"   // no new creates from now on
 	EventDone       = "done"       // the run is over
+	EventStored     = "stored"     // uploaded to storage and verified
+	EventFetched    = "fetched"    // copied from storage to its output file
 )
 
 // Event is one step of a run, for progress views and JSON lines.
@@ -120,6 +122,10 @@ type Options struct {
 	// RunID is the run record this apply writes: the ledger credits each
 	// task to the run whose create made it.
 	RunID string
+
+	// Storage keeps each downloaded video (storage "s3"); nil keeps them
+	// on the local disk only.
+	Storage VideoStorage
 }
 
 // DefaultPollPrior is the documented prior of the completion-time estimator:

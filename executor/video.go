@@ -79,6 +79,10 @@ func newVideo(r *run, ch *plan.Change) *video {
 func (v *video) run(ctx context.Context) {
 	prior := v.ch.Prior
 	switch {
+	case v.ch.Action == plan.ActionFetch:
+		v.fetchStored(ctx)
+	case v.ch.Action == plan.ActionStore:
+		v.storeOnly(ctx)
 	case v.ch.Action == plan.ActionDownload,
 		v.ch.Action == plan.ActionResume && prior != nil && (prior.Status == state.StatusCompleted || prior.Status == state.StatusDownloaded):
 		v.res.TaskID, v.res.RequestID, v.res.Attempts = prior.TaskID, prior.RequestID, prior.Attempts
@@ -157,6 +161,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.IdempotencyKey = key
 	v.entry.Attempts = gen
 	v.entry.RunID = v.r.opts.RunID
+	v.entry.ManifestHash, v.entry.MadeBy = v.r.plan.ManifestHash, v.r.opts.Host
 	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
 	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
 	v.entry.SHA256, v.entry.Bytes = "", 0

@@ -28,6 +28,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	diags = append(diags, unknownStatuses(st)...)
 	prices := PricesFor(m, provider)
 	settings := settingsFor(m, provider, opts)
+	settings.Storage = m.Storage
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -36,7 +37,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if host == "" {
 		host = state.Hostname()
 	}
-	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host}
+	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host, storage: m.Storage}
 	videos := withAPIDefaults(m, provider)
 	// The moved blocks re-address the state before the diff.
 	cur, movedFrom, moveDiags := movedState(m.Moves, st)
@@ -132,6 +133,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
 			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
+	diags = append(diags, markReverts(p, m, replace, tgt, opts.Unattended)...)
 	p.Totals = totals(changes, st, settings, provider)
 	p.Totals.AssumedPrices = sortedSet(assumed)
 	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}
@@ -145,6 +147,8 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if budgetDiag != nil {
 		diags = append(diags, budgetDiag)
 	}
+	p.Totals.LedgerBudgets = ledgerBudgets(m.Budget, st.Ledger, settings.Unit, tgt.now)
+	diags = append(diags, checkLedgerBudgets(m, p.Totals.LedgerBudgets, checked, settings.Unit)...)
 	if opts.CheckImages {
 		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
 	}
@@ -235,6 +239,10 @@ func countAction(t *Totals, a Action) {
 		t.Elsewhere++
 	case ActionMove:
 		t.Move++
+	case ActionFetch:
+		t.Fetch++
+	case ActionStore:
+		t.Store++
 	case ActionAltered:
 		t.Altered++
 	case ActionParked:

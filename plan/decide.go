@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -21,6 +22,7 @@ type target struct {
 	retryUncertain bool
 	now            time.Time
 	host           string // this machine, as entries name the host that downloaded them
+	storage        *config.Storage
 }
 
 // decide is the diff of one manifest video against its state entry

@@ -35,4 +35,7 @@ type Options struct {
 	// those downloaded by another host of a shared state; "" is
 	// state.Hostname().
 	Host string
+	// Unattended: apply -auto-approve, with nobody to read the plan. It
+	// refuses a replace that would revert another host's newer video.
+	Unattended bool
 }

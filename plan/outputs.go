@@ -27,7 +27,8 @@ func checkOutputs(ctx context.Context, dir string, changes []Change, idx []int, 
 	for _, i := range idx {
 		c := &changes[i] // each goroutine writes only its own element
 		g.Go(func() error {
-			c.Action, c.Reason = checkOutput(ctx, dir, c, t)
+			a, why := checkOutput(ctx, dir, c, t)
+			c.Action, c.Reason = storeIfNeeded(c, t, a, why)
 			return nil
 		})
 	}
@@ -39,6 +40,8 @@ func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, 
 	path := outputPath(dir, c.Output)
 	info, err := os.Stat(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && storedAsPlanned(c, t):
+		return ActionFetch, fetchReason(c, t)
 	case errors.Is(err, fs.ErrNotExist) && prior.Host != "" && prior.Host != t.host:
 		// Another host of a shared state has the file: fetch it here while
 		// the provider still serves it; never buy it again unasked. Its
@@ -58,7 +61,7 @@ func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, 
 		return ActionDownload, fmt.Sprintf("cannot read %s: %v", c.Output, err)
 	case !info.Mode().IsRegular():
 		return ActionDownload, fmt.Sprintf("%s is not a regular file", c.Output)
-	case prior.Bytes > 0 && info.Size() != prior.Bytes:
+	case prior.Bytes > 0 && info.Size() != prior.Bytes && !hasTakeOfSize(prior, info.Size()):
 		return ActionAltered, alteredReason(c, fmt.Sprintf("%d bytes, the state says %d", info.Size(), prior.Bytes))
 	case prior.Bytes > 0 && !prior.OutputModTime.IsZero() && info.ModTime().Equal(prior.OutputModTime):
 		// Untouched since it was written: hashing every video on every plan
@@ -70,6 +73,9 @@ func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, 
 		return ActionDownload, fmt.Sprintf("cannot read %s: %v", c.Output, err)
 	}
 	if sum != prior.SHA256 {
+		if a, why, ok := replacedElsewhere(c, sum, t); ok {
+			return a, why
+		}
 		return ActionAltered, alteredReason(c, "its sha256 differs from the downloaded file's")
 	}
 	return ActionNoOp, fmt.Sprintf("%s matches the state's sha256", c.Output)

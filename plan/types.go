@@ -3,6 +3,7 @@
 package plan
 
 import (
+	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/state"
 )
@@ -39,6 +40,12 @@ const (
 	// ActionMove: the state entry moves to this address (a moved block),
 	// and nothing else is needed; with RenameFrom, its file is renamed.
 	ActionMove Action = "move"
+	// ActionFetch: the file is not here (or is an older take) and storage
+	// holds the video: copied from the bucket, free, no provider request.
+	ActionFetch Action = "fetch"
+	// ActionStore: downloaded, not stored: the file is here and unchanged,
+	// and storage does not hold it yet; it is uploaded.
+	ActionStore Action = "store"
 )
 
 // Change is one row of the plan.
@@ -67,6 +74,10 @@ type Change struct {
 	// RenameFrom is the moved entry's file (relative to Plan.Dir), which
 	// apply renames to Output instead of downloading the video again.
 	RenameFrom string `json:"rename_from,omitempty"`
+	// Reverts: the replace would undo a video made on another host from a
+	// manifest this checkout does not have ("made by alice 3 min ago from
+	// ..."); an unattended apply refuses it unless -replace names it.
+	Reverts string `json:"reverts,omitempty"`
 }
 
 // Settings are the manifest's api block with the provider's defaults, and
@@ -89,6 +100,9 @@ type Settings struct {
 	// documents it.
 	IdempotencyKeyOnYourWord bool     `json:"idempotency_key_on_your_word,omitempty"`
 	Unit                     ltx.Unit `json:"unit"`
+	// Storage is the storage block: videos are uploaded there after their
+	// download and fetched from there by hosts that lack them.
+	Storage *config.Storage `json:"storage,omitempty"`
 }
 
 // SavedOptions are the Options a saved plan was made with.
@@ -115,6 +129,8 @@ type Totals struct {
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`
 	Elsewhere    int                `json:"elsewhere,omitempty"`
+	Fetch        int                `json:"fetch,omitempty"`
+	Store        int                `json:"store,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
@@ -133,6 +149,9 @@ type Totals struct {
 	// (budget { worst_case = true }).
 	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
 	MaxCredits      float64 `json:"max_credits"` // the budget, in Unit; 0 = no budget
+	// LedgerBudgets are the budgets checked against the workspace's
+	// ledger (max_total, max_per_month, max_per_day), with their spend.
+	LedgerBudgets []LedgerBudget `json:"ledger_budgets,omitempty"`
 	// UncertainCost is what the uncertain creates may have cost.
 	UncertainCost float64 `json:"uncertain_cost,omitempty"`
 	// AssumedPrices lists the price rows the estimate rests on that the

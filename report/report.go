@@ -46,6 +46,10 @@ type Input struct {
 	// do not carry their request. The caller vouches for them (the manifest's
 	// request whose hash is the entry's input hash).
 	Requests map[string]any
+	// StoredURLs are, by output path (relative to ManifestDir), where a
+	// video that is not on this disk plays from storage: a presigned or
+	// public URL.
+	StoredURLs map[string]string
 }
 
 // Page is the report's content, ready for the template.
@@ -143,7 +147,7 @@ func build(in Input, record any) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	rel := pathResolver{pageDir: pageDir, manifestDir: manifestDir}
+	rel := pathResolver{pageDir: pageDir, manifestDir: manifestDir, stored: in.StoredURLs}
 
 	var unit string
 	var est, used float64
@@ -316,9 +320,22 @@ func card(res, entry, known fields, unit string, rel pathResolver) Card {
 
 // pathResolver turns an output path (relative to the manifest directory)
 // into a URL relative to the page.
-type pathResolver struct{ pageDir, manifestDir string }
+type pathResolver struct {
+	pageDir, manifestDir string
+	stored               map[string]string // output path → URL in storage
+}
 
+// src is the page-relative path of the local file, or its URL in storage
+// when the file is not on this disk.
 func (r pathResolver) src(output string) (src string, missing bool) {
+	src, missing = r.local(output)
+	if u := r.stored[output]; missing && u != "" {
+		return u, false
+	}
+	return src, missing
+}
+
+func (r pathResolver) local(output string) (src string, missing bool) {
 	abs := output
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(r.manifestDir, filepath.FromSlash(output))

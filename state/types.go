@@ -86,6 +86,24 @@ type Entry struct {
 	// send it: RequestFromManifestAtImport for an imported task or file,
 	// whose request no service returns. "" is the request this state sent.
 	RequestSource string `json:"request_source,omitempty"`
+	// Stored is the copy of the file in object storage (storage "s3"),
+	// uploaded and verified after the download; nil when not stored.
+	Stored *StoredObject `json:"stored,omitempty"`
+	// ManifestHash is the plan's manifest hash of the run that sent the
+	// create: a checkout whose manifest hashes otherwise did not make it.
+	ManifestHash string `json:"manifest_hash,omitempty"`
+	// MadeBy is the host whose run sent the create (Host is the one that
+	// downloaded the file last).
+	MadeBy string `json:"made_by,omitempty"`
+}
+
+// StoredObject is one video in object storage.
+type StoredObject struct {
+	Bucket   string    `json:"bucket"`
+	Key      string    `json:"key"`
+	Bytes    int64     `json:"bytes"`
+	SHA256   string    `json:"sha256"`
+	StoredAt time.Time `json:"stored_at,omitzero"`
 }
 
 // Take is an earlier file of a video, moved aside before a newer one took
@@ -98,6 +116,9 @@ type Take struct {
 	Reason  string             `json:"reason"` // replaced, altered by hand, ...
 	KeptAt  time.Time          `json:"kept_at"`
 	Request *ltx.CreateRequest `json:"request,omitempty"`
+	// StorageKey is the take's object in storage, kept under the same
+	// prefix before the newer take was uploaded over its key.
+	StorageKey string `json:"storage_key,omitempty"`
 }
 
 // State is the snapshot plus whatever the journal added to it.
