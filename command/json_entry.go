@@ -45,7 +45,7 @@ type jsonEntry struct {
 	Host      string    `json:"host,omitempty"`
 	// RequestSource: "manifest at import" where the request is not one
 	// this state sent.
-	RequestSource string `json:"request_source,omitempty"`
+	RequestSource string      `json:"request_source,omitempty"`
 	Stored        *jsonStored `json:"stored,omitempty"`
 	ManifestHash  string      `json:"manifest_hash,omitempty"`
 	MadeBy        string      `json:"made_by,omitempty"`
