@@ -22,6 +22,7 @@ import (
 
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -87,7 +88,7 @@ func (w *pgCrashWorld) apply() *exec.Cmd {
 func (w *pgCrashWorld) load() (*state.State, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := state.NewPGStore(ctx, w.conn, w.schema, w.workspace)
+	s, err := pgstate.NewPGStore(ctx, w.conn, w.schema, w.workspace)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +254,7 @@ video "clip" {
 	if !strings.Contains(out.String()+errb.String(), "was lost mid-run") {
 		t.Errorf("the apply does not say its database was lost:\n%s\n%s", tail([]byte(out.String()), 20), errb.String())
 	}
-	pending := filepath.Join(w.dir, state.DirName, state.PendingJournalName(w.workspace))
+	pending := filepath.Join(w.dir, state.DirName, pgstate.PendingJournalName(w.workspace))
 	if _, err := os.Stat(pending); err != nil {
 		t.Fatalf("no pending journal after the loss: %v", err)
 	}

@@ -2,9 +2,7 @@ package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -88,12 +86,8 @@ func (pl *pipeline) storeUse() storeUse {
 // hasLocalState is false only for a local store whose .ltxform/ does not
 // exist yet; a backend "pg" keeps its lock on the server.
 func hasLocalState(store stateStore) bool {
-	local, ok := store.(*localStateStore)
-	if !ok {
-		return true
-	}
-	_, err := os.Stat(local.LocalStore.Dir())
-	return !errors.Is(err, os.ErrNotExist)
+	local, ok := store.(*state.LocalBackend)
+	return !ok || local.Started()
 }
 
 // readState reads the state through the store that holds the lock.

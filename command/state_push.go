@@ -63,9 +63,9 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 	if be == nil {
 		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend \"pg\", and the manifests in %s have no backend block", verb, a.Dir)
 	}
-	local := newLocalStateStore(a.Dir)
+	local := state.NewLocalBackend(a.Dir)
 	defer local.Close()
-	remote, err := openPGStore(ctx, env, be, a.Workspace)
+	remote, err := stateBackends.Open(ctx, state.OpenRequest{Dir: a.Dir, Block: be, Getenv: env.Getenv}, a.Workspace)
 	if err != nil {
 		return err
 	}

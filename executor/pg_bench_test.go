@@ -8,6 +8,7 @@ import (
 
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkOrchestrationPG(b *testing.B) {
 					ScoutStart:  5 * time.Millisecond,
 					PollPrior:   func(string, int) time.Duration { return 5 * time.Millisecond },
 				}, func(string) state.Store {
-					s, err := state.NewPGStore(context.Background(), conn, schema, fmt.Sprintf("bench-%d-%d", n, run))
+					s, err := pgstate.NewPGStore(context.Background(), conn, schema, fmt.Sprintf("bench-%d-%d", n, run))
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,4 +1,4 @@
-package state_test
+package pgstate_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -99,7 +100,7 @@ func (p *pgProxy) Cut() {
 }
 
 // waitDegraded waits, up to 10 s, for the store to notice its loss.
-func waitDegraded(t *testing.T, s *state.PGStore) error {
+func waitDegraded(t *testing.T, s *pgstate.PGStore) error {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Degraded() == nil {
@@ -144,8 +145,8 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 		t.Fatalf("Remove with the database gone = %v; want it kept locally", err)
 	}
 	derr := waitDegraded(t, s)
-	pending := filepath.Join(dir, state.DirName, state.PendingJournalName("ws"))
-	var de *state.PGDegradedError
+	pending := filepath.Join(dir, state.DirName, pgstate.PendingJournalName("ws"))
+	var de *pgstate.PGDegradedError
 	if !errors.As(derr, &de) || !strings.Contains(derr.Error(), pending) || !strings.Contains(derr.Error(), "no new create") {
 		t.Fatalf("Degraded = %v; want a PGDegradedError naming %s", derr, pending)
 	}
@@ -232,7 +233,7 @@ func TestPGLostWithoutPendingJournalFails(t *testing.T) {
 	s := openPG(t, viaProxy, schema, "ws")
 	proxy.Cut()
 	err := s.Record(context.Background(), storetest.Entry("video.a", state.StatusCreated))
-	var ce *state.PGConnError
+	var ce *pgstate.PGConnError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Record = %v; want a PGConnError", err)
 	}

@@ -1,4 +1,4 @@
-package state_test
+package pgstate_test
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
-func openPG(t *testing.T, conn, schema, workspace string) *state.PGStore {
+func openPG(t *testing.T, conn, schema, workspace string) *pgstate.PGStore {
 	t.Helper()
-	s, err := state.NewPGStore(context.Background(), conn, schema, workspace)
+	s, err := pgstate.NewPGStore(context.Background(), conn, schema, workspace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +29,8 @@ func TestPGUnreachableNamesHostAndDatabaseNotPassword(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// Port 1 on loopback: nothing listens there.
-	_, err := state.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@127.0.0.1:1/shots?connect_timeout=5", "", "")
-	var ce *state.PGConnError
+	_, err := pgstate.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@127.0.0.1:1/shots?connect_timeout=5", "", "")
+	var ce *pgstate.PGConnError
 	if !errors.As(err, &ce) {
 		t.Fatalf("NewPGStore of an unreachable server = %v; want a PGConnError", err)
 	}
@@ -39,7 +40,7 @@ func TestPGUnreachableNamesHostAndDatabaseNotPassword(t *testing.T) {
 	if strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Errorf("error %q shows the password", err)
 	}
-	_, err = state.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@[bad", "", "")
+	_, err = pgstate.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@[bad", "", "")
 	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Errorf("malformed connection string: %v; want an error without the password", err)
 	}
@@ -118,7 +119,7 @@ func TestPGNewerTablesAreRefused(t *testing.T) {
 	if _, err := c.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "schema_version"}.Sanitize()+" SET version = 99"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = state.NewPGStore(ctx, conn, schema, "ws")
+	_, err = pgstate.NewPGStore(ctx, conn, schema, "ws")
 	if err == nil || !strings.Contains(err.Error(), "newer ltxform") {
 		t.Fatalf("NewPGStore on tables of version 99 = %v; want a refusal asking for an upgrade", err)
 	}
