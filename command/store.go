@@ -11,10 +11,11 @@ import (
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/state"
 	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/s3state"
 )
 
 // stateBackends are the backend types a manifest's backend block may name.
-var stateBackends = state.Registry{"pg": pgstate.Open}
+var stateBackends = state.Registry{"pg": pgstate.Open, "s3": s3state.Open}
 
 // workspaceEnv names the workspace of a backend when -workspace does not.
 const workspaceEnv = state.WorkspaceEnv

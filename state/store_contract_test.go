@@ -14,7 +14,7 @@ func TestLocalStoreContract(t *testing.T) {
 		dir := t.TempDir()
 		return storetest.Harness{
 			Open: func(t *testing.T) state.Store {
-				s := state.NewLocalStore(dir)
+				s := state.NewLocalBackend(dir)
 				t.Cleanup(func() { s.Close() })
 				return s
 			},

@@ -38,8 +38,11 @@ func Open(ctx context.Context, req state.OpenRequest) (state.Backend, error) {
 		return nil, err
 	}
 	s.UsePendingJournal(req.Dir)
-	return &Backend{PGStore: s, host: state.Hostname()}, nil
+	return NewBackend(s), nil
 }
+
+// NewBackend is s as a state.Backend of this host.
+func NewBackend(s *PGStore) *Backend { return &Backend{PGStore: s, host: state.Hostname()} }
 
 // Backend is a workspace of a backend "pg" as a state.Backend; its run
 // records name the host that ran them.

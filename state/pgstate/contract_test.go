@@ -20,7 +20,7 @@ func TestPGStoreContract(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { s.Close() })
-				return s
+				return pgstate.NewBackend(s)
 			},
 			Abandon: func(t *testing.T, unlock func() error) {
 				// The holder's host dies: the server ends its session.

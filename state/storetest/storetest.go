@@ -62,6 +62,10 @@ var contract = []struct {
 	{"LockWaitsForARelease", testLockWaitsForARelease},
 	{"LockGivesUpWhenCancelled", testLockGivesUpWhenCancelled},
 	{"ForceUnlock", testForceUnlock},
+	{"LedgerFoldsAcrossStores", testLedgerFoldsAcrossStores},
+	{"RunRecords", testRunRecords},
+	{"ReplaceIsTheWholeState", testReplaceIsTheWholeState},
+	{"EnsureLineageOfANewState", testEnsureLineageOfANewState},
 }
 
 // Entry is a full entry for addr, every field set that survives JSON.

@@ -1,0 +1,17 @@
+package s3state
+
+import (
+	"context"
+
+	"github.com/ltxform/ltxform/state"
+)
+
+// Open is the backend "s3" of req: a workspace under the block's key in its
+// bucket, reached with the AWS SDK's default chain.
+func Open(ctx context.Context, req state.OpenRequest) (state.Backend, error) {
+	c, err := newClient(ctx, req.Block)
+	if err != nil {
+		return nil, err
+	}
+	return newStore(bucket{c: c, name: req.Block.Bucket}, req.Block.Key, req.Workspace), nil
+}
