@@ -125,6 +125,27 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 		FaultRates: map[sim.Fault]float64{sim.FaultDropAfterCreate: 0.15, sim.FaultUnavailable: 0.05},
 		Seed:       7,
 	})
+	killAndResume(t, w)
+	if _, err := os.Stat(filepath.Join(w.dir, state.DirName, "state.json")); err == nil {
+		t.Errorf("a local state.json was written beside a backend \"pg\"")
+	}
+}
+
+// killWorld is a manifest directory of crashManifest's 40 clips on some
+// state backend, with its simulator.
+type killWorld interface {
+	apply() *exec.Cmd
+	load() (*state.State, error)
+	simulator() *sim.Server
+	checkAllDownloaded(n int)
+}
+
+func (w *pgCrashWorld) simulator() *sim.Server { return w.sim }
+
+// killAndResume kills applies of w with SIGKILL at random moments until 20
+// were killed, checking after each that the state loads and that nothing
+// was bought twice, then lets one finish and checks every clip.
+func killAndResume(t *testing.T, w killWorld) {
 	rng := mrand.New(mrand.NewPCG(20261125, 41))
 	killed, runs := 0, 0
 	timeWindow, workDone := 1500*time.Millisecond, false
@@ -176,11 +197,11 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: the state does not load after a kill: %v", runs+1, err)
 		}
-		if c := w.sim.Counters(); c.DuplicateCreates != 0 {
+		if c := w.simulator().Counters(); c.DuplicateCreates != 0 {
 			t.Fatalf("run %d: %d duplicate creates; the state has %d entries", runs+1, c.DuplicateCreates, len(st.Entries))
 		}
 	}
-	c := w.sim.Counters()
+	c := w.simulator().Counters()
 	if c.Downloads == 0 {
 		t.Errorf("no run got as far as a download before it was killed: the kills are too early to test much")
 	}
@@ -189,13 +210,10 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 	if out, err := w.apply().CombinedOutput(); err != nil {
 		t.Fatalf("the final apply failed: %v\n%s", err, tail(out, 40))
 	}
-	if c := w.sim.Counters(); c.DuplicateCreates != 0 {
+	if c := w.simulator().Counters(); c.DuplicateCreates != 0 {
 		t.Errorf("the simulator counted %d duplicate creates", c.DuplicateCreates)
 	}
 	w.checkAllDownloaded(40)
-	if _, err := os.Stat(filepath.Join(w.dir, state.DirName, "state.json")); err == nil {
-		t.Errorf("a local state.json was written beside a backend \"pg\"")
-	}
 }
 
 // TestApplySurvivesLosingItsDatabase ends, server side, every session of a
