@@ -136,3 +136,37 @@ func testEnsureLineageOfANewState(t *testing.T, h Harness) {
 		t.Fatalf("second EnsureLineage = %q, %v; want %q", again, err, first)
 	}
 }
+
+// testLaterStoresRecordAfterACheckpoint: each run opens a store of its own;
+// what a later one records and charges after an earlier one's checkpoint
+// must be seen, and survive its own checkpoint.
+func testLaterStoresRecordAfterACheckpoint(t *testing.T, h Harness) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for i, addr := range []string{"video.a", "video.b", "video.c"} {
+		s := h.Open(t)
+		if err := s.Record(ctx, Entry(addr, state.StatusDownloaded)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Charge(ctx, state.Charge{TaskID: "task-" + addr, RunID: "r", Address: addr, Cost: 10, At: at}); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Join([]string{"video.a=downloaded", "video.b=downloaded", "video.c=downloaded"}[:i+1], " ")
+		if got := statuses(load(t, h.Open(t))); got != want {
+			t.Fatalf("store %d's record before its checkpoint: state = %s, want %s", i+1, got, want)
+		}
+		if err := s.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(load(t, h.Open(t))); got != want {
+			t.Fatalf("store %d's record after its checkpoint: state = %s, want %s", i+1, got, want)
+		}
+		ledger, err := h.Open(t).Charges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ledger) != i+1 {
+			t.Fatalf("after store %d: %d charges in the ledger, want %d", i+1, len(ledger), i+1)
+		}
+	}
+}

@@ -66,6 +66,7 @@ var contract = []struct {
 	{"RunRecords", testRunRecords},
 	{"ReplaceIsTheWholeState", testReplaceIsTheWholeState},
 	{"EnsureLineageOfANewState", testEnsureLineageOfANewState},
+	{"LaterStoresRecordAfterACheckpoint", testLaterStoresRecordAfterACheckpoint},
 }
 
 // Entry is a full entry for addr, every field set that survives JSON.
