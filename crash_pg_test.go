@@ -305,6 +305,20 @@ video "clip" {
 	if _, err := os.Stat(pending); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the pending journal is still there after the next run: %v", err)
 	}
+	// The run that lost its database is listed as such, with its exit
+	// code: not as killed, and not as still running.
+	s, err := pgstate.NewPGStore(ctx, w.conn, w.schema, w.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := pgstate.NewBackend(s).ListRuns(ctx)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs (%v); want the one that lost its database and the next", len(runs), err)
+	}
+	if lost := runs[1]; lost.Status != state.RunStateLost || lost.ExitCode != 1 || !strings.Contains(lost.Message, "lost mid-run") {
+		t.Errorf("the run that lost its database is recorded %q, exit %d, %q; want %q, exit 1, saying so", lost.Status, lost.ExitCode, lost.Message, state.RunStateLost)
+	}
 	c := w.sim.Counters()
 	if c.Creates != videos || c.RepeatedCreates != 0 || c.DuplicateCreates != 0 {
 		t.Errorf("simulator: %d creates (%d repeated, %d duplicate) for %d videos; want each bought once", c.Creates, c.RepeatedCreates, c.DuplicateCreates, videos)

@@ -2,6 +2,7 @@ package pgstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -58,7 +59,16 @@ func (s *Backend) SaveRun(ctx context.Context, r *state.Run) error {
 	if r.Host == "" {
 		r.Host = s.host
 	}
-	return s.PGStore.SaveRun(ctx, r, r.Host)
+	err := s.PGStore.SaveRun(ctx, r, r.Host)
+	if err != nil && s.Degraded() != nil && s.PendingPath() != "" {
+		// The database is gone: the record waits beside the pending
+		// journal, and the next run here writes both back.
+		if perr := s.savePendingRun(r); perr != nil {
+			return errors.Join(err, perr)
+		}
+		return nil
+	}
+	return err
 }
 
 // ListRuns returns the workspace's runs, newest first, each with its host.

@@ -153,6 +153,12 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 	if err := s.Checkpoint(ctx); err != nil {
 		t.Fatalf("Checkpoint of a degraded store = %v; want nil (the pending journal is durable)", err)
 	}
+	// The run's record, which the database cannot take, waits beside the
+	// journal: else it would stay "running" there and be called killed.
+	lost := &state.Run{ID: "20261201T090000Z-abcdef", Started: time.Now().UTC(), Status: state.RunStateLost, ExitCode: 1, Host: "alice"}
+	if err := pgstate.NewBackend(s).SaveRun(ctx, lost); err != nil {
+		t.Fatalf("SaveRun with the database gone = %v; want it kept locally", err)
+	}
 	_ = unlock() // the connection is gone: the server has freed the lock
 	if _, err := os.Stat(pending); err != nil {
 		t.Fatalf("the pending journal: %v", err)
@@ -176,6 +182,10 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 	defer unlock2()
 	if _, err := os.Stat(pending); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the pending journal after the replay: %v; want it removed", err)
+	}
+	runs, err := pgstate.NewBackend(openPG(t, conn, schema, "ws")).ListRuns(ctx)
+	if err != nil || len(runs) != 1 || runs[0].ID != lost.ID || runs[0].Status != state.RunStateLost || runs[0].ExitCode != 1 || runs[0].Host != "alice" {
+		t.Fatalf("runs in the database after the replay = %+v, %v; want the lost run's record, as it was kept", runs, err)
 	}
 	st, err = openPG(t, conn, schema, "ws").Load(ctx) // the database alone, as another host sees it
 	if err != nil {

@@ -586,6 +586,10 @@ func (s *PGStore) Lock(ctx context.Context, info state.LockInfo, timeout time.Du
 		_ = s.release(conn, info.ID)
 		return nil, err
 	}
+	if err := s.replayPendingRuns(ctx); err != nil {
+		_ = s.release(conn, info.ID)
+		return nil, err
+	}
 	stopWatch := s.watchLock(conn)
 	var once sync.Once
 	var unlockErr error
