@@ -63,6 +63,9 @@ func (pl *pipeline) open(ctx context.Context, dir string) error {
 		return err
 	}
 	pl.store = store
+	if err := refuseUnmovedLocalState(ctx, store, dir); err != nil {
+		return err
+	}
 	if pl.readOnly && !hasLocalState(store) {
 		// Nothing has been recorded here, and taking the local lock would
 		// create .ltxform/lock: a plan of a fresh directory reads the empty

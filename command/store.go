@@ -49,6 +49,27 @@ func openStore(ctx context.Context, env *Env, v *view, dir, workspace string, us
 	return stateBackends.Open(ctx, state.OpenRequest{Dir: dir, Block: be, Getenv: env.Getenv}, workspace)
 }
 
+// refuseUnmovedLocalState stops plan and apply where the manifests name a
+// backend whose workspace holds nothing while .ltxform/ beside them holds a
+// state no push or pull has moved (Terraform's "migrate state?"): planned
+// against the empty workspace, every video would be bought again.
+func refuseUnmovedLocalState(ctx context.Context, store stateStore, dir string) error {
+	if _, local := store.(*state.LocalBackend); local {
+		return nil
+	}
+	lb := state.NewLocalBackend(dir)
+	defer lb.Close()
+	unmoved, st, err := lb.Unmoved(ctx)
+	if err != nil || !unmoved {
+		return err
+	}
+	if has, err := store.Exists(ctx); err != nil || has {
+		return err
+	}
+	return fmt.Errorf("%s holds no state, but .ltxform/ in %s does (serial %d, %d videos): planned against the empty workspace, every video would be bought again. Run `ltxform state push` to move the local state there (.ltxform/ keeps its copy), or move .ltxform/ aside to start the workspace empty. Nothing was planned or bought",
+		store.Where(), dir, st.Serial, len(st.Entries))
+}
+
 // storeUse is what a command does with the store it opens.
 type storeUse int
 
