@@ -34,11 +34,14 @@ type pipeline struct {
 // (not yet rendered); otherwise diags are the load's and the planner's
 // findings, which may hold errors too (a budget refusal) beside the plan.
 func (pl *pipeline) planFromManifest(ctx context.Context, dir string, opts plan.Options) (*plan.Plan, *config.Manifest, hcl.Diagnostics, error) {
-	m, diags := loadAndCheck(pl.env, dir, pl.vars)
+	m, diags := loadAndCheck(pl.env, dir, withWorkspace(pl.vars, pl.lock.Workspace))
 	if diags.HasErrors() {
 		return nil, m, diags, ErrReported
 	}
 	if err := pl.open(ctx, m.Dir); err != nil {
+		return nil, m, diags, err
+	}
+	if err := refuseSharedOutputs(ctx, pl.env, pl.store, m); err != nil {
 		return nil, m, diags, err
 	}
 	st, err := pl.readState(ctx)

@@ -242,3 +242,25 @@ func ConnStrHasPassword(s string) bool {
 	}
 	return strings.Contains(s, "password =") || strings.Contains(s, "password=")
 }
+
+// chooseWorkspace is ltxform.workspace: the -workspace flag, else
+// $LTXFORM_WORKSPACE, else the backend block's workspace, else "default";
+// without a backend block the local state's only workspace, "default".
+// An invalid name is reported where the store is opened.
+func chooseWorkspace(block *hcl.Block, opts LoadOptions) string {
+	if block == nil {
+		return DefaultBackendWorkspace
+	}
+	if opts.Workspace != "" {
+		return opts.Workspace
+	}
+	for _, kv := range opts.Environ {
+		if v, ok := strings.CutPrefix(kv, "LTXFORM_WORKSPACE="); ok && v != "" {
+			return v
+		}
+	}
+	if be, _ := decodeBackendBlock(block); be != nil && be.Workspace != "" {
+		return be.Workspace
+	}
+	return DefaultBackendWorkspace
+}

@@ -116,3 +116,43 @@ func TestBackendErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLtxformWorkspaceInExpressions(t *testing.T) {
+	const manifest = `
+video "a" {
+  prompt = "a cat in ${ltxform.workspace}"
+  output = "out/${ltxform.workspace}/a.mp4"
+}
+`
+	for _, tc := range []struct {
+		name, backend string
+		opts          LoadOptions
+		want          string
+	}{
+		{"local state", "", LoadOptions{}, "default"},
+		{"block", `backend "s3" {
+  bucket    = "b"
+  workspace = "nightly"
+}`, LoadOptions{}, "nightly"},
+		{"environment over block", `backend "pg" { workspace = "nightly" }`, LoadOptions{Environ: []string{"LTXFORM_WORKSPACE=staging"}}, "staging"},
+		{"flag over environment", `backend "pg" {}`, LoadOptions{Environ: []string{"LTXFORM_WORKSPACE=staging"}, Workspace: "alice"}, "alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, diags := Load(writeBackendManifest(t, map[string]string{"main.ltx.hcl": tc.backend + manifest}), tc.opts)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if v := m.Videos[0]; m.Workspace != tc.want || v.Output != "out/"+tc.want+"/a.mp4" || !strings.HasSuffix(v.Prompt, tc.want) {
+				t.Fatalf("workspace %q, output %q, prompt %q; want %q in each", m.Workspace, v.Output, v.Prompt, tc.want)
+			}
+		})
+	}
+	_, diags := Load(writeBackendManifest(t, map[string]string{"main.ltx.hcl": `
+video "a" {
+  prompt = "a cat in ${ltxform.worksapce}"
+}
+`}), LoadOptions{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "main.ltx.hcl:3") || !strings.Contains(diags.Error(), "ltxform has one attribute, ltxform.workspace") {
+		t.Fatalf("a misspelt ltxform.workspace: %v", diags)
+	}
+}

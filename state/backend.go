@@ -39,6 +39,18 @@ type Backend interface {
 	Close() error
 }
 
+// MultiWorkspace is a backend that holds other workspaces beside the one
+// it opened (pg, s3; the local state has one).
+type MultiWorkspace interface {
+	// Workspace is the name of the opened workspace.
+	Workspace() string
+	// Workspaces lists, sorted, the backend's workspaces that hold anything.
+	Workspaces(ctx context.Context) ([]string, error)
+	// DeleteState removes everything of the opened workspace: its state,
+	// runs and ledger. The caller holds its lock, which its unlock frees.
+	DeleteState(ctx context.Context) error
+}
+
 // WorkspaceEnv names the workspace of a backend when -workspace does not.
 const WorkspaceEnv = "LTXFORM_WORKSPACE"
 

@@ -52,7 +52,10 @@ type Backend struct {
 	host string
 }
 
-var _ state.Backend = (*Backend)(nil)
+var (
+	_ state.Backend        = (*Backend)(nil)
+	_ state.MultiWorkspace = (*Backend)(nil)
+)
 
 // SaveRun stores r as run on this host.
 func (s *Backend) SaveRun(ctx context.Context, r *state.Run) error {

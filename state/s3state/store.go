@@ -37,6 +37,7 @@ import (
 type Store struct {
 	b         bucket
 	prefix    string // KEY/WORKSPACE/
+	keyPrefix string // KEY/, under which the workspaces are
 	workspace string
 	host      string
 
@@ -49,7 +50,10 @@ type Store struct {
 	id      string // tells this store's objects from another's of the same sequence
 }
 
-var _ state.Backend = (*Store)(nil)
+var (
+	_ state.Backend        = (*Store)(nil)
+	_ state.MultiWorkspace = (*Store)(nil)
+)
 
 // snapshot is state.json.
 type snapshot struct {
@@ -67,11 +71,11 @@ type ledgerDoc struct {
 // New is the store of workspace under key in the bucket c reaches.
 func newStore(b bucket, key, workspace string) *Store {
 	key = strings.Trim(key, "/")
-	prefix := workspace + "/"
+	keyPrefix := ""
 	if key != "" {
-		prefix = key + "/" + prefix
+		keyPrefix = key + "/"
 	}
-	return &Store{b: b, prefix: prefix, workspace: workspace, host: state.Hostname(), id: state.NewRandomID()[:8]}
+	return &Store{b: b, prefix: keyPrefix + workspace + "/", keyPrefix: keyPrefix, workspace: workspace, host: state.Hostname(), id: state.NewRandomID()[:8]}
 }
 
 func (s *Store) key(name string) string { return s.prefix + name }
