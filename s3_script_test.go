@@ -17,8 +17,9 @@ import (
 	"github.com/ltxform/ltxform/internal/s3test"
 )
 
-// s3ScriptBucket is the bucket the scripts' manifests name; each script has
-// a workspace of its own in it ($LTXFORM_WORKSPACE).
+// s3ScriptBucket is the bucket the scripts' manifests name (key "shots");
+// each script has a key of its own in it ($S3_SCRIPT_KEY, written into its
+// files) and a workspace ($LTXFORM_WORKSPACE).
 const s3ScriptBucket = "ltxform-scripts"
 
 // TestS3Scripts runs testdata/script_s3/*.txtar against the S3-compatible
@@ -45,6 +46,12 @@ func TestS3Scripts(t *testing.T) {
 			var b [6]byte
 			_, _ = rand.Read(b[:])
 			env.Setenv("LTXFORM_WORKSPACE", "script-"+hex.EncodeToString(b[:]))
+			// A key of its own: the workspaces under it are the script's.
+			key := "shots-" + hex.EncodeToString(b[:])
+			env.Setenv("S3_SCRIPT_KEY", key)
+			if err := rewriteScriptFiles(env.WorkDir, `key        = "shots"`, `key        = "`+key+`"`); err != nil {
+				return err
+			}
 			for _, kv := range srv.Env() {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
@@ -69,7 +76,7 @@ func cmdS3Locked(ts *testscript.TestScript, neg bool, args []string) {
 	c := ts.Value("s3").(*s3.Client)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	key := "shots/" + ts.Getenv("LTXFORM_WORKSPACE") + "/lock.json"
+	key := ts.Getenv("S3_SCRIPT_KEY") + "/" + ts.Getenv("LTXFORM_WORKSPACE") + "/lock.json"
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
