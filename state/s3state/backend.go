@@ -3,6 +3,8 @@ package s3state
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -14,4 +16,10 @@ func Open(ctx context.Context, req state.OpenRequest) (state.Backend, error) {
 		return nil, err
 	}
 	return newStore(bucket{c: c, name: req.Block.Bucket}, req.Block.Key, req.Workspace), nil
+}
+
+// New is the store of workspace under key in bucket, reached with c (for
+// tests and benchmarks that make their own client).
+func New(c *s3.Client, bucketName, key, workspace string) *Store {
+	return newStore(bucket{c: c, name: bucketName}, key, workspace)
 }

@@ -5,15 +5,16 @@
 // Under KEY/WORKSPACE/ it writes
 //
 //	state.json           the snapshot, with the last journal object it folds
-//	journal/SEQ          one transition each, written by Record and Remove
+//	journal/SEQ          transitions, a JSON line each, written by Record
+//	                     and Remove (those that arrive together share one)
 //	ledger.json          the folded ledger lines, with the last object folded
-//	ledger/SEQ           one ledger line each, written by Charge
+//	ledger/SEQ           ledger lines, written by Charge (likewise)
 //	runs/ID.json         the run records
 //	lock.json            the lock: created with If-None-Match: *, holding
 //	                     the holder's info (Terraform 1.10's use_lockfile)
 //
-// A transition is one PUT of a small object, whatever the size of the
-// state; Checkpoint folds the journal into a new snapshot and the ledger
+// A transition costs at most one PUT of a small object, whatever the size
+// of the state; Checkpoint folds the journal into a new snapshot and the ledger
 // lines into ledger.json, then deletes what it folded. Objects at or before
 // a watermark are ignored, so a crash between the fold and the delete
 // changes nothing.
@@ -48,6 +49,8 @@ type Store struct {
 	seqBase uint64 // first sequence number of this store; 0 until known
 	seqNext atomic.Uint64
 	id      string // tells this store's objects from another's of the same sequence
+
+	journal, ledger *groupWriter
 }
 
 var (
@@ -75,7 +78,10 @@ func newStore(b bucket, key, workspace string) *Store {
 	if key != "" {
 		keyPrefix = key + "/"
 	}
-	return &Store{b: b, prefix: keyPrefix + workspace + "/", keyPrefix: keyPrefix, workspace: workspace, host: state.Hostname(), id: state.NewRandomID()[:8]}
+	s := &Store{b: b, prefix: keyPrefix + workspace + "/", keyPrefix: keyPrefix, workspace: workspace, host: state.Hostname(), id: state.NewRandomID()[:8]}
+	s.journal = &groupWriter{s: s, dir: "journal/"}
+	s.ledger = &groupWriter{s: s, dir: "ledger/"}
+	return s
 }
 
 func (s *Store) key(name string) string { return s.prefix + name }
@@ -151,11 +157,13 @@ func (s *Store) loadSnapshotAndJournal(ctx context.Context) (*snapshot, []string
 		return nil, nil, err
 	}
 	for i, data := range objs {
-		var op state.Op
-		if err := json.Unmarshal(data, &op); err != nil {
-			return nil, nil, fmt.Errorf("journal object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
+		for _, line := range splitLines(data) {
+			var op state.Op
+			if err := json.Unmarshal(line, &op); err != nil {
+				return nil, nil, fmt.Errorf("journal object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
+			}
+			snap.State.Apply(op)
 		}
-		snap.State.Apply(op)
 	}
 	return snap, keys, nil
 }
@@ -243,11 +251,7 @@ func (s *Store) writeOp(ctx context.Context, op state.Op) error {
 	}
 	s.writeMu.RLock()
 	defer s.writeMu.RUnlock()
-	seq, err := s.nextSeq(ctx)
-	if err != nil {
-		return err
-	}
-	return s.b.put(ctx, s.key("journal/"+seq), data, putMode{})
+	return s.journal.write(ctx, data)
 }
 
 // Exists tells whether anything was ever recorded in the workspace.
@@ -353,11 +357,7 @@ func (s *Store) Charge(ctx context.Context, c state.Charge) error {
 	}
 	s.writeMu.RLock()
 	defer s.writeMu.RUnlock()
-	seq, err := s.nextSeq(ctx)
-	if err != nil {
-		return err
-	}
-	return s.b.put(ctx, s.key("ledger/"+seq), data, putMode{})
+	return s.ledger.write(ctx, data)
 }
 
 func (s *Store) readLedgerDoc(ctx context.Context) (*ledgerDoc, error) {
@@ -395,11 +395,13 @@ func (s *Store) ledgerLines(ctx context.Context) (*ledgerDoc, []string, error) {
 			return nil, nil, err
 		}
 		for i, data := range objs {
-			var c state.Charge
-			if err := json.Unmarshal(data, &c); err != nil {
-				return nil, nil, fmt.Errorf("ledger object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
+			for _, line := range splitLines(data) {
+				var c state.Charge
+				if err := json.Unmarshal(line, &c); err != nil {
+					return nil, nil, fmt.Errorf("ledger object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
+				}
+				doc.Lines = append(doc.Lines, c)
 			}
-			doc.Lines = append(doc.Lines, c)
 		}
 		return doc, keys, nil
 	}
