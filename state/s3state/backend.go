@@ -15,7 +15,9 @@ func Open(ctx context.Context, req state.OpenRequest) (state.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore(bucket{c: c, name: req.Block.Bucket}, req.Block.Key, req.Workspace), nil
+	s := newStore(bucket{c: c, name: req.Block.Bucket}, req.Block.Key, req.Workspace)
+	s.UsePendingJournal(req.Dir)
+	return s, nil
 }
 
 // New is the store of workspace under key in bucket, reached with c (for

@@ -58,6 +58,9 @@ func (g *groupWriter) write(ctx context.Context, line []byte) error {
 
 // flush writes the lines of group, in order, as one object.
 func (g *groupWriter) flush(ctx context.Context, group []*groupLine) error {
+	if g.s.degraded.Load() != nil {
+		return errStillDegraded // nothing may overtake what went to the pending journal
+	}
 	var buf bytes.Buffer
 	for _, w := range group {
 		buf.Write(w.data)

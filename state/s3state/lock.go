@@ -52,6 +52,12 @@ func (s *Store) Lock(ctx context.Context, info state.LockInfo, timeout time.Dura
 		case <-t.C:
 		}
 	}
+	// What an earlier run here could not write to the bucket goes in first,
+	// under the lock, before anything is planned from it.
+	if err := s.replayPending(ctx); err != nil {
+		_ = s.release(info.ID)
+		return nil, err
+	}
 	var once sync.Once
 	var unlockErr error
 	return func() error {

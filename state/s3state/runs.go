@@ -23,7 +23,16 @@ func (s *Store) SaveRun(ctx context.Context, r *state.Run) error {
 	if err != nil {
 		return err
 	}
-	return s.b.put(ctx, s.key("runs/"+r.ID+".json"), data, putMode{})
+	err = s.b.put(ctx, s.key("runs/"+r.ID+".json"), data, putMode{})
+	if err != nil && s.Degraded() != nil && s.pendingPath != "" {
+		// The bucket is gone: the record waits beside the pending journal,
+		// and the next run here writes both back.
+		if perr := s.savePendingRun(r); perr != nil {
+			return errors.Join(err, perr)
+		}
+		return nil
+	}
+	return err
 }
 
 // ListRuns returns every run record of the workspace, newest first. A

@@ -51,6 +51,12 @@ type Store struct {
 	id      string // tells this store's objects from another's of the same sequence
 
 	journal, ledger *groupWriter
+
+	// pendingPath is the local journal of the transitions the bucket could
+	// not take mid-run ("" when the store has none); see pending.go.
+	pendingPath string
+	pending     *state.Journal
+	degraded    atomic.Pointer[DegradedError]
 }
 
 var (
@@ -94,8 +100,14 @@ func (s *Store) Where() string {
 // Workspace is the name of the store's workspace.
 func (s *Store) Workspace() string { return s.workspace }
 
-// Close releases nothing: the lock is released by the unlock function.
-func (s *Store) Close() error { return nil }
+// Close releases the pending journal; the lock is released by the unlock
+// function.
+func (s *Store) Close() error {
+	if s.pending != nil {
+		return s.pending.Close()
+	}
+	return nil
+}
 
 // readSnapshot reads state.json; a missing one is an empty state.
 func (s *Store) readSnapshot(ctx context.Context) (*snapshot, error) {
@@ -137,6 +149,16 @@ func (s *Store) Load(ctx context.Context) (*state.State, error) {
 			return nil, err
 		}
 		_ = keys
+		// What an earlier run could not write to the bucket is newer than
+		// the objects: a plan without the lock (which would write it
+		// back) sees it too.
+		ops, err := s.readPending()
+		if err != nil {
+			return nil, err
+		}
+		for _, op := range ops {
+			snap.State.Apply(op)
+		}
 		return snap.State, nil
 	}
 }
@@ -249,9 +271,16 @@ func (s *Store) writeOp(ctx context.Context, op state.Op) error {
 	if err != nil {
 		return err
 	}
+	if s.degraded.Load() != nil {
+		return s.keepLocally(ctx, op, errStillDegraded)
+	}
 	s.writeMu.RLock()
-	defer s.writeMu.RUnlock()
-	return s.journal.write(ctx, data)
+	err = s.journal.write(ctx, data)
+	s.writeMu.RUnlock()
+	if err != nil {
+		return s.keepLocally(ctx, op, err)
+	}
+	return nil
 }
 
 // Exists tells whether anything was ever recorded in the workspace.
@@ -272,6 +301,9 @@ func (s *Store) Exists(ctx context.Context) (bool, error) {
 // the objects folded. With nothing recorded since the last one it keeps
 // the serial. The caller holds the lock.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.degraded.Load() != nil {
+		return nil // the pending journal holds the rest; the next Lock writes it back
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := s.foldLedger(ctx); err != nil {
