@@ -23,7 +23,7 @@ import (
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
 	"github.com/ltxform/ltxform/state/pgstate"
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // pgCrashWorld is a manifest directory whose state is a fresh schema of the
@@ -41,7 +41,7 @@ type pgCrashWorld struct {
 
 func newPGCrashWorld(t *testing.T, manifest string, opts sim.Options) *pgCrashWorld {
 	t.Helper()
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func newPGCrashWorld(t *testing.T, manifest string, opts sim.Options) *pgCrashWo
 	// every other's, so that the test can end exactly them.
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	w := &pgCrashWorld{t: t, bin: bin, dir: t.TempDir(), schema: storetest.PGSchema(t, conn), workspace: "crash-" + hex.EncodeToString(b[:])}
+	w := &pgCrashWorld{t: t, bin: bin, dir: t.TempDir(), schema: pgtest.Schema(t, conn), workspace: "crash-" + hex.EncodeToString(b[:])}
 	w.conn = withPGParam(conn, "application_name", "ltxform-test-"+hex.EncodeToString(b[:]))
 	opts.Keys = []string{simKey}
 	w.sim = sim.New(opts)

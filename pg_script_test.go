@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // pgScriptSchema is the schema the scripts' manifests name; each script has
@@ -22,7 +22,7 @@ const pgScriptSchema = "ltxform_script"
 // LTXFORM_TEST_PG_CONN_STR, given to ltxform as $PG_CONN_STR, with a
 // simulator as TestScripts has.
 func TestPGScripts(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script_pg",
 		RequireExplicitExec: true,

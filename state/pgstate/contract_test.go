@@ -6,13 +6,14 @@ import (
 
 	"github.com/ltxform/ltxform/state"
 	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
 func TestPGStoreContract(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
-		schema := storetest.PGSchema(t, conn)
+		schema := pgtest.Schema(t, conn)
 		return storetest.Harness{
 			Open: func(t *testing.T) state.Store {
 				s, err := pgstate.NewPGStore(context.Background(), conn, schema, "ws")
@@ -24,7 +25,7 @@ func TestPGStoreContract(t *testing.T) {
 			},
 			Abandon: func(t *testing.T, unlock func() error) {
 				// The holder's host dies: the server ends its session.
-				storetest.TerminateLockHolder(t, conn, schema, "ws")
+				pgtest.TerminateLockHolder(t, conn, schema, "ws")
 				_ = unlock() // its connection is gone; nothing left to release
 			},
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ltxform/ltxform/state"
 	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -113,8 +114,8 @@ func waitDegraded(t *testing.T, s *pgstate.PGStore) error {
 }
 
 func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dir := t.TempDir()
 	proxy, viaProxy := startPGProxy(t, conn)
@@ -203,8 +204,8 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 }
 
 func TestPGLockLostDegradesTheStore(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openPG(t, conn, schema, "ws")
@@ -214,7 +215,7 @@ func TestPGLockLostDegradesTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
-	storetest.TerminateLockHolder(t, conn, schema, "ws")
+	pgtest.TerminateLockHolder(t, conn, schema, "ws")
 	derr := waitDegraded(t, s)
 	if !strings.Contains(derr.Error(), "lock") {
 		t.Fatalf("Degraded = %v; want it to say the lock was lost", derr)
@@ -237,8 +238,8 @@ func TestPGLockLostDegradesTheStore(t *testing.T) {
 
 // A store without a pending journal (state push) fails the Record instead.
 func TestPGLostWithoutPendingJournalFails(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	proxy, viaProxy := startPGProxy(t, conn)
 	s := openPG(t, viaProxy, schema, "ws")
 	proxy.Cut()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ltxform/ltxform/state"
 	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -47,14 +48,14 @@ func TestPGUnreachableNamesHostAndDatabaseNotPassword(t *testing.T) {
 }
 
 func TestPGHolderThatDiesLosesTheLock(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dead := state.NewLockInfo("apply")
 	if _, err := openPG(t, conn, schema, "ws").Lock(ctx, dead, 0); err != nil {
 		t.Fatal(err)
 	}
-	storetest.TerminateLockHolder(t, conn, schema, "ws")
+	pgtest.TerminateLockHolder(t, conn, schema, "ws")
 
 	// No force-unlock needed: the lock went with the session, and the new
 	// holder's info replaces the dead one's.
@@ -71,8 +72,8 @@ func TestPGHolderThatDiesLosesTheLock(t *testing.T) {
 }
 
 func TestPGWorkspacesAreSeparate(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	a, b := openPG(t, conn, schema, "team-a"), openPG(t, conn, schema, "team-b")
 	if err := a.Record(ctx, storetest.Entry("video.x", state.StatusDownloaded)); err != nil {
@@ -107,8 +108,8 @@ func TestPGWorkspacesAreSeparate(t *testing.T) {
 }
 
 func TestPGNewerTablesAreRefused(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	openPG(t, conn, schema, "ws")
 	c, err := pgx.Connect(ctx, conn)
@@ -129,7 +130,7 @@ func TestPGNewerTablesAreRefused(t *testing.T) {
 // ledger an older build made on first use migrate to the current version
 // and keep every charge; tables of version 1 without one gain it.
 func TestPGVersion1TablesMigrateKeepingTheirLedger(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, conn)
 	if err != nil {
@@ -137,7 +138,7 @@ func TestPGVersion1TablesMigrateKeepingTheirLedger(t *testing.T) {
 	}
 	defer c.Close(ctx)
 	for _, withLedger := range []bool{true, false} {
-		schema := storetest.PGSchema(t, conn)
+		schema := pgtest.Schema(t, conn)
 		openPG(t, conn, schema, "ws").Close()
 		q := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
 		// Back to what a version-1 build left behind.
@@ -173,8 +174,8 @@ INSERT INTO `+q("ledger")+` (workspace, line) VALUES ('ws', '{"task_id":"task_ol
 }
 
 func TestPGRunsKeepTheirHost(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	s := openPG(t, conn, schema, "ws")
 	t0 := time.Date(2026, 11, 25, 22, 15, 0, 0, time.UTC)
@@ -210,8 +211,8 @@ func TestPGRunsKeepTheirHost(t *testing.T) {
 }
 
 func TestPGReplaceKeepsSerialAndLineage(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	s := openPG(t, conn, schema, "ws")
 	if err := s.Record(ctx, storetest.Entry("video.old", state.StatusDownloaded)); err != nil {
