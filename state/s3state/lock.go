@@ -25,7 +25,7 @@ func (s *Store) lockKey() string { return s.key("lock.json") }
 // host is named in the *state.LockedError, for force-unlock.
 func (s *Store) Lock(ctx context.Context, info state.LockInfo, timeout time.Duration) (func() error, error) {
 	info = info.Completed()
-	data, err := json.MarshalIndent(info, "", "  ")
+	data, err := json.MarshalIndent(lockObject{LockInfo: info, PIDScope: pidScope()}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Store) tryLock(ctx context.Context, data []byte) (bool, error) {
 	if !errors.Is(err, errPrecondition) {
 		return false, err
 	}
-	cur, etag, err := s.readLock(ctx)
+	cur, etag, err := s.readLockObject(ctx)
 	if errors.Is(err, errNotFound) {
 		return false, nil // released meanwhile: the next try takes it
 	}
@@ -91,25 +91,44 @@ func (s *Store) tryLock(ctx context.Context, data []byte) (bool, error) {
 	return err == nil, err
 }
 
-// holderGone: the holder ran on this host and its process is gone.
-func holderGone(info *state.LockInfo) bool {
-	if info == nil || info.Host != state.Hostname() || info.PID == os.Getpid() {
+// lockObject is lock.json: the holder's info, and where its pid means
+// something.
+type lockObject struct {
+	state.LockInfo
+	// PIDScope names the machine boot and PID namespace the pid belongs
+	// to: two containers that share LTXFORM_HOST must not take each
+	// other's locks for dead.
+	PIDScope string `json:"pid_scope,omitempty"`
+}
+
+// holderGone: the holder ran in this machine's boot and PID namespace, and
+// its process is gone.
+func holderGone(lock *lockObject) bool {
+	if lock == nil || lock.PIDScope == "" || lock.PIDScope != pidScope() || lock.PID == os.Getpid() {
 		return false
 	}
-	alive, known := processAlive(info.PID)
+	alive, known := processAlive(lock.PID)
 	return known && !alive
 }
 
-func (s *Store) readLock(ctx context.Context) (*state.LockInfo, string, error) {
+func (s *Store) readLockObject(ctx context.Context) (*lockObject, string, error) {
 	data, etag, err := s.b.get(ctx, s.lockKey())
 	if err != nil {
 		return nil, "", err
 	}
-	var info state.LockInfo
-	if err := json.Unmarshal(data, &info); err != nil {
+	var lock lockObject
+	if err := json.Unmarshal(data, &lock); err != nil {
 		return nil, etag, nil // unreadable: a holder all the same
 	}
-	return &info, etag, nil
+	return &lock, etag, nil
+}
+
+func (s *Store) readLock(ctx context.Context) (*state.LockInfo, string, error) {
+	lock, etag, err := s.readLockObject(ctx)
+	if lock == nil {
+		return nil, etag, err
+	}
+	return &lock.LockInfo, etag, err
 }
 
 // release deletes the lock object if holder id still owns it.
@@ -165,7 +184,7 @@ func (s *Store) ForceUnlock(id string) error {
 		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Operation, info.ID, info.PID, info.Host)
 	}
 	if info.Host == state.Hostname() {
-		if alive, known := processAlive(info.PID); alive || !known {
+		if alive, known := processAlive(info.PID); alive || !known || info.PID == os.Getpid() {
 			return fmt.Errorf("the holder of lock %s (%s, pid %d on %s, since %s) is still running and holds the lock; stop it instead of unlocking",
 				info.ID, info.Operation, info.PID, info.Host, since(info.Created))
 		}

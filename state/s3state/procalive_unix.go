@@ -4,6 +4,9 @@ package s3state
 
 import (
 	"errors"
+	"os"
+	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -15,3 +18,18 @@ func processAlive(pid int) (alive, known bool) {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM), true
 }
+
+// pidScope names where this process's pid is meaningful: the machine's
+// boot and the PID namespace (Linux); "" where that cannot be told, and
+// then no lock is taken over.
+var pidScope = sync.OnceValue(func() string {
+	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	ns, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(boot)) + "/" + ns
+})
