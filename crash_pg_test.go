@@ -22,7 +22,8 @@ import (
 
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // pgCrashWorld is a manifest directory whose state is a fresh schema of the
@@ -40,7 +41,7 @@ type pgCrashWorld struct {
 
 func newPGCrashWorld(t *testing.T, manifest string, opts sim.Options) *pgCrashWorld {
 	t.Helper()
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func newPGCrashWorld(t *testing.T, manifest string, opts sim.Options) *pgCrashWo
 	// every other's, so that the test can end exactly them.
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	w := &pgCrashWorld{t: t, bin: bin, dir: t.TempDir(), schema: storetest.PGSchema(t, conn), workspace: "crash-" + hex.EncodeToString(b[:])}
+	w := &pgCrashWorld{t: t, bin: bin, dir: t.TempDir(), schema: pgtest.Schema(t, conn), workspace: "crash-" + hex.EncodeToString(b[:])}
 	w.conn = withPGParam(conn, "application_name", "ltxform-test-"+hex.EncodeToString(b[:]))
 	opts.Keys = []string{simKey}
 	w.sim = sim.New(opts)
@@ -87,7 +88,7 @@ func (w *pgCrashWorld) apply() *exec.Cmd {
 func (w *pgCrashWorld) load() (*state.State, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := state.NewPGStore(ctx, w.conn, w.schema, w.workspace)
+	s, err := pgstate.NewPGStore(ctx, w.conn, w.schema, w.workspace)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +125,27 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 		FaultRates: map[sim.Fault]float64{sim.FaultDropAfterCreate: 0.15, sim.FaultUnavailable: 0.05},
 		Seed:       7,
 	})
+	killAndResume(t, w)
+	if _, err := os.Stat(filepath.Join(w.dir, state.DirName, "state.json")); err == nil {
+		t.Errorf("a local state.json was written beside a backend \"pg\"")
+	}
+}
+
+// killWorld is a manifest directory of crashManifest's 40 clips on some
+// state backend, with its simulator.
+type killWorld interface {
+	apply() *exec.Cmd
+	load() (*state.State, error)
+	simulator() *sim.Server
+	checkAllDownloaded(n int)
+}
+
+func (w *pgCrashWorld) simulator() *sim.Server { return w.sim }
+
+// killAndResume kills applies of w with SIGKILL at random moments until 20
+// were killed, checking after each that the state loads and that nothing
+// was bought twice, then lets one finish and checks every clip.
+func killAndResume(t *testing.T, w killWorld) {
 	rng := mrand.New(mrand.NewPCG(20261125, 41))
 	killed, runs := 0, 0
 	timeWindow, workDone := 1500*time.Millisecond, false
@@ -175,11 +197,11 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: the state does not load after a kill: %v", runs+1, err)
 		}
-		if c := w.sim.Counters(); c.DuplicateCreates != 0 {
+		if c := w.simulator().Counters(); c.DuplicateCreates != 0 {
 			t.Fatalf("run %d: %d duplicate creates; the state has %d entries", runs+1, c.DuplicateCreates, len(st.Entries))
 		}
 	}
-	c := w.sim.Counters()
+	c := w.simulator().Counters()
 	if c.Downloads == 0 {
 		t.Errorf("no run got as far as a download before it was killed: the kills are too early to test much")
 	}
@@ -188,13 +210,10 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 	if out, err := w.apply().CombinedOutput(); err != nil {
 		t.Fatalf("the final apply failed: %v\n%s", err, tail(out, 40))
 	}
-	if c := w.sim.Counters(); c.DuplicateCreates != 0 {
+	if c := w.simulator().Counters(); c.DuplicateCreates != 0 {
 		t.Errorf("the simulator counted %d duplicate creates", c.DuplicateCreates)
 	}
 	w.checkAllDownloaded(40)
-	if _, err := os.Stat(filepath.Join(w.dir, state.DirName, "state.json")); err == nil {
-		t.Errorf("a local state.json was written beside a backend \"pg\"")
-	}
 }
 
 // TestApplySurvivesLosingItsDatabase ends, server side, every session of a
@@ -253,7 +272,7 @@ video "clip" {
 	if !strings.Contains(out.String()+errb.String(), "was lost mid-run") {
 		t.Errorf("the apply does not say its database was lost:\n%s\n%s", tail([]byte(out.String()), 20), errb.String())
 	}
-	pending := filepath.Join(w.dir, state.DirName, state.PendingJournalName(w.workspace))
+	pending := filepath.Join(w.dir, state.DirName, pgstate.PendingJournalName(w.workspace))
 	if _, err := os.Stat(pending); err != nil {
 		t.Fatalf("no pending journal after the loss: %v", err)
 	}
@@ -285,6 +304,20 @@ video "clip" {
 	}
 	if _, err := os.Stat(pending); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the pending journal is still there after the next run: %v", err)
+	}
+	// The run that lost its database is listed as such, with its exit
+	// code: not as killed, and not as still running.
+	s, err := pgstate.NewPGStore(ctx, w.conn, w.schema, w.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := pgstate.NewBackend(s).ListRuns(ctx)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs (%v); want the one that lost its database and the next", len(runs), err)
+	}
+	if lost := runs[1]; lost.Status != state.RunStateLost || lost.ExitCode != 1 || !strings.Contains(lost.Message, "lost mid-run") {
+		t.Errorf("the run that lost its database is recorded %q, exit %d, %q; want %q, exit 1, saying so", lost.Status, lost.ExitCode, lost.Message, state.RunStateLost)
 	}
 	c := w.sim.Counters()
 	if c.Creates != videos || c.RepeatedCreates != 0 || c.DuplicateCreates != 0 {

@@ -4,25 +4,25 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // pgScriptSchema is the schema the scripts' manifests name; each script has
-// a workspace of its own in it ($LTXFORM_WORKSPACE), removed at its end.
+// a schema of its own (pgScriptSchema_HEX, written into its files), dropped
+// at its end, and a workspace ($LTXFORM_WORKSPACE).
 const pgScriptSchema = "ltxform_script"
 
 // TestPGScripts runs testdata/script_pg/*.txtar against the PostgreSQL of
 // LTXFORM_TEST_PG_CONN_STR, given to ltxform as $PG_CONN_STR, with a
 // simulator as TestScripts has.
 func TestPGScripts(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script_pg",
 		RequireExplicitExec: true,
@@ -33,7 +33,12 @@ func TestPGScripts(t *testing.T) {
 			var b [6]byte
 			_, _ = rand.Read(b[:])
 			ws := "script-" + hex.EncodeToString(b[:])
-			env.Defer(func() { dropPGWorkspace(env.T(), conn, ws) })
+			schema := pgScriptSchema + "_" + hex.EncodeToString(b[:])
+			if err := rewriteScriptFiles(env.WorkDir, `schema_name = "`+pgScriptSchema+`"`, `schema_name = "`+schema+`"`); err != nil {
+				return err
+			}
+			env.Setenv("PG_SCRIPT_SCHEMA", schema)
+			env.Defer(func() { dropPGSchema(env.T(), conn, schema) })
 			env.Values["pgconn"] = conn
 			env.Setenv("PG_CONN_STR", conn)
 			env.Setenv("LTXFORM_WORKSPACE", ws)
@@ -65,7 +70,7 @@ func cmdPGLocked(ts *testscript.TestScript, neg bool, args []string) {
 	for {
 		var n int
 		// The table may not exist yet: that is "not locked yet".
-		err := c.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{pgScriptSchema, "locks"}.Sanitize()+` WHERE workspace = $1`, ts.Getenv("LTXFORM_WORKSPACE")).Scan(&n)
+		err := c.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{ts.Getenv("PG_SCRIPT_SCHEMA"), "locks"}.Sanitize()+` WHERE workspace = $1`, ts.Getenv("LTXFORM_WORKSPACE")).Scan(&n)
 		if err == nil && n > 0 {
 			return
 		}
@@ -77,7 +82,7 @@ func cmdPGLocked(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-func dropPGWorkspace(t testscript.T, conn, ws string) {
+func dropPGSchema(t testscript.T, conn, schema string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := pgx.Connect(ctx, conn)
@@ -85,9 +90,7 @@ func dropPGWorkspace(t testscript.T, conn, ws string) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	for _, table := range []string{"entries", "runs", "locks", "workspaces"} {
-		if _, err := c.Exec(ctx, `DELETE FROM `+pgx.Identifier{pgScriptSchema, table}.Sanitize()+` WHERE workspace = $1`, ws); err != nil && !strings.Contains(err.Error(), "does not exist") {
-			t.Fatal(err)
-		}
+	if _, err := c.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+		t.Fatal(err)
 	}
 }

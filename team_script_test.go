@@ -16,7 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ltxform/ltxform/internal/s3test"
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // TestTeamScripts runs testdata/script_team/*.txtar: a team of hosts (and
@@ -25,7 +25,7 @@ import (
 // gets a bucket of its own; `storageblock DIR` writes the storage block
 // that names it into DIR.
 func TestTeamScripts(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	srv := s3test.Start(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script_team",
@@ -37,7 +37,11 @@ func TestTeamScripts(t *testing.T) {
 			var b [6]byte
 			_, _ = rand.Read(b[:])
 			ws := "script-" + hex.EncodeToString(b[:])
-			env.Defer(func() { dropPGWorkspace(env.T(), conn, ws) })
+			schema := pgScriptSchema + "_" + hex.EncodeToString(b[:])
+			if err := rewriteScriptFiles(env.WorkDir, `schema_name = "`+pgScriptSchema+`"`, `schema_name = "`+schema+`"`); err != nil {
+				return err
+			}
+			env.Defer(func() { dropPGSchema(env.T(), conn, schema) })
 			env.Setenv("PG_CONN_STR", conn)
 			env.Setenv("LTXFORM_WORKSPACE", ws)
 			for _, kv := range srv.Env() {

@@ -530,6 +530,9 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		if errors.As(runErr, &re) && re.Kind == "interrupted" {
 			run.Status = state.RunInterrupted
 		}
+		if errors.As(runErr, &re) && re.Kind == "state" {
+			run.Status = state.RunStateLost
+		}
 	}
 	return run
 }

@@ -102,6 +102,7 @@ var verbs = map[string]verb{
 	"runs":         {run: runRuns, synopsis: "List past runs, or show one run's results", subcommands: []string{"show"}},
 	"force-unlock": {run: runForceUnlock, synopsis: "Release a lock whose holder is gone"},
 	"report":       {run: runReport, synopsis: "Write an HTML page of a run's videos"},
+	"workspace":    {run: runWorkspace, synopsis: "List, show or delete the workspaces of the backend", subcommands: subcommandNames(workspaceCommands)},
 }
 
 func init() {

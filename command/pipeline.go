@@ -2,9 +2,7 @@ package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -36,11 +34,14 @@ type pipeline struct {
 // (not yet rendered); otherwise diags are the load's and the planner's
 // findings, which may hold errors too (a budget refusal) beside the plan.
 func (pl *pipeline) planFromManifest(ctx context.Context, dir string, opts plan.Options) (*plan.Plan, *config.Manifest, hcl.Diagnostics, error) {
-	m, diags := loadAndCheck(pl.env, dir, pl.vars)
+	m, diags := loadAndCheck(pl.env, dir, withWorkspace(pl.vars, pl.lock.Workspace))
 	if diags.HasErrors() {
 		return nil, m, diags, ErrReported
 	}
 	if err := pl.open(ctx, m.Dir); err != nil {
+		return nil, m, diags, err
+	}
+	if err := refuseSharedOutputs(ctx, pl.env, pl.store, m); err != nil {
 		return nil, m, diags, err
 	}
 	st, err := pl.readState(ctx)
@@ -65,6 +66,9 @@ func (pl *pipeline) open(ctx context.Context, dir string) error {
 		return err
 	}
 	pl.store = store
+	if err := refuseUnmovedLocalState(ctx, store, dir); err != nil {
+		return err
+	}
 	if pl.readOnly && !hasLocalState(store) {
 		// Nothing has been recorded here, and taking the local lock would
 		// create .ltxform/lock: a plan of a fresh directory reads the empty
@@ -88,12 +92,8 @@ func (pl *pipeline) storeUse() storeUse {
 // hasLocalState is false only for a local store whose .ltxform/ does not
 // exist yet; a backend "pg" keeps its lock on the server.
 func hasLocalState(store stateStore) bool {
-	local, ok := store.(*localStateStore)
-	if !ok {
-		return true
-	}
-	_, err := os.Stat(local.LocalStore.Dir())
-	return !errors.Is(err, os.ErrNotExist)
+	local, ok := store.(*state.LocalBackend)
+	return !ok || local.Started()
 }
 
 // readState reads the state through the store that holds the lock.

@@ -29,6 +29,8 @@ type reportArgs struct {
 	Out   string // -o FILE
 	Open  bool   // -open
 	State bool   // -state
+	// Workspace is -workspace: the state of a backend's other workspace.
+	Workspace string
 }
 
 func parseReport(args []string) (reportArgs, error) {
@@ -37,6 +39,7 @@ func parseReport(args []string) (reportArgs, error) {
 	fs.StringVar(&a.Out, "o", "", "write the report to `FILE` (default: DIR/"+defaultReportName+")")
 	fs.BoolVar(&a.Open, "open", false, "open the report in the default browser")
 	fs.BoolVar(&a.State, "state", false, "show every video in the state instead of one run")
+	addWorkspaceFlag(fs, &a.Workspace)
 	if err := fs.parse(args); err != nil {
 		return a, err
 	}
@@ -69,7 +72,12 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		return &UsageError{Msg: "report takes a run id or -state, not both"}
 	}
 
-	st, err := state.NewLocalStore(dir).Load(ctx)
+	store, err := openStore(ctx, env, newView(env, false), dir, a.Workspace, storeRead)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	st, err := store.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the state: %w", err)
 	}
@@ -77,16 +85,16 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	switch {
 	case *wholeState:
 	case runID != "":
-		if run, err = state.LoadRun(dir, runID); err != nil {
+		if run, err = store.LoadRun(ctx, runID); err != nil {
 			return err
 		}
 	default:
-		runs, listErr := state.ListRuns(dir)
+		runs, listErr := store.ListRuns(ctx)
 		if len(runs) == 0 {
 			if listErr != nil {
 				return listErr
 			}
-			return fmt.Errorf("no runs in %s yet: run \"ltxform apply\" first, or use -state for the videos in the state", dir)
+			return fmt.Errorf("%s has no runs yet: run \"ltxform apply\" first, or use -state for the videos in the state", store.Where())
 		}
 		run = latestRun(runs) // the latest that did something
 	}

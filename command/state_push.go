@@ -9,14 +9,14 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// runStatePush copies the local state of a directory, with its run records,
-// to the backend "pg" its manifests name.
+// runStatePush copies the local state of a directory, with its ledger and
+// run records, to the backend its manifests name.
 func runStatePush(ctx context.Context, env *Env, args []string) error {
 	return runStateMove(ctx, env, "push", args)
 }
 
-// runStatePull copies the state of the backend "pg", with its run records,
-// to the local .ltxform/ of the directory.
+// runStatePull copies the state of the backend, with its ledger and run
+// records, to the local .ltxform/ of the directory.
 func runStatePull(ctx context.Context, env *Env, args []string) error {
 	return runStateMove(ctx, env, "pull", args)
 }
@@ -61,11 +61,11 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 		return ErrReported
 	}
 	if be == nil {
-		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend \"pg\", and the manifests in %s have no backend block", verb, a.Dir)
+		return fmt.Errorf("state %s moves the state between .ltxform/ and a backend, and the manifests in %s have no backend block", verb, a.Dir)
 	}
-	local := newLocalStateStore(a.Dir)
+	local := state.NewLocalBackend(a.Dir)
 	defer local.Close()
-	remote, err := openPGStore(ctx, env, be, a.Workspace)
+	remote, err := stateBackends.Open(ctx, state.OpenRequest{Dir: a.Dir, Block: be, Getenv: env.Getenv}, a.Workspace)
 	if err != nil {
 		return err
 	}
@@ -99,23 +99,15 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 		}
 		return fmt.Errorf("%s already holds a state (serial %d, %d videos); state %s would overwrite it. Use -force to replace it; nothing was changed", dst.Where(), old.Serial, len(old.Entries), verb)
 	}
-	st, err := src.Load(ctx)
+	m, runsErr, err := state.Copy(ctx, src, dst)
 	if err != nil {
 		return err
 	}
-	runs, runsErr := src.ListRuns(ctx)
-	if runs == nil && runsErr != nil {
-		return runsErr
+	if err := local.MarkMoved(ctx, remote.Where()); err != nil {
+		return fmt.Errorf("the state was copied, but .ltxform/ could not note it: %w", err)
 	}
-	if err := dst.Replace(ctx, st); err != nil {
-		return err
-	}
-	for _, r := range runs {
-		if err := dst.SaveRun(ctx, r); err != nil {
-			return fmt.Errorf("the state was copied, but not every run record: %w", err)
-		}
-	}
-	v.printf("Copied the state (serial %d, %d videos) and %d run records from %s to %s.\n", st.Serial, len(st.Entries), len(runs), src.Where(), dst.Where())
+	v.printf("Copied the state (serial %d, %d videos), %s and %d run records from %s to %s.\n",
+		m.Serial, m.Videos, plural(m.Charges, "ledger line", "ledger lines"), m.Runs, src.Where(), dst.Where())
 	if runsErr != nil {
 		return fmt.Errorf("some run records could not be read and were not copied: %w", runsErr)
 	}

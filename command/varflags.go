@@ -13,6 +13,17 @@ import (
 // a later option overrides an earlier one.
 type varFlags struct {
 	flags []config.VarFlag
+	// workspace is the -workspace flag, for ltxform.workspace.
+	workspace string
+}
+
+// withWorkspace is vf (nil: no variables) with the -workspace flag ws.
+func withWorkspace(vf *varFlags, ws string) *varFlags {
+	out := varFlags{workspace: ws}
+	if vf != nil {
+		out.flags = vf.flags
+	}
+	return &out
 }
 
 type varFlagValue struct {
@@ -35,7 +46,7 @@ func addVarFlags(fs *flagSet, vf *varFlags) {
 
 // loadOptions are the variable sources for config.Load.
 func (vf *varFlags) loadOptions(env *Env) config.LoadOptions {
-	opts := config.LoadOptions{Flags: append([]config.VarFlag{}, vf.flags...)}
+	opts := config.LoadOptions{Flags: append([]config.VarFlag{}, vf.flags...), Workspace: vf.workspace}
 	if env.Environ != nil {
 		opts.Environ = env.Environ()
 	}

@@ -14,11 +14,20 @@ import (
 // Backend is the backend block: where the state lives. No block means the
 // local .ltxform/ directory beside the manifests.
 type Backend struct {
-	Type       string // "pg"
-	SchemaName string // default "ltxform"
+	Type       string // "pg" or "s3"
+	SchemaName string // pg: default "ltxform"
 	Workspace  string // "" when the block sets none: -workspace, $LTXFORM_WORKSPACE or "default" decide
-	ConnStr    string // "" when the block sets none: $PG_CONN_STR
-	DeclRange  hcl.Range
+	ConnStr    string // pg: "" when the block sets none: $PG_CONN_STR
+	// s3: the bucket and the key (an object-name prefix) the state lives
+	// under; region and endpoint "" leave them to the AWS SDK's default
+	// chain ($AWS_REGION, $AWS_ENDPOINT_URL_S3, ...); PathStyle addresses
+	// the bucket in the path, as S3-compatible servers want.
+	Bucket    string
+	Key       string
+	Region    string
+	Endpoint  string
+	PathStyle bool
+	DeclRange hcl.Range
 }
 
 // Defaults of the backend "pg" block.
@@ -32,6 +41,17 @@ var backendPGSchema = &hcl.BodySchema{
 		{Name: "schema_name"},
 		{Name: "workspace"},
 		{Name: "conn_str"},
+	},
+}
+
+var backendS3Schema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "bucket", Required: true},
+		{Name: "key"},
+		{Name: "workspace"},
+		{Name: "region"},
+		{Name: "endpoint"},
+		{Name: "path_style"},
 	},
 }
 
@@ -112,18 +132,27 @@ func hasBackendBlock(f *hcl.File) bool {
 // the backend is read before variables are evaluated, as in Terraform.
 func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 	be := &Backend{Type: b.Labels[0], SchemaName: DefaultBackendSchema, DeclRange: b.DefRange}
-	if be.Type != "pg" {
+	schema := backendPGSchema
+	switch be.Type {
+	case "pg":
+	case "s3":
+		schema = backendS3Schema
+	default:
 		return be, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unsupported backend type",
-			Detail:   fmt.Sprintf("The backend type %q is not known; the only one is \"pg\" (PostgreSQL). Without a backend block the state stays in .ltxform/.", be.Type),
+			Detail:   fmt.Sprintf("The backend type %q is not known; there are \"pg\" (PostgreSQL) and \"s3\" (AWS S3 or an S3-compatible server). Without a backend block the state stays in .ltxform/.", be.Type),
 			Subject:  b.LabelRanges[0].Ptr(),
 		}}
 	}
-	content, diags := b.Body.Content(backendPGSchema)
+	content, diags := b.Body.Content(schema)
 	for _, name := range sortedKeys(content.Attributes) {
 		attr := content.Attributes[name]
 		v, d := attr.Expr.Value(nil)
+		if name == "path_style" && !d.HasErrors() && !v.IsNull() && v.IsKnown() && v.Type() == cty.Bool {
+			be.PathStyle = v.True()
+			continue
+		}
 		if d.HasErrors() {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -133,11 +162,11 @@ func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 			})
 			continue
 		}
-		if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		if v.IsNull() || !v.IsKnown() || v.Type() != cty.String || name == "path_style" {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid backend setting",
-				Detail:   fmt.Sprintf("%s must be a string.", name),
+				Detail:   fmt.Sprintf("%s must be a %s.", name, map[bool]string{true: "bool (true or false)", false: "string"}[name == "path_style"]),
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 			continue
@@ -170,6 +199,22 @@ func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 				continue
 			}
 			be.ConnStr = s
+		case "bucket":
+			if s == "" {
+				invalid("bucket must name the bucket the state lives in.")
+				continue
+			}
+			be.Bucket = s
+		case "key":
+			be.Key = s
+		case "region":
+			be.Region = s
+		case "endpoint":
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				invalid(fmt.Sprintf("endpoint %q must be a URL such as https://s3.example.com.", s))
+				continue
+			}
+			be.Endpoint = s
 		}
 	}
 	return be, diags
@@ -196,4 +241,26 @@ func ConnStrHasPassword(s string) bool {
 		}
 	}
 	return strings.Contains(s, "password =") || strings.Contains(s, "password=")
+}
+
+// chooseWorkspace is ltxform.workspace: the -workspace flag, else
+// $LTXFORM_WORKSPACE, else the backend block's workspace, else "default";
+// without a backend block the local state's only workspace, "default".
+// An invalid name is reported where the store is opened.
+func chooseWorkspace(block *hcl.Block, opts LoadOptions) string {
+	if block == nil {
+		return DefaultBackendWorkspace
+	}
+	if opts.Workspace != "" {
+		return opts.Workspace
+	}
+	for _, kv := range opts.Environ {
+		if v, ok := strings.CutPrefix(kv, "LTXFORM_WORKSPACE="); ok && v != "" {
+			return v
+		}
+	}
+	if be, _ := decodeBackendBlock(block); be != nil && be.Workspace != "" {
+		return be.Workspace
+	}
+	return DefaultBackendWorkspace
 }

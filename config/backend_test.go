@@ -44,6 +44,36 @@ backend "pg" {
 	}
 }
 
+func TestLoadS3Backend(t *testing.T) {
+	dir := writeBackendManifest(t, map[string]string{"main.ltx.hcl": backendTestVideo + `
+backend "s3" {
+  bucket     = "team-state"
+  key        = "shots/launch"
+  workspace  = "nightly"
+  region     = "eu-west-1"
+  endpoint   = "http://127.0.0.1:7070"
+  path_style = true
+}
+`})
+	be, _, diags := LoadBackend(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := Backend{Type: "s3", SchemaName: "ltxform", Workspace: "nightly", Bucket: "team-state", Key: "shots/launch",
+		Region: "eu-west-1", Endpoint: "http://127.0.0.1:7070", PathStyle: true}
+	if be == nil {
+		t.Fatal("no backend")
+	}
+	got := *be
+	got.DeclRange = want.DeclRange
+	if got != want {
+		t.Fatalf("backend = %+v\nwant %+v", got, want)
+	}
+	if _, diags := Load(dir, LoadOptions{}); diags.HasErrors() {
+		t.Fatalf("Load of a manifest with a backend \"s3\" block: %v", diags)
+	}
+}
+
 func TestNoBackendIsLocal(t *testing.T) {
 	be, _, diags := LoadBackend(writeBackendManifest(t, map[string]string{"main.ltx.hcl": backendTestVideo}))
 	if be != nil || diags.HasErrors() {
@@ -55,7 +85,16 @@ func TestBackendErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
 	}{
-		{"unknown type", `backend "s3" {}`, `main.ltx.hcl:1,9-13: Unsupported backend type`},
+		{"unknown type", `backend "gcs" {}`, `main.ltx.hcl:1,9-14: Unsupported backend type`},
+		{"s3 without a bucket", `backend "s3" { key = "x" }`, `Missing required argument`},
+		{"s3 path_style a string", `backend "s3" {
+  bucket     = "b"
+  path_style = "yes"
+}`, `path_style must be a bool`},
+		{"s3 endpoint not a URL", `backend "s3" {
+  bucket   = "b"
+  endpoint = "minio:9000"
+}`, `must be a URL`},
 		{"unknown attribute", `backend "pg" { bucket = "x" }`, `Unsupported argument`},
 		{"variable", `backend "pg" { workspace = var.ws }`, `main.ltx.hcl:1,28-34: Backend settings are literals`},
 		{"bad schema", `backend "pg" { schema_name = "Robert'); DROP" }`, `Invalid schema_name`},
@@ -75,5 +114,45 @@ func TestBackendErrors(t *testing.T) {
 				t.Fatalf("diagnostics %q show the password", got)
 			}
 		})
+	}
+}
+
+func TestLtxformWorkspaceInExpressions(t *testing.T) {
+	const manifest = `
+video "a" {
+  prompt = "a cat in ${ltxform.workspace}"
+  output = "out/${ltxform.workspace}/a.mp4"
+}
+`
+	for _, tc := range []struct {
+		name, backend string
+		opts          LoadOptions
+		want          string
+	}{
+		{"local state", "", LoadOptions{}, "default"},
+		{"block", `backend "s3" {
+  bucket    = "b"
+  workspace = "nightly"
+}`, LoadOptions{}, "nightly"},
+		{"environment over block", `backend "pg" { workspace = "nightly" }`, LoadOptions{Environ: []string{"LTXFORM_WORKSPACE=staging"}}, "staging"},
+		{"flag over environment", `backend "pg" {}`, LoadOptions{Environ: []string{"LTXFORM_WORKSPACE=staging"}, Workspace: "alice"}, "alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, diags := Load(writeBackendManifest(t, map[string]string{"main.ltx.hcl": tc.backend + manifest}), tc.opts)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if v := m.Videos[0]; m.Workspace != tc.want || v.Output != "out/"+tc.want+"/a.mp4" || !strings.HasSuffix(v.Prompt, tc.want) {
+				t.Fatalf("workspace %q, output %q, prompt %q; want %q in each", m.Workspace, v.Output, v.Prompt, tc.want)
+			}
+		})
+	}
+	_, diags := Load(writeBackendManifest(t, map[string]string{"main.ltx.hcl": `
+video "a" {
+  prompt = "a cat in ${ltxform.worksapce}"
+}
+`}), LoadOptions{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "main.ltx.hcl:3") || !strings.Contains(diags.Error(), "ltxform has one attribute, ltxform.workspace") {
+		t.Fatalf("a misspelt ltxform.workspace: %v", diags)
 	}
 }

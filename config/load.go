@@ -188,8 +188,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			m.sensitiveStrings = append(m.sensitiveStrings, leafStrings(varValues[name])...)
 		}
 	}
+	m.Workspace = chooseWorkspace(singles["backend"], opts)
 	ctx := &hcl.EvalContext{
-		Variables: map[string]cty.Value{"var": cty.ObjectVal(varValues), "local": cty.EmptyObjectVal},
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(varValues), "local": cty.EmptyObjectVal,
+			"ltxform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal(m.Workspace)})},
 		Functions: fns,
 	}
 

@@ -61,6 +61,20 @@ func checkReferences(expr hcl.Expression, s scope) hcl.Diagnostics {
 					Subject: &r,
 				})
 			}
+		case "ltxform":
+			ok := len(tr) == 2
+			if ok {
+				step, isAttr := tr[1].(hcl.TraverseAttr)
+				ok = isAttr && step.Name == "workspace"
+			}
+			if !ok {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid reference",
+					Detail:   "ltxform has one attribute, ltxform.workspace: the name of the state's workspace.",
+					Subject:  &r,
+				})
+			}
 		case "each":
 			if !s.hasEach {
 				diags = append(diags, &hcl.Diagnostic{

@@ -18,6 +18,9 @@ type Manifest struct {
 	// Storage is the storage block (storage.go); nil keeps videos on the
 	// local disk only.
 	Storage *Storage
+	// Workspace is ltxform.workspace: the state's workspace ("default" for
+	// the local state, which has one).
+	Workspace string
 	// Pricing is the price per second of output, in the provider's unit, by
 	// "RESOLUTION" or "MODEL/RESOLUTION"; nil = the provider's built-in table.
 	Pricing map[string]float64
@@ -115,6 +118,10 @@ type LoadOptions struct {
 	// Flags are the -var and -var-file options in command-line order
 	// (Terraform's rule: the later one wins).
 	Flags []VarFlag
+	// Workspace is the -workspace flag ("" when not given): with
+	// $LTXFORM_WORKSPACE (from Environ), the backend block's workspace and
+	// "default", it gives ltxform.workspace.
+	Workspace string
 }
 
 // VarFlag is one -var (NAME=VALUE) or -var-file (File) option.

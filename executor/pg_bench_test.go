@@ -8,7 +8,8 @@ import (
 
 	"github.com/ltxform/ltxform/sim"
 	"github.com/ltxform/ltxform/state"
-	"github.com/ltxform/ltxform/state/storetest"
+	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 )
 
 // BenchmarkOrchestrationPG is BenchmarkOrchestration with the state in
@@ -17,8 +18,8 @@ import (
 //
 //	go test ./executor -run '^$' -bench 'Orchestration' -benchtime 1x -count 5
 func BenchmarkOrchestrationPG(b *testing.B) {
-	conn := storetest.PGConnStr(b)
-	schema := storetest.PGSchema(b, conn)
+	conn := pgtest.ConnStr(b)
+	schema := pgtest.Schema(b, conn)
 	for _, n := range []int{1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			run := 0
@@ -29,7 +30,7 @@ func BenchmarkOrchestrationPG(b *testing.B) {
 					ScoutStart:  5 * time.Millisecond,
 					PollPrior:   func(string, int) time.Duration { return 5 * time.Millisecond },
 				}, func(string) state.Store {
-					s, err := state.NewPGStore(context.Background(), conn, schema, fmt.Sprintf("bench-%d-%d", n, run))
+					s, err := pgstate.NewPGStore(context.Background(), conn, schema, fmt.Sprintf("bench-%d-%d", n, run))
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -43,16 +43,3 @@ func (s *LocalStore) EnsureLineage(ctx context.Context) (string, error) {
 	}
 	return st.Lineage, nil
 }
-
-// EnsureLineage gives the workspace its lineage, if it has none yet, and
-// returns it; see (*LocalStore).EnsureLineage.
-func (s *PGStore) EnsureLineage(ctx context.Context) (string, error) {
-	var lineage string
-	err := s.pool.QueryRow(ctx, `UPDATE `+s.t.workspaces+`
-SET lineage = CASE WHEN lineage = '' THEN $2 ELSE lineage END
-WHERE workspace = $1 RETURNING lineage`, s.workspace, newRandomID()).Scan(&lineage)
-	if err != nil {
-		return "", s.dbErr("giving the state its lineage", err)
-	}
-	return lineage, nil
-}

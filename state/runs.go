@@ -107,6 +107,10 @@ const (
 	RunStopped     RunStatus = "stopped"
 	RunInterrupted RunStatus = "interrupted"
 	RunKilled      RunStatus = "killed" // never finished: killed, or its machine died
+	// RunStateLost: the run could not write its state (the database or the
+	// bucket was lost, the disk failed) and stopped buying; its record was
+	// kept beside the manifests until the state could take it.
+	RunStateLost RunStatus = "state lost"
 )
 
 // Unfinished: the record was opened and never completed.

@@ -1,7 +1,6 @@
 package state_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +14,7 @@ func TestLocalStoreContract(t *testing.T) {
 		dir := t.TempDir()
 		return storetest.Harness{
 			Open: func(t *testing.T) state.Store {
-				s := state.NewLocalStore(dir)
+				s := state.NewLocalBackend(dir)
 				t.Cleanup(func() { s.Close() })
 				return s
 			},
@@ -32,28 +31,6 @@ func TestLocalStoreContract(t *testing.T) {
 				if err := os.WriteFile(infoPath, left, 0o600); err != nil {
 					t.Fatal(err)
 				}
-			},
-		}
-	})
-}
-
-func TestPGStoreContract(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	storetest.Run(t, func(t *testing.T) storetest.Harness {
-		schema := storetest.PGSchema(t, conn)
-		return storetest.Harness{
-			Open: func(t *testing.T) state.Store {
-				s, err := state.NewPGStore(context.Background(), conn, schema, "ws")
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
-			},
-			Abandon: func(t *testing.T, unlock func() error) {
-				// The holder's host dies: the server ends its session.
-				storetest.TerminateLockHolder(t, conn, schema, "ws")
-				_ = unlock() // its connection is gone; nothing left to release
 			},
 		}
 	})

@@ -1,24 +1,18 @@
 // Package storetest is the contract every state.Store keeps, as one table of
-// tests that runs against each implementation, and the helpers that give the
-// pg store's tests a database.
+// tests that runs against each implementation.
 package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/ltxform/ltxform/state"
 )
@@ -62,6 +56,11 @@ var contract = []struct {
 	{"LockWaitsForARelease", testLockWaitsForARelease},
 	{"LockGivesUpWhenCancelled", testLockGivesUpWhenCancelled},
 	{"ForceUnlock", testForceUnlock},
+	{"LedgerFoldsAcrossStores", testLedgerFoldsAcrossStores},
+	{"RunRecords", testRunRecords},
+	{"ReplaceIsTheWholeState", testReplaceIsTheWholeState},
+	{"EnsureLineageOfANewState", testEnsureLineageOfANewState},
+	{"LaterStoresRecordAfterACheckpoint", testLaterStoresRecordAfterACheckpoint},
 }
 
 // Entry is a full entry for addr, every field set that survives JSON.
@@ -372,70 +371,4 @@ func testForceUnlock(t *testing.T, h Harness) {
 		t.Fatalf("Lock after force-unlock: %v", err)
 	}
 	_ = u()
-}
-
-// PGConnEnv names the variable that gives the tests a PostgreSQL server.
-const PGConnEnv = "LTXFORM_TEST_PG_CONN_STR"
-
-// PGConnStr is the test server's connection string. Without one the test is
-// skipped, saying how to run it; in CI (CI=true) it fails instead, so that
-// the pg tests cannot silently stop running there.
-func PGConnStr(t testing.TB) string {
-	t.Helper()
-	if c := os.Getenv(PGConnEnv); c != "" {
-		return c
-	}
-	const how = "set " + PGConnEnv + " to a PostgreSQL connection string (e.g. \"host=/tmp/pg user=postgres dbname=postgres\"), or run .ci/run, which starts a throwaway server"
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true but %s is not set: the pg store's tests must run in CI; %s", PGConnEnv, how)
-	}
-	t.Skipf("no PostgreSQL for the pg store's tests: %s", how)
-	return ""
-}
-
-// PGSchema is a new schema name for one test, dropped (with its tables) at
-// cleanup, so that tests never see each other's state.
-func PGSchema(t testing.TB, connStr string) string {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "ltxform_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, connStr)
-		if err != nil {
-			t.Errorf("dropping test schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("dropping test schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
-
-// TerminateLockHolder kills, server side, the session that holds the
-// advisory lock of (schema, workspace), as a crash of its host would, and
-// waits until the server has ended it.
-func TerminateLockHolder(t testing.TB, connStr, schema, workspace string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, connStr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	err = conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_locks
-WHERE locktype = 'advisory' AND granted AND objsubid = 1
-  AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`, "ltxform/"+schema+"/"+workspace).Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Fatalf("%d sessions held the lock of %s/%s; want 1", n, schema, workspace)
-	}
 }

@@ -1,10 +1,11 @@
-package state
+package pgstate
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/state"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,8 +48,8 @@ func PendingJournalName(workspace string) string {
 // .ltxform/ when the database is lost mid-run, and replay them when the
 // lock is next taken. Without it, a lost database fails the Record.
 func (s *PGStore) UsePendingJournal(manifestDir string) {
-	s.pendingPath = filepath.Join(manifestDir, DirName, PendingJournalName(s.workspace))
-	s.pending = &journal{path: s.pendingPath}
+	s.pendingPath = filepath.Join(manifestDir, state.DirName, PendingJournalName(s.workspace))
+	s.pending = state.NewJournal(s.pendingPath)
 }
 
 // PendingPath is the store's pending journal, "" when it has none.
@@ -80,7 +81,7 @@ func isUnreachable(err error) bool {
 
 // writeOp makes one transition durable: in the database (one statement,
 // stmt) while it can be reached, else in the pending journal.
-func (s *PGStore) writeOp(ctx context.Context, op journalOp, doing string, stmt func(ctx context.Context) error) error {
+func (s *PGStore) writeOp(ctx context.Context, op state.Op, doing string, stmt func(ctx context.Context) error) error {
 	if s.degraded.Load() == nil {
 		sctx, cancel := context.WithTimeout(ctx, pgRecordTimeout)
 		err := stmt(sctx)
@@ -96,15 +97,15 @@ func (s *PGStore) writeOp(ctx context.Context, op journalOp, doing string, stmt 
 	if s.pending == nil {
 		return s.Degraded()
 	}
-	if err := os.MkdirAll(filepath.Dir(s.pendingPath), dirMode); err != nil {
+	if err := state.MkdirPrivate(filepath.Dir(s.pendingPath)); err != nil {
 		return err
 	}
-	return s.pending.append(op)
+	return s.pending.Append(op)
 }
 
 // readPending returns the operations of the pending journal; none when it
 // does not exist.
-func (s *PGStore) readPending() ([]journalOp, error) {
+func (s *PGStore) readPending() ([]state.Op, error) {
 	if s.pendingPath == "" {
 		return nil, nil
 	}
@@ -115,7 +116,7 @@ func (s *PGStore) readPending() ([]journalOp, error) {
 	if err != nil {
 		return nil, err
 	}
-	ops, _, err := parseJournal(s.pendingPath, data)
+	ops, err := state.ParseJournal(s.pendingPath, data)
 	return ops, err
 }
 
@@ -142,7 +143,7 @@ func (s *PGStore) replayPending(ctx context.Context) (int, error) {
 	batch := &pgx.Batch{}
 	for _, op := range ops {
 		switch op.Op {
-		case opSet:
+		case state.OpSet:
 			data, err := json.Marshal(op.Entry)
 			if err != nil {
 				return 0, err
@@ -150,7 +151,7 @@ func (s *PGStore) replayPending(ctx context.Context) (int, error) {
 			batch.Queue(`INSERT INTO `+s.t.entries+` AS t (workspace, address, status, entry, updated_at) VALUES ($1, $2, $3, $4, now())
 ON CONFLICT (workspace, address) DO UPDATE SET status = excluded.status, entry = excluded.entry, updated_at = excluded.updated_at`,
 				s.workspace, op.Entry.Address, string(op.Entry.Status), data)
-		case opRemove:
+		case state.OpRemove:
 			batch.Queue(`DELETE FROM `+s.t.entries+` WHERE workspace = $1 AND address = $2`, s.workspace, op.Address)
 		}
 	}
@@ -164,5 +165,5 @@ ON CONFLICT (workspace, address) DO UPDATE SET status = excluded.status, entry =
 	if err := os.Remove(s.pendingPath); err != nil {
 		return 0, fmt.Errorf("%s is in the database now but could not be removed: %w", s.pendingPath, err)
 	}
-	return len(ops), syncDir(filepath.Dir(s.pendingPath))
+	return len(ops), state.SyncDir(filepath.Dir(s.pendingPath))
 }

@@ -1,10 +1,11 @@
-package state
+package pgstate
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ltxform/ltxform/state"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,12 +45,12 @@ type PGStore struct {
 	// pendingPath is the local journal of the transitions the database
 	// could not take mid-run ("" when the store has none); see pg_pending.go.
 	pendingPath string
-	pending     *journal
+	pending     *state.Journal
 	// degraded is set once the database or the lock's connection is lost.
 	degraded atomic.Pointer[PGDegradedError]
 }
 
-var _ Store = (*PGStore)(nil)
+var _ state.Store = (*PGStore)(nil)
 
 // pgTables are the quoted, schema-qualified table names.
 type pgTables struct {
@@ -194,7 +195,7 @@ func (s *PGStore) Workspace() string { return s.workspace }
 func (s *PGStore) Close() error {
 	s.pool.Close()
 	if s.pending != nil {
-		return s.pending.close()
+		return s.pending.Close()
 	}
 	return nil
 }
@@ -297,21 +298,21 @@ func (s *PGStore) migrate(ctx context.Context) error {
 
 // Load returns the workspace's state as the local store would: serial and
 // lineage of the last checkpoint, every entry as last recorded.
-func (s *PGStore) Load(ctx context.Context) (*State, error) {
+func (s *PGStore) Load(ctx context.Context) (*state.State, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, s.dbErr("reading the state", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	st := NewState()
+	st := state.NewState()
 	var format int
 	err = tx.QueryRow(ctx, `SELECT format_version, serial, lineage FROM `+s.t.workspaces+` WHERE workspace = $1`, s.workspace).
 		Scan(&format, &st.Serial, &st.Lineage)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.dbErr("reading the state", err)
 	}
-	if format > FormatVersion {
-		return nil, fmt.Errorf("the state of %s was written by a newer ltxform (format_version %d; this build reads up to %d); upgrade ltxform", s.Where(), format, FormatVersion)
+	if format > state.FormatVersion {
+		return nil, fmt.Errorf("the state of %s was written by a newer ltxform (format_version %d; this build reads up to %d); upgrade ltxform", s.Where(), format, state.FormatVersion)
 	}
 	rows, err := tx.Query(ctx, `SELECT address, entry FROM `+s.t.entries+` WHERE workspace = $1`, s.workspace)
 	if err != nil {
@@ -320,7 +321,7 @@ func (s *PGStore) Load(ctx context.Context) (*State, error) {
 	var addr string
 	var raw []byte
 	_, err = pgx.ForEachRow(rows, []any{&addr, &raw}, func() error {
-		var e Entry
+		var e state.Entry
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return fmt.Errorf("entry %s of %s is corrupt: %v", addr, s.Where(), err)
 		}
@@ -340,7 +341,7 @@ func (s *PGStore) Load(ctx context.Context) (*State, error) {
 		return nil, err
 	}
 	for _, op := range ops {
-		st.apply(op)
+		st.Apply(op)
 	}
 	return st, nil
 }
@@ -358,7 +359,7 @@ func (s *PGStore) Exists(ctx context.Context) (bool, error) {
 // is only written when it is not yet set, so concurrent records do not
 // queue on the workspace row. Once the database is lost mid-run (see
 // Degraded), e goes to the pending journal instead, fsynced.
-func (s *PGStore) Record(ctx context.Context, e Entry) error {
+func (s *PGStore) Record(ctx context.Context, e state.Entry) error {
 	if e.Address == "" {
 		return errors.New("state: record of an entry without an address")
 	}
@@ -366,7 +367,7 @@ func (s *PGStore) Record(ctx context.Context, e Entry) error {
 	if err != nil {
 		return err
 	}
-	return s.writeOp(ctx, journalOp{Op: opSet, Entry: &e}, "recording "+e.Address, func(ctx context.Context) error {
+	return s.writeOp(ctx, state.Op{Op: state.OpSet, Entry: &e}, "recording "+e.Address, func(ctx context.Context) error {
 		_, err := s.pool.Exec(ctx, `WITH up AS (
 	INSERT INTO `+s.t.entries+` AS t (workspace, address, status, entry, updated_at) VALUES ($1, $2, $3, $4, now())
 	ON CONFLICT (workspace, address) DO UPDATE SET status = excluded.status, entry = excluded.entry, updated_at = excluded.updated_at)
@@ -378,7 +379,7 @@ UPDATE `+s.t.workspaces+` SET dirty = true WHERE workspace = $1 AND NOT dirty`,
 
 // Remove deletes the entry of address, durably, in one statement.
 func (s *PGStore) Remove(ctx context.Context, address string) error {
-	return s.writeOp(ctx, journalOp{Op: opRemove, Address: address}, "removing "+address, func(ctx context.Context) error {
+	return s.writeOp(ctx, state.Op{Op: state.OpRemove, Address: address}, "removing "+address, func(ctx context.Context) error {
 		_, err := s.pool.Exec(ctx, `WITH del AS (
 	DELETE FROM `+s.t.entries+` WHERE workspace = $1 AND address = $2)
 UPDATE `+s.t.workspaces+` SET dirty = true WHERE workspace = $1 AND NOT dirty`,
@@ -402,13 +403,13 @@ func (s *PGStore) Checkpoint(ctx context.Context) error {
 	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.workspaces+`
 SET serial = serial + 1, dirty = false, updated_at = now(), format_version = $3,
 	lineage = CASE WHEN lineage = '' THEN $2 ELSE lineage END
-WHERE workspace = $1 AND dirty`, s.workspace, newRandomID(), FormatVersion)
+WHERE workspace = $1 AND dirty`, s.workspace, state.NewRandomID(), state.FormatVersion)
 	return s.dbErr("checkpointing the state", err)
 }
 
 // Replace makes st (serial and lineage included) the whole state of the
 // workspace, in one transaction: state push. The caller holds the lock.
-func (s *PGStore) Replace(ctx context.Context, st *State) error {
+func (s *PGStore) Replace(ctx context.Context, st *state.State) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return s.dbErr("replacing the state", err)
@@ -429,7 +430,7 @@ func (s *PGStore) Replace(ctx context.Context, st *State) error {
 		return s.dbErr("replacing the state", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE `+s.t.workspaces+` SET serial = $2, lineage = $3, dirty = false, format_version = $4, updated_at = now() WHERE workspace = $1`,
-		s.workspace, int64(st.Serial), st.Lineage, FormatVersion); err != nil {
+		s.workspace, int64(st.Serial), st.Lineage, state.FormatVersion); err != nil {
 		return s.dbErr("replacing the state", err)
 	}
 	return s.dbErr("replacing the state", tx.Commit(ctx))
@@ -437,8 +438,8 @@ func (s *PGStore) Replace(ctx context.Context, st *State) error {
 
 // SaveRun stores r, giving it an id from its start time if it has none;
 // host is the machine that ran it.
-func (s *PGStore) SaveRun(ctx context.Context, r *Run, host string) error {
-	out, err := prepareRun(r)
+func (s *PGStore) SaveRun(ctx context.Context, r *state.Run, host string) error {
+	out, err := state.PrepareRun(r)
 	if err != nil {
 		return err
 	}
@@ -458,7 +459,7 @@ ON CONFLICT (workspace, id) DO UPDATE SET host = excluded.host, started = exclud
 
 // PGRun is a run record with the host that ran it.
 type PGRun struct {
-	*Run
+	*state.Run
 	Host string
 }
 
@@ -521,7 +522,7 @@ func (s *PGStore) LoadRun(ctx context.Context, id string) (PGRun, error) {
 	}
 	switch len(matches) {
 	case 0:
-		return PGRun{}, fmt.Errorf("%w %s in %s", ErrNoRun, id, s.Where())
+		return PGRun{}, fmt.Errorf("%w %s in %s", state.ErrNoRun, id, s.Where())
 	case 1:
 		r, err := decodePGRun(matches[0].id, matches[0].raw)
 		if err != nil {
@@ -537,25 +538,7 @@ func (s *PGStore) LoadRun(ctx context.Context, id string) (PGRun, error) {
 	}
 }
 
-func decodePGRun(id string, raw []byte) (*Run, error) {
-	var r Run
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("corrupt run record: %v", err)
-	}
-	if r.FormatVersion > RunFormatVersion {
-		return nil, fmt.Errorf("run record of a newer ltxform (format_version %d; this build reads up to %d)", r.FormatVersion, RunFormatVersion)
-	}
-	if r.ID == "" {
-		r.ID = id
-	}
-	if r.Counts == nil {
-		r.Counts = map[string]int{}
-	}
-	if r.Results == nil {
-		r.Results = []RunResult{}
-	}
-	return &r, nil
-}
+func decodePGRun(id string, raw []byte) (*state.Run, error) { return state.DecodeRun(id, raw) }
 
 // lockKey is the advisory lock's name; the server hashes it to the lock's
 // bigint key, so that every client computes the same one.
@@ -564,9 +547,9 @@ func (s *PGStore) lockKey() string { return "ltxform/" + s.schema + "/" + s.work
 // Lock takes the workspace's session-level advisory lock on a connection of
 // its own, held until unlock, waiting up to timeout (0: try once). A holder
 // that dies loses the lock when its connection drops. The lock-info row
-// names the holder; a busy lock is a *LockedError naming it.
-func (s *PGStore) Lock(ctx context.Context, info LockInfo, timeout time.Duration) (func() error, error) {
-	info = info.completed()
+// names the holder; a busy lock is a *state.LockedError naming it.
+func (s *PGStore) Lock(ctx context.Context, info state.LockInfo, timeout time.Duration) (func() error, error) {
+	info = info.Completed()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -586,7 +569,7 @@ func (s *PGStore) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 	}
 	if !got {
 		closeConn()
-		return nil, &LockedError{Path: s.Where(), Info: s.ReadLockInfo()}
+		return nil, &state.LockedError{Path: s.Where(), Info: s.ReadLockInfo()}
 	}
 	data, err := json.Marshal(info)
 	if err != nil {
@@ -600,6 +583,10 @@ func (s *PGStore) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 	// What an earlier run on this machine could not write to the database
 	// goes in first, under the lock, before anything is planned from it.
 	if _, err := s.replayPending(ctx); err != nil {
+		_ = s.release(conn, info.ID)
+		return nil, err
+	}
+	if err := s.replayPendingRuns(ctx); err != nil {
 		_ = s.release(conn, info.ID)
 		return nil, err
 	}
@@ -700,14 +687,14 @@ func (s *PGStore) tryAdvisoryLock(ctx context.Context, conn *pgx.Conn, timeout t
 
 // ReadLockInfo returns who holds, or last held, the lock; nil if nobody
 // left lock info (or the database cannot be read).
-func (s *PGStore) ReadLockInfo() *LockInfo {
+func (s *PGStore) ReadLockInfo() *state.LockInfo {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var raw []byte
 	if err := s.pool.QueryRow(ctx, `SELECT info FROM `+s.t.locks+` WHERE workspace = $1`, s.workspace).Scan(&raw); err != nil {
 		return nil
 	}
-	var info LockInfo
+	var info state.LockInfo
 	if json.Unmarshal(raw, &info) != nil {
 		return nil
 	}
@@ -742,4 +729,17 @@ func (s *PGStore) ForceUnlock(id string) error {
 	}
 	_, err = conn.Exec(ctx, `DELETE FROM `+s.t.locks+` WHERE workspace = $1 AND info->>'id' = $2`, s.workspace, id)
 	return s.dbErr("removing the lock info", err)
+}
+
+// EnsureLineage gives the workspace its lineage, if it has none yet, and
+// returns it; see (*LocalStore).EnsureLineage.
+func (s *PGStore) EnsureLineage(ctx context.Context) (string, error) {
+	var lineage string
+	err := s.pool.QueryRow(ctx, `UPDATE `+s.t.workspaces+`
+SET lineage = CASE WHEN lineage = '' THEN $2 ELSE lineage END
+WHERE workspace = $1 RETURNING lineage`, s.workspace, state.NewRandomID()).Scan(&lineage)
+	if err != nil {
+		return "", s.dbErr("giving the state its lineage", err)
+	}
+	return lineage, nil
 }

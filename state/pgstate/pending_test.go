@@ -1,4 +1,4 @@
-package state_test
+package pgstate_test
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
@@ -99,7 +101,7 @@ func (p *pgProxy) Cut() {
 }
 
 // waitDegraded waits, up to 10 s, for the store to notice its loss.
-func waitDegraded(t *testing.T, s *state.PGStore) error {
+func waitDegraded(t *testing.T, s *pgstate.PGStore) error {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Degraded() == nil {
@@ -112,8 +114,8 @@ func waitDegraded(t *testing.T, s *state.PGStore) error {
 }
 
 func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dir := t.TempDir()
 	proxy, viaProxy := startPGProxy(t, conn)
@@ -144,13 +146,19 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 		t.Fatalf("Remove with the database gone = %v; want it kept locally", err)
 	}
 	derr := waitDegraded(t, s)
-	pending := filepath.Join(dir, state.DirName, state.PendingJournalName("ws"))
-	var de *state.PGDegradedError
+	pending := filepath.Join(dir, state.DirName, pgstate.PendingJournalName("ws"))
+	var de *pgstate.PGDegradedError
 	if !errors.As(derr, &de) || !strings.Contains(derr.Error(), pending) || !strings.Contains(derr.Error(), "no new create") {
 		t.Fatalf("Degraded = %v; want a PGDegradedError naming %s", derr, pending)
 	}
 	if err := s.Checkpoint(ctx); err != nil {
 		t.Fatalf("Checkpoint of a degraded store = %v; want nil (the pending journal is durable)", err)
+	}
+	// The run's record, which the database cannot take, waits beside the
+	// journal: else it would stay "running" there and be called killed.
+	lost := &state.Run{ID: "20261201T090000Z-abcdef", Started: time.Now().UTC(), Status: state.RunStateLost, ExitCode: 1, Host: "alice"}
+	if err := pgstate.NewBackend(s).SaveRun(ctx, lost); err != nil {
+		t.Fatalf("SaveRun with the database gone = %v; want it kept locally", err)
 	}
 	_ = unlock() // the connection is gone: the server has freed the lock
 	if _, err := os.Stat(pending); err != nil {
@@ -176,6 +184,10 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 	if _, err := os.Stat(pending); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the pending journal after the replay: %v; want it removed", err)
 	}
+	runs, err := pgstate.NewBackend(openPG(t, conn, schema, "ws")).ListRuns(ctx)
+	if err != nil || len(runs) != 1 || runs[0].ID != lost.ID || runs[0].Status != state.RunStateLost || runs[0].ExitCode != 1 || runs[0].Host != "alice" {
+		t.Fatalf("runs in the database after the replay = %+v, %v; want the lost run's record, as it was kept", runs, err)
+	}
 	st, err = openPG(t, conn, schema, "ws").Load(ctx) // the database alone, as another host sees it
 	if err != nil {
 		t.Fatal(err)
@@ -192,8 +204,8 @@ func TestPGDatabaseLostMidRunKeepsTransitionsLocally(t *testing.T) {
 }
 
 func TestPGLockLostDegradesTheStore(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openPG(t, conn, schema, "ws")
@@ -203,7 +215,7 @@ func TestPGLockLostDegradesTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
-	storetest.TerminateLockHolder(t, conn, schema, "ws")
+	pgtest.TerminateLockHolder(t, conn, schema, "ws")
 	derr := waitDegraded(t, s)
 	if !strings.Contains(derr.Error(), "lock") {
 		t.Fatalf("Degraded = %v; want it to say the lock was lost", derr)
@@ -226,13 +238,13 @@ func TestPGLockLostDegradesTheStore(t *testing.T) {
 
 // A store without a pending journal (state push) fails the Record instead.
 func TestPGLostWithoutPendingJournalFails(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	proxy, viaProxy := startPGProxy(t, conn)
 	s := openPG(t, viaProxy, schema, "ws")
 	proxy.Cut()
 	err := s.Record(context.Background(), storetest.Entry("video.a", state.StatusCreated))
-	var ce *state.PGConnError
+	var ce *pgstate.PGConnError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Record = %v; want a PGConnError", err)
 	}

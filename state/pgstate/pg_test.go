@@ -1,4 +1,4 @@
-package state_test
+package pgstate_test
 
 import (
 	"context"
@@ -11,12 +11,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ltxform/ltxform/state"
+	"github.com/ltxform/ltxform/state/pgstate"
+	"github.com/ltxform/ltxform/state/pgstate/pgtest"
 	"github.com/ltxform/ltxform/state/storetest"
 )
 
-func openPG(t *testing.T, conn, schema, workspace string) *state.PGStore {
+func openPG(t *testing.T, conn, schema, workspace string) *pgstate.PGStore {
 	t.Helper()
-	s, err := state.NewPGStore(context.Background(), conn, schema, workspace)
+	s, err := pgstate.NewPGStore(context.Background(), conn, schema, workspace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +30,8 @@ func TestPGUnreachableNamesHostAndDatabaseNotPassword(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// Port 1 on loopback: nothing listens there.
-	_, err := state.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@127.0.0.1:1/shots?connect_timeout=5", "", "")
-	var ce *state.PGConnError
+	_, err := pgstate.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@127.0.0.1:1/shots?connect_timeout=5", "", "")
+	var ce *pgstate.PGConnError
 	if !errors.As(err, &ce) {
 		t.Fatalf("NewPGStore of an unreachable server = %v; want a PGConnError", err)
 	}
@@ -39,21 +41,21 @@ func TestPGUnreachableNamesHostAndDatabaseNotPassword(t *testing.T) {
 	if strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Errorf("error %q shows the password", err)
 	}
-	_, err = state.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@[bad", "", "")
+	_, err = pgstate.NewPGStore(ctx, "postgres://alice:s3cr3t-pw@[bad", "", "")
 	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Errorf("malformed connection string: %v; want an error without the password", err)
 	}
 }
 
 func TestPGHolderThatDiesLosesTheLock(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	dead := state.NewLockInfo("apply")
 	if _, err := openPG(t, conn, schema, "ws").Lock(ctx, dead, 0); err != nil {
 		t.Fatal(err)
 	}
-	storetest.TerminateLockHolder(t, conn, schema, "ws")
+	pgtest.TerminateLockHolder(t, conn, schema, "ws")
 
 	// No force-unlock needed: the lock went with the session, and the new
 	// holder's info replaces the dead one's.
@@ -70,8 +72,8 @@ func TestPGHolderThatDiesLosesTheLock(t *testing.T) {
 }
 
 func TestPGWorkspacesAreSeparate(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	a, b := openPG(t, conn, schema, "team-a"), openPG(t, conn, schema, "team-b")
 	if err := a.Record(ctx, storetest.Entry("video.x", state.StatusDownloaded)); err != nil {
@@ -106,8 +108,8 @@ func TestPGWorkspacesAreSeparate(t *testing.T) {
 }
 
 func TestPGNewerTablesAreRefused(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	openPG(t, conn, schema, "ws")
 	c, err := pgx.Connect(ctx, conn)
@@ -118,7 +120,7 @@ func TestPGNewerTablesAreRefused(t *testing.T) {
 	if _, err := c.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "schema_version"}.Sanitize()+" SET version = 99"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = state.NewPGStore(ctx, conn, schema, "ws")
+	_, err = pgstate.NewPGStore(ctx, conn, schema, "ws")
 	if err == nil || !strings.Contains(err.Error(), "newer ltxform") {
 		t.Fatalf("NewPGStore on tables of version 99 = %v; want a refusal asking for an upgrade", err)
 	}
@@ -128,7 +130,7 @@ func TestPGNewerTablesAreRefused(t *testing.T) {
 // ledger an older build made on first use migrate to the current version
 // and keep every charge; tables of version 1 without one gain it.
 func TestPGVersion1TablesMigrateKeepingTheirLedger(t *testing.T) {
-	conn := storetest.PGConnStr(t)
+	conn := pgtest.ConnStr(t)
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, conn)
 	if err != nil {
@@ -136,7 +138,7 @@ func TestPGVersion1TablesMigrateKeepingTheirLedger(t *testing.T) {
 	}
 	defer c.Close(ctx)
 	for _, withLedger := range []bool{true, false} {
-		schema := storetest.PGSchema(t, conn)
+		schema := pgtest.Schema(t, conn)
 		openPG(t, conn, schema, "ws").Close()
 		q := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
 		// Back to what a version-1 build left behind.
@@ -172,8 +174,8 @@ INSERT INTO `+q("ledger")+` (workspace, line) VALUES ('ws', '{"task_id":"task_ol
 }
 
 func TestPGRunsKeepTheirHost(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	s := openPG(t, conn, schema, "ws")
 	t0 := time.Date(2026, 11, 25, 22, 15, 0, 0, time.UTC)
@@ -209,8 +211,8 @@ func TestPGRunsKeepTheirHost(t *testing.T) {
 }
 
 func TestPGReplaceKeepsSerialAndLineage(t *testing.T) {
-	conn := storetest.PGConnStr(t)
-	schema := storetest.PGSchema(t, conn)
+	conn := pgtest.ConnStr(t)
+	schema := pgtest.Schema(t, conn)
 	ctx := context.Background()
 	s := openPG(t, conn, schema, "ws")
 	if err := s.Record(ctx, storetest.Entry("video.old", state.StatusDownloaded)); err != nil {

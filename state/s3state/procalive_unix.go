@@ -1,0 +1,35 @@
+//go:build unix
+
+package s3state
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// processAlive tells whether a process of this machine with pid exists.
+func processAlive(pid int) (alive, known bool) {
+	if pid <= 0 {
+		return false, false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM), true
+}
+
+// pidScope names where this process's pid is meaningful: the machine's
+// boot and the PID namespace (Linux); "" where that cannot be told, and
+// then no lock is taken over.
+var pidScope = sync.OnceValue(func() string {
+	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	ns, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(boot)) + "/" + ns
+})
