@@ -140,7 +140,8 @@ const faultHelp = `generation_failed, timeout: the task ends failed; content_pol
 	`hang: a create (nothing committed), poll or download never answers until the client gives up; ` +
 	`lose_task: polls answer 404; truncate_download: the first download is cut short; ` +
 	`html_download: the first download answers 200 text/html; ` +
-	`daily_quota: a create answers 429 with Retry-After 86400, the day's quota spent`
+	`daily_quota: a create answers 429 with Retry-After 86400, the day's quota spent; ` +
+	`wrong_media: the video delivered is not the one ordered: in turn two thirds of the size, half the length, no sound track`
 
 func faultNames() string {
 	names := make([]string, len(sim.Faults))

@@ -106,6 +106,7 @@ const (
 	FaultResetAfterCommit Fault = "reset_after_commit" // the same as drop_after_create, by the name the reliability tests use
 	FaultHTMLDownload     Fault = "html_download"      // the download answers 200 text/html with an error page
 	FaultDailyQuota       Fault = "daily_quota"        // a create answers 429 with Retry-After: 86400 (the day's quota is spent)
+	FaultWrongMedia       Fault = "wrong_media"        // the video delivered is not the one ordered: in turn another size, half the length, no sound
 )
 
 // Rule injects Fault into requests whose prompt contains PromptContains
@@ -198,7 +199,7 @@ var Faults = []Fault{
 	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
 	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
 	FaultOverloaded, FaultHang, FaultUnreadableAnswer, FaultResetAfterCommit, FaultHTMLDownload,
-	FaultDailyQuota,
+	FaultDailyQuota, FaultWrongMedia,
 }
 
 // Valid reports whether f is one of Faults.
