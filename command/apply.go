@@ -274,7 +274,15 @@ func (r *applyRun) recordNothingToDo(ctx context.Context, p *plan.Plan) error {
 	if err := r.store.SaveRun(ctx, run); err != nil {
 		return fmt.Errorf("saving the run record: %w", err)
 	}
-	return r.view.Plan(p)
+	if err := r.view.Plan(p); err != nil {
+		return err
+	}
+	if p.Totals.Mismatch > 0 {
+		// A paid file unlike its order keeps the exit code telling
+		// until it is accepted or ordered again.
+		return ErrSomeVideosFailed
+	}
+	return nil
 }
 
 // settings are the plan's api settings with -parallelism.
@@ -414,7 +422,7 @@ func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) err
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove && a != plan.ActionMismatch {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package command
 import (
 	"time"
 
+	"github.com/ltxform/ltxform/media"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -40,6 +41,11 @@ type jsonEntry struct {
 	CompletedAt      *time.Time   `json:"completed_at,omitempty"`
 	Takes            []jsonTake   `json:"takes,omitempty"`
 	Host             string       `json:"host,omitempty"`
+
+	// Media is what the downloaded file holds; Mismatch how it differs
+	// from what was ordered (DELIVERY_MISMATCH), if it does.
+	Media    *media.Info     `json:"media,omitempty"`
+	Mismatch *state.Mismatch `json:"mismatch,omitempty"`
 }
 
 // jsonTake is an earlier file of a video, kept aside.
@@ -66,7 +72,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
-		Host: e.Host,
+		Host: e.Host, Media: e.Media, Mismatch: e.Mismatch,
 	}
 	if e.Request != nil {
 		r := requestJSON(*e.Request)

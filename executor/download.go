@@ -44,8 +44,13 @@ func (v *video) download(ctx context.Context) {
 			v.entry.Status = state.StatusDownloaded
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
 			v.entry.Host = v.r.opts.Host
+			v.measure(path)
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
+				return
+			}
+			if v.entry.Mismatch != nil {
+				v.mismatched(v.entry.Mismatch)
 				return
 			}
 			v.res.Status = ResultCompleted

@@ -116,6 +116,10 @@ type Limits struct {
 	ImageMaxBytes, UploadMaxBytes int64
 	// LastFrameModels are the models that take last_frame_url (nil: all).
 	LastFrameModels []string
+
+	// AudioByDefault: a video that does not set generate_audio has a sound
+	// track (where the service takes generate_audio at all).
+	AudioByDefault bool
 }
 
 // Model is one model name a service knows.

@@ -39,6 +39,11 @@ const (
 	// ActionMove: the state entry moves to this address (a moved block),
 	// and nothing else is needed; with RenameFrom, its file is renamed.
 	ActionMove Action = "move"
+
+	// ActionMismatch: the file was paid for and kept, but is not what was
+	// ordered (another size, shorter, silent); nothing is sent until the
+	// user runs ltxform accept, or -replace to order it again.
+	ActionMismatch Action = "mismatch"
 )
 
 // Change is one row of the plan.
@@ -110,6 +115,7 @@ type Totals struct {
 	Uncertain    int                `json:"uncertain"`
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`
+	Mismatch     int                `json:"mismatch,omitempty"`
 	Elsewhere    int                `json:"elsewhere,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
 	Credits      float64            `json:"credits"`       // estimate of the change, in Unit

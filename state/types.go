@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/media"
 )
 
 // FormatVersion of the snapshot schema this build reads and writes.
@@ -72,6 +73,11 @@ type Entry struct {
 	// Host downloaded the file (state.Hostname()): in a state shared
 	// between machines, the file is on that machine's disk.
 	Host string `json:"host,omitempty"`
+
+	// Media is what the downloaded file holds, read from its MP4 index.
+	Media *media.Info `json:"media,omitempty"`
+	// Mismatch: the file is not what was ordered (see DeliveredUnlikeOrder).
+	Mismatch *Mismatch `json:"mismatch,omitempty"`
 }
 
 // Take is an earlier file of a video, moved aside before a newer one took
