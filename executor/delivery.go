@@ -19,7 +19,12 @@ func (v *video) measure(path string) {
 	if !ok {
 		return
 	}
-	m := CheckDelivery(path, p.Ordered(v.ch.Request))
+	m, err := CheckDelivery(path, p.Ordered(v.ch.Request))
+	if err != nil {
+		// A file that passed the download's MP4 check but whose index
+		// cannot be read: nothing says it is what was paid for.
+		m.Mismatch = &state.Mismatch{Ordered: p.Ordered(v.ch.Request), Differences: []string{"a file whose MP4 index cannot be read (" + err.Error() + ")"}}
+	}
 	if m.Media.Width > 0 {
 		v.entry.Media = &m.Media
 	}
@@ -36,18 +41,17 @@ type Delivery struct {
 	Mismatch *state.Mismatch // nil: the file is what was ordered
 }
 
-// CheckDelivery measures the MP4 at path against order. A file whose index
-// cannot be read is a mismatch too: nothing says it is what was paid for.
-// import uses it as apply does.
-func CheckDelivery(path string, order media.Order) Delivery {
+// CheckDelivery measures the MP4 at path against order; the error says why
+// its index cannot be read. import uses it as apply does.
+func CheckDelivery(path string, order media.Order) (Delivery, error) {
 	info, err := media.ReadFile(path)
 	if err != nil {
-		return Delivery{Mismatch: &state.Mismatch{Ordered: order, Differences: []string{"a file whose MP4 index cannot be read (" + err.Error() + ")"}}}
+		return Delivery{}, err
 	}
 	if diffs := order.Differences(info); len(diffs) > 0 {
-		return Delivery{Media: info, Mismatch: &state.Mismatch{Ordered: order, Arrived: info, Differences: diffs}}
+		return Delivery{Media: info, Mismatch: &state.Mismatch{Ordered: order, Arrived: info, Differences: diffs}}, nil
 	}
-	return Delivery{Media: info}
+	return Delivery{Media: info}, nil
 }
 
 // mismatched is the row of a video whose file arrived unlike its order:

@@ -25,7 +25,11 @@ type Mismatch struct {
 
 // Message is the mismatch in one sentence, for results and errors.
 func (m *Mismatch) Message() string {
-	return "delivered " + strings.Join(m.Differences, "; ") + " (ordered: " + m.Ordered.String() + "; arrived: " + m.Arrived.String() + ")"
+	arrived := "; arrived: " + m.Arrived.String()
+	if m.Arrived.Width == 0 {
+		arrived = "" // unreadable: the differences say so
+	}
+	return "delivered " + strings.Join(m.Differences, "; ") + " (ordered: " + m.Ordered.String() + arrived + ")"
 }
 
 // DeliveredUnlikeOrder: the entry's file was paid for and kept, but is not
