@@ -36,7 +36,8 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	if err != nil {
 		return nil, err
 	}
-	interval := v.r.opts.ScoutStart
+	ceiling := v.r.pollCeiling()
+	interval := min(v.r.opts.ScoutStart, ceiling)
 	if expected, learned, _ := est.expect(key); learned {
 		// A task found unfinished just after its learned end is nearly
 		// done: ask again after a tenth of the estimate. A whole scout
@@ -87,14 +88,16 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		}
 		v.r.emit(Event{Kind: EventProgress, Address: v.ch.Address, TaskID: taskID, RequestID: task.RequestID, Progress: task.Progress})
 
-		next := min(time.Duration(float64(interval)*1.5), v.r.opts.PollCap)
+		next := nextPollGap(interval, elapsed, ceiling)
 		if p := task.Progress; p != nil && *p > 0 && *p < 100 {
 			// Progress is the best guess of the end: assume it is linear.
+			// It only ever brings the next poll sooner: measured from the
+			// create, it counts the queue as work and guesses late.
 			total := time.Duration(float64(elapsed) * 100 / *p)
 			if !v.resumed {
 				est.observe(key, total)
 			}
-			next = min(max(total-elapsed, minPollInterval), v.r.opts.PollCap)
+			next = min(next, max(total-elapsed, minPollInterval))
 		}
 		interval = next
 		if err := sleep(ctx, next); err != nil {
@@ -103,12 +106,39 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	}
 }
 
+// nextPollGap is the wait after a poll that found the task unfinished, age
+// after its create: the last gap ×1.5, but never more than a quarter of the
+// age (a task is noticed at most 25% after its end) nor the ceiling.
+func nextPollGap(last, age, ceiling time.Duration) time.Duration {
+	return min(time.Duration(float64(last)*1.5), ceiling, max(age/4, minPollInterval))
+}
+
+// defaultPollInterval is the time between polls that Lightricks recommends
+// ("poll every 5 s"), for a service that recommends none.
+const defaultPollInterval = 5 * time.Second
+
+// pollCeiling is the longest wait between two polls: the service's
+// recommended interval, within PollCap.
+func (r *run) pollCeiling() time.Duration {
+	d := defaultPollInterval
+	if p, ok := ltx.LookupProvider(r.plan.Settings.Provider); ok && p.Capabilities.PollInterval > 0 {
+		d = p.Capabilities.PollInterval
+	}
+	return min(d, r.opts.PollCap)
+}
+
 // waitFirstPoll sleeps until the first poll is due, moving the deadline
-// whenever the bucket learns a better estimate.
+// whenever the bucket learns a better estimate. A resumed task (made by an
+// earlier run, maybe long finished) is polled at once. Until the bucket has
+// learned, the first poll comes no later than the service's recommended
+// interval; once learned, just after the expected end (one poll a video).
 func (v *video) waitFirstPoll(ctx context.Context, key bucketKey, created time.Time, scouting bool) (time.Time, error) {
+	if v.resumed {
+		return time.Now(), ctx.Err()
+	}
 	for {
 		expected, learned, changed := v.r.est.expect(key)
-		due := created.Add(expected)
+		due := created.Add(min(expected, v.r.pollCeiling()))
 		switch {
 		case learned:
 			due = created.Add(time.Duration(float64(expected) * firstPollMargin))

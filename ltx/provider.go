@@ -67,6 +67,10 @@ type Capabilities struct {
 	GenerationTime time.Duration
 	// GenerationTimeAssumed marks GenerationTime as not documented.
 	GenerationTimeAssumed bool
+
+	// PollInterval is the service's recommended time between polls (0:
+	// none documented).
+	PollInterval time.Duration
 }
 
 // Takes reports whether the service takes the manifest attribute name.

@@ -28,6 +28,7 @@ var providerLightricks = register(&Provider{
 		ResultRetention:       24 * time.Hour,
 		GenerationTime:        time.Minute,
 		GenerationTimeAssumed: true,
+		PollInterval:          5 * time.Second, // "poll every 5 s"
 	},
 	Limits: Limits{
 		PromptMax:        5000,
