@@ -47,6 +47,8 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		interval = min(interval, max(expected/10, minPollInterval))
 	}
 	var lastPending time.Duration // elapsed at the last poll that found the task unfinished
+	var lastAt time.Duration      // elapsed at the last progress reading
+	var lastProgress float64      // that reading (0: none yet)
 	for {
 		var sent time.Time // after the limiter's wait: when the poll left
 		out := v.r.call(ctx, v.ch.Address, callPoll, func(ctx context.Context) (*ltx.Task, error) {
@@ -90,20 +92,32 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 
 		next := nextPollGap(interval, elapsed, ceiling)
 		if p := task.Progress; p != nil && *p > 0 && *p < 100 {
-			// Progress is the best guess of the end: assume it is linear.
-			// It only ever brings the next poll sooner: measured from the
-			// create, it counts the queue as work and guesses late.
-			total := time.Duration(float64(elapsed) * 100 / *p)
-			if !v.resumed {
+			total, measured := progressEnd(elapsed, *p, lastAt, lastProgress)
+			if measured && !v.resumed {
 				est.observe(key, total)
 			}
+			// Progress only ever brings the next poll sooner.
 			next = min(next, max(total-elapsed, minPollInterval))
+			lastAt, lastProgress = elapsed, *p
 		}
 		interval = next
 		if err := sleep(ctx, next); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// progressEnd is when a task at progress p (percent), elapsed after its
+// create, will end. Two readings give the rate of the work itself (measured:
+// true); one reading alone, read as linear from the create, counts the
+// time queued as work and guesses late, so it only hurries a poll and
+// teaches the estimator nothing.
+func progressEnd(elapsed time.Duration, p float64, lastAt time.Duration, lastP float64) (total time.Duration, measured bool) {
+	if lastP > 0 && p > lastP && elapsed > lastAt {
+		perPercent := float64(elapsed-lastAt) / (p - lastP)
+		return elapsed + time.Duration((100-p)*perPercent), true
+	}
+	return time.Duration(float64(elapsed) * 100 / p), false
 }
 
 // nextPollGap is the wait after a poll that found the task unfinished, age
