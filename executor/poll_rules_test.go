@@ -80,13 +80,14 @@ func TestResumedTaskIsPolledAtOnce(t *testing.T) {
 }
 
 // TestFirstPollComesByTheRecommendedInterval: before the run has learned
-// how long a task takes, a task that is not scouting still polls by the
-// ceiling, not when the prior (an hour) says.
+// how long a task takes, the scouts poll by the ceiling (the service's
+// recommended interval), not when the prior (an hour) says, and what they
+// learn wakes the task waiting for it.
 func TestFirstPollComesByTheRecommendedInterval(t *testing.T) {
 	f := newFixture(t, sim.Options{Latency: 20 * time.Millisecond}, "one", "two", "three")
 	opts := fastOptions()
 	opts.PollPrior = func(string, int) time.Duration { return time.Hour }
-	opts.ScoutStart = time.Hour // the scouts too wait for the ceiling
+	opts.ScoutStart = time.Hour // the ceiling decides
 	opts.PollCap = 300 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
