@@ -151,20 +151,35 @@ func hsv(h, s, v float64) rgb {
 type picture struct {
 	w, h     int
 	mbW, mbH int
-	pix      []rgb // mbW*16 × mbH*16
+	bg       rgb
+	// blocks hold the pixels of the macroblocks drawn on after fill; every
+	// other one is plain background. A 4K picture is mostly background:
+	// it is never held whole.
+	blocks map[int]*[macroblock * macroblock]rgb
 }
 
 func newPicture(w, h int) *picture {
 	mbW, mbH := (w+macroblock-1)/macroblock, (h+macroblock-1)/macroblock
-	return &picture{w: w, h: h, mbW: mbW, mbH: mbH, pix: make([]rgb, mbW*mbH*macroblock*macroblock)}
+	return &picture{w: w, h: h, mbW: mbW, mbH: mbH, blocks: map[int]*[macroblock * macroblock]rgb{}}
 }
 
-func (p *picture) stride() int { return p.mbW * macroblock }
+// set paints pixel (x, y).
+func (p *picture) set(x, y int, c rgb) {
+	mb := (y/macroblock)*p.mbW + x/macroblock
+	b := p.blocks[mb]
+	if b == nil {
+		b = new([macroblock * macroblock]rgb)
+		for i := range b {
+			b[i] = p.bg
+		}
+		p.blocks[mb] = b
+	}
+	b[(y%macroblock)*macroblock+x%macroblock] = c
+}
 
 func (p *picture) fill(c rgb) {
-	for i := range p.pix {
-		p.pix[i] = c
-	}
+	p.bg = c
+	clear(p.blocks)
 }
 
 // paintBar colours the visible part of macroblock (mbX, mbY)'s lower half.
@@ -172,7 +187,7 @@ func (p *picture) paintBar(mbX, mbY int, c rgb) {
 	top := min(mbY*macroblock+macroblock/2, p.h-macroblock/2)
 	for y := top; y < mbY*macroblock+macroblock; y++ {
 		for x := mbX * macroblock; x < (mbX+1)*macroblock; x++ {
-			p.pix[y*p.stride()+x] = c
+			p.set(x, y, c)
 		}
 	}
 }
@@ -220,7 +235,7 @@ func (p *picture) glyph(x0, y0, textScale int, ch rune, c rgb) {
 				for dx := 0; dx < textScale; dx++ {
 					x, y := x0+gx*textScale+dx, y0+gy*textScale+dy
 					if x >= 0 && y >= 0 && x < p.w && y < p.h {
-						p.pix[y*p.stride()+x] = c
+						p.set(x, y, c)
 					}
 				}
 			}
@@ -231,11 +246,16 @@ func (p *picture) glyph(x0, y0, textScale int, ch rune, c rgb) {
 // pcm appends macroblock (mbX, mbY) as I_PCM samples: 256 luma, then 64 Cb
 // and 64 Cr (4:2:0), in raster order, BT.601 studio range.
 func (p *picture) pcm(out []byte, mbX, mbY int) []byte {
-	x0, y0, st := mbX*macroblock, mbY*macroblock, p.stride()
+	block := p.blocks[mbY*p.mbW+mbX]
+	at := func(x, y int) rgb {
+		if block == nil {
+			return p.bg
+		}
+		return block[y*macroblock+x]
+	}
 	for y := 0; y < macroblock; y++ {
 		for x := 0; x < macroblock; x++ {
-			c := p.pix[(y0+y)*st+x0+x]
-			out = append(out, lumaOf(c))
+			out = append(out, lumaOf(at(x, y)))
 		}
 	}
 	for _, plane := range []func(r, g, b float64) uint8{cbOf, crOf} {
@@ -243,7 +263,7 @@ func (p *picture) pcm(out []byte, mbX, mbY int) []byte {
 			for x := 0; x < macroblock; x += 2 {
 				var r, g, b float64
 				for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
-					c := p.pix[(y0+y+d[1])*st+x0+x+d[0]]
+					c := at(x+d[0], y+d[1])
 					r, g, b = r+float64(c.r), g+float64(c.g), b+float64(c.b)
 				}
 				out = append(out, plane(r/4, g/4, b/4))
@@ -400,12 +420,13 @@ func (p *picture) idrSample(bg rgb) []byte {
 
 // plain: every pixel of macroblock (mbX, mbY) is the background.
 func (p *picture) plain(mbX, mbY int, bg rgb) bool {
-	for y := mbY * macroblock; y < (mbY+1)*macroblock; y++ {
-		row := p.pix[y*p.stride()+mbX*macroblock : y*p.stride()+(mbX+1)*macroblock]
-		for _, c := range row {
-			if c != bg {
-				return false
-			}
+	b := p.blocks[mbY*p.mbW+mbX]
+	if b == nil {
+		return true
+	}
+	for _, c := range b {
+		if c != bg {
+			return false
 		}
 	}
 	return true
