@@ -39,13 +39,9 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 	ceiling := v.r.pollCeiling()
 	interval := min(v.r.opts.ScoutStart, ceiling)
 	if expected, learned, _ := est.expect(key); learned {
-		// A task found unfinished just after its learned end is nearly
-		// done: ask again after a tenth of the estimate. A whole scout
-		// interval (×1.5) is longer than a short task itself, and with no
-		// progress to go by (lightricks) each such miss held a
-		// generation slot for 1.5 s.
-		// A long task's tenth can be longer than the scout interval: a
-		// minute's task asks again after the ceiling, not a second.
+		// Found unfinished just after its learned end, a task is nearly
+		// done: ask again after a tenth of the estimate (a scout interval
+		// is longer than a short task; a minute's task waits the ceiling).
 		interval = min(ceiling, max(expected/10, minPollInterval))
 	}
 	var lastPending time.Duration // elapsed at the last poll that found the task unfinished

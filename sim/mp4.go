@@ -564,12 +564,11 @@ func muxMP4(id string, spec videoSpec, samples, audio [][]byte, sps, pps []byte)
 			u32(0), u32(0), u32(movieTimescale), u32(movieMs), // times, timescale ms, duration
 			u32(0x00010000), []byte{0x01, 0x00}, make([]byte, 10), // rate, volume, reserved
 			matrix(), make([]byte, 24), u32(nextTrack)) // pre_defined, next_track_ID
-		moov := box("moov", mvhd, videoTrak(spec, samples, sps, pps, videoMs, videoChunk))
+		traks := [][]byte{mvhd, videoTrak(spec, samples, sps, pps, videoMs, videoChunk)}
 		if len(audio) > 0 {
-			moov = box("moov", mvhd, videoTrak(spec, samples, sps, pps, videoMs, videoChunk),
-				audioTrak(audio, videoChunk+uint32(videoBytes)))
+			traks = append(traks, audioTrak(audio, videoChunk+uint32(videoBytes)))
 		}
-		return moov
+		return box("moov", traks...)
 	}
 	moov := moovWith(0)
 	moov = moovWith(uint32(len(ftyp) + len(moov) + len(free) + 8))
