@@ -488,7 +488,7 @@ func (r *applyRun) report(ctx context.Context, run *state.Run, runErr error) err
 // needsAPI: forgetting entries is bookkeeping, and needs no key.
 func needsAPI(p *plan.Plan) bool {
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove && a != plan.ActionFetch && a != plan.ActionStore {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionMove && a != plan.ActionFetch && a != plan.ActionStore && a != plan.ActionMismatch {
 			return true
 		}
 	}

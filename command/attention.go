@@ -2,16 +2,11 @@ package command
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
-
-// deliveredUnlikeOrder says why a state entry holds a video delivered
-// unlike its order (another duration, resolution or format than asked),
-// or "" when it does not. The delivery check fills it in; until then no
-// video is.
-var deliveredUnlikeOrder = func(*state.Entry) string { return "" }
 
 // decision is a video that waits on someone: it keeps every apply exiting
 // 4 and plan -detailed-exitcode exiting 2 until it is settled, so that a
@@ -36,16 +31,26 @@ func awaitingDecision(p *plan.Plan) []decision {
 				c.Address, c.Address)})
 			continue
 		}
-		if c.Prior == nil {
-			continue
-		}
-		if why := deliveredUnlikeOrder(c.Prior); why != "" {
+		if c.Action == plan.ActionMismatch {
 			out = append(out, decision{c.Address, fmt.Sprintf(
-				"%s was delivered unlike its order (%s). Check the file, then run `ltxform apply -replace %s` to buy it again.",
-				c.Address, why, c.Address)})
+				"%s was delivered unlike its order (%s). Check the file, then run `ltxform accept %s` to keep it as it is, or `ltxform apply -replace %s` to order it again (the file is kept as a take).",
+				c.Address, mismatchWhy(c.Prior), c.Address, c.Address)})
 		}
 	}
 	return out
+}
+
+// mismatchWhy is what differs from the order, with the request id that
+// support needs.
+func mismatchWhy(e *state.Entry) string {
+	if e == nil || e.Mismatch == nil {
+		return "see ltxform state show"
+	}
+	why := strings.Join(e.Mismatch.Differences, "; ")
+	if e.Mismatch.RequestID != "" {
+		why += ", request_id " + e.Mismatch.RequestID
+	}
+	return why
 }
 
 // tellDecisions prints what each waiting video needs, and that apply exits

@@ -19,17 +19,13 @@ func TestVideosAwaitingADecision(t *testing.T) {
 		t.Fatalf("decisions %+v: want video.a only (a parked refusal waits on the manifest)", ds)
 	}
 
-	// The delivery check's hook: a video delivered unlike its order waits
-	// on a decision too.
-	defer func(f func(*state.Entry) string) { deliveredUnlikeOrder = f }(deliveredUnlikeOrder)
-	deliveredUnlikeOrder = func(e *state.Entry) string {
-		if e.Resolution == "720p" {
-			return "720p delivered, 1080p ordered"
-		}
-		return ""
-	}
+	// A video delivered unlike its order waits on a decision too: accept
+	// it, or order it again.
+	p.Changes[2] = plan.Change{Address: "video.c", Action: plan.ActionMismatch, Prior: &state.Entry{Address: "video.c",
+		Mismatch: &state.Mismatch{Differences: []string{"1280x720 delivered, 1920x1080 ordered"}, RequestID: "req_9"}}}
 	ds = awaitingDecision(p)
-	if len(ds) != 2 || ds[1].Address != "video.c" || !strings.Contains(ds[1].Line, "720p delivered, 1080p ordered") || !strings.Contains(ds[1].Line, "-replace video.c") {
+	if len(ds) != 2 || ds[1].Address != "video.c" || !strings.Contains(ds[1].Line, "1280x720 delivered, 1920x1080 ordered, request_id req_9") ||
+		!strings.Contains(ds[1].Line, "ltxform accept video.c") || !strings.Contains(ds[1].Line, "-replace video.c") {
 		t.Errorf("decisions %+v", ds)
 	}
 }

@@ -102,6 +102,7 @@ var verbs = map[string]verb{
 	"runs":         {run: runRuns, synopsis: "List past runs, or show one run's results", subcommands: []string{"show"}},
 	"force-unlock": {run: runForceUnlock, synopsis: "Release a lock whose holder is gone"},
 	"report":       {run: runReport, synopsis: "Write an HTML page of a run's videos"},
+	"accept":       {run: runAccept, synopsis: "Take a video that arrived unlike its order as it is"},
 	"workspace":    {run: runWorkspace, synopsis: "List, show or delete the workspaces of the backend", subcommands: subcommandNames(workspaceCommands)},
 }
 

@@ -227,6 +227,9 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 	if len(diffs) > 0 {
 		v.Warn(importWarning(c.Address, taskID, diffs))
 	}
+	if r.ErrorCode == state.CodeDeliveryMismatch {
+		return fmt.Errorf("import %s: task %s is downloaded to %s and kept, but %s: %s (request_id %s)", c.Address, taskID, c.Output, r.ErrorCode, r.ErrorMessage, r.RequestID)
+	}
 	if r.Status != executor.ResultCompleted {
 		return fmt.Errorf("import %s: task %s is recorded (%s) but not downloaded: %s", c.Address, taskID, r.Status, r.ErrorMessage)
 	}
@@ -301,6 +304,7 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 	entry.Status = state.StatusDownloaded
 	entry.SHA256, entry.Bytes, entry.OutputModTime = sum, n, info.ModTime()
 	entry.CompletedAt = entry.UpdatedAt
+	mismatch := checkImported(&entry, p, c, dst)
 	if err := store.Record(ctx, entry); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
 	}
@@ -308,7 +312,31 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 		return fmt.Errorf("writing the state snapshot: %w", err)
 	}
 	v.printf("Imported %s as %s (%s; sha256 %s). No request was sent.\n", src, c.Address, how, sum[:12])
+	if mismatch != nil {
+		return fmt.Errorf("import -file: %s is recorded, but %s: %s; ltxform accept %s takes it as it is", c.Address, state.CodeDeliveryMismatch, mismatch.Message(), shellQuote(c.Address))
+	}
 	return nil
+}
+
+// checkImported measures an imported file against the video's order, as
+// apply checks every download, into entry; the mismatch, if any.
+func checkImported(entry *state.Entry, p *plan.Plan, c *plan.Change, path string) *state.Mismatch {
+	provider, ok := ltx.LookupProvider(p.Settings.Provider)
+	if !ok {
+		return nil
+	}
+	d, err := executor.CheckDelivery(path, provider.Ordered(c.Request))
+	if err != nil {
+		return nil // not a readable MP4: adopted as it is, unmeasured
+	}
+	if d.Media.Width > 0 {
+		entry.Media = &d.Media
+	}
+	if m := d.Mismatch; m != nil {
+		entry.Mismatch = m
+		entry.ErrorCode, entry.ErrorMessage = state.CodeDeliveryMismatch, m.Message()
+	}
+	return d.Mismatch
 }
 
 // sameFile tells whether a and b are one file; b may not exist.

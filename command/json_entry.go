@@ -3,6 +3,7 @@ package command
 import (
 	"time"
 
+	"github.com/ltxform/ltxform/media"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -49,6 +50,11 @@ type jsonEntry struct {
 	Stored        *jsonStored `json:"stored,omitempty"`
 	ManifestHash  string      `json:"manifest_hash,omitempty"`
 	MadeBy        string      `json:"made_by,omitempty"`
+
+	// Media is what the downloaded file holds; Mismatch how it differs
+	// from what was ordered (DELIVERY_MISMATCH), if it does.
+	Media    *media.Info     `json:"media,omitempty"`
+	Mismatch *state.Mismatch `json:"mismatch,omitempty"`
 }
 
 // jsonStored is the video's copy in storage.
@@ -87,6 +93,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
 		Host: e.Host, RequestSource: e.RequestSource, ManifestHash: e.ManifestHash, MadeBy: e.MadeBy,
+		Media: e.Media, Mismatch: e.Mismatch,
 	}
 	if s := e.Stored; s != nil {
 		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}

@@ -142,7 +142,8 @@ const faultHelp = `generation_failed, timeout: the task ends failed; content_pol
 	`html_download: the first download answers 200 text/html; ` +
 	`daily_quota: a create answers 429 with Retry-After 86400, the day's quota spent; ` +
 	`gateway_timeout, redirect_create, hang_after_commit: the create is committed and billed, then answered ` +
-	`by a gateway's 504 page, a 307 to the same path, or never`
+	`by a gateway's 504 page, a 307 to the same path, or never` + `;` +
+	`wrong_media: the video delivered is not the one ordered: in turn two thirds of the size, half the length, no sound track`
 
 func faultNames() string {
 	names := make([]string, len(sim.Faults))

@@ -278,6 +278,15 @@ func (v *stateHumanView) Show(e *state.Entry) error {
 	if e.RequestSource != "" {
 		rows = append(rows, []string{"request_source", e.RequestSource})
 	}
+	if e.Media != nil {
+		rows = append(rows, []string{"media", e.Media.String()})
+	}
+	if m := e.Mismatch; m != nil {
+		rows = append(rows, []string{"ordered", m.Ordered.String()})
+		if !m.AcceptedAt.IsZero() {
+			rows = append(rows, []string{"accepted_at", stateTime(m.AcceptedAt) + " (delivered unlike the order: " + strings.Join(m.Differences, "; ") + ")"})
+		}
+	}
 	if e.Request != nil {
 		// The request that made the file: which prompt made out/hero.mp4.
 		for _, a := range plan.RequestAttributes(*e.Request) {

@@ -56,6 +56,8 @@ type jsonTotals struct {
 	MaxCredits    float64            `json:"max_cost"` // "max_credits" before format 2.0
 	UncertainCost float64            `json:"uncertain_cost,omitempty"`
 	AssumedPrices []string           `json:"assumed_prices,omitempty"`
+
+	Mismatch int `json:"mismatch,omitempty"` // delivered unlike the order, waiting for accept or -replace
 }
 
 func totalsJSON(t plan.Totals) jsonTotals {
@@ -64,6 +66,7 @@ func totalsJSON(t plan.Totals) jsonTotals {
 		NoOp: t.NoOp, Forget: t.Forget, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked, Fetch: t.Fetch, Store: t.Store,
 		Unit: string(t.Unit), Credits: t.Credits, ByResolution: t.ByResolution, Consumed: t.Consumed,
 		MaxCredits: t.MaxCredits, UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
+		Mismatch: t.Mismatch,
 	}
 	if out.ByResolution == nil {
 		out.ByResolution = map[string]float64{}

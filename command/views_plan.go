@@ -55,7 +55,7 @@ func actionSymbol(a plan.Action) (symbol, color string) {
 		return "~", ansiYellow
 	case plan.ActionForget:
 		return "-", ansiRed
-	case plan.ActionUncertain, plan.ActionAltered, plan.ActionParked, plan.ActionElsewhere:
+	case plan.ActionUncertain, plan.ActionAltered, plan.ActionParked, plan.ActionElsewhere, plan.ActionMismatch:
 		return "!", ansiBold + ansiYellow
 	}
 	return " ", ""
@@ -89,7 +89,7 @@ func (h *planHumanView) Plan(p *plan.Plan, diags hcl.Diagnostics) (err error) {
 func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 	v, out := h.v, h.v.out()
 	t := p.Totals
-	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked+t.Elsewhere == 0 {
+	if !p.HasChanges() && t.Uncertain+t.Altered+t.Parked+t.Elsewhere+t.Mismatch == 0 {
 		v.println("No changes. Your videos match the manifest.")
 		h.spend(t)
 		return nil
@@ -345,7 +345,7 @@ func summaryLine(t plan.Totals) string {
 	}{
 		{t.Create, "to create"}, {t.Replace, "to replace"}, {t.Retry, "to retry"},
 		{t.Resume, "to resume"}, {t.Download, "to download"}, {t.Fetch, "to fetch"}, {t.Store, "to store"}, {t.Move, "to move"}, {t.Forget, "to forget"},
-		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
+		{t.Uncertain, "uncertain"}, {t.Altered, "altered by hand"}, {t.Parked, "refused before"}, {t.Mismatch, "delivered unlike the order"}, {t.Elsewhere, "elsewhere"}, {t.NoOp, "unchanged"},
 	} {
 		if k.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.verb))

@@ -81,7 +81,7 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
 	outputs := make([]string, 0, len(p.Changes))
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere && a != plan.ActionMismatch {
 			outputs = append(outputs, p.Changes[i].Output)
 		}
 	}
@@ -103,6 +103,10 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 		case plan.ActionParked:
 			results[i] = parkedRow(ch)
 			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+			continue
+		case plan.ActionMismatch:
+			results[i] = mismatchRow(ch)
+			r.emit(Event{Kind: EventFailed, Address: ch.Address, TaskID: results[i].TaskID, RequestID: results[i].RequestID, ErrorCode: results[i].ErrorCode, Message: ch.Reason})
 			continue
 		case plan.ActionForget:
 			results[i] = r.forget(ctx, ch)

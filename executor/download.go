@@ -57,9 +57,14 @@ func (v *video) download(ctx context.Context) {
 			v.entry.SHA256, v.entry.Bytes, v.entry.OutputModTime = sum, n, mtime
 			v.entry.PriorFile = nil // kept as a take, or the same bytes
 			v.entry.Host = v.r.opts.Host
+			v.measure(path)
 			stored := v.storeDownloaded(ctx, path) // one record for both
 			if v.r.record(ctx, v.entry) != nil {
 				v.stateFailed()
+				return
+			}
+			if v.entry.Mismatch != nil {
+				v.mismatched(v.entry.Mismatch)
 				return
 			}
 			if !stored {

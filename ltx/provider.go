@@ -74,6 +74,10 @@ type Capabilities struct {
 	GenerationTime time.Duration
 	// GenerationTimeAssumed marks GenerationTime as not documented.
 	GenerationTimeAssumed bool
+
+	// PollInterval is the service's recommended time between polls (0:
+	// none documented).
+	PollInterval time.Duration
 }
 
 // Takes reports whether the service takes the manifest attribute name.
@@ -123,6 +127,10 @@ type Limits struct {
 	ImageMaxBytes, UploadMaxBytes int64
 	// LastFrameModels are the models that take last_frame_url (nil: all).
 	LastFrameModels []string
+
+	// AudioByDefault: a video that does not set generate_audio has a sound
+	// track (where the service takes generate_audio at all).
+	AudioByDefault bool
 }
 
 // Model is one model name a service knows.

@@ -28,6 +28,7 @@ var providerLightricks = register(&Provider{
 		ResultRetention:       24 * time.Hour,
 		GenerationTime:        time.Minute,
 		GenerationTimeAssumed: true,
+		PollInterval:          5 * time.Second, // "poll every 5 s"
 	},
 	Limits: Limits{
 		PromptMax:        5000,
@@ -45,6 +46,7 @@ var providerLightricks = register(&Provider{
 		DefaultModel:    lightricksDefaultModel,
 		FPS:             []int{24, 25, 48, 50},
 		DefaultFPS:      24,
+		AudioByDefault:  true, // "generate_audio: boolean, default true"
 		CameraMotions:   []string{"dolly_in", "dolly_out", "dolly_left", "dolly_right", "jib_up", "jib_down", "static", "focus_shift"},
 		ImageMaxBytes:   15 << 20,
 		UploadMaxBytes:  100 << 20,

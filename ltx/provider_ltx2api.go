@@ -18,6 +18,7 @@ var providerLTX2API = register(&Provider{
 	Capabilities: Capabilities{
 		Attributes:     []string{"image_url", "aspect_ratio", "seed"},
 		GenerationTime: 3 * time.Minute, // "a generation takes 1–3 minutes"
+		PollInterval:   5 * time.Second, // "poll every 5–10 s"
 	},
 	Limits: Limits{
 		PromptMax:    2000,

@@ -247,6 +247,8 @@ func countAction(t *Totals, a Action) {
 		t.Altered++
 	case ActionParked:
 		t.Parked++
+	case ActionMismatch:
+		t.Mismatch++
 	}
 }
 
@@ -275,7 +277,7 @@ func sortedSet(m map[string]bool) []string {
 func (p *Plan) HasChanges() bool {
 	for i := range p.Changes {
 		// A move changes the state even where the video needs nothing.
-		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked && a != ActionElsewhere || p.Changes[i].MovedFrom != "" {
+		if a := p.Changes[i].Action; a != ActionNoOp && a != ActionUncertain && a != ActionAltered && a != ActionParked && a != ActionElsewhere && a != ActionMismatch || p.Changes[i].MovedFrom != "" {
 			return true
 		}
 	}

@@ -29,6 +29,9 @@ func checkOutputs(ctx context.Context, dir string, changes []Change, idx []int, 
 		g.Go(func() error {
 			a, why := checkOutput(ctx, dir, c, t)
 			c.Action, c.Reason = storeIfNeeded(c, t, a, why)
+			if c.Action == ActionNoOp && c.Prior.DeliveredUnlikeOrder() {
+				c.Action, c.Reason = ActionMismatch, mismatchReason(c)
+			}
 			return nil
 		})
 	}
@@ -79,6 +82,13 @@ func checkOutput(ctx context.Context, dir string, c *Change, t target) (Action, 
 		return ActionAltered, alteredReason(c, "its sha256 differs from the downloaded file's")
 	}
 	return ActionNoOp, fmt.Sprintf("%s matches the state's sha256", c.Output)
+}
+
+// mismatchReason: a paid file unlike its order waits for the user's word.
+func mismatchReason(c *Change) string {
+	m := c.Prior.Mismatch
+	return fmt.Sprintf("%s; request id %s. Kept: ltxform accept %s to take it as it is, or -replace %s to order it again",
+		m.Message(), firstNonEmpty(m.RequestID, "(none)"), c.Address, c.Address)
 }
 
 // alteredReason: a file changed since it was downloaded was probably

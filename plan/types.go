@@ -46,6 +46,11 @@ const (
 	// ActionStore: downloaded, not stored: the file is here and unchanged,
 	// and storage does not hold it yet; it is uploaded.
 	ActionStore Action = "store"
+
+	// ActionMismatch: the file was paid for and kept, but is not what was
+	// ordered (another size, shorter, silent); nothing is sent until the
+	// user runs ltxform accept, or -replace to order it again.
+	ActionMismatch Action = "mismatch"
 )
 
 // Change is one row of the plan.
@@ -128,6 +133,7 @@ type Totals struct {
 	Uncertain    int                `json:"uncertain"`
 	Altered      int                `json:"altered,omitempty"`
 	Parked       int                `json:"parked,omitempty"`
+	Mismatch     int                `json:"mismatch,omitempty"`
 	Elsewhere    int                `json:"elsewhere,omitempty"`
 	Fetch        int                `json:"fetch,omitempty"`
 	Store        int                `json:"store,omitempty"`

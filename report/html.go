@@ -126,13 +126,14 @@ footer{color:var(--muted);font-size:.8rem;padding-bottom:24px}
 <div class="fail" role="group" aria-label="error"><p class="code">{{if .ErrorCode}}{{.ErrorCode}}{{else}}failed{{end}}</p>
 {{- if .ErrorMessage}}<p class="em">{{.ErrorMessage}}</p>{{end}}
 {{- if .Suggestion}}<p class="sug">{{.Suggestion}}</p>{{end}}</div>
-{{- else if .VideoSrc}}
+{{- end}}
+{{- if .VideoSrc}}
 {{- if .Lazy}}
 <div class="m" data-src="{{.VideoSrc}}"></div>
 {{- else}}
 <div class="m"><video src="{{.VideoSrc}}" controls preload="metadata" muted loop playsinline aria-label="video of {{.Address}}"></video></div>
 {{- end}}
-{{- else}}
+{{- else if ne .Status "failed"}}
 <div class="m"><p class="nofile">{{if .Missing}}File not found: {{.Output}}{{else}}No video{{end}}</p></div>
 {{- end}}
 <div class="b">
@@ -151,6 +152,8 @@ footer{color:var(--muted);font-size:.8rem;padding-bottom:24px}
 {{- if .TaskID}}<dt>Task</dt><dd><code class="tid">{{.TaskID}}</code><button type="button" class="copy" aria-label="copy task id">copy</button></dd>{{end}}
 {{- if .RequestID}}<dt>Request</dt><dd><code class="rid">{{.RequestID}}</code><button type="button" class="copy" aria-label="copy request id">copy</button></dd>{{end}}
 {{- if and .ErrorMessage (ne .Status "failed")}}<dt>Note</dt><dd>{{.ErrorMessage}}</dd>{{end}}
+{{- if .Ordered}}<dt>Ordered</dt><dd>{{.Ordered}}</dd>{{end}}
+{{- if .Delivered}}<dt>Delivered</dt><dd>{{.Delivered}}</dd>{{end}}
 {{- if .Output}}<dt>Output</dt><dd><code>{{.Output}}</code></dd>{{end}}
 {{- if .Takes}}<dt>Earlier</dt><dd>{{range $i, $t := .Takes}}{{if $i}}, {{end}}<a href="{{$t.Src}}">{{$t.Label}}</a>{{end}}</dd>{{end}}
 </dl>

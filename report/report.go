@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ltxform/ltxform/media"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -108,6 +109,9 @@ type Card struct {
 	// PromptDiff marks the words the run changed when it replaced the
 	// video's prompt; empty otherwise.
 	PromptDiff []textdiff.Op
+	// Ordered and Delivered: what the file was ordered as (when it arrived
+	// otherwise) and what it holds, measured at its download.
+	Ordered, Delivered string
 }
 
 // Take is an earlier take of a video, kept when a newer one replaced it.
@@ -292,7 +296,8 @@ func card(res, entry, known fields, unit string, rel pathResolver) Card {
 			c.Attempts = int(n)
 		}
 	}
-	if c.Output != "" && c.Status != "failed" {
+	c.Ordered, c.Delivered = deliveryText(entry)
+	if c.Output != "" && (c.Status != "failed" || c.ErrorCode == state.CodeDeliveryMismatch) {
 		c.VideoSrc, c.Missing = rel.src(c.Output)
 		if c.Missing {
 			c.VideoSrc = ""
@@ -316,6 +321,31 @@ func card(res, entry, known fields, unit string, rel pathResolver) Card {
 		}
 	}
 	return c
+}
+
+// deliveryText is what an entry's file was ordered as, when it arrived
+// otherwise, and what it holds.
+func deliveryText(entry fields) (ordered, delivered string) {
+	var d struct {
+		Media    *media.Info     `json:"media"`
+		Mismatch *state.Mismatch `json:"mismatch"`
+	}
+	if entry == nil {
+		return "", ""
+	}
+	if b, err := json.Marshal(map[string]any(entry)); err != nil || json.Unmarshal(b, &d) != nil {
+		return "", ""
+	}
+	if d.Media != nil {
+		delivered = d.Media.String()
+	}
+	if m := d.Mismatch; m != nil {
+		ordered = m.Ordered.String()
+		if !m.AcceptedAt.IsZero() {
+			ordered += " (accepted as delivered)"
+		}
+	}
+	return ordered, delivered
 }
 
 // pathResolver turns an output path (relative to the manifest directory)

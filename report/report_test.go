@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/media"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -231,5 +232,31 @@ func TestOutputWithAColonGetsAPlayer(t *testing.T) {
 	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "report.html")})
 	if !strings.Contains(html, `<video src="./take:1.mp4"`) || !strings.Contains(html, `href="./take:0.mp4"`) || strings.Contains(html, "ZgotmplZ") {
 		t.Errorf("the video and its take are not linked as ./take:N.mp4:\n%s", html[strings.Index(html, `class="m"`)-20:][:300])
+	}
+}
+
+// TestMismatchCardShowsOrderedAndDelivered: a video delivered unlike its
+// order shows both, its code and request id, and its (paid, kept) file.
+func TestMismatchCardShowsOrderedAndDelivered(t *testing.T) {
+	dir, run, st := fixture(t, 1)
+	res := &run.Results[0]
+	e := st.Entries[res.Address]
+	audio := true
+	arrived := media.Info{DurationS: 8, Width: 1280, Height: 720, FPS: 24, Audio: true}
+	e.Media = &arrived
+	e.Mismatch = &state.Mismatch{Ordered: media.Order{Width: 1920, Height: 1080, DurationS: 8, Audio: &audio}, Arrived: arrived,
+		Differences: []string{"size 1280x720, ordered 1920x1080"}, RequestID: res.RequestID}
+	res.Status, res.ErrorCode, res.ErrorMessage = state.ResultFailed, state.CodeDeliveryMismatch, e.Mismatch.Message()
+	html := render(t, Input{Run: run, State: st, ManifestDir: dir, OutputFile: filepath.Join(dir, "report.html")})
+	for _, want := range []string{
+		"<dt>Ordered</dt><dd>1920x1080, 8 s, with sound</dd>",
+		"<dt>Delivered</dt><dd>1280x720, 8 s, 24 fps, with sound</dd>",
+		`<p class="code">DELIVERY_MISMATCH</p>`,
+		res.RequestID,
+		`src="out/shot/0000.mp4"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the card lacks %s", want)
+		}
 	}
 }

@@ -62,6 +62,11 @@ func (s *Server) taskFaults(t *task) {
 	if s.fires(FaultHTMLDownload, p) {
 		t.htmlPage = 1
 	}
+	if s.fires(FaultWrongMedia, p) {
+		// In turn: another size, a shorter clip, no sound.
+		t.wrongMedia = wrongSize + wrongMediaKind(s.wrongMediaSeq%3)
+		s.wrongMediaSeq++
+	}
 	if t.failCode != "" {
 		t.failMsg = failMessages[t.failCode]
 		if s.opts.EchoKey && t.apiKey != "" {

@@ -316,6 +316,8 @@ func (s *Server) decodeLightricks(r *http.Request, mode string) (*createRequest,
 	}
 
 	c.cost = prices[tier] * float64(d)
+	fmt.Sscanf(resolution, "%dx%d", &c.width, &c.height)
+	c.fps, c.audio = int(fps), audio
 	norm, _ := json.Marshal([]any{mode, c.Prompt, model, resolution, d, fps, audio, motion, image, lastFrame})
 	c.key = ProviderLightricks + " " + string(norm)
 	return c, nil

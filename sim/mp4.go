@@ -8,61 +8,110 @@ import (
 	"strings"
 )
 
-// The simulator's videos are real, playable H.264 MP4 files, so that a report
-// or a demo shows pictures: a still frame in a colour drawn from the task id,
-// with the id written on it, and a bar along the bottom that fills over the
-// video's duration. They are made here in pure Go at download time, small
-// (a few tens of KB) and the same bytes for the same task every time.
+// The simulator's videos are real, playable H.264 MP4 files of the size,
+// length and frame rate ordered, with a (silent) AAC sound track when sound
+// was ordered, so that a report or a demo shows pictures and the check of
+// every download has something true to measure: a still frame in a colour
+// drawn from the task id, with the id written on it, and a bar along the
+// bottom that fills over the video's duration. They are made here in pure
+// Go at download time, small (tens to a few hundred KB even at 4K) and the
+// same bytes for the same task every time.
 //
 // The encoder is the simplest one the standard allows: Constrained Baseline,
-// CAVLC, one slice per picture. The first picture is an IDR whose macroblocks
-// are all I_PCM (raw samples, no transform); every later picture is a P
-// picture that skips every macroblock but the one it paints of the bar, again
-// as I_PCM. Every decoder must support both, and nothing here needs a DCT.
+// CAVLC, one slice per picture. The first picture is an IDR: a macroblock of
+// plain background is Intra 16x16 DC-predicted from plain neighbours with no
+// residual (a few bits), any other is I_PCM (raw samples, no transform);
+// every later picture is a P picture that skips every macroblock but the
+// ones it paints of the bar, again as I_PCM. Every decoder must support
+// these, and nothing here needs a DCT.
 
 const (
-	videoFPS        = 2    // pictures per second: enough for the bar to move
-	mediaTimescale  = 1000 // ticks per second in mdhd and stts
-	frameLongSide   = 160  // pixels; the picture is 160×90 or 90×160
-	frameShortSide  = 90   //
-	macroblock      = 16   // pixels per macroblock side
-	glyphW, glyphH  = 5, 7 // the font's cell, without spacing
-	textScale       = 1    // font pixels per glyph pixel
-	textLineSpacing = 3    // pixels between lines of text
+	videoTimescale  = 90000 // ticks per second in the video's mdhd and stts: whole ticks per frame at 24, 25, 48, 50
+	movieTimescale  = 1000  // mvhd and tkhd: milliseconds
+	defaultFPS      = 24    // what a service that takes no fps delivers
+	macroblock      = 16    // pixels per macroblock side
+	glyphW, glyphH  = 5, 7  // the font's cell, without spacing
+	textLineSpacing = 3     // font pixels between lines of text
 )
 
-// mp4For is the task's video: boxes ftyp, moov (mvhd first, its duration the
-// requested seconds in ms), free (naming the task) and mdat.
-func mp4For(t *task) []byte {
-	return taskVideo(t.id, int(t.req.Duration), t.req.AspectRatio == "9:16")
+// videoSpec is what a video file is made as.
+type videoSpec struct {
+	w, h    int
+	seconds int
+	fps     int
+	audio   bool
 }
 
-// taskVideo encodes the video of task id: seconds long, portrait or landscape.
-func taskVideo(id string, seconds int, portrait bool) []byte {
-	if seconds < 1 {
-		seconds = 1
+// standardSizes are the landscape sizes of the resolution names, for the
+// services that take a name and an aspect ratio rather than a size.
+var standardSizes = map[string][2]int{
+	"480p": {854, 480}, "720p": {1280, 720}, "1080p": {1920, 1080}, "1440p": {2560, 1440}, "4K": {3840, 2160},
+}
+
+// specFor is what task t's order asks for; a wrong_media task gets it wrong
+// in one way (another size, half the length, no sound).
+func specFor(t *task) videoSpec {
+	r := t.req
+	s := videoSpec{w: r.width, h: r.height, seconds: int(r.Duration), fps: r.fps, audio: r.audio}
+	if s.w == 0 {
+		size, ok := standardSizes[r.Resolution]
+		if !ok {
+			size = standardSizes["1080p"]
+		}
+		s.w, s.h = size[0], size[1]
+		if r.AspectRatio == "9:16" {
+			s.w, s.h = s.h, s.w
+		}
 	}
-	w, h := frameLongSide, frameShortSide
-	if portrait {
-		w, h = h, w
+	if s.fps == 0 {
+		s.fps = defaultFPS
 	}
-	enc := newPicture(w, h)
+	switch t.wrongMedia {
+	case wrongSize:
+		s.w, s.h = s.w*2/3&^1, s.h*2/3&^1
+	case wrongLength:
+		s.seconds = max(1, s.seconds/2)
+	case wrongSilent:
+		s.audio = false
+	}
+	return s
+}
+
+// mp4For is the task's video: boxes ftyp, moov (mvhd first), free (naming
+// the task) and mdat.
+func mp4For(t *task) []byte {
+	return taskVideo(t.id, specFor(t))
+}
+
+// taskVideo encodes the video of task id as spec says.
+func taskVideo(id string, spec videoSpec) []byte {
+	spec.seconds = max(spec.seconds, 1)
+	enc := newPicture(spec.w, spec.h)
 	bg, bar := taskColours(id)
 	enc.fill(bg)
 	enc.text(strings.ToUpper(id), rgb{255, 255, 255})
 
-	frames := seconds * videoFPS
+	frames := spec.seconds * spec.fps
 	samples := make([][]byte, 0, frames)
-	samples = append(samples, enc.idrSample())
+	samples = append(samples, enc.idrSample(bg))
 	barRow := enc.mbH - 1
+	painted := 0 // macroblocks of the bar painted so far
 	for i := 1; i < frames; i++ {
-		// Picture i paints one more macroblock of the bar; the skipped
-		// ones keep what the previous picture showed.
-		mbX := i * enc.mbW / frames
-		enc.paintBar(mbX, barRow, bar)
-		samples = append(samples, enc.pSample(i, barRow*enc.mbW+mbX))
+		// Picture i paints the bar up to its share of the width; the
+		// skipped macroblocks keep what the previous picture showed.
+		upTo := (i + 1) * enc.mbW / frames
+		var paint []int
+		for ; painted < upTo; painted++ {
+			enc.paintBar(painted, barRow, bar)
+			paint = append(paint, barRow*enc.mbW+painted)
+		}
+		samples = append(samples, enc.pSample(i, paint))
 	}
-	return muxMP4(id, w, h, seconds, samples, enc.sps(), enc.pps())
+	var audio [][]byte
+	if spec.audio {
+		audio = silentAAC(spec.seconds)
+	}
+	return muxMP4(id, spec, samples, audio, enc.sps(spec.fps), enc.pps())
 }
 
 type rgb struct{ r, g, b uint8 }
@@ -102,20 +151,35 @@ func hsv(h, s, v float64) rgb {
 type picture struct {
 	w, h     int
 	mbW, mbH int
-	pix      []rgb // mbW*16 × mbH*16
+	bg       rgb
+	// blocks hold the pixels of the macroblocks drawn on after fill; every
+	// other one is plain background. A 4K picture is mostly background:
+	// it is never held whole.
+	blocks map[int]*[macroblock * macroblock]rgb
 }
 
 func newPicture(w, h int) *picture {
 	mbW, mbH := (w+macroblock-1)/macroblock, (h+macroblock-1)/macroblock
-	return &picture{w: w, h: h, mbW: mbW, mbH: mbH, pix: make([]rgb, mbW*mbH*macroblock*macroblock)}
+	return &picture{w: w, h: h, mbW: mbW, mbH: mbH, blocks: map[int]*[macroblock * macroblock]rgb{}}
 }
 
-func (p *picture) stride() int { return p.mbW * macroblock }
+// set paints pixel (x, y).
+func (p *picture) set(x, y int, c rgb) {
+	mb := (y/macroblock)*p.mbW + x/macroblock
+	b := p.blocks[mb]
+	if b == nil {
+		b = new([macroblock * macroblock]rgb)
+		for i := range b {
+			b[i] = p.bg
+		}
+		p.blocks[mb] = b
+	}
+	b[(y%macroblock)*macroblock+x%macroblock] = c
+}
 
 func (p *picture) fill(c rgb) {
-	for i := range p.pix {
-		p.pix[i] = c
-	}
+	p.bg = c
+	clear(p.blocks)
 }
 
 // paintBar colours the visible part of macroblock (mbX, mbY)'s lower half.
@@ -123,7 +187,7 @@ func (p *picture) paintBar(mbX, mbY int, c rgb) {
 	top := min(mbY*macroblock+macroblock/2, p.h-macroblock/2)
 	for y := top; y < mbY*macroblock+macroblock; y++ {
 		for x := mbX * macroblock; x < (mbX+1)*macroblock; x++ {
-			p.pix[y*p.stride()+x] = c
+			p.set(x, y, c)
 		}
 	}
 }
@@ -131,6 +195,7 @@ func (p *picture) paintBar(mbX, mbY int, c rgb) {
 // text writes s, broken into lines that fit, centred in the picture above
 // the bar. A task id breaks after its prefix ("TASK_").
 func (p *picture) text(s string, c rgb) {
+	textScale := max(1, min(p.w, p.h)/270) // font pixels per glyph pixel: 4 at 1080p
 	perLine := (p.w - 4) / ((glyphW + 1) * textScale)
 	var lines []string
 	if prefix, rest, ok := strings.Cut(s, "_"); ok {
@@ -144,19 +209,19 @@ func (p *picture) text(s string, c rgb) {
 	if s != "" {
 		lines = append(lines, s)
 	}
-	lineH := glyphH*textScale + textLineSpacing
+	lineH := (glyphH + textLineSpacing) * textScale
 	y := (p.h - macroblock - len(lines)*lineH) / 2
 	for _, line := range lines {
 		x := (p.w - len(line)*(glyphW+1)*textScale + textScale) / 2
 		for _, ch := range line {
-			p.glyph(x, y, ch, c)
+			p.glyph(x, y, textScale, ch, c)
 			x += (glyphW + 1) * textScale
 		}
 		y += lineH
 	}
 }
 
-func (p *picture) glyph(x0, y0 int, ch rune, c rgb) {
+func (p *picture) glyph(x0, y0, textScale int, ch rune, c rgb) {
 	rows, ok := font5x7[ch]
 	if !ok {
 		rows = font5x7['?']
@@ -170,7 +235,7 @@ func (p *picture) glyph(x0, y0 int, ch rune, c rgb) {
 				for dx := 0; dx < textScale; dx++ {
 					x, y := x0+gx*textScale+dx, y0+gy*textScale+dy
 					if x >= 0 && y >= 0 && x < p.w && y < p.h {
-						p.pix[y*p.stride()+x] = c
+						p.set(x, y, c)
 					}
 				}
 			}
@@ -181,11 +246,16 @@ func (p *picture) glyph(x0, y0 int, ch rune, c rgb) {
 // pcm appends macroblock (mbX, mbY) as I_PCM samples: 256 luma, then 64 Cb
 // and 64 Cr (4:2:0), in raster order, BT.601 studio range.
 func (p *picture) pcm(out []byte, mbX, mbY int) []byte {
-	x0, y0, st := mbX*macroblock, mbY*macroblock, p.stride()
+	block := p.blocks[mbY*p.mbW+mbX]
+	at := func(x, y int) rgb {
+		if block == nil {
+			return p.bg
+		}
+		return block[y*macroblock+x]
+	}
 	for y := 0; y < macroblock; y++ {
 		for x := 0; x < macroblock; x++ {
-			c := p.pix[(y0+y)*st+x0+x]
-			out = append(out, lumaOf(c))
+			out = append(out, lumaOf(at(x, y)))
 		}
 	}
 	for _, plane := range []func(r, g, b float64) uint8{cbOf, crOf} {
@@ -193,7 +263,7 @@ func (p *picture) pcm(out []byte, mbX, mbY int) []byte {
 			for x := 0; x < macroblock; x += 2 {
 				var r, g, b float64
 				for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
-					c := p.pix[(y0+y+d[1])*st+x0+x+d[0]]
+					c := at(x+d[0], y+d[1])
 					r, g, b = r+float64(c.r), g+float64(c.g), b+float64(c.b)
 				}
 				out = append(out, plane(r/4, g/4, b/4))
@@ -215,6 +285,7 @@ func crOf(r, g, b float64) uint8 { return clampSample(128 + (112*r-93.786*g-18.2
 const (
 	log2MaxFrameNum = 8 // frame_num counts pictures mod 256
 	mbTypeIPCMInI   = 25
+	mbTypeI16x16DC  = 3  // I_16x16_2_0_0: DC prediction, no coded AC or chroma
 	mbTypeIPCMInP   = 30 // intra types follow the 5 inter ones in a P slice
 	nalIDR          = 5
 	nalNonIDR       = 1
@@ -222,14 +293,15 @@ const (
 	nalPPS          = 8
 )
 
-// sps is the sequence parameter set: Constrained Baseline, level 3.0,
-// picture order from frame_num (type 2), one reference frame, cropped to w×h.
-func (p *picture) sps() []byte {
+// sps is the sequence parameter set: Constrained Baseline, the lowest level
+// whose frame size and macroblock rate hold the picture, picture order from
+// frame_num (type 2), one reference frame, cropped to w×h.
+func (p *picture) sps(fps int) []byte {
 	var b bitWriter
 	b.u(8, 66)   // profile_idc: Baseline
 	b.u(8, 0xC0) // constraint_set0 and set1: Constrained Baseline
-	b.u(8, 30)   // level_idc
-	b.ue(0)      // seq_parameter_set_id
+	b.u(8, uint32(levelFor(p.mbW*p.mbH, p.mbW*p.mbH*fps)))
+	b.ue(0) // seq_parameter_set_id
 	b.ue(log2MaxFrameNum - 4)
 	b.ue(2) // pic_order_cnt_type
 	b.ue(1) // max_num_ref_frames
@@ -250,6 +322,20 @@ func (p *picture) sps() []byte {
 	}
 	b.u(1, 0) // vui_parameters_present_flag
 	return nal(3, nalSPS, b.trailing())
+}
+
+// levelFor is the lowest H.264 level (Table A-1) with room for frames of
+// mbs macroblocks at mbps macroblocks a second.
+func levelFor(mbs, mbps int) int {
+	for _, l := range []struct{ idc, frame, rate int }{
+		{30, 1620, 40500}, {31, 3600, 108000}, {32, 5120, 216000}, {40, 8192, 245760},
+		{42, 8704, 522240}, {50, 22080, 589824}, {51, 36864, 983040}, {52, 36864, 2073600},
+	} {
+		if mbs <= l.frame && mbps <= l.rate {
+			return l.idc
+		}
+	}
+	return 52
 }
 
 // pps: CAVLC, one slice group, deblocking control present (to turn it off).
@@ -273,8 +359,11 @@ func (p *picture) pps() []byte {
 	return nal(3, nalPPS, b.trailing())
 }
 
-// idrSample is the first picture: every macroblock I_PCM.
-func (p *picture) idrSample() []byte {
+// idrSample is the first picture: a plain background macroblock whose
+// upper and left neighbours are plain too is Intra 16x16 DC-predicted with
+// no residual (the prediction is exactly the background); every other one
+// is I_PCM.
+func (p *picture) idrSample(bg rgb) []byte {
 	var b bitWriter
 	b.ue(0)                 // first_mb_in_slice
 	b.ue(7)                 // slice_type: I, as every slice of the picture
@@ -285,9 +374,42 @@ func (p *picture) idrSample() []byte {
 	b.u(1, 0)               // long_term_reference_flag
 	b.se(0)                 // slice_qp_delta
 	b.ue(1)                 // disable_deblocking_filter_idc: off
+	plain := make([]bool, p.mbW*p.mbH)
+	for i := range plain {
+		plain[i] = p.plain(i%p.mbW, i/p.mbW, bg)
+	}
+	isPCM := make([]bool, len(plain))
 	var mb []byte
 	for mbY := 0; mbY < p.mbH; mbY++ {
 		for mbX := 0; mbX < p.mbW; mbX++ {
+			i := mbY*p.mbW + mbX
+			left, top := mbX > 0, mbY > 0
+			if plain[i] && (left || top) && (!left || plain[i-1]) && (!top || plain[i-p.mbW]) {
+				b.ue(mbTypeI16x16DC) // no residual but the (empty) luma DC block
+				b.ue(0)              // intra_chroma_pred_mode: DC
+				b.se(0)              // mb_qp_delta
+				// coeff_token of the empty Intra16x16DCLevel: its table
+				// follows nC, from the neighbours' coefficient counts (an
+				// I_PCM macroblock counts 16, a predicted one here 0).
+				nA, nB := 0, 0
+				if left && isPCM[i-1] {
+					nA = 16
+				}
+				if top && isPCM[i-p.mbW] {
+					nB = 16
+				}
+				nC := nA + nB
+				if left && top {
+					nC = (nA + nB + 1) >> 1
+				}
+				if nC >= 8 {
+					b.u(6, 0b000011)
+				} else {
+					b.u(1, 1) // nC is 0: no neighbour here is between
+				}
+				continue
+			}
+			isPCM[i] = true
 			b.ue(mbTypeIPCMInI)
 			b.alignZero()
 			b.bytes(p.pcm(mb[:0], mbX, mbY))
@@ -296,8 +418,23 @@ func (p *picture) idrSample() []byte {
 	return lengthPrefixed(nal(3, nalIDR, b.trailing()))
 }
 
-// pSample is picture n: macroblock paint as I_PCM, every other one skipped.
-func (p *picture) pSample(n, paint int) []byte {
+// plain: every pixel of macroblock (mbX, mbY) is the background.
+func (p *picture) plain(mbX, mbY int, bg rgb) bool {
+	b := p.blocks[mbY*p.mbW+mbX]
+	if b == nil {
+		return true
+	}
+	for _, c := range b {
+		if c != bg {
+			return false
+		}
+	}
+	return true
+}
+
+// pSample is picture n: the macroblocks in paint (ascending) as I_PCM,
+// every other one skipped.
+func (p *picture) pSample(n int, paint []int) []byte {
 	var b bitWriter
 	b.ue(0)                                              // first_mb_in_slice
 	b.ue(5)                                              // slice_type: P
@@ -308,12 +445,15 @@ func (p *picture) pSample(n, paint int) []byte {
 	b.u(1, 0)                                            // adaptive_ref_pic_marking_mode_flag: sliding window
 	b.se(0)                                              // slice_qp_delta
 	b.ue(1)                                              // disable_deblocking_filter_idc: off
-	total := p.mbW * p.mbH
-	b.ue(uint32(paint)) // mb_skip_run before the painted macroblock
-	b.ue(mbTypeIPCMInP)
-	b.alignZero()
-	b.bytes(p.pcm(nil, paint%p.mbW, paint/p.mbW))
-	if rest := total - paint - 1; rest > 0 {
+	next := 0                                            // the first macroblock not yet coded
+	for _, mb := range paint {
+		b.ue(uint32(mb - next)) // mb_skip_run before the painted macroblock
+		b.ue(mbTypeIPCMInP)
+		b.alignZero()
+		b.bytes(p.pcm(nil, mb%p.mbW, mb/p.mbW))
+		next = mb + 1
+	}
+	if rest := p.mbW*p.mbH - next; rest > 0 {
 		b.ue(uint32(rest))
 	}
 	return lengthPrefixed(nal(2, nalNonIDR, b.trailing()))
@@ -395,65 +535,142 @@ func lengthPrefixed(n []byte) []byte {
 }
 
 // muxMP4 lays out ftyp, moov, free, mdat: moov first, so a browser reading
-// only the start of the file (preload="metadata") has the whole index.
-func muxMP4(id string, w, h, seconds int, samples [][]byte, sps, pps []byte) []byte {
+// only the start of the file (preload="metadata") has the whole index. The
+// video's samples are one chunk, the sound's (if any) another after it.
+func muxMP4(id string, spec videoSpec, samples, audio [][]byte, sps, pps []byte) []byte {
 	ftyp := box("ftyp", []byte("isom"), u32(0x200), []byte("isomiso2avc1mp41"))
 	free := box("free", []byte("ltxform simulator "+id))
 
-	durationMs := uint32(seconds * 1000)
-	sizes := make([]byte, 0, 4*len(samples))
-	payload := 0
-	for _, s := range samples {
-		sizes = append(sizes, u32(uint32(len(s)))...)
-		payload += len(s)
+	videoMs := uint32(spec.seconds * movieTimescale)
+	movieMs := videoMs
+	if len(audio) > 0 {
+		movieMs = max(movieMs, uint32((len(audio)*aacFrameSamples*movieTimescale+aacRate-1)/aacRate))
 	}
-	// The chunk offset depends on moov's size, which does not depend on the
-	// offset's value: build once with 0, then again with the real one.
-	moovWith := func(chunkOffset uint32) []byte {
+	videoBytes, audioBytes := 0, 0
+	for _, s := range samples {
+		videoBytes += len(s)
+	}
+	for _, s := range audio {
+		audioBytes += len(s)
+	}
+	// The chunk offsets depend on moov's size, which does not depend on
+	// their values: build once with 0, then again with the real ones.
+	moovWith := func(videoChunk uint32) []byte {
+		nextTrack := uint32(2)
+		if len(audio) > 0 {
+			nextTrack = 3
+		}
 		mvhd := fullBox("mvhd", 0, 0,
-			u32(0), u32(0), u32(1000), u32(durationMs), // times, timescale ms, duration
+			u32(0), u32(0), u32(movieTimescale), u32(movieMs), // times, timescale ms, duration
 			u32(0x00010000), []byte{0x01, 0x00}, make([]byte, 10), // rate, volume, reserved
-			matrix(), make([]byte, 24), u32(2)) // pre_defined, next_track_ID
-		tkhd := fullBox("tkhd", 0, 3, // enabled, in movie
-			u32(0), u32(0), u32(1), u32(0), u32(durationMs), // times, track 1, reserved, duration
-			make([]byte, 8), u16(0), u16(0), u16(0), u16(0), // reserved, layer, group, volume, reserved
-			matrix(), u32(uint32(w)<<16), u32(uint32(h)<<16))
-		mdhd := fullBox("mdhd", 0, 0,
-			u32(0), u32(0), u32(mediaTimescale), u32(uint32(seconds*mediaTimescale)),
-			u16(0x55C4), u16(0)) // language "und"
-		hdlr := fullBox("hdlr", 0, 0, u32(0), []byte("vide"), make([]byte, 12), []byte("VideoHandler\x00"))
-		vmhd := fullBox("vmhd", 0, 1, make([]byte, 8))
-		dinf := box("dinf", fullBox("dref", 0, 0, u32(1), fullBox("url ", 0, 1)))
-		avcC := box("avcC", []byte{1, sps[1], sps[2], sps[3], 0xFF, 0xE1},
-			u16(uint16(len(sps))), sps, []byte{1}, u16(uint16(len(pps))), pps)
-		avc1 := box("avc1", make([]byte, 6), u16(1), // reserved, data_reference_index
-			make([]byte, 16), u16(uint16(w)), u16(uint16(h)), // pre_defined, reserved; size
-			u32(0x00480000), u32(0x00480000), u32(0), u16(1), // 72 dpi, reserved, frame_count
-			make([]byte, 32), u16(0x0018), u16(0xFFFF), avcC) // compressor name, depth, pre_defined
-		stbl := box("stbl",
-			fullBox("stsd", 0, 0, u32(1), avc1),
-			fullBox("stts", 0, 0, u32(1), u32(uint32(len(samples))), u32(mediaTimescale/videoFPS)),
-			fullBox("stss", 0, 0, u32(1), u32(1)),
-			fullBox("stsc", 0, 0, u32(1), u32(1), u32(uint32(len(samples))), u32(1)),
-			fullBox("stsz", 0, 0, u32(0), u32(uint32(len(samples))), sizes),
-			fullBox("stco", 0, 0, u32(1), u32(chunkOffset)))
-		minf := box("minf", vmhd, dinf, stbl)
-		trak := box("trak", tkhd, box("mdia", mdhd, hdlr, minf))
-		return box("moov", mvhd, trak)
+			matrix(), make([]byte, 24), u32(nextTrack)) // pre_defined, next_track_ID
+		traks := [][]byte{mvhd, videoTrak(spec, samples, sps, pps, videoMs, videoChunk)}
+		if len(audio) > 0 {
+			traks = append(traks, audioTrak(audio, videoChunk+uint32(videoBytes)))
+		}
+		return box("moov", traks...)
 	}
 	moov := moovWith(0)
 	moov = moovWith(uint32(len(ftyp) + len(moov) + len(free) + 8))
 
-	out := make([]byte, 0, len(ftyp)+len(moov)+len(free)+8+payload)
+	out := make([]byte, 0, len(ftyp)+len(moov)+len(free)+8+videoBytes+audioBytes)
 	out = append(out, ftyp...)
 	out = append(out, moov...)
 	out = append(out, free...)
-	out = append(out, u32(uint32(8+payload))...)
+	out = append(out, u32(uint32(8+videoBytes+audioBytes))...)
 	out = append(out, "mdat"...)
 	for _, s := range samples {
 		out = append(out, s...)
 	}
+	for _, s := range audio {
+		out = append(out, s...)
+	}
 	return out
+}
+
+func videoTrak(spec videoSpec, samples [][]byte, sps, pps []byte, durationMs, chunk uint32) []byte {
+	w, h := spec.w, spec.h
+	sizes := make([]byte, 0, 4*len(samples))
+	for _, s := range samples {
+		sizes = append(sizes, u32(uint32(len(s)))...)
+	}
+	tkhd := fullBox("tkhd", 0, 3, // enabled, in movie
+		u32(0), u32(0), u32(1), u32(0), u32(durationMs), // times, track 1, reserved, duration
+		make([]byte, 8), u16(0), u16(0), u16(0), u16(0), // reserved, layer, group, volume, reserved
+		matrix(), u32(uint32(w)<<16), u32(uint32(h)<<16))
+	frameTicks := uint32(videoTimescale / spec.fps)
+	mdhd := fullBox("mdhd", 0, 0,
+		u32(0), u32(0), u32(videoTimescale), u32(uint32(len(samples))*frameTicks),
+		u16(0x55C4), u16(0)) // language "und"
+	hdlr := fullBox("hdlr", 0, 0, u32(0), []byte("vide"), make([]byte, 12), []byte("VideoHandler\x00"))
+	vmhd := fullBox("vmhd", 0, 1, make([]byte, 8))
+	avcC := box("avcC", []byte{1, sps[1], sps[2], sps[3], 0xFF, 0xE1},
+		u16(uint16(len(sps))), sps, []byte{1}, u16(uint16(len(pps))), pps)
+	avc1 := box("avc1", make([]byte, 6), u16(1), // reserved, data_reference_index
+		make([]byte, 16), u16(uint16(w)), u16(uint16(h)), // pre_defined, reserved; size
+		u32(0x00480000), u32(0x00480000), u32(0), u16(1), // 72 dpi, reserved, frame_count
+		make([]byte, 32), u16(0x0018), u16(0xFFFF), avcC) // compressor name, depth, pre_defined
+	stbl := box("stbl",
+		fullBox("stsd", 0, 0, u32(1), avc1),
+		fullBox("stts", 0, 0, u32(1), u32(uint32(len(samples))), u32(frameTicks)),
+		fullBox("stss", 0, 0, u32(1), u32(1)),
+		fullBox("stsc", 0, 0, u32(1), u32(1), u32(uint32(len(samples))), u32(1)),
+		fullBox("stsz", 0, 0, u32(0), u32(uint32(len(samples))), sizes),
+		fullBox("stco", 0, 0, u32(1), u32(chunk)))
+	return box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", vmhd, dataInfo(), stbl)))
+}
+
+func dataInfo() []byte { return box("dinf", fullBox("dref", 0, 0, u32(1), fullBox("url ", 0, 1))) }
+
+// The sound track: AAC-LC, mono, 48 kHz, every frame silent.
+const (
+	aacRate         = 48000
+	aacFrameSamples = 1024
+)
+
+// silentAACFrame is one raw AAC-LC frame of mono silence (what ffmpeg's
+// encoder writes for it), and aacConfig its AudioSpecificConfig: object
+// type 2 (LC), sampling index 3 (48 kHz), one channel.
+var (
+	silentAACFrame = []byte{0x01, 0x18, 0x20, 0x07}
+	aacConfig      = []byte{0x11, 0x88}
+)
+
+// silentAAC is seconds of silence, in frames.
+func silentAAC(seconds int) [][]byte {
+	n := (seconds*aacRate + aacFrameSamples - 1) / aacFrameSamples
+	frames := make([][]byte, n)
+	for i := range frames {
+		frames[i] = silentAACFrame
+	}
+	return frames
+}
+
+func audioTrak(frames [][]byte, chunk uint32) []byte {
+	n := uint32(len(frames))
+	durationMs := (n*aacFrameSamples*movieTimescale + aacRate - 1) / aacRate
+	tkhd := fullBox("tkhd", 0, 3,
+		u32(0), u32(0), u32(2), u32(0), u32(durationMs), // times, track 2, reserved, duration
+		make([]byte, 8), u16(0), u16(1), u16(0x0100), u16(0), // reserved, layer, alternate group, volume 1.0
+		matrix(), u32(0), u32(0))
+	mdhd := fullBox("mdhd", 0, 0, u32(0), u32(0), u32(aacRate), u32(n*aacFrameSamples), u16(0x55C4), u16(0))
+	hdlr := fullBox("hdlr", 0, 0, u32(0), []byte("soun"), make([]byte, 12), []byte("SoundHandler\x00"))
+	smhd := fullBox("smhd", 0, 0, u16(0), u16(0))
+	// ES_Descriptor ← DecoderConfigDescriptor (MPEG-4 audio) ← the
+	// AudioSpecificConfig; then an SLConfigDescriptor.
+	decSpecific := append([]byte{0x05, byte(len(aacConfig))}, aacConfig...)
+	decConfig := append([]byte{0x04, byte(13 + len(decSpecific)), 0x40, 0x15, 0, 0, 0}, append(append(u32(0), u32(0)...), decSpecific...)...)
+	es := append([]byte{0x03, byte(3 + len(decConfig) + 3), 0, 2, 0}, append(decConfig, 0x06, 0x01, 0x02)...)
+	mp4a := box("mp4a", make([]byte, 6), u16(1), // reserved, data_reference_index
+		make([]byte, 8), u16(1), u16(16), u16(0), u16(0), // reserved, channels, sample size, pre_defined, reserved
+		u32(aacRate<<16), fullBox("esds", 0, 0, es))
+	stbl := box("stbl",
+		fullBox("stsd", 0, 0, u32(1), mp4a),
+		fullBox("stts", 0, 0, u32(1), u32(n), u32(aacFrameSamples)),
+		fullBox("stsc", 0, 0, u32(1), u32(1), u32(n), u32(1)),
+		fullBox("stsz", 0, 0, u32(uint32(len(silentAACFrame))), u32(n)),
+		fullBox("stco", 0, 0, u32(1), u32(chunk)))
+	return box("trak", tkhd, box("mdia", mdhd, hdlr, box("minf", smhd, dataInfo(), stbl)))
 }
 
 func matrix() []byte {

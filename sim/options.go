@@ -112,6 +112,7 @@ const (
 	FaultGatewayTimeout   Fault = "gateway_timeout"    // the create is committed and billed, then a gateway answers 504 with its HTML page
 	FaultRedirectCreate   Fault = "redirect_create"    // the create is committed and billed, then answered 307 to the same path
 	FaultHangAfterCommit  Fault = "hang_after_commit"  // the create is committed and billed, then its answer never comes
+	FaultWrongMedia       Fault = "wrong_media"        // the video delivered is not the one ordered: in turn another size, half the length, no sound
 )
 
 // Rule injects Fault into requests whose prompt contains PromptContains
@@ -204,7 +205,7 @@ var Faults = []Fault{
 	FaultGenerationFailed, FaultTimeout, FaultContentPolicy, FaultServerError,
 	FaultUnavailable, FaultDropAfterCreate, FaultLoseTask, FaultTruncateDownload,
 	FaultOverloaded, FaultHang, FaultUnreadableAnswer, FaultResetAfterCommit, FaultHTMLDownload,
-	FaultDailyQuota, FaultGatewayTimeout, FaultRedirectCreate, FaultHangAfterCommit,
+	FaultDailyQuota, FaultGatewayTimeout, FaultRedirectCreate, FaultHangAfterCommit, FaultWrongMedia,
 }
 
 // Valid reports whether f is one of Faults.

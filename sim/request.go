@@ -30,6 +30,11 @@ type createRequest struct {
 	cost       float64 // the price in the provider's unit
 	key        string  // the provider's normalized body, when not normalized()
 	imageField string  // the body field holding ImageURL, when not image_url
+	// What the video file is made as, where the provider's body says more
+	// than a resolution name: the size, the frame rate, a sound track.
+	width, height int
+	fps           int
+	audio         bool
 }
 
 // bodyKey is what two creates of the same video have in common.

@@ -47,6 +47,7 @@ type Server struct {
 	balance          float64
 	spent            float64
 	unreadableSeq    int
+	wrongMediaSeq    int // wrong_media deliveries so far: the next one's kind
 }
 
 // New returns a simulator with opts. It panics on a Provider not in

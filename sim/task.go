@@ -32,7 +32,19 @@ type task struct {
 	apiKey    string    // the key that created it (EchoKey puts it in failMessage)
 	failMsg   string    // the failed task's error message
 	videoPath string    // where the provider serves its MP4
+	// wrongMedia: the video delivered is not the one ordered (wrong_media).
+	wrongMedia wrongMediaKind
 }
+
+// wrongMediaKind is how a wrong_media delivery differs from its order.
+type wrongMediaKind int
+
+const (
+	rightMedia  wrongMediaKind = iota
+	wrongSize                  // two thirds of the size ordered
+	wrongLength                // half the length ordered
+	wrongSilent                // no sound track, though sound was ordered
+)
 
 // statusAt is the task's status and progress (0–100; -1 when failed) at now.
 func (t *task) statusAt(now time.Time) (string, int) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/media"
 )
 
 // FormatVersion of the snapshot schema this build reads and writes.
@@ -95,6 +96,10 @@ type Entry struct {
 	// MadeBy is the host whose run sent the create (Host is the one that
 	// downloaded the file last).
 	MadeBy string `json:"made_by,omitempty"`
+	// Media is what the downloaded file holds, read from its MP4 index.
+	Media *media.Info `json:"media,omitempty"`
+	// Mismatch: the file is not what was ordered (see DeliveredUnlikeOrder).
+	Mismatch *Mismatch `json:"mismatch,omitempty"`
 }
 
 // StoredObject is one video in object storage.
