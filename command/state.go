@@ -35,7 +35,7 @@ func runState(ctx context.Context, env *Env, args []string) error {
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stdout, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]\n\nRun \"ltxform state SUBCOMMAND -help\" for its options.")
+		fmt.Fprintln(env.Stdout, stateUsage(ctx))
 		return nil
 	}
 	for _, sub := range stateCommands {
@@ -44,6 +44,26 @@ func runState(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return unknownCommand("state", args[0], subcommandNames(stateCommands))
+}
+
+// stateUsage lists each subcommand's usage line as its own -help prints it,
+// so that the overview cannot drift from the flag sets.
+func stateUsage(ctx context.Context) string {
+	var b strings.Builder
+	for i, sub := range stateCommands {
+		env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		var help *helpRequested
+		if !errors.As(sub.run(ctx, env, []string{"-help"}), &help) {
+			continue
+		}
+		lead := "       "
+		if i == 0 {
+			lead = "Usage: "
+		}
+		fmt.Fprintf(&b, "%s%s\n", lead, help.line())
+	}
+	b.WriteString("\nRun \"ltxform state SUBCOMMAND -help\" for its options.")
+	return b.String()
 }
 
 // stateReadArgs are the arguments of state list and state show.

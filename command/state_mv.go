@@ -22,7 +22,7 @@ type stateMvArgs struct {
 
 func parseStateMv(args []string) (stateMvArgs, error) {
 	var a stateMvArgs
-	fs := newFlagSet("state mv", "[-lock-timeout D] [-workspace NAME] FROM TO [DIR]", &a.Common)
+	fs := newFlagSet("state mv", "[-lock=false] [-lock-timeout D] [-workspace NAME] FROM TO [DIR]", &a.Common)
 	addLockFlags(fs, &a.Lock)
 	if err := fs.parse(args); err != nil {
 		return a, err
