@@ -48,6 +48,7 @@ const chaosSeedEnv = "LTXFORM_CHAOS_SEED"
 // Every run ends by itself, the state always loads, no video is bought twice
 // until -retry-uncertain says so, and the key reaches no output and no file.
 func TestChaos(t *testing.T) {
+	t.Parallel()
 	const videos = 30
 	runs := 20
 	if testing.Short() {

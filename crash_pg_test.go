@@ -116,6 +116,7 @@ func (w *pgCrashWorld) checkAllDownloaded(n int) {
 // state in PostgreSQL: an apply killed at any moment and run again never
 // buys a video twice, the state always loads, and the last run finishes.
 func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 20 subprocesses")
 	}
@@ -203,6 +204,7 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 // in the local pending journal, and the next apply writes them to the
 // database and finishes without buying anything twice.
 func TestApplySurvivesLosingItsDatabase(t *testing.T) {
+	t.Parallel()
 	const videos = 16
 	manifest := fmt.Sprintf(`
 api {

@@ -46,6 +46,7 @@ video "clip" {
 // twice, and once it finishes every file is there with the sha256 the state
 // records.
 func TestApplySurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 20 subprocesses")
 	}
@@ -347,6 +348,7 @@ video "clip" {
 // is not sent again on its own), and apply -retry-uncertain buys the rest
 // knowingly.
 func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	const videos = 30
 	kills := 10
 	if testing.Short() {

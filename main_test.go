@@ -1,12 +1,14 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,9 +21,33 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(parallelByDefault{m}, map[string]func(){
 		"ltxform": main,
 	})
+}
+
+// testParallelism is how many parallel tests (each script, the crash and
+// chaos tests) run at once unless -parallel says otherwise. They spend most
+// of their time waiting for subprocesses and the simulator's clock, not on
+// a CPU, so Go's default of one per core would leave two cores idle for
+// minutes.
+const testParallelism = 8
+
+// parallelByDefault runs the tests with -parallel testParallelism when the
+// command line does not set it.
+type parallelByDefault struct{ m *testing.M }
+
+func (p parallelByDefault) Run() int {
+	quickRaceExit()
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(testParallelism, runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err)
+		}
+	}
+	return p.m.Run()
 }
 
 // simKey is the key the scripts' simulator accepts; scripts see it as $LTX_API_KEY.
@@ -31,6 +57,7 @@ const simKey = "sk-test-4f1b2c9e7d"
 // simulator on a loopback port; its URL is $LTX_API_URL. A script may hold a
 // file sim.args with `ltxform sim` knob flags (one line) to configure it.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -65,9 +92,21 @@ func setupScriptSim(env *testscript.Env) error {
 	env.Setenv("LTX_API_URL", srv.URL)
 	env.Setenv("LTX_API_KEY", simKey)
 	env.Setenv("NO_COLOR", "1")
+	env.Setenv("GORACE", os.Getenv("GORACE")) // see quickRaceExit
 	// The scripts read whole tables: a terminal wide enough for every column.
 	env.Setenv("COLUMNS", "1000")
 	return nil
+}
+
+// quickRaceExit tells the race-instrumented ltxform processes that the tests
+// start (hundreds of them) not to sleep for the race runtime's default
+// atexit_sleep_ms of one second before they exit. A race is still reported
+// when it happens; the sleep only gives other goroutines time to run into
+// one at exit. An explicit GORACE setting wins.
+func quickRaceExit() {
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
 }
 
 // cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an
