@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/ltxform/ltxform/internal/memnet"
 )
 
 // Issue 14, finding 4: a download had no deadline of its own; a video host
@@ -25,7 +27,7 @@ func testDownloadThatGoesSilentIsCut(t *testing.T) {
 	mp4Head := []byte("\x00\x00\x00\x18ftypisom")
 	release := make(chan struct{})
 	defer close(release)
-	hc, base := newMemServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := memnet.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "video/mp4")
 		w.Header().Set("Content-Length", "1000")
 		w.Write(mp4Head)
@@ -48,7 +50,9 @@ func testDownloadThatGoesSilentIsCut(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	}))
-	c := NewClient(Options{BaseURL: base, HTTPClient: hc, Key: NewKey("k"), DownloadIdleTimeout: 300 * time.Millisecond})
+	defer srv.Close()
+	base := memnet.BaseURL
+	c := NewClient(Options{BaseURL: base, HTTPClient: srv.Client(), Key: NewKey("k"), DownloadIdleTimeout: 300 * time.Millisecond})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -77,14 +81,16 @@ func TestFinding4DownloadWithoutAnAnswerIsCut(t *testing.T) {
 // cancellation at 50 ms comes before the 200 ms watchdog on a busy machine.
 func testDownloadWithoutAnAnswerIsCut(t *testing.T) {
 	release := make(chan struct{})
-	hc, base := newMemServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := memnet.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
 		}
 	}))
+	defer srv.Close()
 	defer close(release)
-	c := NewClient(Options{BaseURL: base, HTTPClient: hc, Key: NewKey("k"), DownloadIdleTimeout: 200 * time.Millisecond})
+	base := memnet.BaseURL
+	c := NewClient(Options{BaseURL: base, HTTPClient: srv.Client(), Key: NewKey("k"), DownloadIdleTimeout: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := c.Download(ctx, base+"/v.mp4", &bytes.Buffer{})
