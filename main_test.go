@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ func TestScripts(t *testing.T) {
 		Setup:               setupScriptSim,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
+			"simclock": cmdSimClock,
 			"waitfor":  cmdWaitFor,
 		},
 	})
@@ -85,6 +87,9 @@ func setupScriptSim(env *testscript.Env) error {
 	if len(opts.Keys) == 0 {
 		opts.Keys = []string{simKey}
 	}
+	clock := &scriptClock{}
+	opts.Now = clock.Now
+	env.Values["simclock"] = clock
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
 	env.Defer(func() { srv.Close() })
@@ -107,6 +112,39 @@ func quickRaceExit() {
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
 		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
 	}
+}
+
+// scriptClock is the simulator's clock in a script: real time, plus what
+// `simclock` moved it on by.
+type scriptClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *scriptClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// cmdSimClock moves the simulator's clock on: `simclock 1h` makes the
+// tasks of a `-latency 1h` simulator complete now, so that a script decides
+// when a command in the background may finish instead of racing it.
+func cmdSimClock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simclock DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil || d <= 0 {
+		ts.Fatalf("bad duration %q", args[0])
+	}
+	c, _ := ts.Value("simclock").(*scriptClock)
+	if c == nil {
+		ts.Fatalf("no simulator in this script")
+	}
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an

@@ -42,6 +42,7 @@ func TestPGScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
+			"simclock": cmdSimClock,
 			"pglocked": cmdPGLocked,
 		},
 	})
