@@ -50,10 +50,8 @@ const chaosSeedEnv = "LTXFORM_CHAOS_SEED"
 func TestChaos(t *testing.T) {
 	t.Parallel()
 	const videos = 30
-	runs := 20
-	if testing.Short() {
-		runs = 6
-	}
+	skipInShortMode(t, "stops 20 applies with signals")
+	const runs = 20
 	// A new seed on every developer run explores new schedules; CI runs a
 	// fixed one, so that a red CI is a regression rather than a new draw
 	// (process timing still varies; the invariants hold for every seed).

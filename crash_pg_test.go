@@ -117,9 +117,7 @@ func (w *pgCrashWorld) checkAllDownloaded(n int) {
 // buys a video twice, the state always loads, and the last run finishes.
 func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("kills 20 subprocesses")
-	}
+	skipInShortMode(t, "kills 20 applies")
 	w := newPGCrashWorld(t, crashManifest, sim.Options{
 		Latency:    300 * time.Millisecond,
 		FaultRates: map[sim.Fault]float64{sim.FaultDropAfterCreate: 0.15, sim.FaultUnavailable: 0.05},
@@ -205,6 +203,7 @@ func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
 // database and finishes without buying anything twice.
 func TestApplySurvivesLosingItsDatabase(t *testing.T) {
 	t.Parallel()
+	skipInShortMode(t, "cuts a running apply off its database")
 	const videos = 16
 	manifest := fmt.Sprintf(`
 api {
