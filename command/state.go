@@ -87,7 +87,10 @@ func parseStateList(args []string) (stateReadArgs, error) {
 		return a, err
 	}
 	addrs, dir := splitAddressesAndDir(fs.Args())
-	a.Filter, a.Dir = addrs, dirOrCurrent(dir)
+	if len(addrs) > 0 {
+		a.Filter = addrs
+	}
+	a.Dir = dirOrCurrent(dir)
 	return a, nil
 }
 
