@@ -60,6 +60,7 @@ func (b *syncBuffer) waitFor(t *testing.T, want string, limit time.Duration) {
 // after Enter: the command says nothing was sent, exits 1, and the service
 // saw no request.
 func TestPTYCtrlCAtTheApprovalPromptCancelsAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := ltxformBinary(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(ptyManifest), 0o644); err != nil {

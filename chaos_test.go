@@ -119,11 +119,10 @@ func TestChaosLightricks(t *testing.T) {
 }
 
 func runChaos(t *testing.T, cc chaosCase) {
+	t.Parallel()
+	skipInShortMode(t, "stops 20 applies with signals")
 	videos := cc.videos
-	runs := 20
-	if testing.Short() {
-		runs = 6
-	}
+	const runs = 20
 	// A new seed on every developer run explores new schedules; CI runs a
 	// fixed one, so that a red CI is a regression rather than a new draw
 	// (process timing still varies; the invariants hold for every seed).

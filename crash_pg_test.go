@@ -117,9 +117,8 @@ func (w *pgCrashWorld) checkAllDownloaded(n int) {
 // state in PostgreSQL: an apply killed at any moment and run again never
 // buys a video twice, the state always loads, and the last run finishes.
 func TestApplySurvivesSIGKILLWithPGStore(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills 20 subprocesses")
-	}
+	t.Parallel()
+	skipInShortMode(t, "kills 20 applies")
 	w := newPGCrashWorld(t, crashManifest, sim.Options{
 		Latency:    300 * time.Millisecond,
 		FaultRates: map[sim.Fault]float64{sim.FaultDropAfterCreate: 0.15, sim.FaultUnavailable: 0.05},
@@ -222,6 +221,8 @@ func killAndResume(t *testing.T, w killWorld) {
 // in the local pending journal, and the next apply writes them to the
 // database and finishes without buying anything twice.
 func TestApplySurvivesLosingItsDatabase(t *testing.T) {
+	t.Parallel()
+	skipInShortMode(t, "cuts a running apply off its database")
 	const videos = 16
 	manifest := fmt.Sprintf(`
 api {

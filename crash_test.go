@@ -50,9 +50,8 @@ video "clip" {
 // twice, and once it finishes every file is there with the sha256 the state
 // records.
 func TestApplySurvivesSIGKILL(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills 20 subprocesses")
-	}
+	t.Parallel()
+	skipInShortMode(t, "kills 20 applies")
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +126,16 @@ func TestApplySurvivesSIGKILL(t *testing.T) {
 	}
 	if c := s.Counters(); c.Creates < 40 {
 		t.Errorf("the simulator saw %d creates for 40 videos", c.Creates)
+	}
+}
+
+// skipInShortMode skips a crash or chaos test under -short, the quick
+// subset a contributor runs while working; the full suite (go test -race
+// ./..., as CI runs it) always runs them.
+func skipInShortMode(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: this test %s; run without -short (CI does)", what)
 	}
 }
 
@@ -369,11 +378,10 @@ video "clip" {
 // is not sent again on its own), and apply -retry-uncertain buys the rest
 // knowingly.
 func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	const videos = 30
+	skipInShortMode(t, "kills 10 applies")
 	kills := 10
-	if testing.Short() {
-		kills = 3
-	}
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)

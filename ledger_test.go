@@ -38,6 +38,7 @@ video "clip" {
 // not charged again for those tasks; and runs' total, plan's spend to date
 // and the simulator's count of credits spent are one figure.
 func TestKilledRunLeavesARecordAndIsNotChargedAgain(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,9 +24,33 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(parallelByDefault{m}, map[string]func(){
 		"ltxform": main,
 	})
+}
+
+// testParallelism is how many parallel tests (each script, the crash and
+// chaos tests) run at once unless -parallel says otherwise. They spend most
+// of their time waiting for subprocesses and the simulator's clock, not on
+// a CPU, so Go's default of one per core would leave two cores idle for
+// minutes.
+const testParallelism = 8
+
+// parallelByDefault runs the tests with -parallel testParallelism when the
+// command line does not set it.
+type parallelByDefault struct{ m *testing.M }
+
+func (p parallelByDefault) Run() int {
+	quickRaceExit()
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(testParallelism, runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err)
+		}
+	}
+	return p.m.Run()
 }
 
 // simKey is the key the scripts' simulator accepts; scripts see it as $LTX_API_KEY.
@@ -33,6 +60,7 @@ const simKey = "sk-test-4f1b2c9e7d"
 // simulator on a loopback port; its URL is $LTX_API_URL. A script may hold a
 // file sim.args with `ltxform sim` knob flags (one line) to configure it.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -40,6 +68,7 @@ func TestScripts(t *testing.T) {
 		Setup:               setupScriptSim,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount":   cmdSimCount,
+			"simclock":   cmdSimClock,
 			"waitfor":    cmdWaitFor,
 			"simtask":    cmdSimTask,
 			"gfm":        cmdGFM,
@@ -64,6 +93,9 @@ func setupScriptSim(env *testscript.Env) error {
 	if len(opts.Keys) == 0 {
 		opts.Keys = []string{simKey}
 	}
+	clock := &scriptClock{}
+	opts.Now = clock.Now
+	env.Values["simclock"] = clock
 	s := sim.New(opts)
 	srv := httptest.NewServer(s)
 	env.Defer(func() { srv.Close() })
@@ -71,6 +103,7 @@ func setupScriptSim(env *testscript.Env) error {
 	env.Setenv("LTX_API_URL", srv.URL)
 	env.Setenv("LTX_API_KEY", simKey)
 	env.Setenv("NO_COLOR", "1")
+	env.Setenv("GORACE", os.Getenv("GORACE")) // see quickRaceExit
 	// The scripts read whole tables: a terminal wide enough for every column.
 	env.Setenv("COLUMNS", "1000")
 	return nil
@@ -93,6 +126,50 @@ func cmdSimTask(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("simtask: %v", err)
 	}
 	ts.Setenv(args[0], task.ID)
+}
+
+// quickRaceExit tells the race-instrumented ltxform processes that the tests
+// start (hundreds of them) not to sleep for the race runtime's default
+// atexit_sleep_ms of one second before they exit. A race is still reported
+// when it happens; the sleep only gives other goroutines time to run into
+// one at exit. An explicit GORACE setting wins.
+func quickRaceExit() {
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
+}
+
+// scriptClock is the simulator's clock in a script: real time, plus what
+// `simclock` moved it on by.
+type scriptClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *scriptClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// cmdSimClock moves the simulator's clock on: `simclock 1h` makes the
+// tasks of a `-latency 1h` simulator complete now, so that a script decides
+// when a command in the background may finish instead of racing it.
+func cmdSimClock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simclock DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil || d <= 0 {
+		ts.Fatalf("bad duration %q", args[0])
+	}
+	c, _ := ts.Value("simclock").(*scriptClock)
+	if c == nil {
+		ts.Fatalf("no simulator in this script")
+	}
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // cmdSimCount asserts one simulator counter: `simcount Creates 3`, or with an

@@ -22,6 +22,7 @@ const pgScriptSchema = "ltxform_script"
 // LTXFORM_TEST_PG_CONN_STR, given to ltxform as $PG_CONN_STR, with a
 // simulator as TestScripts has.
 func TestPGScripts(t *testing.T) {
+	t.Parallel()
 	conn := pgtest.ConnStr(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script_pg",
@@ -46,6 +47,7 @@ func TestPGScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
+			"simclock": cmdSimClock,
 			"pglocked": cmdPGLocked,
 		},
 	})

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,35 +24,18 @@ import (
 // terminal of a given size, as a user sees it: the colour and width
 // decisions are made from the process's own streams.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// ltxformBinary builds the command once for the pty tests.
+// ltxformBinary is the command as testscript.Main installed it on PATH:
+// this test binary, race-instrumented under -race, and no second build.
 func ltxformBinary(t *testing.T) string {
 	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("no pseudo terminals on Windows")
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ltxform-pty")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ltxform")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building ltxform: %v", buildErr)
+	bin, err := exec.LookPath("ltxform")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	return bin
 }
 
 // ptyEnv is the environment of a command on a terminal: colour allowed, no
@@ -172,6 +154,7 @@ func startSim(t *testing.T) string {
 }
 
 func TestPTYPlanAndResultsFitTheTerminalAndFailuresAreRed(t *testing.T) {
+	t.Parallel()
 	bin := ltxformBinary(t)
 	for _, cols := range []int{80, 160} {
 		dir := t.TempDir()
@@ -209,6 +192,7 @@ func TestPTYPlanAndResultsFitTheTerminalAndFailuresAreRed(t *testing.T) {
 }
 
 func TestPTYValidateErrorsToAFileCarryNoEscapeCodes(t *testing.T) {
+	t.Parallel()
 	bin := ltxformBinary(t)
 	dir := t.TempDir()
 	bad := "video \"long\" {\n  prompt   = \"A lighthouse\"\n  duration = 21\n}\n"

@@ -369,12 +369,8 @@ func (r *applyRun) confirm(ctx context.Context) error {
 	if r.args.AutoApprove || r.saved != nil {
 		return nil
 	}
-	if !r.env.StdinIsTerminal || r.env.NoInput {
-		why := "stdin is not a terminal, so nobody can answer"
-		if r.env.NoInput {
-			why = "-input=false forbids asking"
-		}
-		r.view.NobodyToAsk(why)
+	if !r.view.s.CanPrompt() {
+		r.view.NobodyToAsk(r.view.s.whyNoPrompt())
 		return ErrReported
 	}
 	if !r.view.AskApproval(ctx) {

@@ -75,9 +75,14 @@ type helpRequested struct{ fs *flagSet }
 
 func (h *helpRequested) Error() string { return "help requested for " + h.fs.Name() }
 
+// line is the usage line: ltxform, the command's name and its usage.
+func (h *helpRequested) line() string {
+	return strings.TrimSpace("ltxform " + h.fs.Name() + " " + h.fs.usage)
+}
+
 // print writes the usage and the options.
 func (h *helpRequested) print(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s\n\nOptions:\n", strings.TrimSpace("ltxform "+h.fs.Name()+" "+h.fs.usage))
+	fmt.Fprintf(w, "Usage: %s\n\nOptions:\n", h.line())
 	h.fs.SetOutput(w)
 	h.fs.PrintDefaults()
 	h.fs.SetOutput(io.Discard)

@@ -133,6 +133,9 @@ func TestParseStateList(t *testing.T) {
 	checkParse(t, parseStateList, []parseCase[stateReadArgs]{
 		{name: "defaults", want: stateReadArgs{Dir: "."}},
 		{name: "every flag", args: []string{"-json", "-workspace", "ci", "d"}, want: stateReadArgs{Dir: "d", JSON: true, Workspace: "ci"}},
+		{name: "addresses and a directory", args: []string{"video.shot", `video.hero`, "d"},
+			want: stateReadArgs{Filter: []string{"video.shot", "video.hero"}, Dir: "d"}},
+		{name: "an address alone", args: []string{"video.shot[unboxing]"}, want: stateReadArgs{Filter: []string{"video.shot[unboxing]"}, Dir: "."}},
 		{name: "flag after the directory", args: []string{"d", "-json"}, err: "flags come before the directory"},
 	})
 }

@@ -187,6 +187,9 @@ func run(ctx context.Context, env *Env, args []string) error {
 // parent, suggesting the nearest known name, as git and Terraform do.
 func unknownCommand(parent, name string, known []string) error {
 	full := strings.TrimSpace(parent + " " + name)
+	if full == "destroy" {
+		return &UsageError{Msg: destroyMessage}
+	}
 	msg := fmt.Sprintf("unknown command %q", full)
 	if s := suggest(name, known); s != "" {
 		msg += fmt.Sprintf(". Did you mean %q?", strings.TrimSpace(parent+" "+s))
@@ -197,6 +200,12 @@ func unknownCommand(parent, name string, known []string) error {
 	}
 	return &UsageError{Msg: fmt.Sprintf("%s\nRun %q for the list.", msg, help)}
 }
+
+// destroyMessage answers Terraform's habit: there is nothing to destroy,
+// since a video bought stays bought and its file is the user's.
+const destroyMessage = `ltxform has no destroy: it never deletes files, and a video bought cannot be unbought.
+To stop tracking a video, remove it from the manifest (the next apply forgets it and keeps its file)
+or run "ltxform state rm ADDR"; delete the files yourself if you want them gone.`
 
 // suggest is the known name nearest to name if it is near enough to be a
 // typo: fewer than three edits, Terraform's rule, and fewer than its length.

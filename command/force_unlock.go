@@ -1,11 +1,9 @@
 package command
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -39,10 +37,10 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	a.Common.applyTo(env)
-	if !a.Force && env.NoInput {
-		return &UsageError{Msg: "force-unlock asks for confirmation and -input=false forbids asking: give -force"}
-	}
 	v := newView(env, false)
+	if !a.Force && !v.s.CanPrompt() {
+		return &UsageError{Msg: "force-unlock asks for confirmation and " + v.s.whyNoPrompt() + ": give -force"}
+	}
 	store, err := openStore(ctx, env, v, a.Dir, a.Workspace, storeWrite)
 	if err != nil {
 		return err
@@ -54,14 +52,9 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 		if info == nil {
 			return fmt.Errorf("%s is not locked: there is no lock info", store.Where())
 		}
-		v.printf("Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+		question := fmt.Sprintf("Do you really want to force-unlock?\n  The lock %s was taken by %s (pid %d on %s) at %s.\n  Unlocking while that run is alive lets two runs interleave.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
 			info.Printable().ID, info.Printable().Operation, info.PID, info.Printable().Host, info.Created.UTC().Format(time.RFC3339))
-		answer, err := bufio.NewReader(env.Stdin).ReadString('\n')
-		v.printf("\n")
-		if err != nil && answer == "" {
-			return errors.New("force-unlock cancelled: no answer (use -force when there is no terminal)")
-		}
-		if strings.TrimSpace(answer) != "yes" {
+		if !v.s.Confirm(ctx, question) {
 			return errors.New("force-unlock cancelled")
 		}
 	}

@@ -22,8 +22,8 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-const importUsage = "[-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR TASK_ID [DIR]\n" +
-	"       ltxform import -file PATH [-move] [-var NAME=VALUE]... [-var-file FILE]... [-lock-timeout D] [-workspace NAME] ADDR [DIR]"
+const importUsage = "[-endpoint URL] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] ADDR TASK_ID [DIR]\n" +
+	"       ltxform import -file PATH [-move] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] ADDR [DIR]"
 
 // importArgs are import's arguments.
 type importArgs struct {

@@ -1,6 +1,9 @@
 package command
 
 import (
+	"bufio"
+	"context"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -25,6 +28,8 @@ type IOStreams struct {
 
 	InTerminal  bool
 	OutTerminal bool
+	// NeverPrompt is -input=false: no question is ever asked.
+	NeverPrompt bool
 
 	// OutColor and ErrColor are the one colour decision of each stream.
 	OutColor bool
@@ -40,10 +45,45 @@ func newIOStreams(env *Env) *IOStreams {
 	color := colorAllowed(env)
 	return &IOStreams{
 		In: env.Stdin, Out: env.Stdout, Err: env.Stderr,
-		InTerminal: env.StdinIsTerminal, OutTerminal: env.StdoutIsTerminal,
+		InTerminal: env.StdinIsTerminal, OutTerminal: env.StdoutIsTerminal, NeverPrompt: env.NoInput,
 		OutColor: color && env.StdoutIsTerminal,
 		ErrColor: color && env.StderrIsTerminal,
 		Width:    terminalWidth(env),
+	}
+}
+
+// CanPrompt is whether a question may be asked: someone is at a terminal
+// to answer it and -input=false did not forbid it (gh's CanPrompt). A
+// command that cannot ask says so and names the flag that does without.
+func (s *IOStreams) CanPrompt() bool { return s.InTerminal && !s.NeverPrompt }
+
+// whyNoPrompt is the reason CanPrompt is false, for the message that says
+// the question was not asked.
+func (s *IOStreams) whyNoPrompt() string {
+	if s.NeverPrompt {
+		return "-input=false forbids asking"
+	}
+	return "stdin is not a terminal, so nobody can answer"
+}
+
+// Confirm asks question on stdout and reads one line: only "yes" confirms,
+// as Terraform's prompts. Ctrl-C while it waits (ctx ends) is a no at once:
+// the read goes on in the background (a terminal read cannot be taken
+// back), and the process is about to end. Ask only when CanPrompt.
+func (s *IOStreams) Confirm(ctx context.Context, question string) bool {
+	fmt.Fprint(s.Out, question)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(s.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(s.Out)
+		return false
+	case line := <-answer:
+		fmt.Fprintln(s.Out)
+		return strings.TrimSpace(line) == "yes"
 	}
 }
 

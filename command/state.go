@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ func runState(ctx context.Context, env *Env, args []string) error {
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.Stdout, "Usage: ltxform state list [-json] [DIR]\n       ltxform state show [-json] ADDR [DIR]\n       ltxform state rm ADDR... [DIR]\n       ltxform state mv FROM TO [DIR]\n       ltxform state push [-force] [DIR]\n       ltxform state pull [-force] [DIR]\n\nRun \"ltxform state SUBCOMMAND -help\" for its options.")
+		fmt.Fprintln(env.Stdout, stateUsage(ctx))
 		return nil
 	}
 	for _, sub := range stateCommands {
@@ -46,24 +47,84 @@ func runState(ctx context.Context, env *Env, args []string) error {
 	return unknownCommand("state", args[0], subcommandNames(stateCommands))
 }
 
+// stateUsage lists each subcommand's usage line as its own -help prints it,
+// so that the overview cannot drift from the flag sets.
+func stateUsage(ctx context.Context) string {
+	var b strings.Builder
+	for i, sub := range stateCommands {
+		env := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		var help *helpRequested
+		if !errors.As(sub.run(ctx, env, []string{"-help"}), &help) {
+			continue
+		}
+		lead := "       "
+		if i == 0 {
+			lead = "Usage: "
+		}
+		fmt.Fprintf(&b, "%s%s\n", lead, help.line())
+	}
+	b.WriteString("\nRun \"ltxform state SUBCOMMAND -help\" for its options.")
+	return b.String()
+}
+
 // stateReadArgs are the arguments of state list and state show.
 type stateReadArgs struct {
 	Common    commonArgs
-	Address   string // state show's ADDR
-	Dir       string // "." when not given
-	JSON      bool   // -json
-	Workspace string // -workspace
+	Address   string   // state show's ADDR
+	Filter    []string // state list's ADDRs: only these (a block address: its instances)
+	Dir       string   // "." when not given
+	JSON      bool     // -json
+	Workspace string   // -workspace
 }
 
 func parseStateList(args []string) (stateReadArgs, error) {
 	var a stateReadArgs
-	fs, err := parseReadFlags("state list", "[-json] [-workspace NAME] [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
+	fs, err := parseReadFlags("state list", "[-json] [-workspace NAME] [ADDR...] [DIR]", &a.Common, &a.JSON, &a.Workspace, args)
 	if err != nil {
 		return a, err
 	}
-	dir, err := oneOptionalArg(fs)
+	if err := flagsAfterArgs(fs, 1); err != nil {
+		return a, err
+	}
+	addrs, dir := splitAddressesAndDir(fs.Args())
+	if len(addrs) > 0 {
+		a.Filter = addrs
+	}
 	a.Dir = dirOrCurrent(dir)
-	return a, err
+	return a, nil
+}
+
+// filterState is st with only the entries the addresses select: an
+// address itself, or every instance of a block address (video.shot), as
+// -target selects. An address that selects nothing is an error naming the
+// nearest one, so that a typo is not an empty list.
+func filterState(st *state.State, addrs []string) (*state.State, error) {
+	if len(addrs) == 0 {
+		return st, nil
+	}
+	out := *st
+	out.Entries = map[string]*state.Entry{}
+	var known []string
+	for a := range st.Entries {
+		known = append(known, a)
+	}
+	sort.Strings(known)
+	for _, f := range addrs {
+		norm, hit := state.NormalizeAddress(f), false
+		for _, a := range known {
+			if a == f || a == norm || strings.HasPrefix(a, norm+"[") {
+				out.Entries[a], hit = st.Entries[a], true
+			}
+		}
+		if !hit {
+			msg := fmt.Sprintf("no %s in the state", f)
+			if near := suggest(f, known); near != "" {
+				msg += fmt.Sprintf("; did you mean %s?", near)
+			}
+			return nil, errors.New(msg + " (ltxform state list shows every address)")
+		}
+	}
+	return &out, nil
 }
 
 func runStateList(ctx context.Context, env *Env, args []string) error {
@@ -75,6 +136,11 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 	st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace)
 	if err != nil {
 		return err
+	}
+	if exists {
+		if st, err = filterState(st, a.Filter); err != nil {
+			return err
+		}
 	}
 	return newStateView(env, a.JSON).List(st, exists)
 }

@@ -23,7 +23,7 @@ type stateMvArgs struct {
 
 func parseStateMv(args []string) (stateMvArgs, error) {
 	var a stateMvArgs
-	fs := newFlagSet("state mv", "[-lock-timeout D] [-workspace NAME] [-var NAME=VALUE]... [-var-file FILE]... FROM TO [DIR]", &a.Common)
+	fs := newFlagSet("state mv", "[-lock=false] [-lock-timeout D] [-workspace NAME] [-var NAME=VALUE]... [-var-file FILE]... FROM TO [DIR]", &a.Common)
 	addLockFlags(fs, &a.Lock)
 	addVarFlags(fs, &a.Vars)
 	if err := fs.parse(args); err != nil {

@@ -1,7 +1,6 @@
 package command
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -148,24 +147,9 @@ func (v *applyView) Cancelled() {
 	fmt.Fprintln(v.s.Err, v.err().bold("Apply cancelled: nothing was sent."))
 }
 
-// AskApproval asks the question and reads one line. Ctrl-C while it waits
-// cancels at once: the read goes on in the background (a terminal read
-// cannot be taken back), and the process is about to end.
+// AskApproval asks the question (see IOStreams.Confirm).
 func (v *applyView) AskApproval(ctx context.Context) bool {
-	fmt.Fprint(v.s.Out, v.out().bold(approvalPrompt))
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(v.s.In).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(v.s.Out)
-		return false
-	case line := <-answer:
-		fmt.Fprintln(v.s.Out)
-		return strings.TrimSpace(line) == "yes"
-	}
+	return v.s.Confirm(ctx, v.out().bold(approvalPrompt))
 }
 
 // Progress is the view of the run while it goes.

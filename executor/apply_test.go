@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
@@ -48,8 +49,14 @@ func TestAllCompletedThenRerunDoesNothing(t *testing.T) {
 }
 
 func TestRateLimitStormHonoursRetryAfterForEveryWorker(t *testing.T) {
+	synctest.Test(t, testRateLimitStorm)
+}
+
+// testRateLimitStorm runs in virtual time: "sent before the Retry-After
+// had passed" is then a fact of the code, not of how busy the machine was.
+func testRateLimitStorm(t *testing.T) {
 	// 20 req/s with a burst of 1 while 6 workers each want a create and polls.
-	f := newFixture(t, sim.Options{RateLimit: 20, RateBurst: 1}, "one", "two", "three", "four", "five", "six")
+	f := newVirtualFixture(t, sim.Options{RateLimit: 20, RateBurst: 1}, "one", "two", "three", "four", "five", "six")
 	opts := fastOptions()
 	opts.Parallelism = 6
 	opts.RequestsPerMinute = 60 * 30 // above the server's limit: the 429s must teach it

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/memnet"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/sim"
@@ -38,24 +39,44 @@ const testKey = "sk-test-executor"
 
 func newFixture(t *testing.T, opts sim.Options, prompts ...string) *fixture {
 	t.Helper()
+	s := newTestSim(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { srv.Close() })
+	// A connection per worker, as apply keeps.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 16
+	t.Cleanup(transport.CloseIdleConnections)
+	return fixtureOn(t, s, srv.URL, &http.Client{Transport: transport}, prompts)
+}
+
+// newVirtualFixture is newFixture for a test inside a synctest bubble: the
+// simulator is reached over in-memory connections, so that its latency, its
+// Retry-After and the executor's backoff pass in virtual time, exactly as
+// long as they say however busy the machine is.
+func newVirtualFixture(t *testing.T, opts sim.Options, prompts ...string) *fixture {
+	t.Helper()
+	s := newTestSim(opts)
+	srv := memnet.NewServer(s)
+	t.Cleanup(srv.Close)
+	return fixtureOn(t, s, memnet.BaseURL, srv.Client(), prompts)
+}
+
+func newTestSim(opts sim.Options) *sim.Server {
 	if opts.Latency == 0 {
 		opts.Latency = 60 * time.Millisecond
 	}
 	if len(opts.Keys) == 0 {
 		opts.Keys = []string{testKey}
 	}
-	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close() })
+	return sim.New(opts)
+}
+
+func fixtureOn(t *testing.T, s *sim.Server, baseURL string, hc *http.Client, prompts []string) *fixture {
 	dir := t.TempDir()
 	store := state.NewLocalStore(dir)
 	t.Cleanup(func() { store.Close() })
-	// A connection per worker, as apply keeps.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 16
-	t.Cleanup(transport.CloseIdleConnections)
 	f := &fixture{t: t, dir: dir, sim: s, store: store,
-		api: ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(testKey), HTTPClient: &http.Client{Transport: transport}})}
+		api: ltx.NewClient(ltx.Options{BaseURL: baseURL, Key: ltx.NewKey(testKey), HTTPClient: hc})}
 	for i, p := range prompts {
 		name := string(rune('a' + i))
 		f.videos = append(f.videos, &config.Video{

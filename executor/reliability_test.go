@@ -17,9 +17,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/memnet"
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/sim"
@@ -48,6 +50,28 @@ func newRelFixture(t *testing.T, opts sim.Options, wrap func(http.Handler) http.
 	f.api = ltx.NewClient(ltx.Options{BaseURL: srv.URL, Key: ltx.NewKey(testKey),
 		HTTPClient: &http.Client{Transport: transport}, DownloadIdleTimeout: 300 * time.Millisecond})
 	return &relFixture{fixture: f, trustKey: true}
+}
+
+// newVirtualRelFixture is newRelFixture inside a synctest bubble (see
+// newVirtualFixture).
+func newVirtualRelFixture(t *testing.T, opts sim.Options, wrap func(http.Handler) http.Handler, prompts ...string) *relFixture {
+	t.Helper()
+	s := newTestSim(opts)
+	var h http.Handler = s
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := memnet.NewServer(h)
+	t.Cleanup(srv.Close)
+	f := fixtureOn(t, s, memnet.BaseURL, srv.Client(), prompts)
+	f.api = ltx.NewClient(ltx.Options{BaseURL: memnet.BaseURL, Key: ltx.NewKey(testKey),
+		HTTPClient: srv.Client(), DownloadIdleTimeout: 300 * time.Millisecond})
+	return &relFixture{fixture: f, trustKey: true}
+}
+
+// inVirtualTime runs a subtest in a synctest bubble.
+func inVirtualTime(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
 }
 
 // planWith plans as apply does, with the api block's idempotency_key and
@@ -301,8 +325,8 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 	}
 	const bound = 30 * time.Second
 
-	t.Run("hung create", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "hung", Fault: sim.FaultHang}}}, nil, "a hung create")
+	t.Run("hung create", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "hung", Fault: sim.FaultHang}}}, nil, "a hung create")
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), short(), bound)
 		if err != nil {
 			t.Fatal(err)
@@ -316,10 +340,10 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionResume {
 			t.Errorf("next plan: %s, want resume", a)
 		}
-	})
+	}))
 
-	t.Run("hung poll", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{}, nil, "a hung poll")
+	t.Run("hung poll", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{}, nil, "a hung poll")
 		opts := short()
 		opts.Sink = sinkFunc(func(e Event) {
 			if e.Kind == EventCreated {
@@ -340,10 +364,10 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionResume {
 			t.Errorf("next plan: %s, want resume", a)
 		}
-	})
+	}))
 
-	t.Run("hung download", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{}, nil, "a hung download")
+	t.Run("hung download", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{}, nil, "a hung download")
 		opts := short()
 		opts.Sink = sinkFunc(func(e Event) {
 			if e.Kind == EventCompleted {
@@ -364,10 +388,10 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionDownload {
 			t.Errorf("next plan: %s, want download", a)
 		}
-	})
+	}))
 
-	t.Run("task stays processing", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{Latency: time.Hour}, nil, "a slow task")
+	t.Run("task stays processing", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{Latency: time.Hour}, nil, "a slow task")
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), short(), bound)
 		if err != nil {
 			t.Fatal(err)
@@ -379,7 +403,7 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionResume {
 			t.Errorf("next plan: %s, want resume", a)
 		}
-	})
+	}))
 
 	retryAfterDay := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		w.Header().Set("Retry-After", "86400")
@@ -387,8 +411,8 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte(`{"error":{"code":"RATE_LIMIT_EXCEEDED","message":"too many requests"},"request_id":"req_day"}`))
 	}
-	t.Run("Retry-After 86400 on create", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{}, onPath(http.MethodPost, "/v1/text-to-video", retryAfterDay), "a throttled create")
+	t.Run("Retry-After 86400 on create", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{}, onPath(http.MethodPost, "/v1/text-to-video", retryAfterDay), "a throttled create")
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), short(), bound)
 		if err != nil {
 			t.Fatal(err)
@@ -400,17 +424,17 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionRetry && a != plan.ActionCreate {
 			t.Errorf("next plan: %s, want it tried again", a)
 		}
-	})
+	}))
 	// The wait is the account's: after the first refusal no other create
 	// is sent, the rest are skipped naming it, and nothing is lost.
-	t.Run("Retry-After 86400 on create stops the other creates", func(t *testing.T) {
+	t.Run("Retry-After 86400 on create stops the other creates", inVirtualTime(func(t *testing.T) {
 		var creates atomic.Int32
 		counting := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 			creates.Add(1)
 			retryAfterDay(w, r, next)
 		}
 		prompts := []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
-		f := newRelFixture(t, sim.Options{}, onPath(http.MethodPost, "/v1/text-to-video", counting), prompts...)
+		f := newVirtualRelFixture(t, sim.Options{}, onPath(http.MethodPost, "/v1/text-to-video", counting), prompts...)
 		opts := short()
 		opts.Parallelism = 2
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), opts, bound)
@@ -436,9 +460,9 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 				t.Errorf("next plan: %s %s, want every video tried again", ch.Address, ch.Action)
 			}
 		}
-	})
-	t.Run("Retry-After 86400 on poll", func(t *testing.T) {
-		f := newRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/tasks/", retryAfterDay), "a throttled poll")
+	}))
+	t.Run("Retry-After 86400 on poll", inVirtualTime(func(t *testing.T) {
+		f := newVirtualRelFixture(t, sim.Options{}, onPath(http.MethodGet, "/v1/tasks/", retryAfterDay), "a throttled poll")
 		rows, err := f.applyBounded(f.planWith(plan.Options{}), short(), bound)
 		if err != nil {
 			t.Fatal(err)
@@ -450,7 +474,7 @@ func TestFinding4EveryWaitHasADeadline(t *testing.T) {
 		if a := f.action(f.planWith(plan.Options{}), "video.a"); a != plan.ActionResume {
 			t.Errorf("next plan: %s, want resume", a)
 		}
-	})
+	}))
 }
 
 // Finding 7: a download answered 200 text/html. Before the fix the page was

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/ltxform/ltxform/internal/memnet"
 )
 
 // Issue 14, finding 4: a download had no deadline of its own; a video host
@@ -16,10 +18,16 @@ import (
 // ever. Before the fix Download waited on ctx alone (the executor passes
 // the run's context), so the stalled case below ran into the test's bound.
 func TestFinding4DownloadThatGoesSilentIsCut(t *testing.T) {
+	synctest.Test(t, testDownloadThatGoesSilentIsCut)
+}
+
+// testDownloadThatGoesSilentIsCut runs in virtual time: a byte every 50 ms
+// is a live host against a 300 ms idle timeout however busy the machine.
+func testDownloadThatGoesSilentIsCut(t *testing.T) {
 	mp4Head := []byte("\x00\x00\x00\x18ftypisom")
 	release := make(chan struct{})
 	defer close(release)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := memnet.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "video/mp4")
 		w.Header().Set("Content-Length", "1000")
 		w.Write(mp4Head)
@@ -43,12 +51,13 @@ func TestFinding4DownloadThatGoesSilentIsCut(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := NewClient(Options{BaseURL: srv.URL, Key: NewKey("k"), DownloadIdleTimeout: 300 * time.Millisecond})
+	base := memnet.BaseURL
+	c := NewClient(Options{BaseURL: base, HTTPClient: srv.Client(), Key: NewKey("k"), DownloadIdleTimeout: 300 * time.Millisecond})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var buf bytes.Buffer
-	_, err := c.Download(ctx, srv.URL+"/silent-after-headers", &buf)
+	_, err := c.Download(ctx, base+"/silent-after-headers", &buf)
 	if ctx.Err() != nil {
 		t.Fatal("the download did not end by itself")
 	}
@@ -57,7 +66,7 @@ func TestFinding4DownloadThatGoesSilentIsCut(t *testing.T) {
 	}
 
 	buf.Reset()
-	n, err := c.Download(ctx, srv.URL+"/slow", &buf)
+	n, err := c.Download(ctx, base+"/slow", &buf)
 	if err != nil || n != 1000 {
 		t.Fatalf("a slow but live download: %d bytes, %v", n, err)
 	}
@@ -65,8 +74,14 @@ func TestFinding4DownloadThatGoesSilentIsCut(t *testing.T) {
 
 // The watchdog also covers the wait for the answer's headers.
 func TestFinding4DownloadWithoutAnAnswerIsCut(t *testing.T) {
+	synctest.Test(t, testDownloadWithoutAnAnswerIsCut)
+}
+
+// testDownloadWithoutAnAnswerIsCut runs in virtual time, so that the
+// cancellation at 50 ms comes before the 200 ms watchdog on a busy machine.
+func testDownloadWithoutAnAnswerIsCut(t *testing.T) {
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := memnet.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -74,17 +89,18 @@ func TestFinding4DownloadWithoutAnAnswerIsCut(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c := NewClient(Options{BaseURL: srv.URL, Key: NewKey("k"), DownloadIdleTimeout: 200 * time.Millisecond})
+	base := memnet.BaseURL
+	c := NewClient(Options{BaseURL: base, HTTPClient: srv.Client(), Key: NewKey("k"), DownloadIdleTimeout: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := c.Download(ctx, srv.URL+"/v.mp4", &bytes.Buffer{})
+	_, err := c.Download(ctx, base+"/v.mp4", &bytes.Buffer{})
 	if ctx.Err() != nil || !errors.Is(err, ErrDownloadStalled) {
 		t.Fatalf("err = %v (ctx %v), want ErrDownloadStalled", err, ctx.Err())
 	}
 	// The caller's own cancellation is not reported as a stall.
 	cctx, ccancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, ccancel)
-	_, err = c.Download(cctx, srv.URL+"/v.mp4", &bytes.Buffer{})
+	_, err = c.Download(cctx, base+"/v.mp4", &bytes.Buffer{})
 	if errors.Is(err, ErrDownloadStalled) || err == nil {
 		t.Fatalf("cancelled download: err = %v, want a cancellation, not a stall", err)
 	}
