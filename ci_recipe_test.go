@@ -12,6 +12,7 @@ import (
 // The CI recipe the README shows is a workflow GitHub accepts: actionlint
 // checks its syntax, expressions, events, permissions and action inputs.
 func TestCIRecipePassesActionlint(t *testing.T) {
+	t.Parallel()
 	const path = "examples/ci/github-actions.yml"
 	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
 	if err != nil {

@@ -99,9 +99,8 @@ func (w *s3CrashWorld) checkAllDownloaded(n int) {
 // state in an S3 bucket: an apply killed at any moment and run again never
 // buys a video twice, the state always loads, and the last run finishes.
 func TestApplySurvivesSIGKILLWithS3Store(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills 20 subprocesses")
-	}
+	t.Parallel()
+	skipInShortMode(t, "kills 20 subprocesses")
 	w := newS3CrashWorld(t, crashManifest, sim.Options{
 		Latency:    300 * time.Millisecond,
 		FaultRates: map[sim.Fault]float64{sim.FaultDropAfterCreate: 0.15, sim.FaultUnavailable: 0.05},

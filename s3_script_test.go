@@ -27,6 +27,7 @@ const s3ScriptBucket = "ltxform-scripts"
 // default chain (credentials, region and endpoint in the environment), with
 // a simulator as TestScripts has.
 func TestS3Scripts(t *testing.T) {
+	t.Parallel()
 	srv := s3test.Start(t)
 	client := srv.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

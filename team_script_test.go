@@ -25,6 +25,7 @@ import (
 // gets a bucket of its own; `storageblock DIR` writes the storage block
 // that names it into DIR.
 func TestTeamScripts(t *testing.T) {
+	t.Parallel()
 	conn := pgtest.ConnStr(t)
 	srv := s3test.Start(t)
 	testscript.Run(t, testscript.Params{
