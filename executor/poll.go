@@ -50,7 +50,7 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		var sent time.Time // after the limiter's wait: when the poll left
 		out := v.r.call(ctx, v.ch.Address, callPoll, func(ctx context.Context) (*ltx.Task, error) {
 			sent = time.Now()
-			return v.r.api.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: v.ch.Mode})
+			return v.r.api.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: v.ch.Mode, URLs: v.entry.TaskURLs})
 		})
 		if out.err != nil {
 			return nil, out.err

@@ -153,6 +153,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.Attempts = gen
 	v.entry.RunID = v.r.opts.RunID
 	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
+	v.entry.TaskURLs = ltx.TaskURLs{}
 	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
 	v.entry.SHA256, v.entry.Bytes = "", 0
 	v.res.Attempts = gen
@@ -197,6 +198,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	}
 	v.entry.Status = state.StatusCreated
 	v.entry.TaskID, v.entry.RequestID = task.ID, task.RequestID
+	v.entry.TaskURLs = task.URLs
 	v.charged, v.chargedEstimate = 0, false
 	v.setConsumed(task) // charged at create: an interrupted run must still show it
 	// The ledger line comes before the created record: a kill between the

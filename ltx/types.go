@@ -46,7 +46,21 @@ type CreateRequest struct {
 type TaskRef struct {
 	ID   string
 	Mode Mode
+	// URLs are the ones the create returned, where the service gives them
+	// (fal): they win over paths built from ID.
+	URLs TaskURLs
 }
+
+// TaskURLs are the per-task addresses a service returns at create. Stored in
+// the state entry, they are how a later apply finds the task again.
+type TaskURLs struct {
+	Status string `json:"status,omitempty"`
+	Result string `json:"result,omitempty"`
+	Cancel string `json:"cancel,omitempty"`
+}
+
+// IsZero reports whether no URL was given.
+func (u TaskURLs) IsZero() bool { return u == TaskURLs{} }
 
 // Status is a task's state, normalised from either vocabulary the API uses.
 type Status string
@@ -68,6 +82,8 @@ type Task struct {
 	Error           *TaskError // set when Status is failed
 	RequestID       string
 	Replayed        bool // the server answered Idempotent-Replayed: true
+	// URLs are the task's own addresses, where the create returned them.
+	URLs TaskURLs
 }
 
 // TaskError is the failure a task reports in its body (not an HTTP error).

@@ -82,7 +82,10 @@ var limits = []limit{
 		return ""
 	}},
 	{"resolution", ltx.CodeInvalidResolution, func(v *config.Video, p *ltx.Provider, _ time.Time) string {
-		if p.ResolutionName(v.Resolution) != "" {
+		if name := p.ResolutionName(v.Resolution); name != "" {
+			if m, ok := p.Model(modelOf(v, p)); ok && m.Resolutions != nil && !slices.Contains(m.Resolutions, name) {
+				return fmt.Sprintf("resolution %q is not offered by %s for model %s; use one of %s", v.Resolution, p.Name, m.Name, quoted(m.Resolutions))
+			}
 			return ""
 		}
 		msg := fmt.Sprintf("resolution %q is not offered by %s", v.Resolution, p.Name)
@@ -129,7 +132,16 @@ var limits = []limit{
 		return checkModel(p, v.Model, day)
 	}},
 	{"fps", "", func(v *config.Video, p *ltx.Provider, _ time.Time) string {
-		if v.FPS == 0 || slices.Contains(p.Limits.FPS, v.FPS) {
+		if v.FPS == 0 {
+			return ""
+		}
+		if m, ok := p.Model(modelOf(v, p)); ok && m.FPS != nil {
+			if slices.Contains(m.FPS, v.FPS) {
+				return ""
+			}
+			return fmt.Sprintf("fps %d is not offered by %s for model %s; use one of %s", v.FPS, p.Name, m.Name, joinInts(m.FPS))
+		}
+		if slices.Contains(p.Limits.FPS, v.FPS) {
 			return ""
 		}
 		return fmt.Sprintf("fps %d is not offered by %s; use one of %s", v.FPS, p.Name, joinInts(p.Limits.FPS))
