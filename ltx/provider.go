@@ -140,6 +140,8 @@ type Model struct {
 	// the provider's).
 	Resolutions []string
 	FPS         []int
+	// NoAspectRatio marks a model that takes no aspect ratio.
+	NoAspectRatio bool
 }
 
 // Price is one row of a price table: per second of output for a model (""

@@ -110,6 +110,8 @@ var limits = []limit{
 		switch {
 		case v.AspectRatio == "":
 			return ""
+		case modelTakesNoAspectRatio(v, p):
+			return fmt.Sprintf("model %s at %s takes no aspect_ratio; remove it", modelOf(v, p), p.Name)
 		case !slices.Contains(p.Limits.AspectRatios, v.AspectRatio):
 			return fmt.Sprintf("aspect_ratio %q is not one of %s, the aspect ratios %s offers", v.AspectRatio, quoted(p.Limits.AspectRatios), p.Name)
 		case p.Limits.ResolutionSizes != nil && !slices.Contains(p.Limits.Resolutions, v.Resolution):
@@ -341,6 +343,11 @@ func modelOf(v *config.Video, p *ltx.Provider) string {
 		return v.Model
 	}
 	return p.Limits.DefaultModel
+}
+
+func modelTakesNoAspectRatio(v *config.Video, p *ltx.Provider) bool {
+	m, ok := p.Model(modelOf(v, p))
+	return ok && m.NoAspectRatio
 }
 
 func checkModel(p *ltx.Provider, model string, day time.Time) string {
