@@ -266,8 +266,20 @@ func (c *Client) Cancel(ctx context.Context, ref TaskRef) error {
 		return ErrNoCancel
 	}
 	method, path := c.p.wire.cancel(ref)
-	_, err := c.callAt(ctx, method, ref.URLs.Cancel, path, nil, nil)
-	return err
+	target, path, err := c.resolve(method, ref.URLs.Cancel, path)
+	if err != nil {
+		return err
+	}
+	resp, _, err := c.send(ctx, method, target, nil, nil, true)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(resp, method, path, data)
+	}
+	return nil
 }
 
 // ErrNoCancel: the provider documents no way to cancel a task.
@@ -285,15 +297,28 @@ func (c *Client) target(url, path string) string {
 // none. The key goes only to the API's own origin: a returned URL elsewhere
 // is refused, not followed.
 func (c *Client) callAt(ctx context.Context, method, rawURL, path string, h http.Header, body []byte) (taskAnswer, error) {
-	if rawURL == "" {
-		return c.call(ctx, method, path, h, body)
+	target, path, err := c.resolve(method, rawURL, path)
+	if err != nil {
+		return taskAnswer{}, err
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil || !c.isAPIOrigin(u) {
-		return taskAnswer{}, &RequestError{Method: method, URL: rawURL,
+	return c.callTarget(ctx, method, target, path, h, body)
+}
+
+// resolve is the absolute target of a returned URL (checked to be on the
+// API's origin) or of path, and the path that names it in errors.
+func (c *Client) resolve(method, rawURL, path string) (target, name string, err error) {
+	if c.baseErr != nil {
+		return "", "", c.baseErr
+	}
+	if rawURL == "" {
+		return c.endpoint(path), path, nil
+	}
+	u, perr := url.Parse(rawURL)
+	if perr != nil || !c.isAPIOrigin(u) {
+		return "", "", &RequestError{Method: method, URL: rawURL,
 			Err: fmt.Errorf("%w: the task's URL is not on the API's origin %s, so the key is not sent there", ErrMalformedResponse, c.BaseURL())}
 	}
-	return c.callTarget(ctx, method, rawURL, u.Path, h, body)
+	return rawURL, u.Path, nil
 }
 
 func (c *Client) endpoint(path string) string {

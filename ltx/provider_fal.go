@@ -224,6 +224,10 @@ func decodeFal(status int, h http.Header, body []byte, now time.Time) (taskAnswe
 	return taskAnswer{task: t}, nil
 }
 
+func falKnown(code string) bool {
+	return slices.ContainsFunc(falCodes, func(c CodeInfo) bool { return c.Code == code })
+}
+
 func firstNonEmptyString(s ...string) string {
 	for _, v := range s {
 		if v != "" {
@@ -259,10 +263,16 @@ func parseFalError(status int, h http.Header, body []byte, now time.Time) *APIEr
 	if e.Code == "" && top != nil {
 		e.Code = top.str("error_type")
 	}
-	if e.Code == "" && first != nil && typePattern().MatchString(first.str("type")) {
-		e.Code = first.str("type")
+	if typ := first.str("type"); e.Code == "" && first != nil && typePattern().MatchString(typ) {
+		if falKnown(typ) {
+			e.Code = typ
+		} else {
+			// A validation type (value_error, ...): kept in the message,
+			// classified by the status.
+			e.Message = typ + ": " + e.Message
+		}
 	}
-	if byStatus := fmt.Sprintf("http_%d", status); e.Code == "" && slices.ContainsFunc(falCodes, func(c CodeInfo) bool { return c.Code == byStatus }) {
+	if byStatus := fmt.Sprintf("http_%d", status); e.Code == "" && falKnown(byStatus) {
 		e.Code = byStatus
 	}
 	if e.Message == "" {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/sim"
@@ -27,6 +28,8 @@ type recorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex
 	log  []exchange
+	// inspect, when set, sees every request's headers before it is sent.
+	inspect func(http.Header)
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -35,6 +38,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, _ = io.ReadAll(req.Body)
 		req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if r.inspect != nil {
+		r.inspect(req.Header)
 	}
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {
@@ -88,6 +94,9 @@ type envOptions struct {
 	key      string // "" sends no key
 	imageDir string
 	baseURL  func(simURL string) string // default: the simulator's URL
+	// taskTimeout is the client's TaskTimeout (fal's X-Fal-Request-Timeout,
+	// Replicate's Cancel-After).
+	taskTimeout time.Duration
 }
 
 // newProviderSim starts a simulator of provider (its clock fake, its key
@@ -106,7 +115,8 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 		BaseURL:    base,
 		Key:        ltx.NewKey(eo.key),
 		ImageDir:   eo.imageDir,
-		HTTPClient: &http.Client{Transport: rec},
+		HTTPClient:  &http.Client{Transport: rec},
+		TaskTimeout: eo.taskTimeout,
 	})
 	return &providerEnv{simEnv: &simEnv{sim: s, url: srv.URL, clock: clk, client: c}, wire: rec}
 }
