@@ -111,10 +111,10 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 		base = eo.baseURL(srv.URL)
 	}
 	c := ltx.NewClient(ltx.Options{
-		Provider:   ltx.MustProvider(provider),
-		BaseURL:    base,
-		Key:        ltx.NewKey(eo.key),
-		ImageDir:   eo.imageDir,
+		Provider:    ltx.MustProvider(provider),
+		BaseURL:     base,
+		Key:         ltx.NewKey(eo.key),
+		ImageDir:    eo.imageDir,
 		HTTPClient:  &http.Client{Transport: rec},
 		TaskTimeout: eo.taskTimeout,
 	})
