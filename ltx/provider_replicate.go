@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
 // replicate: Replicate's predictions API for the official Lightricks models
-// (providers.md §5). Bearer key; a create is POST /v1/models/{owner}/{name}/
+// (providers.md §5), named without their owner: "ltx-2.5-fast" is
+// lightricks/ltx-2.5-fast. Bearer key; a create is POST /v1/models/{owner}/{name}/
 // predictions with {"input":{...}}; a prediction is starting, processing,
 // succeeded, failed, canceled or aborted (ended before it started). Inputs
 // and outputs are deleted an hour after the prediction ends. Errors are RFC
@@ -36,27 +36,27 @@ var providerReplicate = register(&Provider{
 		AspectRatios:     []string{"16:9", "9:16"},
 		Durations:        replicateDurations,
 		Models: []Model{
-			{Name: "lightricks/ltx-2.5-fast"},
+			{Name: "ltx-2.5-fast"},
 			// Assumed: a subset of ltx-2.5-fast's inputs (its schema is
 			// at GET /v1/models/lightricks/ltx-2-fast).
-			{Name: "lightricks/ltx-2-fast", Resolutions: []string{"1080p", "1440p", "4K"}, FPS: []int{25, 50}},
+			{Name: "ltx-2-fast", Resolutions: []string{"1080p", "1440p", "4K"}, FPS: []int{25, 50}},
 		},
-		DefaultModel:    "lightricks/ltx-2.5-fast",
+		DefaultModel:    "ltx-2.5-fast",
 		FPS:             []int{24, 25, 48, 50},
 		DefaultFPS:      25,
 		ImageMaxBytes:   10 << 20, // assumed: Replicate documents none for a URL input
-		LastFrameModels: []string{"lightricks/ltx-2.5-fast"},
+		LastFrameModels: []string{"ltx-2.5-fast"},
 	},
 	// Not published anywhere found: assumed to match fal's fast endpoints;
 	// a pricing block overrides them.
 	Prices: []Price{
-		{Model: "lightricks/ltx-2.5-fast", Resolution: "720p", PerSecond: 0.04, Assumed: true},
-		{Model: "lightricks/ltx-2.5-fast", Resolution: "1080p", PerSecond: 0.04, Assumed: true},
-		{Model: "lightricks/ltx-2.5-fast", Resolution: "1440p", PerSecond: 0.08, Assumed: true},
-		{Model: "lightricks/ltx-2.5-fast", Resolution: "4K", PerSecond: 0.16, Assumed: true},
-		{Model: "lightricks/ltx-2-fast", Resolution: "1080p", PerSecond: 0.04, Assumed: true},
-		{Model: "lightricks/ltx-2-fast", Resolution: "1440p", PerSecond: 0.08, Assumed: true},
-		{Model: "lightricks/ltx-2-fast", Resolution: "4K", PerSecond: 0.16, Assumed: true},
+		{Model: "ltx-2.5-fast", Resolution: "720p", PerSecond: 0.04, Assumed: true},
+		{Model: "ltx-2.5-fast", Resolution: "1080p", PerSecond: 0.04, Assumed: true},
+		{Model: "ltx-2.5-fast", Resolution: "1440p", PerSecond: 0.08, Assumed: true},
+		{Model: "ltx-2.5-fast", Resolution: "4K", PerSecond: 0.16, Assumed: true},
+		{Model: "ltx-2-fast", Resolution: "1080p", PerSecond: 0.04, Assumed: true},
+		{Model: "ltx-2-fast", Resolution: "1440p", PerSecond: 0.08, Assumed: true},
+		{Model: "ltx-2-fast", Resolution: "4K", PerSecond: 0.16, Assumed: true},
 	},
 	Codes: []CodeInfo{
 		{"unauthenticated", http.StatusUnauthorized, "The token is missing or invalid.",
@@ -111,7 +111,7 @@ var replicateWireResolution = map[string]string{"720p": "720p", "1080p": "1080p"
 // and 24/25 fps, as at Lightricks (assumed: the same model).
 func replicateDurations(model, resolution string, fps int) []int {
 	d := []int{2, 3, 4, 5, 6, 8, 10}
-	if model == "lightricks/ltx-2-fast" {
+	if model == "ltx-2-fast" {
 		return []int{6, 8, 10}
 	}
 	if (resolution == "720p" || resolution == "1080p") && (fps == 0 || fps == 24 || fps == 25) {
@@ -134,7 +134,7 @@ type replicateInput struct {
 func createReplicate(req CreateRequest, _ string) (string, []byte, error) {
 	model := req.Model
 	if model == "" {
-		model = "lightricks/ltx-2.5-fast"
+		model = "ltx-2.5-fast"
 	}
 	res, ok := replicateWireResolution[req.Resolution]
 	if !ok {
@@ -146,8 +146,9 @@ func createReplicate(req CreateRequest, _ string) (string, []byte, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("ltx: encoding the create request: %w", err)
 	}
-	owner, name, _ := strings.Cut(model, "/")
-	return "/v1/models/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/predictions", body, nil
+	// The official models are all Lightricks': the manifest names the model
+	// alone, so that a pricing key MODEL/RESOLUTION stays one slash.
+	return "/v1/models/lightricks/" + url.PathEscape(model) + "/predictions", body, nil
 }
 
 // replicateCreateHeaders: Cancel-After makes Replicate cancel a prediction
