@@ -88,6 +88,9 @@ func (r *recorder) count() int {
 type providerEnv struct {
 	*simEnv
 	wire *recorder
+	// spec checks every lightricks exchange against the vendor's OpenAPI
+	// (nil for other providers, or when the spec is absent).
+	spec *specChecker
 }
 
 type envOptions struct {
@@ -105,7 +108,14 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 	t.Helper()
 	opts.Provider = provider
 	s, srv, clk := startSim(t, opts)
-	rec := &recorder{next: srv.Client().Transport}
+	var transport http.RoundTripper = srv.Client().Transport
+	var spec *specChecker
+	if provider == "lightricks" {
+		if spec = newSpecChecker(t, transport); spec != nil {
+			transport = spec
+		}
+	}
+	rec := &recorder{next: transport}
 	base := srv.URL
 	if eo.baseURL != nil {
 		base = eo.baseURL(srv.URL)
@@ -118,7 +128,7 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 		HTTPClient:  &http.Client{Transport: rec},
 		TaskTimeout: eo.taskTimeout,
 	})
-	return &providerEnv{simEnv: &simEnv{sim: s, url: srv.URL, clock: clk, client: c}, wire: rec}
+	return &providerEnv{simEnv: &simEnv{sim: s, url: srv.URL, clock: clk, client: c}, wire: rec, spec: spec}
 }
 
 // asAPIError reads err as an *APIError and the exchange that answered it.

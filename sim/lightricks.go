@@ -212,6 +212,8 @@ func registerLightricks(rt router) {
 					v.CompletedAt = stamp(t.endsAt)
 					v.Result = map[string]string{"video_url": baseURL(r) + t.videoPath}
 				case statusFailed:
+					// The spec requires completed_at of every terminal job.
+					v.CompletedAt = stamp(t.endsAt)
 					v.Error = &lightricksError{Type: typeAPI, Message: t.failMsg}
 				}
 				return v, nil
