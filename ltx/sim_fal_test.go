@@ -239,3 +239,17 @@ func TestFalEveryErrorTypeAgainstTheSimulator(t *testing.T) {
 		}
 	}
 }
+
+// A status URL the service returns on another origin is not followed: the
+// key goes only to the API's own scheme and host.
+func TestTaskURLOnAnotherOriginIsNotSentTheKey(t *testing.T) {
+	e := newProviderSim(t, "fal", sim.Options{}, envOptions{key: simKey})
+	ref := ltx.TaskRef{ID: "x", URLs: ltx.TaskURLs{Status: "https://elsewhere.example/requests/x/status"}}
+	_, err := e.client.GetTask(context.Background(), ref)
+	if err == nil || !strings.Contains(err.Error(), "not on the API's origin") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if n := e.wire.count(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
