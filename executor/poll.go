@@ -56,6 +56,7 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 			return nil, out.err
 		}
 		task := out.task
+		v.lastStatus = task.Status
 		// Measured at the send, not the answer: a sample that included the
 		// round trip would push every later first poll a little later, and
 		// the estimate would creep up without end.

@@ -80,6 +80,9 @@ type Capabilities struct {
 	GenerationTime time.Duration
 	// GenerationTimeAssumed marks GenerationTime as not documented.
 	GenerationTimeAssumed bool
+	// CancelQueued: a task cancelled while still queued never starts and is
+	// never billed, so an interrupted apply cancels its queued tasks.
+	CancelQueued bool
 }
 
 // Takes reports whether the service takes the manifest attribute name.

@@ -29,6 +29,7 @@ var providerFal = register(&Provider{
 		// fal queues past the account's limit instead of refusing: this
 		// bounds what ltxform keeps queued there.
 		MaxConcurrentTasks:    2,
+		CancelQueued:          true,
 		GenerationTime:        time.Minute,
 		GenerationTimeAssumed: true,
 	},
