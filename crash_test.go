@@ -346,7 +346,9 @@ video "clip" {
 // every video downloaded or uncertain (a submit whose answer never arrived
 // is not sent again on its own), and apply -retry-uncertain buys the rest
 // knowingly.
-func TestLightricksApplySurvivesSIGKILL(t *testing.T) { applySurvivesSIGKILLWithoutKey(t, "lightricks") }
+func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
+	applySurvivesSIGKILLWithoutKey(t, "lightricks")
+}
 
 // TestFalApplySurvivesSIGKILL is the same for fal, whose tasks are found
 // again only by the queue URLs its submit returned (kept in the state).
