@@ -10,36 +10,37 @@ import (
 // show -json print it: the public shape, which keeps its field names
 // whatever state.Entry and the state file become.
 type jsonEntry struct {
-	Address          string       `json:"address"`
-	Status           string       `json:"status"`
-	InputHash        string       `json:"input_hash"`
-	Request          *jsonRequest `json:"request,omitempty"`
-	Mode             string       `json:"mode"`
-	Provider         string       `json:"provider,omitempty"`
-	Endpoint         string       `json:"endpoint,omitempty"`
-	Simulated        bool         `json:"simulated,omitempty"`
-	Unit             string       `json:"unit,omitempty"`
-	TaskID           string       `json:"task_id,omitempty"`
-	RunID            string       `json:"run_id,omitempty"`
-	RequestID        string       `json:"request_id,omitempty"`
-	IdempotencyKey   string       `json:"idempotency_key,omitempty"`
-	Attempts         int          `json:"attempts,omitempty"`
-	Duration         int          `json:"duration,omitempty"`
-	Resolution       string       `json:"resolution,omitempty"`
-	CreditsEstimated float64      `json:"credits_estimated"`
-	CreditsConsumed  float64      `json:"credits_consumed"`
-	VideoURL         string       `json:"video_url,omitempty"`
-	Output           string       `json:"output,omitempty"`
-	SHA256           string       `json:"sha256,omitempty"`
-	Bytes            int64        `json:"bytes,omitempty"`
-	OutputModTime    *time.Time   `json:"output_mtime,omitempty"`
-	ErrorCode        string       `json:"error_code,omitempty"`
-	ErrorMessage     string       `json:"error_message,omitempty"`
-	CreatedAt        *time.Time   `json:"created_at,omitempty"`
-	UpdatedAt        *time.Time   `json:"updated_at,omitempty"`
-	CompletedAt      *time.Time   `json:"completed_at,omitempty"`
-	Takes            []jsonTake   `json:"takes,omitempty"`
-	Host             string       `json:"host,omitempty"`
+	Address          string        `json:"address"`
+	Status           string        `json:"status"`
+	InputHash        string        `json:"input_hash"`
+	Request          *jsonRequest  `json:"request,omitempty"`
+	Mode             string        `json:"mode"`
+	Provider         string        `json:"provider,omitempty"`
+	Endpoint         string        `json:"endpoint,omitempty"`
+	Simulated        bool          `json:"simulated,omitempty"`
+	Unit             string        `json:"unit,omitempty"`
+	TaskID           string        `json:"task_id,omitempty"`
+	TaskURLs         *jsonTaskURLs `json:"task_urls,omitempty"`
+	RunID            string        `json:"run_id,omitempty"`
+	RequestID        string        `json:"request_id,omitempty"`
+	IdempotencyKey   string        `json:"idempotency_key,omitempty"`
+	Attempts         int           `json:"attempts,omitempty"`
+	Duration         int           `json:"duration,omitempty"`
+	Resolution       string        `json:"resolution,omitempty"`
+	CreditsEstimated float64       `json:"credits_estimated"`
+	CreditsConsumed  float64       `json:"credits_consumed"`
+	VideoURL         string        `json:"video_url,omitempty"`
+	Output           string        `json:"output,omitempty"`
+	SHA256           string        `json:"sha256,omitempty"`
+	Bytes            int64         `json:"bytes,omitempty"`
+	OutputModTime    *time.Time    `json:"output_mtime,omitempty"`
+	ErrorCode        string        `json:"error_code,omitempty"`
+	ErrorMessage     string        `json:"error_message,omitempty"`
+	CreatedAt        *time.Time    `json:"created_at,omitempty"`
+	UpdatedAt        *time.Time    `json:"updated_at,omitempty"`
+	CompletedAt      *time.Time    `json:"completed_at,omitempty"`
+	Takes            []jsonTake    `json:"takes,omitempty"`
+	Host             string        `json:"host,omitempty"`
 }
 
 // jsonTake is an earlier file of a video, kept aside.
@@ -51,6 +52,13 @@ type jsonTake struct {
 	Reason  string       `json:"reason"`
 	KeptAt  time.Time    `json:"kept_at"`
 	Request *jsonRequest `json:"request,omitempty"`
+}
+
+// jsonTaskURLs are the addresses a service returned for its task (fal).
+type jsonTaskURLs struct {
+	Status string `json:"status,omitempty"`
+	Result string `json:"result,omitempty"`
+	Cancel string `json:"cancel,omitempty"`
 }
 
 func entryJSON(e *state.Entry) *jsonEntry {
@@ -67,6 +75,9 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
 		Host: e.Host,
+	}
+	if u := e.TaskURLs; !u.IsZero() {
+		j.TaskURLs = &jsonTaskURLs{Status: u.Status, Result: u.Result, Cancel: u.Cancel}
 	}
 	if e.Request != nil {
 		r := requestJSON(*e.Request)
