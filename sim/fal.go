@@ -22,7 +22,7 @@ import (
 //
 // "Authorization: Key KEY"; the request id is in x-fal-request-id; errors
 // are {"detail":[{loc,msg,type}]} or {"detail":"..."}. fal never refuses on
-// concurrency: requests wait IN_QUEUE. A request cancelled while queued
+// concurrency: past the account's 2 at once, requests wait IN_QUEUE. A request cancelled while queued
 // never started and is not billed. X-Fal-Request-Timeout: a request not
 // started within it fails with request_timeout, never billed.
 var falSpec = providerSpec{
@@ -34,6 +34,9 @@ var falSpec = providerSpec{
 		return "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing."
 	},
 	videoPath: func(id string) string { return "/files/" + id + "/video.mp4" },
+	// A new account runs 2 at once; past that, requests wait IN_QUEUE.
+	maxConcurrent:   2,
+	queuesPastLimit: true,
 }
 
 // FalDollarsPerSecond is the price per endpoint id and resolution (fal's

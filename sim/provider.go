@@ -34,6 +34,9 @@ type providerSpec struct {
 	// insufficient is the 402 message for a price above the balance, both
 	// in the provider's unit.
 	insufficient func(cost, balance float64) string
+	// queuesPastLimit: past maxConcurrent a create is not refused but
+	// waits in the queue for a slot (fal).
+	queuesPastLimit bool
 	// keepsStatus: past retention, a task's status is still answered (only
 	// its output is gone: Replicate's data_removed).
 	keepsStatus bool
