@@ -22,8 +22,8 @@ import (
 //
 // "Authorization: Key KEY"; the request id is in x-fal-request-id; errors
 // are {"detail":[{loc,msg,type}]} or {"detail":"..."}. fal never refuses on
-// concurrency: past the account's 2 at once, requests wait IN_QUEUE. A request cancelled while queued
-// never started and is not billed. X-Fal-Request-Timeout: a request not
+// concurrency: past the account's 2 at once, requests wait IN_QUEUE. A
+// request cancelled while queued never started and is not billed. X-Fal-Request-Timeout: a request not
 // started within it fails with request_timeout, never billed.
 var falSpec = providerSpec{
 	name:       ProviderFal,
