@@ -355,12 +355,12 @@ func downloadedIntact(dir string, st *state.State, addr string) (bool, string) {
 	return true, ""
 }
 
-// lightricksCrashManifest is 30 videos for a provider with no idempotency
-// key. "#N/" makes each prompt a substring no other prompt contains, for the
+// noKeyCrashManifest is 30 videos for a provider with no idempotency key.
+// "#N/" makes each prompt a substring no other prompt contains, for the
 // simulator's rules. The request rate is not what is tested.
-const lightricksCrashManifest = `
+const noKeyCrashManifest = `
 api {
-  provider            = "lightricks"
+  provider            = %q
   requests_per_minute = 60000
 }
 
@@ -378,6 +378,17 @@ video "clip" {
 // is not sent again on its own), and apply -retry-uncertain buys the rest
 // knowingly.
 func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
+	applySurvivesSIGKILLWithoutKey(t, "lightricks")
+}
+
+// TestFalApplySurvivesSIGKILL is the same for fal, whose tasks are found
+// again only by the queue URLs its submit returned (kept in the state).
+func TestFalApplySurvivesSIGKILL(t *testing.T) { applySurvivesSIGKILLWithoutKey(t, "fal") }
+
+// TestReplicateApplySurvivesSIGKILL is the same for Replicate.
+func TestReplicateApplySurvivesSIGKILL(t *testing.T) { applySurvivesSIGKILLWithoutKey(t, "replicate") }
+
+func applySurvivesSIGKILLWithoutKey(t *testing.T, provider string) {
 	t.Parallel()
 	const videos = 30
 	skipInShortMode(t, "kills 10 applies")
@@ -396,7 +407,7 @@ func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
 		rules = append(rules, sim.Rule{PromptContains: fmt.Sprintf("#%d/", n), Fault: sim.FaultResetAfterCommit, Times: 1})
 	}
 	s := sim.New(sim.Options{
-		Provider: "lightricks",
+		Provider: provider,
 		Keys:     []string{simKey},
 		Latency:  100 * time.Millisecond,
 		Rules:    rules,
@@ -405,7 +416,7 @@ func TestLightricksApplySurvivesSIGKILL(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(func() { srv.Close() })
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(lightricksCrashManifest), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.ltx.hcl"), []byte(fmt.Sprintf(noKeyCrashManifest, provider)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := append(os.Environ(), "LTX_API_URL="+srv.URL, "LTX_API_KEY="+simKey, "NO_COLOR=1")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,7 +38,11 @@ func errorTables() string {
 			if c.Throttle == ltx.ThrottleConcurrency {
 				action = "waits for one of its running tasks to end (or Retry-After), without slowing the request rate, and sends it again"
 			}
-			fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s |\n", c.Code, c.Status, c.Class, action, c.Suggestion)
+			status := strconv.Itoa(c.Status)
+			if c.Status == 0 {
+				status = "a task's status"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Code, status, c.Class, action, c.Suggestion)
 		}
 	}
 	return b.String()
@@ -46,12 +51,17 @@ func errorTables() string {
 // providersTable renders the README's table of providers from their data.
 func providersTable() string {
 	var b strings.Builder
-	b.WriteString("| provider | speaks | unit | resolutions | durations | at once | results kept | idempotency key | assumed (override in the manifest) |\n")
-	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| provider | speaks | key | unit | resolutions | durations | at once | results kept | idempotency key | assumed (override in the manifest) |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, p := range ltx.Providers() {
 		durations := fmt.Sprintf("%d–%d s", p.Limits.DurationMin, p.Limits.DurationMax)
 		if p.Limits.Durations != nil {
-			durations = "a set per model, resolution and fps (2–20 s)"
+			lo, hi := durationRange(p)
+			durations = fmt.Sprintf("a set per model, resolution and fps (%d–%d s)", lo, hi)
+		}
+		key := fmt.Sprintf("`Authorization: %s`; `LTX_API_KEY`", p.AuthHeader())
+		for _, env := range p.KeyEnv {
+			key += ", `" + env + "`"
 		}
 		atOnce := "no documented limit"
 		if n := p.Capabilities.MaxConcurrentTasks; n > 0 {
@@ -75,6 +85,9 @@ func providersTable() string {
 				if r.Model != "" {
 					key = r.Model + "/" + r.Resolution
 				}
+				if r.Mode != "" {
+					key += " (" + string(r.Mode) + ")"
+				}
 				assumed = append(assumed, key)
 			}
 		}
@@ -88,10 +101,25 @@ func providersTable() string {
 		if p.Capabilities.GenerationTimeAssumed {
 			note += "; the generation time behind the default `task_timeout`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Name, p.Description, p.Unit,
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Name, p.Description, key, p.Unit,
 			strings.Join(p.Limits.Resolutions, ", "), durations, atOnce, kept, idem, note)
 	}
 	return b.String()
+}
+
+// durationRange is the shortest and longest duration any model of p takes.
+func durationRange(p *ltx.Provider) (lo, hi int) {
+	lo = 1 << 30
+	for _, m := range p.Limits.Models {
+		for _, res := range p.Limits.Resolutions {
+			for _, fps := range append([]int{0}, p.Limits.FPS...) {
+				for _, d := range p.Limits.Durations(m.Name, res, fps) {
+					lo, hi = min(lo, d), max(hi, d)
+				}
+			}
+		}
+	}
+	return lo, hi
 }
 
 // TestReadmeTablesMatchProviders keeps the README's providers table and its

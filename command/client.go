@@ -31,7 +31,7 @@ func newClient(env *Env, settings plan.Settings, dir string) (*ltx.Client, error
 		return nil, err
 	}
 	return ltx.NewClient(ltx.Options{Provider: provider, BaseURL: settings.Endpoint, Key: key, ImageDir: dir,
-		HTTPClient: pooledHTTPClient(settings.Parallelism)}), nil
+		HTTPClient: pooledHTTPClient(settings.Parallelism), TaskTimeout: settings.TaskTimeout()}), nil
 }
 
 // pooledHTTPClient keeps an idle connection for every worker. Go's default

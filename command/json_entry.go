@@ -11,35 +11,36 @@ import (
 // show -json print it: the public shape, which keeps its field names
 // whatever state.Entry and the state file become.
 type jsonEntry struct {
-	Address          string       `json:"address"`
-	Status           string       `json:"status"`
-	InputHash        string       `json:"input_hash"`
-	Request          *jsonRequest `json:"request,omitempty"`
-	Mode             string       `json:"mode"`
-	Provider         string       `json:"provider,omitempty"`
-	Endpoint         string       `json:"endpoint,omitempty"`
-	Simulated        bool         `json:"simulated,omitempty"`
-	Unit             string       `json:"unit,omitempty"`
-	TaskID           string       `json:"task_id,omitempty"`
-	RunID            string       `json:"run_id,omitempty"`
-	RequestID        string       `json:"request_id,omitempty"`
-	IdempotencyKey   string       `json:"idempotency_key,omitempty"`
-	Attempts         int          `json:"attempts,omitempty"`
-	Duration         int          `json:"duration,omitempty"`
-	Resolution       string       `json:"resolution,omitempty"`
-	CreditsEstimated float64      `json:"credits_estimated"`
-	CreditsConsumed  float64      `json:"credits_consumed"`
-	VideoURL         string       `json:"video_url,omitempty"`
-	Output           string       `json:"output,omitempty"`
-	SHA256           string       `json:"sha256,omitempty"`
-	Bytes            int64        `json:"bytes,omitempty"`
-	OutputModTime    *time.Time   `json:"output_mtime,omitempty"`
-	ErrorCode        string       `json:"error_code,omitempty"`
-	ErrorMessage     string       `json:"error_message,omitempty"`
-	CreatedAt        *time.Time   `json:"created_at,omitempty"`
-	UpdatedAt        *time.Time   `json:"updated_at,omitempty"`
-	CompletedAt      *time.Time   `json:"completed_at,omitempty"`
-	Takes            []jsonTake   `json:"takes,omitempty"`
+	Address          string        `json:"address"`
+	Status           string        `json:"status"`
+	InputHash        string        `json:"input_hash"`
+	Request          *jsonRequest  `json:"request,omitempty"`
+	Mode             string        `json:"mode"`
+	Provider         string        `json:"provider,omitempty"`
+	Endpoint         string        `json:"endpoint,omitempty"`
+	Simulated        bool          `json:"simulated,omitempty"`
+	Unit             string        `json:"unit,omitempty"`
+	TaskID           string        `json:"task_id,omitempty"`
+	TaskURLs         *jsonTaskURLs `json:"task_urls,omitempty"`
+	RunID            string        `json:"run_id,omitempty"`
+	RequestID        string        `json:"request_id,omitempty"`
+	IdempotencyKey   string        `json:"idempotency_key,omitempty"`
+	Attempts         int           `json:"attempts,omitempty"`
+	Duration         int           `json:"duration,omitempty"`
+	Resolution       string        `json:"resolution,omitempty"`
+	CreditsEstimated float64       `json:"credits_estimated"`
+	CreditsConsumed  float64       `json:"credits_consumed"`
+	VideoURL         string        `json:"video_url,omitempty"`
+	Output           string        `json:"output,omitempty"`
+	SHA256           string        `json:"sha256,omitempty"`
+	Bytes            int64         `json:"bytes,omitempty"`
+	OutputModTime    *time.Time    `json:"output_mtime,omitempty"`
+	ErrorCode        string        `json:"error_code,omitempty"`
+	ErrorMessage     string        `json:"error_message,omitempty"`
+	CreatedAt        *time.Time    `json:"created_at,omitempty"`
+	UpdatedAt        *time.Time    `json:"updated_at,omitempty"`
+	CompletedAt      *time.Time    `json:"completed_at,omitempty"`
+	Takes            []jsonTake    `json:"takes,omitempty"`
 	// PriorFile is what made the file at the output while a newer task
 	// replaces it.
 	PriorFile *jsonTake `json:"prior_file,omitempty"`
@@ -79,6 +80,13 @@ type jsonTake struct {
 	StorageKey string `json:"storage_key,omitempty"`
 }
 
+// jsonTaskURLs are the addresses a service returned for its task (fal).
+type jsonTaskURLs struct {
+	Status string `json:"status,omitempty"`
+	Result string `json:"result,omitempty"`
+	Cancel string `json:"cancel,omitempty"`
+}
+
 func entryJSON(e *state.Entry) *jsonEntry {
 	if e == nil {
 		return nil
@@ -97,6 +105,9 @@ func entryJSON(e *state.Entry) *jsonEntry {
 	}
 	if s := e.Stored; s != nil {
 		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}
+	}
+	if u := e.TaskURLs; !u.IsZero() {
+		j.TaskURLs = &jsonTaskURLs{Status: u.Status, Result: u.Result, Cancel: u.Cancel}
 	}
 	if e.Request != nil {
 		r := requestJSON(*e.Request)

@@ -7,14 +7,16 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
 
-const planUsage = "[-out FILE] [-json | -markdown] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
+const planUsage = "[-out FILE] [-json | -markdown] [-compare] [-detailed-exitcode] [-target ADDR]... [-replace ADDR]... [-max-cost N] [-endpoint URL] [-retry-uncertain] [-check-images] [-var NAME=VALUE]... [-var-file FILE]... [-lock=false] [-lock-timeout D] [-workspace NAME] [DIR]"
 
 // planCmdArgs are plan's arguments.
 type planCmdArgs struct {
@@ -25,6 +27,7 @@ type planCmdArgs struct {
 	Markdown         bool   // -markdown
 	DetailedExitcode bool   // -detailed-exitcode
 	CheckImages      bool   // -check-images
+	Compare          bool   // -compare
 	Plan             planArgs
 }
 
@@ -37,6 +40,7 @@ func parsePlan(args []string) (planCmdArgs, error) {
 	fs.BoolVar(&a.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	fs.BoolVar(&a.CheckImages, "check-images", false, "send a HEAD request to each image_url that will be bought")
 	fs.BoolVar(&a.Markdown, "markdown", false, "print the plan as GitHub-flavoured Markdown, for a pull request comment")
+	fs.BoolVar(&a.Compare, "compare", false, "price the manifest's videos on every provider instead (reads no state, sends nothing)")
 	addPlanFlags(fs, "plan", &a.Plan)
 	if err := fs.parse(args); err != nil {
 		return a, err
@@ -74,6 +78,9 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		err = base.finish(err)
 	}()
 
+	if a.Compare {
+		return runCompare(env, base, a)
+	}
 	opts := a.Plan.options(env)
 	opts.CheckImages = a.CheckImages
 	pl := &pipeline{env: env, view: base, vars: &a.Plan.Vars, lock: a.Plan.Lock, operation: "plan", readOnly: true}
@@ -120,6 +127,17 @@ func runPlan(ctx context.Context, env *Env, args []string) (err error) {
 		return ErrPlanHasChanges
 	}
 	return nil
+}
+
+// runCompare is plan -compare: the manifest loaded (its variables too) and
+// priced on every provider; nothing is read from the state or sent.
+func runCompare(env *Env, base *view, a planCmdArgs) error {
+	m, diags := config.Load(a.Dir, a.Plan.Vars.loadOptions(env))
+	if diags.HasErrors() {
+		base.Diagnostics(m.Files, diags)
+		return ErrReported
+	}
+	return newCompareView(base, a.JSON).Compare(plan.Compare(m, time.Now()))
 }
 
 // tellsAsDocument is whether plan -json tells err in its document: an error

@@ -172,13 +172,17 @@ func manifestRequests(env *Env, dir string, st *state.State) map[string]any {
 	if m == nil || diags.HasErrors() {
 		return nil
 	}
+	provider, pdiags := plan.ProviderOf(m)
+	if pdiags.HasErrors() {
+		return nil
+	}
 	out := map[string]any{}
 	for _, v := range m.Videos {
 		e := st.Get(v.Address)
 		if e == nil {
 			continue
 		}
-		req := plan.RequestFor(v)
+		req := plan.RequestFor(v, provider)
 		if req.Hash() != e.InputHash {
 			continue
 		}

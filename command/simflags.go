@@ -54,9 +54,9 @@ func registerSimFlags(fs *flag.FlagSet) func() (sim.Options, error) {
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for latency jitter and random faults")
 	fs.StringVar(&o.Provider, "provider", "", "speak the contract of `NAME`: "+strings.Join(sim.Providers, ", ")+" (empty: "+sim.ProviderLTX2APIv1+")")
 	fs.IntVar(&o.MaxConcurrentGenerations, "max-concurrent-generations", 0,
-		"generations at once per account before 429 with Retry-After 1 (0 = the provider's default: 2 for lightricks, unlimited elsewhere; -1 = unlimited)")
+		"generations at once per account before 429 with Retry-After 1 (0 = the provider's default: 2 for lightricks and fal, unlimited elsewhere; -1 = unlimited; fal queues past it, IN_QUEUE, instead of answering 429)")
 	fs.DurationVar(&o.Retention, "retention", 0,
-		"how long a task's status and video live after it ends, then 404; scaled by -time-scale (0 = the provider's default: 24h for lightricks, forever elsewhere; -1ns = forever)")
+		"how long a task's status and video live after it ends, then 404; scaled by -time-scale (0 = the provider's default: 24h for lightricks, 1h of outputs for replicate, whose status stays, forever elsewhere; -1ns = forever)")
 	fs.BoolVar(&o.IgnoreIdempotencyKey, "ignore-idempotency-key", false, "ltx2api-v1: ignore the Idempotency-Key header, so every create is a new, billed task (the other providers always do)")
 	fs.BoolVar(&o.EchoKey, "echo-key", false, "echo the caller's API key in X-Request-Id, request_id and failed tasks' messages (to test that a client never prints them)")
 	fs.StringVar(&o.UnreadableAnswer, "unreadable-answer", "", "form of the unreadable_answer fault: "+strings.Join(sim.UnreadableAnswers, ", ")+` ("" rotates through them)`)

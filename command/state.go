@@ -338,6 +338,11 @@ func (v *stateHumanView) Show(e *state.Entry) error {
 	if e.Provider != "" {
 		rows = append(rows, []string{"provider", e.Provider}, []string{"endpoint", e.Endpoint})
 	}
+	for _, u := range [][2]string{{"status", e.TaskURLs.Status}, {"result", e.TaskURLs.Result}, {"cancel", e.TaskURLs.Cancel}} {
+		if u[1] != "" {
+			rows = append(rows, []string{"task_urls." + u[0], u[1]})
+		}
+	}
 	if e.Simulated {
 		rows = append(rows, []string{"simulated", "true (made by apply -simulate)"})
 	}

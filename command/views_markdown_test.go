@@ -27,7 +27,7 @@ func markdownPlan(n int) *plan.Plan {
 		v := goldenVideo("clip", 8, "1080p")
 		v.Address = fmt.Sprintf(`video.clip["k%05d"]`, i)
 		v.Prompt = long + "the lighthouse *beam* <sweeps> | the_water " + strconv.Itoa(i)
-		req := plan.RequestFor(v)
+		req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 		c := plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req,
 			Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"}
 		switch {

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
@@ -63,7 +64,7 @@ func goldenVideo(name string, duration float64, resolution string) *config.Video
 }
 
 func goldenEntry(v *config.Video, status state.Status, consumed float64) *state.Entry {
-	req := plan.RequestFor(v)
+	req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 	return &state.Entry{
 		Address: v.Address, InputHash: req.Hash(), Mode: string(req.Mode()), Status: status,
 		Duration: req.Duration, Resolution: req.Resolution, Output: v.Output, CreditsConsumed: consumed,
@@ -206,7 +207,7 @@ func BenchmarkPlanHumanView5k(b *testing.B) {
 	for i := range 5000 {
 		v := goldenVideo("clip", 8, "1080p")
 		v.Address = fmt.Sprintf("video.clip[\"k%05d\"]", i)
-		req := plan.RequestFor(v)
+		req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 		p.Changes = append(p.Changes, plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req, Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"})
 	}
 	for _, bc := range []struct {

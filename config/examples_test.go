@@ -17,7 +17,7 @@ import (
 // TestExamples loads every example with the API limits checked, expects no
 // diagnostic at all, and expects the files to be in canonical format.
 func TestExamples(t *testing.T) {
-	for _, name := range []string{"quickstart", "campaign", "lightricks", "ltx2api"} {
+	for _, name := range []string{"quickstart", "campaign", "lightricks", "ltx2api", "fal", "replicate"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("..", "examples", name)
 			m, diags := config.Load(dir, config.LoadOptions{})

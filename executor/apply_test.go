@@ -315,7 +315,7 @@ func TestResumeOfCreatedEntryPollsWithoutCreating(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a resumed shot")
 	// A first run that creates the task and is killed before polling it:
 	// the state says created, nothing else.
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)

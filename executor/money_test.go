@@ -320,7 +320,7 @@ func TestFinding14NonHTTPVideoURLFailsOnce(t *testing.T) {
 // and the replace's paid video was not saved.
 func TestFinding15LongTaskIDStillKeepsTheTake(t *testing.T) {
 	f := newRelFixture(t, sim.Options{}, nil, "a replaced video")
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	path := filepath.Join(f.dir, "out", "a.mp4")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

@@ -51,12 +51,13 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		var sent time.Time // after the limiter's wait: when the poll left
 		out := v.r.call(ctx, v.ch.Address, callPoll, func(ctx context.Context) (*ltx.Task, error) {
 			sent = time.Now()
-			return v.r.api.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: v.ch.Mode})
+			return v.r.api.GetTask(ctx, ltx.TaskRef{ID: taskID, Mode: v.ch.Mode, URLs: v.entry.TaskURLs})
 		})
 		if out.err != nil {
 			return nil, out.err
 		}
 		task := out.task
+		v.lastStatus = task.Status
 		// Measured at the send, not the answer: a sample that included the
 		// round trip would push every later first poll a little later, and
 		// the estimate would creep up without end.

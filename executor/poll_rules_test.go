@@ -48,7 +48,7 @@ func TestProviderPollIntervalIsTheCeiling(t *testing.T) {
 // when the prior (here an hour) says it should end.
 func TestResumedTaskIsPolledAtOnce(t *testing.T) {
 	f := newFixture(t, sim.Options{Latency: time.Millisecond}, "a finished shot")
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)

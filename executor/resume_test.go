@@ -72,7 +72,7 @@ func TestCreateNeverConfirmedIsUncertainAndKeepsItsKey(t *testing.T) {
 func TestResumeOfPendingEntryResendsItsKey(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "a pending shot")
 	f.keyTrusted = true
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	// The key of a build from before lineages were part of it: a pending
 	// entry resends the key it recorded, not one made now.
 	key := ltx.IdempotencyKey("", "video.a", req.Hash(), 0)
@@ -130,7 +130,7 @@ func TestFailFastStopsNewCreatesAfterTheFirstFailure(t *testing.T) {
 
 func TestDownloadOfAGoneURLFailsTheVideoForRecreation(t *testing.T) {
 	f := newFixture(t, sim.Options{}, "an old shot")
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	// An earlier run got the task done but never downloaded it, and the
 	// URL has since expired.
 	if err := f.store.Record(context.Background(), state.Entry{
@@ -206,7 +206,7 @@ func TestResumedTaskDoesNotTeachTheEstimator(t *testing.T) {
 	// A task created an hour ago (by the clock of the state) and still
 	// running: its age says nothing about how long tasks take.
 	f := newFixture(t, sim.Options{Latency: 400 * time.Millisecond}, "an old shot", "a new shot")
-	req := plan.RequestFor(f.videos[0])
+	req := plan.RequestFor(f.videos[0], ltx.MustProvider(ltx.DefaultProvider))
 	task, err := f.api.Create(context.Background(), req, ltx.IdempotencyKey("", "video.a", req.Hash(), 0))
 	if err != nil {
 		t.Fatal(err)

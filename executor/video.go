@@ -21,6 +21,9 @@ type video struct {
 	entry state.Entry // what the state says now; every change is recorded before the next request
 	res   Result
 	first int // the first generation tried in this run
+	// lastStatus is the task's status at its create or latest poll in this
+	// run ("" for a task resumed and not yet polled).
+	lastStatus ltx.Status
 	// spent is what the earlier tasks of this video in this run consumed:
 	// a task that failed and was tried again was paid for all the same.
 	spent float64
@@ -163,6 +166,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	v.entry.RunID = v.r.opts.RunID
 	v.entry.ManifestHash, v.entry.MadeBy = v.r.plan.ManifestHash, v.r.opts.Host
 	v.entry.TaskID, v.entry.RequestID, v.entry.VideoURL = "", "", ""
+	v.entry.TaskURLs = ltx.TaskURLs{}
 	v.entry.ErrorCode, v.entry.ErrorMessage = "", ""
 	v.entry.SHA256, v.entry.Bytes = "", 0
 	v.res.Attempts = gen
@@ -207,6 +211,8 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	}
 	v.entry.Status = state.StatusCreated
 	v.entry.TaskID, v.entry.RequestID = task.ID, task.RequestID
+	v.entry.TaskURLs = task.URLs
+	v.lastStatus = task.Status
 	v.charged, v.chargedEstimate = 0, false
 	v.setConsumed(task) // charged at create: an interrupted run must still show it
 	// The ledger line comes before the created record: a kill between the
@@ -351,6 +357,8 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 	var apiErr *ltx.APIError
 	switch {
 	case err == nil:
+	case ctx.Err() != nil && v.cancelQueued(ctx, taskID):
+		return
 	case ctx.Err() != nil:
 		v.inFlight(fmt.Sprintf("%s while task %s was in flight; it stays recorded as created and the next apply resumes it", v.stopWord(ctx), taskID))
 		return

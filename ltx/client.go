@@ -43,6 +43,10 @@ type Options struct {
 	// take long, but a silent connection is dead.
 	DownloadIdleTimeout time.Duration
 	UserAgent           string // default "ltxform"
+	// TaskTimeout is the run's per-task deadline; a provider that takes one
+	// on the create (fal's X-Fal-Request-Timeout, Replicate's Cancel-After)
+	// is sent it, so that the service gives up rather than bill late.
+	TaskTimeout time.Duration
 }
 
 // Client speaks the LTX-2 API. It is safe for concurrent use.
@@ -56,13 +60,14 @@ type Client struct {
 	maxDownload int64
 	idle        time.Duration
 	userAgent   string
+	taskTimeout time.Duration
 	now         func() time.Time
 }
 
 // NewClient returns a client. A BaseURL that is not an absolute http(s) URL
 // makes every call fail with an error that says so.
 func NewClient(o Options) *Client {
-	c := &Client{p: o.Provider, imageDir: o.ImageDir, key: o.Key, maxDownload: o.MaxDownloadBytes, userAgent: o.UserAgent, now: time.Now}
+	c := &Client{p: o.Provider, imageDir: o.ImageDir, key: o.Key, maxDownload: o.MaxDownloadBytes, userAgent: o.UserAgent, taskTimeout: o.TaskTimeout, now: time.Now}
 	if c.p == nil {
 		c.p = MustProvider(DefaultProvider)
 	}
@@ -179,7 +184,11 @@ func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey s
 	if err != nil {
 		return nil, err
 	}
-	h := http.Header{"Content-Type": {"application/json"}}
+	h := http.Header{}
+	if c.p.wire.createHeaders != nil {
+		h = c.p.wire.createHeaders(c.taskTimeout)
+	}
+	h.Set("Content-Type", "application/json")
 	if idempotencyKey != "" && c.p.Capabilities.IdempotencyKey {
 		h.Set("Idempotency-Key", idempotencyKey)
 	}
@@ -203,19 +212,119 @@ func (c *Client) Create(ctx context.Context, req CreateRequest, idempotencyKey s
 	return t.task, nil
 }
 
-// GetTask polls one task where its provider keeps it.
+// GetTask polls one task where its provider keeps it: at the status URL the
+// create returned, else at the provider's path for it. A provider with a
+// result step is asked a second time once the task is completed.
 func (c *Client) GetTask(ctx context.Context, ref TaskRef) (*Task, error) {
 	if ref.ID == "" {
 		return nil, errors.New("ltx: GetTask needs a task ID")
 	}
-	t, err := c.call(ctx, http.MethodGet, c.p.wire.poll(ref), nil, nil)
+	t, err := c.callAt(ctx, http.MethodGet, ref.URLs.Status, c.p.wire.poll(ref), nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	if t.task.ID == "" {
 		t.task.ID = ref.ID
 	}
+	if c.p.wire.result != nil && t.task.Status == StatusCompleted && t.task.VideoURL == "" {
+		return c.getResult(ctx, ref, t.task)
+	}
 	return t.task, nil
+}
+
+// getResult is the result step: the video's URL, or the failure the service
+// reports only there (an error answer to the result is the task's failure,
+// not the poll's).
+func (c *Client) getResult(ctx context.Context, ref TaskRef, status *Task) (*Task, error) {
+	r, err := c.callAt(ctx, http.MethodGet, ref.URLs.Result, c.p.wire.result(ref), nil, nil)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.class == ClassTaskPermanent || apiErr.class == ClassTaskRetry) {
+		code := apiErr.Code
+		if code == "" {
+			code = fmt.Sprintf("http_%d", apiErr.StatusCode)
+		}
+		info, known := c.p.LookupCode(code)
+		status.Status = StatusFailed
+		status.Error = &TaskError{Code: code, Message: apiErr.Message, class: taskClass(info, known)}
+		return status, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := r.task
+	t.ID, t.URLs = ref.ID, status.URLs
+	if t.RequestID == "" {
+		t.RequestID = status.RequestID
+	}
+	if t.Status == StatusCompleted && t.VideoURL == "" {
+		return nil, &RequestError{Method: http.MethodGet, URL: c.target(ref.URLs.Result, c.p.wire.result(ref)), Sent: true, RequestID: t.RequestID,
+			Err: fmt.Errorf("%w: the result of a completed task has no video URL", ErrMalformedResponse)}
+	}
+	return t, nil
+}
+
+// Cancel asks the service to cancel a task. A task that had not started is
+// then never billed; one already running may be billed anyway (a cancel is
+// a request, not a refund). A provider that cancels nothing answers
+// ErrNoCancel.
+func (c *Client) Cancel(ctx context.Context, ref TaskRef) error {
+	if c.p.wire.cancel == nil {
+		return ErrNoCancel
+	}
+	method, path := c.p.wire.cancel(ref)
+	target, path, err := c.resolve(method, ref.URLs.Cancel, path)
+	if err != nil {
+		return err
+	}
+	resp, _, err := c.send(ctx, method, target, nil, nil, true)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(resp, method, path, data)
+	}
+	return nil
+}
+
+// ErrNoCancel: the provider documents no way to cancel a task.
+var ErrNoCancel = errors.New("ltx: the provider cannot cancel a task")
+
+// target is url when the service gave one, else path on the base URL.
+func (c *Client) target(url, path string) string {
+	if url != "" {
+		return url
+	}
+	return c.endpoint(path)
+}
+
+// callAt is call at a URL the service returned, or at path when it gave
+// none. The key goes only to the API's own origin: a returned URL elsewhere
+// is refused, not followed.
+func (c *Client) callAt(ctx context.Context, method, rawURL, path string, h http.Header, body []byte) (taskAnswer, error) {
+	target, path, err := c.resolve(method, rawURL, path)
+	if err != nil {
+		return taskAnswer{}, err
+	}
+	return c.callTarget(ctx, method, target, path, h, body)
+}
+
+// resolve is the absolute target of a returned URL (checked to be on the
+// API's origin) or of path, and the path that names it in errors.
+func (c *Client) resolve(method, rawURL, path string) (target, name string, err error) {
+	if c.baseErr != nil {
+		return "", "", c.baseErr
+	}
+	if rawURL == "" {
+		return c.endpoint(path), path, nil
+	}
+	u, perr := url.Parse(rawURL)
+	if perr != nil || !c.isAPIOrigin(u) {
+		return "", "", &RequestError{Method: method, URL: rawURL,
+			Err: fmt.Errorf("%w: the task's URL is not on the API's origin %s, so the key is not sent there", ErrMalformedResponse, c.BaseURL())}
+	}
+	return rawURL, u.Path, nil
 }
 
 func (c *Client) endpoint(path string) string {
@@ -231,7 +340,14 @@ func (c *Client) call(ctx context.Context, method, path string, h http.Header, b
 	if c.baseErr != nil {
 		return taskAnswer{}, c.baseErr
 	}
-	target := c.endpoint(path)
+	return c.callTarget(ctx, method, c.endpoint(path), path, h, body)
+}
+
+// callTarget is call at an absolute URL; path names it in errors.
+func (c *Client) callTarget(ctx context.Context, method, target, path string, h http.Header, body []byte) (taskAnswer, error) {
+	if c.baseErr != nil {
+		return taskAnswer{}, c.baseErr
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -335,7 +451,7 @@ func (c *Client) send(ctx context.Context, method, target string, h http.Header,
 		req.Header.Set("Accept", "application/json")
 	}
 	if withKey && !c.key.IsZero() {
-		req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+		req.Header.Set("Authorization", string(c.p.authScheme())+" "+c.key.Reveal())
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

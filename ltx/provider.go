@@ -22,7 +22,12 @@ type Provider struct {
 	// KeyEnv lists the environment variables the API key is read from, in
 	// order; LTX_API_KEY and LTX_API_KEY_FILE come first for every provider.
 	KeyEnv []string
-	Unit   Unit
+	// Auth is the Authorization scheme the key is sent with.
+	Auth AuthScheme
+	Unit Unit
+	// Statuses is the service's task-status vocabulary, each word mapped to
+	// ltxform's status; a word not listed is an answer ltxform cannot read.
+	Statuses map[string]Status
 
 	Capabilities Capabilities
 	Limits       Limits
@@ -40,6 +45,14 @@ type Provider struct {
 
 	wire wire
 }
+
+// AuthScheme is the word before the key in the Authorization header.
+type AuthScheme string
+
+const (
+	AuthBearer AuthScheme = "Bearer"
+	AuthKey    AuthScheme = "Key" // fal.ai
+)
 
 // Unit is what a provider bills in.
 type Unit string
@@ -78,6 +91,9 @@ type Capabilities struct {
 	// PollInterval is the service's recommended time between polls (0:
 	// none documented).
 	PollInterval time.Duration
+	// CancelQueued: a task cancelled while still queued never starts and is
+	// never billed, so an interrupted apply cancels its queued tasks.
+	CancelQueued bool
 }
 
 // Takes reports whether the service takes the manifest attribute name.
@@ -138,15 +154,23 @@ type Model struct {
 	Name       string
 	Deprecated string // date from which it is deprecated; "" if current
 	Removed    string // date it stops being served; "" if current
+	// Resolutions and FPS narrow the provider's sets for this model (nil:
+	// the provider's).
+	Resolutions []string
+	FPS         []int
+	// NoAspectRatio marks a model that takes no aspect ratio.
+	NoAspectRatio bool
 }
 
 // Price is one row of a price table: per second of output for a model (""
-// for any) at a resolution name.
+// for any) at a resolution name, for a mode ("" for both) where a service
+// prices text-to-video and image-to-video apart.
 type Price struct {
 	Model      string
 	Resolution string
 	PerSecond  float64
 	Assumed    bool
+	Mode       Mode
 }
 
 // Throttle says which of a service's two limits an error reports.
@@ -167,8 +191,19 @@ type wire struct {
 	// create returns the path and body of a create. imageURI replaces the
 	// request's image when an image file was uploaded first.
 	create func(req CreateRequest, imageURI string) (path string, body []byte, err error)
-	// poll returns the path of a task's status.
+	// poll returns the path of a task's status, used when the create
+	// returned no status URL.
 	poll func(ref TaskRef) string
+	// result, when set, is a second GET once the status says completed: the
+	// service gives the video (or the failure) only there. It returns the
+	// path used when the create returned no result URL.
+	result func(ref TaskRef) string
+	// cancel is the method and path that cancel a task, used when the
+	// create returned no cancel URL ("" method: the service cancels nothing).
+	cancel func(ref TaskRef) (method, path string)
+	// createHeaders are the headers a create carries besides the body's
+	// type: a deadline the service enforces, from the task timeout.
+	createHeaders func(taskTimeout time.Duration) http.Header
 	// decode reads a 2xx answer of a create or a poll.
 	decode func(status int, h http.Header, body []byte, now time.Time) (taskAnswer, error)
 	// parseError reads an error answer; the Client classifies it.
@@ -183,11 +218,41 @@ const DefaultProvider = "ltx2api-v1"
 
 var providers = map[string]*Provider{}
 
+// register adds p to the providers; a second provider with the same name is
+// refused at start, before any command runs.
 func register(p *Provider) *Provider {
+	if err := checkProvider(p); err != nil {
+		panic(err)
+	}
 	p.Codes = append([]CodeInfo(nil), p.Codes...)
 	providers[p.Name] = p
 	return p
 }
+
+// checkProvider is what register refuses: an empty or taken name, a wire
+// format without its create, poll or decoders.
+func checkProvider(p *Provider) error {
+	switch {
+	case p.Name == "":
+		return fmt.Errorf("ltx: a provider without a name")
+	case providers[p.Name] != nil:
+		return fmt.Errorf("ltx: two providers are named %q", p.Name)
+	case p.wire.create == nil || p.wire.poll == nil || p.wire.decode == nil || p.wire.parseError == nil:
+		return fmt.Errorf("ltx: provider %q has an incomplete wire format", p.Name)
+	}
+	return nil
+}
+
+// authScheme is the provider's scheme, Bearer unless it says otherwise.
+func (p *Provider) authScheme() AuthScheme {
+	if p.Auth == "" {
+		return AuthBearer
+	}
+	return p.Auth
+}
+
+// AuthHeader is how the key is sent ("Bearer KEY", "Key KEY"), for docs.
+func (p *Provider) AuthHeader() string { return string(p.authScheme()) + " KEY" }
 
 // LookupProvider returns the provider called name; "" is DefaultProvider.
 func LookupProvider(name string) (*Provider, bool) {
@@ -264,15 +329,25 @@ func (p *Provider) throttleOf(code string, status int) Throttle {
 
 // Price returns the per-second price of model at resolution name, and
 // whether that price is assumed: a row for the model wins over a row for
-// any model. ok is false when the table has no row.
+// any model. ok is false when the table has no row. Where the service
+// prices the modes apart, it is the dearer one: an estimate is never below
+// the bill.
 func (p *Provider) Price(model, resolution string) (perSecond float64, assumed, ok bool) {
+	return p.PriceFor(model, resolution, "")
+}
+
+// PriceFor is Price for one mode ("" for the dearer of both).
+func (p *Provider) PriceFor(model, resolution string, mode Mode) (perSecond float64, assumed, ok bool) {
 	var best *Price
 	for i := range p.Prices {
 		r := &p.Prices[i]
-		if r.Resolution != resolution || (r.Model != "" && r.Model != model) {
+		if r.Resolution != resolution || (r.Model != "" && r.Model != model) || (mode != "" && r.Mode != "" && r.Mode != mode) {
 			continue
 		}
-		if best == nil || (best.Model == "" && r.Model != "") {
+		switch {
+		case best == nil, best.Model == "" && r.Model != "":
+			best = r
+		case (best.Model == "") == (r.Model == "") && r.PerSecond > best.PerSecond:
 			best = r
 		}
 	}

@@ -21,6 +21,7 @@ var providerLightricks = register(&Provider{
 	DefaultBaseURL: "https://api.ltx.video",
 	KeyEnv:         []string{"LTXV_API_KEY"}, // what the service's own clients read
 	Unit:           UnitUSD,
+	Statuses:       lightricksStatus,
 	Capabilities: Capabilities{
 		Attributes: []string{"image_url", "aspect_ratio", "model", "fps", "generate_audio",
 			"camera_motion", "last_frame_url", "image_file"},
@@ -40,6 +41,9 @@ var providerLightricks = register(&Provider{
 		Models: []Model{
 			{Name: "ltx-2-3-fast"},
 			{Name: "ltx-2-3-pro"},
+			// LTX-Desktop's model table (the vendor's own app).
+			{Name: "ltx-2-5-fast"},
+			{Name: "ltx-2-5-pro", Resolutions: []string{"720p", "1080p"}, FPS: []int{24, 25, 50}},
 			{Name: "ltx-2-fast", Deprecated: "2026-07-15", Removed: "2026-08-15"},
 			{Name: "ltx-2-pro", Deprecated: "2026-07-15", Removed: "2026-08-15"},
 		},
@@ -64,6 +68,16 @@ var providerLightricks = register(&Provider{
 		{Model: "ltx-2-3-pro", Resolution: "1080p", PerSecond: 0.08, Assumed: true},
 		{Model: "ltx-2-3-pro", Resolution: "1440p", PerSecond: 0.16},
 		{Model: "ltx-2-3-pro", Resolution: "4K", PerSecond: 0.32, Assumed: true},
+		// ltx-2-5: resellers quote only fast at 720p ($0.09) and pro at 4K
+		// ($0.39, a size the vendor's own app does not offer); every other
+		// row is assumed to be the dearest of those, so that an estimate
+		// errs high. Override them in a pricing block.
+		{Model: "ltx-2-5-fast", Resolution: "720p", PerSecond: 0.09, Assumed: true},
+		{Model: "ltx-2-5-fast", Resolution: "1080p", PerSecond: 0.39, Assumed: true},
+		{Model: "ltx-2-5-fast", Resolution: "1440p", PerSecond: 0.39, Assumed: true},
+		{Model: "ltx-2-5-fast", Resolution: "4K", PerSecond: 0.39, Assumed: true},
+		{Model: "ltx-2-5-pro", Resolution: "720p", PerSecond: 0.39, Assumed: true},
+		{Model: "ltx-2-5-pro", Resolution: "1080p", PerSecond: 0.39, Assumed: true},
 		{Model: "ltx-2-fast", Resolution: "1080p", PerSecond: 0.04},
 		{Model: "ltx-2-fast", Resolution: "1440p", PerSecond: 0.08},
 		{Model: "ltx-2-fast", Resolution: "4K", PerSecond: 0.16},
@@ -80,6 +94,8 @@ var providerLightricks = register(&Provider{
 			"Add funds in the LTX console, then apply again; finished videos are kept.", ClassRunStop, ThrottleNone},
 		{"not_found_error", http.StatusNotFound, "The job is unknown, or expired (results live 24 h).",
 			"The next plan creates the video again.", ClassTaskLost, ThrottleNone},
+		{"request_too_large", http.StatusRequestEntityTooLarge, "The request body is too large (refused before the API; the body may not be JSON).",
+			"Send a smaller image: upload it as image_file rather than a data URI.", ClassTaskPermanent, ThrottleNone},
 		{"content_filtered_error", http.StatusUnprocessableEntity, "The safety filters rejected the request.",
 			"Reword the prompt (or change the image) to stay within the content guidelines.", ClassTaskPermanent, ThrottleNone},
 		{"rate_limit_error", http.StatusTooManyRequests, "Too many requests in a time window.",
@@ -109,10 +125,10 @@ var lightricksSizes = map[string]string{
 const lightricksDefaultModel = "ltx-2-3-fast"
 
 // lightricksDurations is the desktop app's model table: 2–10 s for every
-// model; 12–20 s only for the fast model at 720p or 1080p and 24 or 25 fps.
+// model; 12–20 s only for the fast models at 720p or 1080p and 24 or 25 fps.
 func lightricksDurations(model, resolution string, fps int) []int {
 	d := []int{2, 3, 4, 5, 6, 8, 10}
-	if model == "ltx-2-3-fast" && (resolution == "720p" || resolution == "1080p") && (fps == 0 || fps == 24 || fps == 25) {
+	if (model == "ltx-2-3-fast" || model == "ltx-2-5-fast") && (resolution == "720p" || resolution == "1080p") && (fps == 0 || fps == 24 || fps == 25) {
 		d = append(d, 12, 13, 14, 15, 16, 17, 18, 19, 20)
 	}
 	return d
@@ -184,9 +200,14 @@ func parseLightricksError(status int, h http.Header, body []byte, now time.Time)
 	}
 	e := parseAPIError(status, h, body, now)
 	e.RequestID = clean(h.Get("X-Request-Id"))
+	if status == http.StatusRequestEntityTooLarge && e.Code == "" {
+		// From the infrastructure in front of the API, in whatever shape.
+		e.Code = "request_too_large"
+	}
 	return e
 }
 
+// lightricksStatus is the v2 job's status vocabulary.
 var lightricksStatus = map[string]Status{
 	"pending": StatusQueued, "processing": StatusProcessing,
 	"completed": StatusCompleted, "failed": StatusFailed,

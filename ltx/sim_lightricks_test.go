@@ -84,6 +84,13 @@ func TestLightricksEveryErrorTypeAgainstTheSimulator(t *testing.T) {
 				_, err = e.client.GetTask(ctx, ltx.TaskRef{ID: task.ID})
 				return err
 			}},
+		{name: "a body larger than the infrastructure takes", typ: "request_too_large", status: 413, class: ltx.ClassTaskPermanent,
+			provoke: func(t *testing.T, e *providerEnv) error {
+				r := lightricksRequest("fox")
+				r.ImageURL = "data:image/png;base64," + strings.Repeat("A", 17<<20)
+				_, err := e.client.Create(ctx, r, "")
+				return err
+			}},
 		{name: "a prompt the safety filters reject", typ: "content_filtered_error", status: 422, class: ltx.ClassTaskPermanent,
 			opts:    sim.Options{Rules: []sim.Rule{{PromptContains: "forbidden", Fault: sim.FaultContentPolicy}}},
 			provoke: create("something forbidden")},

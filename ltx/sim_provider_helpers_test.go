@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/sim"
@@ -27,6 +28,8 @@ type recorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex
 	log  []exchange
+	// inspect, when set, sees every request's headers before it is sent.
+	inspect func(http.Header)
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -35,6 +38,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, _ = io.ReadAll(req.Body)
 		req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if r.inspect != nil {
+		r.inspect(req.Header)
 	}
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {
@@ -82,12 +88,18 @@ func (r *recorder) count() int {
 type providerEnv struct {
 	*simEnv
 	wire *recorder
+	// spec checks every lightricks exchange against the vendor's OpenAPI
+	// (nil for other providers, or when the spec is absent).
+	spec *specChecker
 }
 
 type envOptions struct {
 	key      string // "" sends no key
 	imageDir string
 	baseURL  func(simURL string) string // default: the simulator's URL
+	// taskTimeout is the client's TaskTimeout (fal's X-Fal-Request-Timeout,
+	// Replicate's Cancel-After).
+	taskTimeout time.Duration
 }
 
 // newProviderSim starts a simulator of provider (its clock fake, its key
@@ -96,19 +108,27 @@ func newProviderSim(t *testing.T, provider string, opts sim.Options, eo envOptio
 	t.Helper()
 	opts.Provider = provider
 	s, srv, clk := startSim(t, opts)
-	rec := &recorder{next: srv.Client().Transport}
+	var transport http.RoundTripper = srv.Client().Transport
+	var spec *specChecker
+	if provider == "lightricks" {
+		if spec = newSpecChecker(t, transport); spec != nil {
+			transport = spec
+		}
+	}
+	rec := &recorder{next: transport}
 	base := srv.URL
 	if eo.baseURL != nil {
 		base = eo.baseURL(srv.URL)
 	}
 	c := ltx.NewClient(ltx.Options{
-		Provider:   ltx.MustProvider(provider),
-		BaseURL:    base,
-		Key:        ltx.NewKey(eo.key),
-		ImageDir:   eo.imageDir,
-		HTTPClient: &http.Client{Transport: rec},
+		Provider:    ltx.MustProvider(provider),
+		BaseURL:     base,
+		Key:         ltx.NewKey(eo.key),
+		ImageDir:    eo.imageDir,
+		HTTPClient:  &http.Client{Transport: rec},
+		TaskTimeout: eo.taskTimeout,
 	})
-	return &providerEnv{simEnv: &simEnv{sim: s, url: srv.URL, clock: clk, client: c}, wire: rec}
+	return &providerEnv{simEnv: &simEnv{sim: s, url: srv.URL, clock: clk, client: c}, wire: rec, spec: spec}
 }
 
 // asAPIError reads err as an *APIError and the exchange that answered it.

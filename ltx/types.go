@@ -46,7 +46,21 @@ type CreateRequest struct {
 type TaskRef struct {
 	ID   string
 	Mode Mode
+	// URLs are the ones the create returned, where the service gives them
+	// (fal): they win over paths built from ID.
+	URLs TaskURLs
 }
+
+// TaskURLs are the per-task addresses a service returns at create. Stored in
+// the state entry, they are how a later apply finds the task again.
+type TaskURLs struct {
+	Status string `json:"status,omitempty"`
+	Result string `json:"result,omitempty"`
+	Cancel string `json:"cancel,omitempty"`
+}
+
+// IsZero reports whether no URL was given.
+func (u TaskURLs) IsZero() bool { return u == TaskURLs{} }
 
 // Status is a task's state, normalised from either vocabulary the API uses.
 type Status string
@@ -72,6 +86,8 @@ type Task struct {
 	// answer carries it (most answer none); import compares it with the
 	// manifest's request.
 	Reported TaskShape
+	// URLs are the task's own addresses, where the create returned them.
+	URLs TaskURLs
 }
 
 // TaskShape is what a task's answer may say it was made from; zero values

@@ -41,7 +41,7 @@ func manifest(dir string, videos ...*config.Video) *config.Manifest {
 
 // entry is the state entry of v as apply records it with the given status.
 func entry(v *config.Video, status state.Status) *state.Entry {
-	req := RequestFor(v)
+	req := RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 	return &state.Entry{
 		Address: v.Address, InputHash: req.Hash(), Mode: string(req.Mode()), Status: status,
 		Duration: req.Duration, Resolution: req.Resolution, Output: v.Output,

@@ -82,7 +82,10 @@ var limits = []limit{
 		return ""
 	}},
 	{"resolution", ltx.CodeInvalidResolution, func(v *config.Video, p *ltx.Provider, _ time.Time) string {
-		if p.ResolutionName(v.Resolution) != "" {
+		if name := p.ResolutionName(v.Resolution); name != "" {
+			if m, ok := p.Model(modelOf(v, p)); ok && m.Resolutions != nil && !slices.Contains(m.Resolutions, name) {
+				return fmt.Sprintf("resolution %q is not offered by %s for model %s; use one of %s", v.Resolution, p.Name, m.Name, quoted(m.Resolutions))
+			}
 			return ""
 		}
 		msg := fmt.Sprintf("resolution %q is not offered by %s", v.Resolution, p.Name)
@@ -107,6 +110,8 @@ var limits = []limit{
 		switch {
 		case v.AspectRatio == "":
 			return ""
+		case modelTakesNoAspectRatio(v, p):
+			return fmt.Sprintf("model %s at %s takes no aspect_ratio; remove it", modelOf(v, p), p.Name)
 		case !slices.Contains(p.Limits.AspectRatios, v.AspectRatio):
 			return fmt.Sprintf("aspect_ratio %q is not one of %s, the aspect ratios %s offers", v.AspectRatio, quoted(p.Limits.AspectRatios), p.Name)
 		case p.Limits.ResolutionSizes != nil && !slices.Contains(p.Limits.Resolutions, v.Resolution):
@@ -129,7 +134,16 @@ var limits = []limit{
 		return checkModel(p, v.Model, day)
 	}},
 	{"fps", "", func(v *config.Video, p *ltx.Provider, _ time.Time) string {
-		if v.FPS == 0 || slices.Contains(p.Limits.FPS, v.FPS) {
+		if v.FPS == 0 {
+			return ""
+		}
+		if m, ok := p.Model(modelOf(v, p)); ok && m.FPS != nil {
+			if slices.Contains(m.FPS, v.FPS) {
+				return ""
+			}
+			return fmt.Sprintf("fps %d is not offered by %s for model %s; use one of %s", v.FPS, p.Name, m.Name, joinInts(m.FPS))
+		}
+		if slices.Contains(p.Limits.FPS, v.FPS) {
 			return ""
 		}
 		return fmt.Sprintf("fps %d is not offered by %s; use one of %s", v.FPS, p.Name, joinInts(p.Limits.FPS))
@@ -329,6 +343,11 @@ func modelOf(v *config.Video, p *ltx.Provider) string {
 		return v.Model
 	}
 	return p.Limits.DefaultModel
+}
+
+func modelTakesNoAspectRatio(v *config.Video, p *ltx.Provider) bool {
+	m, ok := p.Model(modelOf(v, p))
+	return ok && m.NoAspectRatio
 }
 
 func checkModel(p *ltx.Provider, model string, day time.Time) string {

@@ -37,7 +37,7 @@ func (pr Prices) Rate(req ltx.CreateRequest) (perSecond float64, assumed bool, k
 	if v, ok := pr.Override[res]; ok {
 		return v, false, res
 	}
-	v, assumed, ok := pr.Provider.Price(model, res)
+	v, assumed, ok := pr.Provider.PriceFor(model, res, req.Mode())
 	if !ok {
 		return 0, false, ""
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/ltxform/ltxform/ltx"
 )
 
-// RequestFor is the request a video turns into for the default provider.
-func RequestFor(v *config.Video) ltx.CreateRequest {
-	return requestFor(v, ltx.MustProvider(ltx.DefaultProvider))
+// RequestFor is the request a video turns into for provider p (the
+// manifest's, from ProviderOf): there is no provider a request is made for
+// by default.
+func RequestFor(v *config.Video, p *ltx.Provider) ltx.CreateRequest {
+	return requestFor(v, p)
 }
 
 // requestFor is the request a video turns into for provider p: the model

@@ -26,30 +26,35 @@ func newKeyring(o Options) keyring {
 // bearerKey returns the key of "Authorization: Bearer KEY", or "" when the
 // header is missing or empty; ok is false for another scheme.
 func bearerKey(r *http.Request) (key string, ok bool) {
+	return schemeKey(r, "Bearer")
+}
+
+// schemeKey is bearerKey for the provider's scheme ("Bearer", fal's "Key").
+func schemeKey(r *http.Request, want string) (key string, ok bool) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if h == "" {
 		return "", true
 	}
 	scheme, rest, _ := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
+	if !strings.EqualFold(scheme, want) {
 		return "", false
 	}
 	return strings.TrimSpace(rest), true
 }
 
-// authenticate answers the request's key or the 401 it deserves. The caller
-// holds s.mu.
-func (k *keyring) authenticate(r *http.Request) (string, *apiError) {
-	key, ok := bearerKey(r)
+// authenticate answers the request's key, sent with scheme, or the 401 it
+// deserves. The caller holds s.mu.
+func (k *keyring) authenticate(r *http.Request, scheme string) (string, *apiError) {
+	key, ok := schemeKey(r, scheme)
 	switch {
 	case !ok:
 		return "", &apiError{Status: http.StatusUnauthorized, Code: codeInvalidAPIKey,
-			Message: "the Authorization header must use the Bearer scheme", Field: "Authorization",
-			Suggestion: `Send "Authorization: Bearer YOUR_API_KEY".`}
+			Message: "the Authorization header must use the " + scheme + " scheme", Field: "Authorization",
+			Suggestion: `Send "Authorization: ` + scheme + ` YOUR_API_KEY".`}
 	case key == "":
 		return "", &apiError{Status: http.StatusUnauthorized, Code: codeMissingAPIKey,
 			Message: "no API key in the Authorization header", Field: "Authorization",
-			Suggestion: `Send "Authorization: Bearer YOUR_API_KEY".`}
+			Suggestion: `Send "Authorization: ` + scheme + ` YOUR_API_KEY".`}
 	case k.revoked[key]:
 		return "", &apiError{Status: http.StatusUnauthorized, Code: codeInvalidAPIKey,
 			Message: "the API key has been revoked", Field: "Authorization",

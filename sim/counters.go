@@ -6,7 +6,7 @@ import "sync/atomic"
 type counterSet struct {
 	Requests, Creates, Replays, DuplicateCreates, Polls, Downloads,
 	RateLimited, EarlyRequests, MaxInFlight,
-	RepeatedCreates, MaxGenerating, ConcurrencyLimited, Uploads atomic.Int64
+	RepeatedCreates, MaxGenerating, ConcurrencyLimited, Uploads, Cancelled atomic.Int64
 }
 
 func (c *counterSet) raiseMaxGenerating(n int64) { raise(&c.MaxGenerating, n) }
@@ -39,5 +39,6 @@ func (c *counterSet) snapshot() Counters {
 		MaxGenerating:      c.MaxGenerating.Load(),
 		ConcurrencyLimited: c.ConcurrencyLimited.Load(),
 		Uploads:            c.Uploads.Load(),
+		Cancelled:          c.Cancelled.Load(),
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -93,7 +94,10 @@ func (s *Server) commit(c *createRequest, apiKey, idemKey string, now time.Time)
 		return nil, false, answerNormally, planLimit(s.opts.PlanQuota)
 	}
 	generating := s.generatingAt(now)
-	if s.maxConcurrent > 0 && generating >= s.maxConcurrent {
+	queueFrom := time.Time{} // past the limit at a provider that queues: when a slot frees
+	if s.maxConcurrent > 0 && generating >= s.maxConcurrent && s.spec.queuesPastLimit {
+		queueFrom = s.slotFreesAt(generating)
+	} else if s.maxConcurrent > 0 && generating >= s.maxConcurrent {
 		s.counters.ConcurrencyLimited.Add(1)
 		return nil, false, answerNormally, concurrencyLimited(s.maxConcurrent)
 	}
@@ -106,6 +110,9 @@ func (s *Server) commit(c *createRequest, apiKey, idemKey string, now time.Time)
 	s.seq++
 	t = &task{id: newID("task_"), seq: s.seq, req: c, bodyKey: c.bodyKey(), credits: c.cost, created: now, apiKey: apiKey}
 	s.opts.schedule(t)
+	if wait := queueFrom.Sub(t.startedAt); wait > 0 {
+		t.startedAt, t.endsAt = t.startedAt.Add(wait), t.endsAt.Add(wait)
+	}
 	s.taskFaults(t)
 	s.tasks[t.id] = t
 	if useIdemKey {
@@ -157,6 +164,18 @@ func concurrencyLimited(limit int) *apiError {
 		RetryAfter: 1,
 		Message:    "too many generations at once: the limit is " + itoa(limit) + " per account",
 		Suggestion: "Wait for a generation to finish before submitting another."}
+}
+
+// slotFreesAt is when, with generating tasks alive, one more may start
+// under the limit: the end of the (generating-limit+1)-th task to end.
+// Caller holds s.mu.
+func (s *Server) slotFreesAt(generating int) time.Time {
+	ends := make([]time.Time, 0, len(s.active))
+	for _, t := range s.active {
+		ends = append(ends, t.endsAt)
+	}
+	slices.SortFunc(ends, func(a, b time.Time) int { return a.Compare(b) })
+	return ends[generating-s.maxConcurrent]
 }
 
 // generatingAt is how many tasks are generating at now (submitted, not yet

@@ -44,6 +44,8 @@ var lightricksSpec = providerSpec{
 const (
 	ModelLTX23Fast = "ltx-2-3-fast"
 	ModelLTX23Pro  = "ltx-2-3-pro"
+	ModelLTX25Fast = "ltx-2-5-fast"
+	ModelLTX25Pro  = "ltx-2-5-pro"
 )
 
 // LightricksDollarsPerSecond is the price in US dollars per second of output
@@ -57,7 +59,14 @@ const (
 var LightricksDollarsPerSecond = map[string]map[string]float64{
 	ModelLTX23Fast: {"720p": 0.03, "1080p": 0.06, "1440p": 0.12, "4K": 0.24},
 	ModelLTX23Pro:  {"720p": 0.04, "1080p": 0.08, "1440p": 0.16, "4K": 0.32},
+	// ltx-2-5 (LTX-Desktop's table; prices [2nd] 720p fast $0.09, the
+	// rest assumed): the pro model at 720p and 1080p only.
+	ModelLTX25Fast: {"720p": 0.09, "1080p": 0.39, "1440p": 0.39, "4K": 0.39},
+	ModelLTX25Pro:  {"720p": 0.39, "1080p": 0.39},
 }
+
+// lightricksModelFPS narrows the frame rates for a model.
+var lightricksModelFPS = map[string][]int64{ModelLTX25Pro: {24, 25, 50}}
 
 // lightricksTiers maps a WIDTHxHEIGHT (landscape or portrait) to its tier.
 var lightricksTiers = map[string]string{
@@ -126,6 +135,13 @@ type lightricksError struct {
 }
 
 func writeLightricksError(w http.ResponseWriter, _ string, e *apiError) {
+	if e.Status == http.StatusRequestEntityTooLarge {
+		// From the infrastructure before the API: not the JSON envelope.
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(e.Status)
+		_, _ = w.Write([]byte("<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large</h1></center></body></html>\n"))
+		return
+	}
 	typ, status := e.Type, e.Status
 	if m, ok := lightricksByCode[e.Code]; ok {
 		if typ == "" {
@@ -198,6 +214,8 @@ func registerLightricks(rt router) {
 					v.CompletedAt = stamp(t.endsAt)
 					v.Result = map[string]string{"video_url": baseURL(r) + t.videoPath}
 				case statusFailed:
+					// The spec requires completed_at of every terminal job.
+					v.CompletedAt = stamp(t.endsAt)
 					v.Error = &lightricksError{Type: typeAPI, Message: t.failMsg}
 				}
 				return v, nil
@@ -272,6 +290,9 @@ func (s *Server) decodeLightricks(r *http.Request, mode string) (*createRequest,
 		if !ok || !slices.Contains(lightricksFPS, v) {
 			return nil, lightricksInvalid("fps", "fps must be 24, 25, 48 or 50, got %s", raw["fps"])
 		}
+		if only, narrowed := lightricksModelFPS[model]; narrowed && !slices.Contains(only, v) {
+			return nil, lightricksInvalid("fps", "model %s does not support %d fps", model, v)
+		}
 		fps = v
 	}
 
@@ -331,7 +352,7 @@ func lightricksDurationAllowed(model, tier string, fps, d int64) *apiError {
 	}
 	if d >= 12 && d <= 20 {
 		switch {
-		case model != ModelLTX23Fast:
+		case model != ModelLTX23Fast && model != ModelLTX25Fast:
 			return lightricksInvalid("duration", "duration %d s is not available for %s: at most 10 s", d, model)
 		case tier != "720p" && tier != "1080p":
 			return lightricksInvalid("duration", "duration %d s is available at 720p and 1080p only, not %s", d, tier)

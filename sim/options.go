@@ -197,6 +197,7 @@ type Counters struct {
 	MaxGenerating      int64   // highest number of tasks generating at once, by the sim clock
 	ConcurrencyLimited int64   // creates refused by the concurrency limit (counted apart from RateLimited)
 	Uploads            int64   // files PUT to an upload URL (lightricks)
+	Cancelled          int64   // tasks cancelled before they started, never billed (fal, replicate)
 	Spent              float64 // price of every committed create, in the provider's unit (credits or US dollars)
 }
 

@@ -21,7 +21,7 @@ func (s *Server) pollTask(id string, now time.Time) (t *task, hangs bool, aerr *
 	if aerr := s.infraFault(prompt); aerr != nil {
 		return nil, false, aerr
 	}
-	if t == nil || t.lost || t.expiredAt(now, s.retention) {
+	if t == nil || t.lost || (t.expiredAt(now, s.retention) && !s.spec.keepsStatus) {
 		return nil, false, taskNotFound(id)
 	}
 	return t, false, nil

@@ -12,16 +12,20 @@ const (
 	ProviderLTX2APIv1  = "ltx2api-v1" // the default: DESIGN.md's contract
 	ProviderLTX2API    = "ltx2api"    // ltx-2api.com's /api/generate reference
 	ProviderLightricks = "lightricks" // api.ltx.video, async v2
+	ProviderFal        = "fal"        // fal.ai's queue API
+	ProviderReplicate  = "replicate"  // Replicate's predictions API
 )
 
 // Providers lists every contract the simulator speaks, the default first.
-var Providers = []string{ProviderLTX2APIv1, ProviderLTX2API, ProviderLightricks}
+var Providers = []string{ProviderLTX2APIv1, ProviderLTX2API, ProviderLightricks, ProviderFal, ProviderReplicate}
 
 // providerSpec is one wire contract. Everything else (the task model, clock,
 // rate limit, credits, faults, counters) is shared. A new provider is one
 // file defining its spec plus a row in providerSpecs.
 type providerSpec struct {
 	name string
+	// authScheme is the word before the key ("" is Bearer).
+	authScheme string
 	// register adds the provider's routes; the catch-all 404/405 is added
 	// after it.
 	register func(rt router)
@@ -30,6 +34,12 @@ type providerSpec struct {
 	// insufficient is the 402 message for a price above the balance, both
 	// in the provider's unit.
 	insufficient func(cost, balance float64) string
+	// queuesPastLimit: past maxConcurrent a create is not refused but
+	// waits in the queue for a slot (fal).
+	queuesPastLimit bool
+	// keepsStatus: past retention, a task's status is still answered (only
+	// its output is gone: Replicate's data_removed).
+	keepsStatus bool
 	// honoursIdempotencyKey: same Idempotency-Key ⇒ same task.
 	honoursIdempotencyKey bool
 	// maxConcurrent and retention are the provider's defaults for the
@@ -44,6 +54,16 @@ var providerSpecs = map[string]*providerSpec{
 	ProviderLTX2APIv1:  &ltx2apiV1Spec,
 	ProviderLTX2API:    &ltx2apiSpec,
 	ProviderLightricks: &lightricksSpec,
+	ProviderFal:        &falSpec,
+	ProviderReplicate:  &replicateSpec,
+}
+
+// scheme is the provider's Authorization scheme.
+func (p *providerSpec) scheme() string {
+	if p.authScheme == "" {
+		return "Bearer"
+	}
+	return p.authScheme
 }
 
 // ValidProvider reports whether name is one of Providers ("" is the default).
@@ -110,7 +130,7 @@ func (s *Server) buildMux() *http.ServeMux {
 func (s *Server) startRequest(w http.ResponseWriter, r *http.Request) string {
 	id := newID("req_")
 	if s.opts.EchoKey {
-		if key, _ := bearerKey(r); key != "" {
+		if key, _ := schemeKey(r, s.spec.scheme()); key != "" {
 			id += "_" + key
 		}
 	}
@@ -129,7 +149,7 @@ func (s *Server) guarded(h handlerFunc) http.HandlerFunc {
 
 		now := s.opts.Now()
 		s.mu.Lock()
-		key, aerr := s.keys.authenticate(r)
+		key, aerr := s.keys.authenticate(r, s.spec.scheme())
 		if aerr == nil {
 			aerr = s.admit(key, now, w)
 		}

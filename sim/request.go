@@ -27,9 +27,11 @@ type createRequest struct {
 	Seed        *int64 `json:"seed,omitempty"`
 	WebhookURL  string `json:"webhook_url,omitempty"`
 
-	cost       float64 // the price in the provider's unit
-	key        string  // the provider's normalized body, when not normalized()
-	imageField string  // the body field holding ImageURL, when not image_url
+	cost       float64         // the price in the provider's unit
+	model      string          // the model, where the path names it (replicate)
+	input      json.RawMessage // the input as sent, where a provider echoes it (replicate)
+	key        string          // the provider's normalized body, when not normalized()
+	imageField string          // the body field holding ImageURL, when not image_url
 	// What the video file is made as, where the provider's body says more
 	// than a resolution name: the size, the frame rate, a sound track.
 	width, height int

@@ -48,6 +48,9 @@ type Entry struct {
 	// ("" is credits).
 	Unit   string `json:"unit,omitempty"`
 	TaskID string `json:"task_id,omitempty"`
+	// TaskURLs are the task's own addresses where the service returned them
+	// at create (fal): the only way to poll, fetch or cancel it later.
+	TaskURLs ltx.TaskURLs `json:"task_urls,omitzero"`
 	// RunID is the run that last sent a create for this entry: the run
 	// that paid for its task, even if a later run finishes it.
 	RunID            string  `json:"run_id,omitempty"`
