@@ -98,8 +98,7 @@ func (w *s3CrashWorld) checkAllDownloaded(n int) {
 // TestApplySurvivesSIGKILLWithS3Store is TestApplySurvivesSIGKILL with the
 // state in an S3 bucket: an apply killed at any moment and run again never
 // buys a video twice, the state always loads, and the last run finishes.
-func TestApplySurvivesSIGKILLWithS3Store(t *testing.T) {
-	t.Parallel()
+func TestApplySurvivesSIGKILLWithS3Store(t *testing.T) { // not parallel: it sets the AWS environment of its subprocesses
 	skipInShortMode(t, "kills 20 subprocesses")
 	w := newS3CrashWorld(t, crashManifest, sim.Options{
 		Latency:    300 * time.Millisecond,

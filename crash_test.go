@@ -45,7 +45,7 @@ video "clip" {
 }
 `
 
-// TestApplySurvivesSIGKILL is the promise of DESIGN.md's "State and crash
+// TestApplySurvivesSIGKILL is the promise of ARCHITECTURE.md's "State and crash
 // safety": an apply killed at any moment and run again never buys a video
 // twice, and once it finishes every file is there with the sha256 the state
 // records.

@@ -18,7 +18,7 @@ type acceptArgs struct {
 
 func parseAccept(args []string) (acceptArgs, error) {
 	var a acceptArgs
-	fs := newFlagSet("accept", "[-lock-timeout D] [-workspace NAME] ADDR [DIR]", &a.Common)
+	fs := newFlagSet("accept", "[-lock=false] [-lock-timeout D] [-workspace NAME] ADDR [DIR]", &a.Common)
 	addLockFlags(fs, &a.Lock)
 	if err := fs.parse(args); err != nil {
 		return a, err

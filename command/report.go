@@ -35,7 +35,7 @@ type reportArgs struct {
 
 func parseReport(args []string) (reportArgs, error) {
 	var a reportArgs
-	fs := newFlagSet("report", "[-o FILE] [-open] [-state] [RUN_ID | DIR]", &a.Common)
+	fs := newFlagSet("report", "[-o FILE] [-open] [-state] [-workspace NAME] [RUN_ID | DIR]", &a.Common)
 	fs.StringVar(&a.Out, "o", "", "write the report to `FILE` (default: DIR/"+defaultReportName+")")
 	fs.BoolVar(&a.Open, "open", false, "open the report in the default browser")
 	fs.BoolVar(&a.State, "state", false, "show every video in the state instead of one run")

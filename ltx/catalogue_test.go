@@ -6,7 +6,7 @@ import (
 )
 
 // documented is the API's error documentation, code by code, with the class
-// DESIGN.md gives each.
+// each is given (ARCHITECTURE.md, "Error classes", says what a class does).
 var documented = map[string]Class{
 	"INVALID_API_KEY": ClassRunFatal, "MISSING_API_KEY": ClassRunFatal, "API_KEY_EXPIRED": ClassRunFatal,
 	"INVALID_PROMPT": ClassTaskPermanent, "INVALID_DURATION": ClassTaskPermanent, "INVALID_RESOLUTION": ClassTaskPermanent,

@@ -28,7 +28,7 @@ const (
 // names none of its own.
 var DefaultNotCreatedStatuses = []int{400, 401, 402, 403, 413, 422, 429}
 
-// ClassifyCreate is the one classifier of a failed create (DESIGN.md, "Money
+// ClassifyCreate is the one classifier of a failed create (ARCHITECTURE.md, "Money
 // rules"). Client.Create returns every error that follows the send as a
 // *RequestError (Sent true) or an *APIError the client has judged by its
 // provider's data; anything else came before the send.

@@ -8,7 +8,7 @@ import (
 )
 
 // ltx2api-v1: the contract of the vendor's error-handling page, with the
-// project's own reading of what that page leaves out (DESIGN.md, "API
+// project's own reading of what that page leaves out (ARCHITECTURE.md, "The ltx2api-v1
 // contract"). It is the default provider and the simulator's default mode.
 var providerV1 = register(&Provider{
 	Name:           "ltx2api-v1",

@@ -1,5 +1,5 @@
 // Package ltx is the typed HTTP client for the LTX-2 video-generation API and
-// the one catalogue of its error codes. See ../shared/DESIGN.md, "API contract".
+// the one catalogue of its error codes. See ARCHITECTURE.md, "The ltx2api-v1 contract".
 package ltx
 
 import (
@@ -105,7 +105,7 @@ type TaskError struct {
 	class   Class // the provider's, set by the Client
 }
 
-// Class is what the runner does about an error; see DESIGN.md's table.
+// Class is what the runner does about an error; see ARCHITECTURE.md, "Error classes".
 type Class string
 
 const (

@@ -26,7 +26,7 @@ type target struct {
 }
 
 // decide is the diff of one manifest video against its state entry
-// (DESIGN.md, "State and crash safety"). An input change wins over every
+// (ARCHITECTURE.md, "State and crash safety"). An input change wins over every
 // status: whatever happened to the old request, the new one must be bought.
 func decide(prior *state.Entry, c *Change, forced bool, t target) (Action, string) {
 	switch {

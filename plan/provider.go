@@ -43,7 +43,7 @@ func settingsFor(m *config.Manifest, p *ltx.Provider, opts Options) Settings {
 		MaxConcurrentTasks: p.Capabilities.MaxConcurrentTasks,
 		TaskTimeoutSeconds: int64(p.Capabilities.DefaultTaskTimeout() / time.Second),
 		// A guess never decides a purchase: an assumed key is not trusted
-		// unless the manifest says so (DESIGN.md, "Money rules").
+		// unless the manifest says so (ARCHITECTURE.md, "Money rules").
 		IdempotencyKey: p.Capabilities.IdempotencyKey && !p.Capabilities.IdempotencyAssumed,
 		Unit:           p.Unit,
 	}

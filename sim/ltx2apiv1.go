@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// ltx2apiV1Spec is DESIGN.md's contract (the default):
+// ltx2apiV1Spec is ARCHITECTURE.md's "The ltx2api-v1 contract" (the default):
 //
 //	POST /v1/text-to-video, POST /v1/image-to-video → 201 {task_id,status,consumed_credits,request_id}
 //	GET  /v1/tasks/{task_id}                        → 200 {task_id,status,progress?,video_url?,consumed_credits,error?,request_id}

@@ -5,7 +5,7 @@
 // file (ltx2apiv1.go, ltx2api.go, lightricks.go) over a shared task model,
 // clock, rate limit, credits, faults and counters.
 //
-// Where the ltx2api-v1 contract (DESIGN.md) leaves a choice, the simulator
+// Where the ltx2api-v1 contract (ARCHITECTURE.md) leaves a choice, the simulator
 // makes these:
 //   - a create body without duration or resolution gets DefaultDuration (6)
 //     and DefaultResolution ("1080p"), as the API documentation's example

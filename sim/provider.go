@@ -9,7 +9,7 @@ import (
 
 // Provider names, as `api { provider = "…" }` and `ltxform sim -provider` spell them.
 const (
-	ProviderLTX2APIv1  = "ltx2api-v1" // the default: DESIGN.md's contract
+	ProviderLTX2APIv1  = "ltx2api-v1" // the default: ARCHITECTURE.md's "The ltx2api-v1 contract"
 	ProviderLTX2API    = "ltx2api"    // ltx-2api.com's /api/generate reference
 	ProviderLightricks = "lightricks" // api.ltx.video, async v2
 	ProviderFal        = "fal"        // fal.ai's queue API

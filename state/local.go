@@ -25,7 +25,7 @@ const (
 
 // LocalStore keeps the state in files beside the manifests, in .ltxform/:
 // the snapshot state.json, the journal of transitions since it was written,
-// and the lock. See DESIGN.md, "State and crash safety".
+// and the lock. See ARCHITECTURE.md, "State and crash safety".
 type LocalStore struct {
 	dir     string // the .ltxform directory
 	journal *journal

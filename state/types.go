@@ -17,7 +17,7 @@ const FormatVersion = 1
 // confirmed.
 const RequestFromManifestAtImport = "manifest at import"
 
-// Status of one video in the state. See DESIGN.md, "State and crash safety".
+// Status of one video in the state. See ARCHITECTURE.md, "State and crash safety".
 type Status string
 
 const (
