@@ -133,7 +133,7 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
 			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
-	diags = append(diags, markReverts(p, m, replace, tgt, opts.Unattended)...)
+	diags = append(diags, markReverts(p, m, st.Ledger, replace, tgt, opts.Unattended)...)
 	p.Totals = totals(changes, st, settings, provider)
 	p.Totals.AssumedPrices = sortedSet(assumed)
 	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}

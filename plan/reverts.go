@@ -3,21 +3,25 @@ package plan
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/ltx"
+	"github.com/ltxform/ltxform/state"
 )
 
 // markReverts marks each replace, caused by a request that differs from the
 // state's, of a video whose create was sent by another host, from a
-// manifest that hashed otherwise, after this checkout's manifest files were
-// last changed: the checkout is older than the run that made the video, and
+// manifest that hashed otherwise, when the checkout asks for what an
+// earlier take was made from or its manifest files were last changed before
+// that run: the checkout is older than the run that made the video, and
 // applying would revert a teammate's change and pay for it (ping-pong
 // replaces). Unattended, such a replace is refused unless -replace names
 // the address (forced replaces are not marked).
-func markReverts(p *Plan, m *config.Manifest, forced *selector, t target, unattended bool) hcl.Diagnostics {
+func markReverts(p *Plan, m *config.Manifest, ledger state.Ledger, forced *selector, t target, unattended bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	edited := lastEdited(m)
 	for i := range p.Changes {
@@ -28,8 +32,13 @@ func markReverts(p *Plan, m *config.Manifest, forced *selector, t target, unatte
 			continue
 		}
 		made := firstNonZero(prior.CreatedAt, prior.UpdatedAt)
-		if !made.IsZero() && !made.After(edited) {
-			continue // this checkout was edited after that run: a change, not a revert
+		// Asking again for a request this state already bought for the
+		// video (or an earlier take was made from) is a revert whatever the
+		// files' times say: a fresh clone of an older commit has new files.
+		// Otherwise a checkout edited after that run made a change.
+		boughtBefore := asksForATake(prior, c.InputHash) || boughtFor(ledger, p.StateLineage, c.Address, c.InputHash)
+		if !boughtBefore && !made.IsZero() && !made.After(edited) {
+			continue
 		}
 		c.Reverts = fmt.Sprintf("made by %s %s from a manifest this checkout does not have", prior.MadeBy, ago(t.now, firstNonZero(prior.CreatedAt, prior.UpdatedAt)))
 		asked := c.Reason
@@ -44,6 +53,31 @@ func markReverts(p *Plan, m *config.Manifest, forced *selector, t target, unatte
 		}
 	}
 	return diags
+}
+
+// asksForATake tells whether hash is the request one of the entry's
+// earlier takes was made from: the video is being taken back.
+func asksForATake(e *state.Entry, hash string) bool {
+	for _, t := range e.Takes {
+		if t.Request != nil && t.Request.Hash() == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// boughtFor tells whether the ledger holds a create sent for address with
+// the request of hash: its Idempotency-Key, whatever the generation, is
+// derived from both (ltx.IdempotencyKey).
+func boughtFor(ledger state.Ledger, lineage, address, hash string) bool {
+	key := ltx.IdempotencyKey(lineage, address, hash, 0)
+	prefix := key[:strings.LastIndex(key, "-")+1]
+	for _, c := range ledger {
+		if c.Address == address && strings.HasPrefix(c.IdempotencyKey, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastEdited is when the newest of the manifest's files was last
