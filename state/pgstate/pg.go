@@ -728,6 +728,12 @@ func (s *PGStore) ForceUnlock(id string) error {
 			info.ID, info.Operation, info.PID, info.Host, info.Created.UTC().Format(time.RFC3339))
 	}
 	_, err = conn.Exec(ctx, `DELETE FROM `+s.t.locks+` WHERE workspace = $1 AND info->>'id' = $2`, s.workspace, id)
+	// Released here, not by closing the connection: the server frees a
+	// closed session's locks a moment later, and a run started right after
+	// the force-unlock would find the lock still held.
+	if _, uerr := conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, s.lockKey()); uerr != nil && err == nil {
+		err = uerr
+	}
 	return s.dbErr("removing the lock info", err)
 }
 
