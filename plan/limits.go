@@ -241,8 +241,9 @@ func withAPIDefaults(m *config.Manifest, p *ltx.Provider) []*config.Video {
 
 // checkAPI checks the api block's provider-dependent attributes.
 func checkAPI(m *config.Manifest, p *ltx.Provider, day time.Time) hcl.Diagnostics {
+	diags := checkKeyTrust(m, p)
 	if m.API.Model == "" {
-		return nil
+		return diags
 	}
 	problem := ""
 	if len(p.Limits.Models) == 0 {
@@ -251,13 +252,29 @@ func checkAPI(m *config.Manifest, p *ltx.Provider, day time.Time) hcl.Diagnostic
 		problem = checkModel(p, m.API.Model, day)
 	}
 	if problem == "" {
-		return nil
+		return diags
 	}
-	return hcl.Diagnostics{{
+	return append(diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid model",
 		Detail:   problem + ".",
 		Subject:  rangePtr(m.API.Ranges["model"]),
+	})
+}
+
+// checkKeyTrust warns that api.idempotency_key = true cannot make a lost
+// create safe to send again on a provider that takes no key: the setting is
+// not silently dropped.
+func checkKeyTrust(m *config.Manifest, p *ltx.Provider) hcl.Diagnostics {
+	if k := m.API.IdempotencyKey; k == nil || !*k || p.Capabilities.IdempotencyKey {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "idempotency_key has no effect",
+		Detail: fmt.Sprintf("%s takes no idempotency key, so idempotency_key = true is ignored: a create whose answer was lost stays uncertain, and only apply -retry-uncertain (or -replace) sends it again.",
+			p.Name),
+		Subject: rangePtr(m.API.Ranges["idempotency_key"]),
 	}}
 }
 
