@@ -291,7 +291,7 @@ func (m *Manifest) expandVideos(decl *declarations, ctx *hcl.EvalContext, s scop
 		m.Invalid = append(m.Invalid, invalid...)
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
-	diags = append(diags, checkOutputs(m.reads, m.Videos)...)
+	diags = append(diags, checkOutputPaths(m.reads, m.Videos)...)
 	moves, d := checkMoves(decl.moves, declared, m.Videos)
 	m.Moves = moves
 	return append(diags, d...)
