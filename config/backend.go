@@ -153,71 +153,71 @@ func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 			be.PathStyle = v.True()
 			continue
 		}
-		if d.HasErrors() {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Backend settings are literals",
-				Detail:   fmt.Sprintf("%s must be a literal string: the backend is read before variables and locals are evaluated.", name),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
+		if bad := notLiteralString(name, attr, v, d); bad != nil {
+			diags = append(diags, bad)
 			continue
 		}
-		if v.IsNull() || !v.IsKnown() || v.Type() != cty.String || name == "path_style" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid backend setting",
-				Detail:   fmt.Sprintf("%s must be a %s.", name, map[bool]string{true: "bool (true or false)", false: "string"}[name == "path_style"]),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
-			continue
-		}
-		s := v.AsString()
-		invalid := func(detail string) {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + name, Detail: detail, Subject: attr.Expr.Range().Ptr()})
-		}
-		switch name {
-		case "schema_name":
-			if !schemaNamePattern().MatchString(s) {
-				invalid(fmt.Sprintf("schema_name %q must be a PostgreSQL name of lower-case letters, digits and '_', starting with a letter or '_' (at most 63).", s))
-				continue
-			}
-			be.SchemaName = s
-		case "workspace":
-			if err := ValidWorkspace(s); err != nil {
-				invalid(err.Error() + ".")
-				continue
-			}
-			be.Workspace = s
-		case "conn_str":
-			if ConnStrHasPassword(s) {
-				// No Subject: the renderer would quote the line, secret and all.
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid conn_str",
-					Detail:   fmt.Sprintf("%s: conn_str holds a password, and a manifest is no place for one. Remove it from conn_str and give it in the environment: PGPASSWORD, a ~/.pgpass file, or the whole string in PG_CONN_STR.", attr.NameRange),
-				})
-				continue
-			}
-			be.ConnStr = s
-		case "bucket":
-			if s == "" {
-				invalid("bucket must name the bucket the state lives in.")
-				continue
-			}
-			be.Bucket = s
-		case "key":
-			be.Key = s
-		case "region":
-			be.Region = s
-		case "endpoint":
-			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				invalid(fmt.Sprintf("endpoint %q must be a URL such as https://s3.example.com.", s))
-				continue
-			}
-			be.Endpoint = s
+		if bad := be.setString(name, attr, v.AsString()); bad != nil {
+			diags = append(diags, bad)
 		}
 	}
 	return be, diags
+}
+
+// notLiteralString refuses a backend setting that is not a literal string
+// (path_style, a literal bool, is taken before).
+func notLiteralString(name string, attr *hcl.Attribute, v cty.Value, d hcl.Diagnostics) *hcl.Diagnostic {
+	if d.HasErrors() {
+		return invalidAttribute(attr, "Backend settings are literals",
+			fmt.Sprintf("%s must be a literal string: the backend is read before variables and locals are evaluated.", name))
+	}
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String || name == "path_style" {
+		return invalidAttribute(attr, "Invalid backend setting",
+			fmt.Sprintf("%s must be a %s.", name, map[bool]string{true: "bool (true or false)", false: "string"}[name == "path_style"]))
+	}
+	return nil
+}
+
+// setString checks and stores one string setting of the backend.
+func (be *Backend) setString(name string, attr *hcl.Attribute, s string) *hcl.Diagnostic {
+	invalid := func(detail string) *hcl.Diagnostic { return invalidAttribute(attr, "Invalid "+name, detail) }
+	switch name {
+	case "schema_name":
+		if !schemaNamePattern().MatchString(s) {
+			return invalid(fmt.Sprintf("schema_name %q must be a PostgreSQL name of lower-case letters, digits and '_', starting with a letter or '_' (at most 63).", s))
+		}
+		be.SchemaName = s
+	case "workspace":
+		if err := ValidWorkspace(s); err != nil {
+			return invalid(err.Error() + ".")
+		}
+		be.Workspace = s
+	case "conn_str":
+		if ConnStrHasPassword(s) {
+			// No Subject: the renderer would quote the line, secret and all.
+			return &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid conn_str",
+				Detail:   fmt.Sprintf("%s: conn_str holds a password, and a manifest is no place for one. Remove it from conn_str and give it in the environment: PGPASSWORD, a ~/.pgpass file, or the whole string in PG_CONN_STR.", attr.NameRange),
+			}
+		}
+		be.ConnStr = s
+	case "bucket":
+		if s == "" {
+			return invalid("bucket must name the bucket the state lives in.")
+		}
+		be.Bucket = s
+	case "key":
+		be.Key = s
+	case "region":
+		be.Region = s
+	case "endpoint":
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalid(fmt.Sprintf("endpoint %q must be a URL such as https://s3.example.com.", s))
+		}
+		be.Endpoint = s
+	}
+	return nil
 }
 
 // ConnStrHasPassword tells whether a PostgreSQL connection string, as a URL

@@ -122,237 +122,279 @@ type frame struct {
 // nestingWithin scans src without recursion and reports whether its depth
 // stays within MaxNestingDepth; when not, the line where it went over.
 func nestingWithin(src []byte, syn syntax) (line int, ok bool) {
-	var stack []frame
-	line = 1
-	total := 0 // Σ over frames of 1 + extra, plus the top level's extra
-	topExtra := 0
-	unaryRun := 0
-	atLineStart := true
-	over := func() bool { return total+unaryRun > MaxNestingDepth }
-	push := func(f frame) { stack = append(stack, f); total++ }
-	pop := func() {
-		f := stack[len(stack)-1]
-		total -= 1 + f.extra
-		stack = stack[:len(stack)-1]
-	}
-	bump := func(n int) { // one more operator or directive in the current frame
-		if len(stack) == 0 {
-			topExtra += n
-		} else {
-			stack[len(stack)-1].extra += n
-		}
-		total += n
-	}
-	resetItem := func() { // a new item starts: its operators are counted afresh
-		if len(stack) == 0 {
-			total -= topExtra
-			topExtra = 0
-		} else if f := &stack[len(stack)-1]; f.kind == frameBracket || f.kind == frameInterp {
-			total -= f.extra
-			f.extra = 0
-		}
-	}
-	textMode := func() bool {
-		if len(stack) == 0 {
-			return syn == syntaxTemplate
-		}
-		k := stack[len(stack)-1].kind
-		return k == frameString || k == frameHeredoc || k == frameJSONString
-	}
+	s := &nestingScanner{src: src, syn: syn, line: 1, atLineStart: true}
 	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if c == '\n' {
-			line++
+		if src[i] == '\n' {
+			s.line++
 		}
-		if textMode() {
-			var top *frame
-			if len(stack) > 0 {
-				top = &stack[len(stack)-1]
-			}
-			if top != nil && top.kind == frameString && !stringSpecial[c] {
-				// Most of a manifest is prompt text: step over it at once.
-				for i+1 < len(src) && !stringSpecial[src[i+1]] {
-					i++
-				}
-				atLineStart = false
-				continue
-			}
-			switch {
-			case top != nil && top.kind == frameHeredoc && atLineStart:
-				end := bytes.IndexByte(src[i:], '\n')
-				if end < 0 {
-					end = len(src) - i
-				}
-				if strings.TrimSpace(string(src[i:i+end])) == top.marker {
-					pop()
-					i += end - 1
-					atLineStart = false
-					continue
-				}
-			}
-			atLineStart = c == '\n'
-			switch {
-			case top != nil && top.kind == frameJSONString:
-				// Inside a JSON string, HCL's template parser sees ${…};
-				// count its brackets without following its quoting.
-				switch c {
-				case '\\':
-					i++
-				case '"':
-					pop()
-				case '$', '%':
-					if i+1 < len(src) && src[i+1] == '{' {
-						top.templated = true
-					}
-				case '(', '[', '{':
-					if top.templated { // plain text may hold an unmatched "("
-						top.extra++
-						total++
-					}
-				case ')', ']', '}':
-					if top.extra > 0 {
-						top.extra--
-						total--
-					}
-				}
-			case (c == '$' || c == '%') && i+2 < len(src) && src[i+1] == c && src[i+2] == '{':
-				i += 2 // $${ and %%{ are literal
-			case (c == '$' || c == '%') && i+1 < len(src) && src[i+1] == '{':
-				if c == '%' && top != nil {
-					word := directiveWord(src[i+2:])
-					switch word {
-					case "if", "for":
-						top.extra++
-						total++
-					case "endif", "endfor":
-						if top.extra > 0 {
-							top.extra--
-							total--
-						}
-					}
-				} else if c == '%' && top == nil {
-					switch directiveWord(src[i+2:]) {
-					case "if", "for":
-						bump(1)
-					case "endif", "endfor":
-						if topExtra > 0 {
-							bump(-1)
-						}
-					}
-				}
-				push(frame{kind: frameInterp, closer: '}'})
-				i++
-			case top != nil && top.kind == frameString && c == '\\':
-				i++
-			case top != nil && top.kind == frameString && (c == '"' || c == '\n'):
-				pop() // a newline ends a native string (HCL reports it unterminated)
-			}
-			if over() {
-				return line, false
-			}
-			continue
+		if s.inText() {
+			i = s.scanText(i)
+		} else {
+			i = s.scanExpression(i)
 		}
-
-		// Expression mode (or JSON structure).
-		switch c {
-		case ' ', '\t', '\r':
-			continue
-		case '!':
-			if syn != syntaxJSON && !(i+1 < len(src) && src[i+1] == '=') {
-				unaryRun++
-				if over() {
-					return line, false
-				}
-				continue
-			}
-		case '-':
-			if syn != syntaxJSON && !(i > 0 && isIdentByte(src[i-1]) && i+1 < len(src) && isIdentByte(src[i+1])) {
-				unaryRun++ // a binary minus too: counted either way
-				bump(1)
-				if over() {
-					return line, false
-				}
-				continue
-			}
-		}
-		unaryRun = 0
-		switch c {
-		case '\n':
-			if len(stack) == 0 || stack[len(stack)-1].closer == '}' {
-				resetItem()
-			}
-		case ',':
-			resetItem()
-		case '"':
-			if syn == syntaxJSON {
-				push(frame{kind: frameJSONString})
-			} else {
-				push(frame{kind: frameString})
-			}
-		case '(':
-			push(frame{kind: frameBracket, closer: ')'})
-		case '[':
-			push(frame{kind: frameBracket, closer: ']'})
-		case '{':
-			push(frame{kind: frameBracket, closer: '}'})
-		case ')', ']', '}':
-			if len(stack) > 0 {
-				if top := stack[len(stack)-1]; (top.kind == frameBracket && top.closer == c) || (top.kind == frameInterp && c == '}') {
-					pop()
-				}
-			}
-		case '#':
-			if syn != syntaxJSON {
-				i = skipToLineEnd(src, i) - 1
-			}
-		case '/':
-			if syn == syntaxJSON || i+1 >= len(src) {
-				break
-			}
-			if src[i+1] == '/' {
-				i = skipToLineEnd(src, i) - 1
-			} else if src[i+1] == '*' {
-				end := bytes.Index(src[i+2:], []byte("*/"))
-				if end < 0 {
-					end = len(src) - i - 2
-				}
-				line += bytes.Count(src[i:i+2+end], []byte("\n"))
-				i += 2 + end + 1
-			} else {
-				bump(1)
-			}
-		case '<':
-			if syn != syntaxJSON && i+2 < len(src) && src[i+1] == '<' {
-				j := i + 2
-				if src[j] == '-' {
-					j++
-				}
-				k := j
-				for k < len(src) && isIdentByte(src[k]) {
-					k++
-				}
-				if k > j {
-					eol := skipToLineEnd(src, k)
-					push(frame{kind: frameHeredoc, marker: string(src[j:k])})
-					i = eol // the newline: the body starts on the next line
-					if i < len(src) {
-						line++
-					}
-					atLineStart = true
-					break
-				}
-			}
-			bump(1)
-		case '+', '*', '%', '>', '?', '&', '|', '=':
-			if syn != syntaxJSON {
-				bump(1)
-			}
-		}
-		if over() {
-			return line, false
+		if s.over() {
+			return s.line, false
 		}
 	}
-	return line, true
+	return s.line, true
+}
+
+// nestingScanner is nestingWithin's state between bytes. Each scan method
+// consumes the byte at i (and whatever it must step over with it) and
+// returns the index of the last byte it consumed.
+type nestingScanner struct {
+	src         []byte
+	syn         syntax
+	stack       []frame
+	line        int
+	total       int // Σ over frames of 1 + extra, plus the top level's extra
+	topExtra    int
+	unaryRun    int // unary operators in a row, each a level of recursion
+	atLineStart bool
+}
+
+func (s *nestingScanner) over() bool { return s.total+s.unaryRun > MaxNestingDepth }
+
+func (s *nestingScanner) push(f frame) { s.stack = append(s.stack, f); s.total++ }
+
+func (s *nestingScanner) pop() {
+	f := s.stack[len(s.stack)-1]
+	s.total -= 1 + f.extra
+	s.stack = s.stack[:len(s.stack)-1]
+}
+
+// top is the innermost open frame, nil at the top level.
+func (s *nestingScanner) top() *frame {
+	if len(s.stack) == 0 {
+		return nil
+	}
+	return &s.stack[len(s.stack)-1]
+}
+
+// currentExtra is the operator and directive count of the innermost frame
+// (or of the top level).
+func (s *nestingScanner) currentExtra() *int {
+	if f := s.top(); f != nil {
+		return &f.extra
+	}
+	return &s.topExtra
+}
+
+// bump counts n more (or, negative, fewer) operators or directives in the
+// current frame.
+func (s *nestingScanner) bump(n int) {
+	*s.currentExtra() += n
+	s.total += n
+}
+
+// resetItem starts a new item: its operators are counted afresh.
+func (s *nestingScanner) resetItem() {
+	f := s.top()
+	if f == nil {
+		s.total -= s.topExtra
+		s.topExtra = 0
+	} else if f.kind == frameBracket || f.kind == frameInterp {
+		s.total -= f.extra
+		f.extra = 0
+	}
+}
+
+// inText reports whether the scanner is inside text (a string, a heredoc,
+// a template file) rather than an expression.
+func (s *nestingScanner) inText() bool {
+	f := s.top()
+	if f == nil {
+		return s.syn == syntaxTemplate
+	}
+	return f.kind == frameString || f.kind == frameHeredoc || f.kind == frameJSONString
+}
+
+// scanText consumes a byte of text: the end of its string or heredoc, an
+// escape, or the start of an interpolation or directive.
+func (s *nestingScanner) scanText(i int) int {
+	src, c, top := s.src, s.src[i], s.top()
+	if top != nil && top.kind == frameString && !stringSpecial[c] {
+		// Most of a manifest is prompt text: step over it at once.
+		for i+1 < len(src) && !stringSpecial[src[i+1]] {
+			i++
+		}
+		s.atLineStart = false
+		return i
+	}
+	if top != nil && top.kind == frameHeredoc && s.atLineStart {
+		end := bytes.IndexByte(src[i:], '\n')
+		if end < 0 {
+			end = len(src) - i
+		}
+		if strings.TrimSpace(string(src[i:i+end])) == top.marker {
+			s.pop()
+			s.atLineStart = false
+			return i + end - 1
+		}
+	}
+	s.atLineStart = c == '\n'
+	switch {
+	case top != nil && top.kind == frameJSONString:
+		return s.scanJSONString(i, top)
+	case (c == '$' || c == '%') && i+2 < len(src) && src[i+1] == c && src[i+2] == '{':
+		return i + 2 // $${ and %%{ are literal
+	case (c == '$' || c == '%') && i+1 < len(src) && src[i+1] == '{':
+		if c == '%' {
+			s.countDirective(directiveWord(src[i+2:]))
+		}
+		s.push(frame{kind: frameInterp, closer: '}'})
+		return i + 1
+	case top != nil && top.kind == frameString && c == '\\':
+		return i + 1
+	case top != nil && top.kind == frameString && (c == '"' || c == '\n'):
+		s.pop() // a newline ends a native string (HCL reports it unterminated)
+	}
+	return i
+}
+
+// scanJSONString consumes a byte of a JSON string. HCL parses the string
+// as a template and so sees its ${…}: their brackets are counted, without
+// following the template's own quoting.
+func (s *nestingScanner) scanJSONString(i int, top *frame) int {
+	switch s.src[i] {
+	case '\\':
+		return i + 1
+	case '"':
+		s.pop()
+	case '$', '%':
+		if i+1 < len(s.src) && s.src[i+1] == '{' {
+			top.templated = true
+		}
+	case '(', '[', '{':
+		if top.templated { // plain text may hold an unmatched "("
+			s.bump(1)
+		}
+	case ')', ']', '}':
+		if top.extra > 0 {
+			s.bump(-1)
+		}
+	}
+	return i
+}
+
+// countDirective counts an open %{ if } or %{ for } as a level of the
+// frame it is in, until its %{ endif } or %{ endfor }.
+func (s *nestingScanner) countDirective(word string) {
+	switch word {
+	case "if", "for":
+		s.bump(1)
+	case "endif", "endfor":
+		if *s.currentExtra() > 0 {
+			s.bump(-1)
+		}
+	}
+}
+
+// scanExpression consumes a byte of an expression (or of JSON's
+// structure): brackets, strings, comments, heredocs and operators.
+func (s *nestingScanner) scanExpression(i int) int {
+	src, c := s.src, s.src[i]
+	switch c {
+	case ' ', '\t', '\r':
+		return i
+	case '!':
+		if s.syn != syntaxJSON && !(i+1 < len(src) && src[i+1] == '=') {
+			s.unaryRun++
+			return i
+		}
+	case '-':
+		if s.syn != syntaxJSON && !(i > 0 && isIdentByte(src[i-1]) && i+1 < len(src) && isIdentByte(src[i+1])) {
+			s.unaryRun++ // a binary minus too: counted either way
+			s.bump(1)
+			return i
+		}
+	}
+	s.unaryRun = 0
+	switch c {
+	case '\n':
+		if top := s.top(); top == nil || top.closer == '}' {
+			s.resetItem()
+		}
+	case ',':
+		s.resetItem()
+	case '"':
+		if s.syn == syntaxJSON {
+			s.push(frame{kind: frameJSONString})
+		} else {
+			s.push(frame{kind: frameString})
+		}
+	case '(':
+		s.push(frame{kind: frameBracket, closer: ')'})
+	case '[':
+		s.push(frame{kind: frameBracket, closer: ']'})
+	case '{':
+		s.push(frame{kind: frameBracket, closer: '}'})
+	case ')', ']', '}':
+		if top := s.top(); top != nil && ((top.kind == frameBracket && top.closer == c) || (top.kind == frameInterp && c == '}')) {
+			s.pop()
+		}
+	case '#':
+		if s.syn != syntaxJSON {
+			return skipToLineEnd(src, i) - 1
+		}
+	case '/':
+		return s.scanSlash(i)
+	case '<':
+		return s.scanLessThan(i)
+	case '+', '*', '%', '>', '?', '&', '|', '=':
+		if s.syn != syntaxJSON {
+			s.bump(1)
+		}
+	}
+	return i
+}
+
+// scanSlash consumes a comment (// or /* */) or a division operator.
+func (s *nestingScanner) scanSlash(i int) int {
+	src := s.src
+	if s.syn == syntaxJSON || i+1 >= len(src) {
+		return i
+	}
+	switch src[i+1] {
+	case '/':
+		return skipToLineEnd(src, i) - 1
+	case '*':
+		end := bytes.Index(src[i+2:], []byte("*/"))
+		if end < 0 {
+			end = len(src) - i - 2
+		}
+		s.line += bytes.Count(src[i:i+2+end], []byte("\n"))
+		return i + 2 + end + 1
+	}
+	s.bump(1)
+	return i
+}
+
+// scanLessThan consumes a heredoc's opening line (<<EOT or <<-EOT), or
+// counts a comparison operator.
+func (s *nestingScanner) scanLessThan(i int) int {
+	src := s.src
+	if s.syn != syntaxJSON && i+2 < len(src) && src[i+1] == '<' {
+		j := i + 2
+		if src[j] == '-' {
+			j++
+		}
+		k := j
+		for k < len(src) && isIdentByte(src[k]) {
+			k++
+		}
+		if k > j {
+			eol := skipToLineEnd(src, k)
+			s.push(frame{kind: frameHeredoc, marker: string(src[j:k])})
+			if eol < len(src) { // the newline: the body starts on the next line
+				s.line++
+			}
+			s.atLineStart = true
+			return eol
+		}
+	}
+	s.bump(1)
+	return i
 }
 
 // stringSpecial holds the bytes that mean something inside a native

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // Manifest file suffixes.
@@ -115,70 +116,106 @@ func shownPath(dir, name string) string {
 	return filepath.Join(dir, name)
 }
 
-// decode evaluates the blocks of every file in dependency order: variables,
-// locals, then the settings and the videos that may refer to them.
+// decode evaluates the blocks of every file in HCL's phases
+// (guide/go_patterns.rst): decode every block, evaluate the variables,
+// order and evaluate the locals, then the settings and the videos that may
+// refer to them.
 func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opts LoadOptions) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	vars := map[string]*variable{}
-	locals := map[string]*local{}
-	var videoBlocks []*videoBlock
-	var moves []*Move
-	var notifies []*hcl.Block
-	singles := map[string]*hcl.Block{}
+	decl, diags := collectDeclarations(blocks)
+	m.reads = newReadFiles(m.Dir)
+	s := decl.scope()
+	m.Workspace = chooseWorkspace(decl.singles["backend"], opts)
+	ctx, d := m.evalVariables(p, dir, decl.vars, functions(m.reads), opts)
+	diags = append(diags, d...)
 
+	ordered, d := orderLocals(decl.locals)
+	diags = append(diags, d...)
+	_, d = evalLocals(ordered, decl.locals, ctx, s)
+	diags = append(diags, d...)
+
+	defaults, d := m.decodeSettings(decl, ctx, s)
+	diags = append(diags, d...)
+	diags = append(diags, m.expandVideos(decl, ctx, s, defaults)...)
+	return diags
+}
+
+// declarations are a manifest's blocks once decoded, before any is
+// evaluated: the phase that needs no values.
+type declarations struct {
+	vars     map[string]*variable
+	locals   map[string]*local
+	videos   []*videoBlock
+	moves    []*Move
+	notifies []*hcl.Block          // decoded with the variables
+	singles  map[string]*hcl.Block // api, budget, pricing, defaults, backend, storage: one of each
+}
+
+// collectDeclarations decodes each block by its type and refuses a second
+// declaration of a name (or of a block that may appear once).
+func collectDeclarations(blocks hcl.Blocks) (*declarations, hcl.Diagnostics) {
+	decl := &declarations{vars: map[string]*variable{}, locals: map[string]*local{}, singles: map[string]*hcl.Block{}}
+	var diags hcl.Diagnostics
 	for _, b := range blocks {
 		switch b.Type {
 		case "variable":
 			v, d := decodeVariableBlock(b)
 			diags = append(diags, d...)
-			if prev, ok := vars[v.Name]; ok {
+			if prev, ok := decl.vars[v.Name]; ok {
 				diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, v.DeclRange))
 				continue
 			}
-			vars[v.Name] = v
+			decl.vars[v.Name] = v
 		case "locals":
 			ls, d := decodeLocalsBlock(b)
 			diags = append(diags, d...)
 			for _, l := range ls {
-				if prev, ok := locals[l.Name]; ok {
+				if prev, ok := decl.locals[l.Name]; ok {
 					diags = append(diags, duplicate("local value", l.Name, prev.DeclRange, l.DeclRange))
 					continue
 				}
-				locals[l.Name] = l
+				decl.locals[l.Name] = l
 			}
 		case "video":
 			vb, d := decodeVideoBlock(b)
 			diags = append(diags, d...)
-			videoBlocks = append(videoBlocks, vb)
+			decl.videos = append(decl.videos, vb)
 		case "notify":
-			notifies = append(notifies, b) // decoded with the variables
+			decl.notifies = append(decl.notifies, b)
 		case "moved":
 			mv, d := decodeMovedBlock(b)
 			diags = append(diags, d...)
 			if mv != nil {
-				moves = append(moves, mv)
+				decl.moves = append(decl.moves, mv)
 			}
 		default:
-			if prev, ok := singles[b.Type]; ok {
+			if prev, ok := decl.singles[b.Type]; ok {
 				diags = append(diags, duplicate(b.Type+" block", "", prev.DefRange, b.DefRange))
 				continue
 			}
-			singles[b.Type] = b
+			decl.singles[b.Type] = b
 		}
 	}
+	return decl, diags
+}
 
-	m.reads = newReadFiles(m.Dir)
-	fns := functions(m.reads)
+// scope is the names declared, which references are checked against.
+func (decl *declarations) scope() scope {
 	s := scope{vars: map[string]bool{}, locals: map[string]bool{}}
-	for n := range vars {
+	for n := range decl.vars {
 		s.vars[n] = true
 	}
-	for n := range locals {
+	for n := range decl.locals {
 		s.locals[n] = true
 	}
+	return s
+}
 
-	values, d := variableValues(p, dir, dir, vars, opts)
-	diags = append(diags, d...)
+// evalVariables gives each variable its value (from -var, files, the
+// environment or its default, then validated) and returns the context the
+// rest of the manifest is evaluated in: var, ltxform.workspace, and local
+// once the locals are evaluated.
+func (m *Manifest) evalVariables(p *hclparse.Parser, dir string, vars map[string]*variable, fns map[string]function.Function, opts LoadOptions) (*hcl.EvalContext, hcl.Diagnostics) {
+	values, diags := variableValues(p, dir, dir, vars, opts)
 	varValues, d := finalVariables(vars, values, func(one map[string]cty.Value) *hcl.EvalContext {
 		return &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(one)}, Functions: fns}
 	})
@@ -188,54 +225,61 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 			m.sensitiveStrings = append(m.sensitiveStrings, leafStrings(varValues[name])...)
 		}
 	}
-	m.Workspace = chooseWorkspace(singles["backend"], opts)
-	ctx := &hcl.EvalContext{
+	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(varValues), "local": cty.EmptyObjectVal,
 			"ltxform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal(m.Workspace)})},
 		Functions: fns,
-	}
+	}, diags
+}
 
-	ordered, d := orderLocals(locals)
-	diags = append(diags, d...)
-	_, d = evalLocals(ordered, locals, ctx, s)
-	diags = append(diags, d...)
-
-	if b := singles["api"]; b != nil {
+// decodeSettings evaluates the blocks that configure a run rather than
+// describe a video; it returns the defaults the videos start from.
+func (m *Manifest) decodeSettings(decl *declarations, ctx *hcl.EvalContext, s scope) (*defaultsBlock, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	var d hcl.Diagnostics
+	if b := decl.singles["api"]; b != nil {
 		api, d := decodeAPIBlock(b, ctx, s)
 		diags = append(diags, d...)
 		m.API = *api
 	}
-	if b := singles["budget"]; b != nil {
+	if b := decl.singles["budget"]; b != nil {
 		m.Budget, d = decodeBudgetBlock(b, ctx, s)
 		diags = append(diags, d...)
 	}
-	if b := singles["pricing"]; b != nil {
+	if b := decl.singles["pricing"]; b != nil {
 		m.Pricing, m.PricingAttribute, m.PricingRange, d = decodePricingBlock(b, ctx, s)
 		diags = append(diags, d...)
 	}
-	if b := singles["backend"]; b != nil {
+	if b := decl.singles["backend"]; b != nil {
 		_, d = decodeBackendBlock(b) // commands open the store through LoadBackend
 		diags = append(diags, d...)
 	}
-	for _, b := range notifies {
+	for _, b := range decl.notifies {
 		n, d := decodeNotifyBlock(b, ctx, s)
 		diags = append(diags, d...)
 		if n != nil && !d.HasErrors() {
 			m.Notify = append(m.Notify, n)
 		}
 	}
-	if b := singles["storage"]; b != nil {
+	if b := decl.singles["storage"]; b != nil {
 		m.Storage, d = decodeStorageBlock(b)
 		diags = append(diags, d...)
 	}
 	var defaults *defaultsBlock
-	if b := singles["defaults"]; b != nil {
+	if b := decl.singles["defaults"]; b != nil {
 		defaults, d = decodeDefaultsBlock(b)
 		diags = append(diags, d...)
 	}
+	return defaults, diags
+}
 
+// expandVideos expands each video block (for_each, count) into videos,
+// sorted by address, then checks what needs them all: output paths and
+// moved blocks.
+func (m *Manifest) expandVideos(decl *declarations, ctx *hcl.EvalContext, s scope, defaults *defaultsBlock) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	declared := map[string]*videoBlock{}
-	for _, vb := range videoBlocks {
+	for _, vb := range decl.videos {
 		if prev, ok := declared[vb.Name]; ok {
 			diags = append(diags, duplicate("video", vb.Name, prev.DeclRange, vb.DeclRange))
 			continue
@@ -247,10 +291,10 @@ func (m *Manifest) decode(p *hclparse.Parser, dir string, blocks hcl.Blocks, opt
 		m.Invalid = append(m.Invalid, invalid...)
 	}
 	sort.Slice(m.Videos, func(i, j int) bool { return m.Videos[i].Address < m.Videos[j].Address })
-	diags = append(diags, checkOutputs(m.reads, m.Videos)...)
-	m.Moves, d = checkMoves(moves, declared, m.Videos)
-	diags = append(diags, d...)
-	return diags
+	diags = append(diags, checkOutputPaths(m.reads, m.Videos)...)
+	moves, d := checkMoves(decl.moves, declared, m.Videos)
+	m.Moves = moves
+	return append(diags, d...)
 }
 
 func duplicate(what, name string, first, second hcl.Range) *hcl.Diagnostic {

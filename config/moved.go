@@ -133,115 +133,117 @@ func moveEndpointOf(attr *hcl.Attribute) (*moveEndpoint, hcl.Diagnostics) {
 // not moved again (chains and cycles are refused: write one block from the
 // first address to the last). It returns the moves that passed.
 func checkMoves(moves []*Move, declared map[string]*videoBlock, videos []*Video) ([]Move, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
-	inManifest := make(map[string]*Video, len(videos))
+	c := &moveChecker{moves: moves, declared: declared, failed: make([]bool, len(moves)),
+		inManifest: make(map[string]*Video, len(videos))}
 	for _, v := range videos {
-		inManifest[v.Address] = v
+		c.inManifest[v.Address] = v
 	}
-	failed := make([]bool, len(moves))
-	fail := func(i int, d *hcl.Diagnostic) {
-		failed[i] = true
-		diags = append(diags, d)
-	}
-	at := func(r hcl.Range) string { return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line) }
-
+	c.checkAmbiguous()
+	c.checkChains()
 	for i, mv := range moves {
-		for j := 0; j < i; j++ {
-			prev := moves[j]
-			switch {
-			case prev.From == mv.From:
-				fail(i, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Ambiguous move statements",
-					Detail:   fmt.Sprintf("%s is already moved to %s by the moved block at %s; one address can move to one place only.", mv.From, prev.To, at(prev.DeclRange)),
-					Subject:  mv.FromRange.Ptr(),
-				})
-			case prev.To == mv.To:
-				fail(i, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Ambiguous move statements",
-					Detail:   fmt.Sprintf("%s already receives %s by the moved block at %s; two videos cannot move onto one address.", mv.To, prev.From, at(prev.DeclRange)),
-					Subject:  mv.ToRange.Ptr(),
-				})
-			}
-		}
-	}
-	// A to that another block moves again: a cycle when they lead back,
-	// else a chain.
-	for i, mv := range moves {
-		for j, other := range moves {
-			if i == j || failed[i] || !other.Covers(mv.To) && !(mv.Block && other.FromName == mv.ToName) {
-				continue
-			}
-			if mv.Covers(other.To) || other.Block && mv.FromName == other.ToName {
-				if i < j {
-					fail(i, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Cyclic move statements",
-						Detail:   fmt.Sprintf("This block moves %s to %s and the moved block at %s moves %s back to %s; remove both.", mv.From, mv.To, at(other.DeclRange), other.From, other.To),
-						Subject:  mv.DeclRange.Ptr(),
-					})
-					failed[j] = true
-				}
-				continue
-			}
-			fail(i, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Chained move statements",
-				Detail: fmt.Sprintf("%s is moved again, to %s, by the moved block at %s; ltxform does not follow chains of moves. "+
-					"Write one block from the first address to the last: moved { from = %s  to = %s }.", mv.To, other.Target(mv.To), at(other.DeclRange), mv.From, other.Target(mv.To)),
-				Subject: mv.ToRange.Ptr(),
-			})
-		}
-	}
-	for i, mv := range moves {
-		if failed[i] {
+		if c.failed[i] {
 			continue
 		}
-		if mv.Block {
-			if vb := declared[mv.FromName]; vb != nil {
-				fail(i, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Moved object still exists",
-					Detail:   fmt.Sprintf("%s is still declared at %s. A moved block's from names a video that is gone from the manifest: rename or remove the block, or remove this moved block.", mv.From, at(vb.DeclRange)),
-					Subject:  mv.FromRange.Ptr(),
-				})
-			}
-			if declared[mv.ToName] == nil {
-				fail(i, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Move to an undeclared video",
-					Detail:   fmt.Sprintf("No video block %q is declared; a moved block's to names a video of the manifest.%s", mv.ToName, didYouMean(mv.ToName, declared)),
-					Subject:  mv.ToRange.Ptr(),
-				})
-			}
-			continue
+		fromStill, toMissing := c.endpointProblems(mv)
+		if fromStill != "" {
+			c.fail(i, "Moved object still exists", fromStill, mv.FromRange)
 		}
-		if v := inManifest[mv.From]; v != nil {
-			fail(i, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Moved object still exists",
-				Detail:   fmt.Sprintf("%s is still in the manifest (declared at %s). A moved block's from names a video that is gone from the manifest.", mv.From, at(v.DeclRange)),
-				Subject:  mv.FromRange.Ptr(),
-			})
-		}
-		if inManifest[mv.To] == nil {
-			fail(i, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Move to an undeclared video",
-				Detail:   fmt.Sprintf("%s is not a video of the manifest; a moved block's to names one (with its key, if the block has for_each or count).", mv.To),
-				Subject:  mv.ToRange.Ptr(),
-			})
+		if toMissing != "" {
+			c.fail(i, "Move to an undeclared video", toMissing, mv.ToRange)
 		}
 	}
 	var out []Move
 	for i, mv := range moves {
-		if !failed[i] {
+		if !c.failed[i] {
 			out = append(out, *mv)
 		}
 	}
-	return out, diags
+	return out, c.diags
 }
+
+// moveChecker is checkMoves' state: which moves have failed a rule (and so
+// are not checked against the later ones) and what was reported.
+type moveChecker struct {
+	moves      []*Move
+	declared   map[string]*videoBlock
+	inManifest map[string]*Video
+	failed     []bool
+	diags      hcl.Diagnostics
+}
+
+func (c *moveChecker) fail(i int, summary, detail string, subject hcl.Range) {
+	c.failed[i] = true
+	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject.Ptr()})
+}
+
+// checkAmbiguous refuses a block that moves the same address as an earlier
+// one, or onto the same address.
+func (c *moveChecker) checkAmbiguous() {
+	for i, mv := range c.moves {
+		for _, prev := range c.moves[:i] {
+			switch {
+			case prev.From == mv.From:
+				c.fail(i, "Ambiguous move statements",
+					fmt.Sprintf("%s is already moved to %s by the moved block at %s; one address can move to one place only.", mv.From, prev.To, lineOf(prev.DeclRange)),
+					mv.FromRange)
+			case prev.To == mv.To:
+				c.fail(i, "Ambiguous move statements",
+					fmt.Sprintf("%s already receives %s by the moved block at %s; two videos cannot move onto one address.", mv.To, prev.From, lineOf(prev.DeclRange)),
+					mv.ToRange)
+			}
+		}
+	}
+}
+
+// checkChains refuses a to that another block moves again: a cycle when
+// they lead back (reported once, on the first of the pair), else a chain.
+func (c *moveChecker) checkChains() {
+	for i, mv := range c.moves {
+		for j, other := range c.moves {
+			if i == j || c.failed[i] || !other.Covers(mv.To) && !(mv.Block && other.FromName == mv.ToName) {
+				continue
+			}
+			if mv.Covers(other.To) || other.Block && mv.FromName == other.ToName {
+				if i < j {
+					c.fail(i, "Cyclic move statements",
+						fmt.Sprintf("This block moves %s to %s and the moved block at %s moves %s back to %s; remove both.", mv.From, mv.To, lineOf(other.DeclRange), other.From, other.To),
+						mv.DeclRange)
+					c.failed[j] = true
+				}
+				continue
+			}
+			c.fail(i, "Chained move statements",
+				fmt.Sprintf("%s is moved again, to %s, by the moved block at %s; ltxform does not follow chains of moves. "+
+					"Write one block from the first address to the last: moved { from = %s  to = %s }.", mv.To, other.Target(mv.To), lineOf(other.DeclRange), mv.From, other.Target(mv.To)),
+				mv.ToRange)
+		}
+	}
+}
+
+// endpointProblems says what is wrong with a move's ends ("" when
+// nothing): a from still in the manifest, a to not in it. A block move is
+// checked by block name, an instance move by address.
+func (c *moveChecker) endpointProblems(mv *Move) (fromStill, toMissing string) {
+	if mv.Block {
+		if vb := c.declared[mv.FromName]; vb != nil {
+			fromStill = fmt.Sprintf("%s is still declared at %s. A moved block's from names a video that is gone from the manifest: rename or remove the block, or remove this moved block.", mv.From, lineOf(vb.DeclRange))
+		}
+		if c.declared[mv.ToName] == nil {
+			toMissing = fmt.Sprintf("No video block %q is declared; a moved block's to names a video of the manifest.%s", mv.ToName, didYouMean(mv.ToName, c.declared))
+		}
+		return fromStill, toMissing
+	}
+	if v := c.inManifest[mv.From]; v != nil {
+		fromStill = fmt.Sprintf("%s is still in the manifest (declared at %s). A moved block's from names a video that is gone from the manifest.", mv.From, lineOf(v.DeclRange))
+	}
+	if c.inManifest[mv.To] == nil {
+		toMissing = fmt.Sprintf("%s is not a video of the manifest; a moved block's to names one (with its key, if the block has for_each or count).", mv.To)
+	}
+	return fromStill, toMissing
+}
+
+// lineOf is FILE:LINE, for a detail that points at another block.
+func lineOf(r hcl.Range) string { return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line) }
 
 // didYouMean names the declared block closest to name, if one is close.
 func didYouMean(name string, declared map[string]*videoBlock) string {

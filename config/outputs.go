@@ -9,9 +9,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// checkOutputs refuses two videos writing one file, and outputs that a
-// symbolic link in the manifest directory (files's root) leads outside it.
-func checkOutputs(files *readFiles, videos []*Video) hcl.Diagnostics {
+// checkOutputPaths checks the videos' output paths against each other and
+// the manifest directory (files's root): it refuses two videos writing one
+// file, an output that is the directory of another, and outputs that a
+// symbolic link in the directory leads outside it. (plan's checkOutputs is
+// another job: whether a downloaded file is still what was downloaded.)
+func checkOutputPaths(files *readFiles, videos []*Video) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Video{}
 	escapes := newEscapeChecker(files)

@@ -20,82 +20,58 @@ type scope struct {
 func checkReferences(expr hcl.Expression, s scope) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, tr := range expr.Variables() {
-		root := tr.RootName()
-		r := tr.SourceRange()
-		switch root {
-		case "var", "local":
-			if len(tr) < 2 {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid reference",
-					Detail:   fmt.Sprintf("%q must be followed by a name, e.g. %s.NAME.", root, root),
-					Subject:  &r,
-				})
-				continue
-			}
-			step, ok := tr[1].(hcl.TraverseAttr)
-			if !ok {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid reference",
-					Detail:   fmt.Sprintf("%q must be followed by a name, e.g. %s.NAME.", root, root),
-					Subject:  &r,
-				})
-				continue
-			}
-			if root == "var" && !s.vars[step.Name] {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Reference to undeclared variable",
-					Detail: fmt.Sprintf("No variable %q block declares var.%s.%s", step.Name, step.Name,
-						orDeclare(suggestName(step.Name, sortedKeys(s.vars)), fmt.Sprintf(" Declare it with a variable %q {} block.", step.Name))),
-					Subject: &r,
-				})
-			}
-			if root == "local" && !s.locals[step.Name] {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Reference to undeclared local value",
-					Detail: fmt.Sprintf("No locals block defines local.%s.%s", step.Name,
-						orDeclare(suggestName(step.Name, sortedKeys(s.locals)), "")),
-					Subject: &r,
-				})
-			}
-		case "ltxform":
-			ok := len(tr) == 2
-			if ok {
-				step, isAttr := tr[1].(hcl.TraverseAttr)
-				ok = isAttr && step.Name == "workspace"
-			}
-			if !ok {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid reference",
-					Detail:   "ltxform has one attribute, ltxform.workspace: the name of the state's workspace.",
-					Subject:  &r,
-				})
-			}
-		case "each":
-			if !s.hasEach {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  `Reference to "each" without for_each`,
-					Detail:   "each.key and each.value exist only in a video block that sets for_each.",
-					Subject:  &r,
-				})
-			}
-		case "count":
-			if !s.hasCount {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  `Reference to "count" without count`,
-					Detail:   "count.index exists only in a video block that sets count.",
-					Subject:  &r,
-				})
-			}
+		if summary, detail := s.referenceProblem(tr); summary != "" {
+			r := tr.SourceRange()
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r})
 		}
 	}
 	return diags
+}
+
+// referenceProblem is what is wrong with one reference ("" when nothing).
+func (s scope) referenceProblem(tr hcl.Traversal) (summary, detail string) {
+	switch tr.RootName() {
+	case "var", "local":
+		return s.namedValueProblem(tr)
+	case "ltxform":
+		if len(tr) == 2 {
+			if step, isAttr := tr[1].(hcl.TraverseAttr); isAttr && step.Name == "workspace" {
+				return "", ""
+			}
+		}
+		return "Invalid reference", "ltxform has one attribute, ltxform.workspace: the name of the state's workspace."
+	case "each":
+		if !s.hasEach {
+			return `Reference to "each" without for_each`, "each.key and each.value exist only in a video block that sets for_each."
+		}
+	case "count":
+		if !s.hasCount {
+			return `Reference to "count" without count`, "count.index exists only in a video block that sets count."
+		}
+	}
+	return "", ""
+}
+
+// namedValueProblem checks var.NAME and local.NAME: a name must follow, and
+// be declared (else the nearest declared name is suggested).
+func (s scope) namedValueProblem(tr hcl.Traversal) (summary, detail string) {
+	root := tr.RootName()
+	var step hcl.TraverseAttr
+	ok := len(tr) >= 2
+	if ok {
+		step, ok = tr[1].(hcl.TraverseAttr)
+	}
+	switch {
+	case !ok:
+		return "Invalid reference", fmt.Sprintf("%q must be followed by a name, e.g. %s.NAME.", root, root)
+	case root == "var" && !s.vars[step.Name]:
+		return "Reference to undeclared variable", fmt.Sprintf("No variable %q block declares var.%s.%s", step.Name, step.Name,
+			orDeclare(suggestName(step.Name, sortedKeys(s.vars)), fmt.Sprintf(" Declare it with a variable %q {} block.", step.Name)))
+	case root == "local" && !s.locals[step.Name]:
+		return "Reference to undeclared local value", fmt.Sprintf("No locals block defines local.%s.%s", step.Name,
+			orDeclare(suggestName(step.Name, sortedKeys(s.locals)), ""))
+	}
+	return "", ""
 }
 
 func orDeclare(suggestion, otherwise string) string {

@@ -34,74 +34,65 @@ func decodeAPIBlock(block *hcl.Block, ctx *hcl.EvalContext, s scope) (*API, hcl.
 			diags = append(diags, d...)
 			continue
 		}
-		var d hcl.Diagnostics
-		switch name {
-		case "base_url":
-			var v string
-			var ok bool
-			if v, ok, d = evalString(attr, ctx); ok {
-				if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					d = append(d, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Invalid base_url",
-						Detail:   fmt.Sprintf("base_url must be an absolute http(s) URL such as \"https://api.ltx-2api.com\", not %q.", v),
-						Subject:  attr.Expr.Range().Ptr(),
-					})
-				} else {
-					api.BaseURL = strings.TrimRight(v, "/")
-				}
-			}
-		case "requests_per_minute":
-			var v float64
-			var ok bool
-			if v, ok, d = evalFloat(attr, ctx, false); ok {
-				api.RequestsPerMinute = v
-			}
-		case "parallelism":
-			var v int64
-			var ok bool
-			if v, ok, d = evalInt(attr, ctx, 1, 1024); ok {
-				api.Parallelism = int(v)
-			}
-		case "max_attempts":
-			var v int64
-			var ok bool
-			if v, ok, d = evalInt(attr, ctx, 1, 100); ok {
-				api.MaxAttempts = int(v)
-			}
-		case "provider":
-			var v string
-			var ok bool
-			if v, ok, d = nonEmptyString(attr, ctx); ok {
-				api.Provider = v
-			}
-		case "model":
-			var v string
-			var ok bool
-			if v, ok, d = nonEmptyString(attr, ctx); ok {
-				api.Model = v
-			}
-		case "max_concurrent_tasks":
-			var v int64
-			var ok bool
-			if v, ok, d = evalInt(attr, ctx, 1, 1024); ok {
-				api.MaxConcurrentTasks = int(v)
-			}
-		case "task_timeout":
-			var v time.Duration
-			var ok bool
-			if v, ok, d = evalDuration(attr, ctx); ok {
-				api.TaskTimeout = v
-			}
-		case "idempotency_key":
-			var v, ok bool
-			if v, ok, d = evalBool(attr, ctx); ok {
-				api.IdempotencyKey = &v
-			}
-		}
-		diags = append(diags, d...)
+		diags = append(diags, api.set(name, attr, ctx)...)
 	}
 	return api, diags
+}
+
+// set evaluates one attribute of the api block and stores it when valid.
+func (api *API) set(name string, attr *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	switch name {
+	case "base_url":
+		return api.setBaseURL(attr, ctx)
+	case "requests_per_minute":
+		v, ok, d := evalFloat(attr, ctx, false)
+		return keep(&api.RequestsPerMinute, v, ok, d)
+	case "parallelism":
+		v, ok, d := evalInt(attr, ctx, 1, 1024)
+		return keep(&api.Parallelism, int(v), ok, d)
+	case "max_attempts":
+		v, ok, d := evalInt(attr, ctx, 1, 100)
+		return keep(&api.MaxAttempts, int(v), ok, d)
+	case "max_concurrent_tasks":
+		v, ok, d := evalInt(attr, ctx, 1, 1024)
+		return keep(&api.MaxConcurrentTasks, int(v), ok, d)
+	case "provider":
+		v, ok, d := nonEmptyString(attr, ctx)
+		return keep(&api.Provider, v, ok, d)
+	case "model":
+		v, ok, d := nonEmptyString(attr, ctx)
+		return keep(&api.Model, v, ok, d)
+	case "task_timeout":
+		v, ok, d := evalDuration(attr, ctx)
+		return keep(&api.TaskTimeout, v, ok, d)
+	case "idempotency_key":
+		v, ok, d := evalBool(attr, ctx)
+		return keep(&api.IdempotencyKey, &v, ok, d)
+	}
+	return nil
+}
+
+// keep stores v into field when it evaluated well (ok); an attribute that
+// did not leaves the field at its default. It returns d either way.
+func keep[T any](field *T, v T, ok bool, d hcl.Diagnostics) hcl.Diagnostics {
+	if ok {
+		*field = v
+	}
+	return d
+}
+
+// setBaseURL takes an absolute http(s) URL, without a trailing slash.
+func (api *API) setBaseURL(attr *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	v, ok, d := evalString(attr, ctx)
+	if !ok {
+		return d
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return append(d, invalidAttribute(attr, "Invalid base_url",
+			fmt.Sprintf("base_url must be an absolute http(s) URL such as \"https://api.ltx-2api.com\", not %q.", v)))
+	}
+	api.BaseURL = strings.TrimRight(v, "/")
+	return d
 }
 
 // evalDuration evaluates a positive duration: a string time.ParseDuration

@@ -245,6 +245,9 @@ func (c attrMemo) value(attr *hcl.Attribute, s scope, ctx *hcl.EvalContext) (cty
 	return e.val, e.diags
 }
 
+// evalInstance evaluates one instance of the block into a video: each
+// attribute (from the block, else from defaults), then what needs several
+// of them together. An attribute that fails is named in v.Unevaluated.
 func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext, inner, outer scope, defaults *defaultsBlock, files *readFiles, refs attrMemo) (*Video, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	v := &Video{
@@ -256,12 +259,6 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		DeclRange:  vb.DeclRange,
 		Ranges:     map[string]hcl.Range{"resolution": vb.DeclRange, "duration": vb.DeclRange},
 	}
-	failed := func(name string) {
-		if v.Unevaluated == nil {
-			v.Unevaluated = map[string]bool{}
-		}
-		v.Unevaluated[name] = true
-	}
 	for _, name := range videoAttributes {
 		attr, ctx, sc := vb.Attrs[name], ictx, inner
 		if attr == nil && defaults != nil {
@@ -270,60 +267,65 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 		if attr == nil {
 			continue
 		}
-		if d := refs.check(attr, sc); d.HasErrors() {
-			diags = append(diags, d...)
-			failed(name)
-			continue
-		}
-		// An unknown value stands for an error reported at its source
-		// (a variable without a value, a failed local): the video is
-		// invalid, quietly. A null value leaves the attribute unset.
-		val, d := refs.value(attr, sc, ctx)
-		if d.HasErrors() || !val.IsWhollyKnown() {
-			diags = append(diags, d...)
-			failed(name)
-			continue
-		}
-		if val.IsNull() {
-			continue
-		}
-		if val.ContainsMarked() {
-			if name == "output" {
-				// Like for_each's keys: output paths are printed by plan
-				// and apply and kept in the state.
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid output",
-					Detail:   fmt.Sprintf("The output of %s cannot use a sensitive value: output paths are shown by plan and apply and stored in the state.", v.Address),
-					Subject:  attr.Expr.Range().Ptr(),
-				})
-				failed(name)
-				continue
-			}
-			if v.Sensitive == nil {
-				v.Sensitive = map[string]bool{}
-			}
-			v.Sensitive[name] = true
-		}
-		var ok bool
-		ok, d = setVideoAttribute(v, attr, val, files)
+		ok, d := evalVideoAttribute(v, name, attr, ctx, sc, files, refs)
 		diags = append(diags, d...)
 		if !ok {
-			failed(name)
-			continue
+			markUnevaluated(v, name)
 		}
+	}
+	diags = append(diags, vb.checkAttributesTogether(v)...)
+	if _, ok := v.Ranges["output"]; !ok {
+		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)
+		v.Ranges["output"] = vb.DeclRange
+	}
+	return v, diags
+}
+
+// evalVideoAttribute evaluates one attribute and stores it into v with its
+// range; false when it cannot be used.
+func evalVideoAttribute(v *Video, name string, attr *hcl.Attribute, ctx *hcl.EvalContext, sc scope, files *readFiles, refs attrMemo) (bool, hcl.Diagnostics) {
+	if d := refs.check(attr, sc); d.HasErrors() {
+		return false, d
+	}
+	// An unknown value stands for an error reported at its source
+	// (a variable without a value, a failed local): the video is
+	// invalid, quietly. A null value leaves the attribute unset.
+	val, d := refs.value(attr, sc, ctx)
+	if d.HasErrors() || !val.IsWhollyKnown() {
+		return false, d
+	}
+	if val.IsNull() {
+		return true, nil
+	}
+	if val.ContainsMarked() {
+		if name == "output" {
+			// Like for_each's keys: output paths are printed by plan
+			// and apply and kept in the state.
+			return false, hcl.Diagnostics{invalidAttribute(attr, "Invalid output",
+				fmt.Sprintf("The output of %s cannot use a sensitive value: output paths are shown by plan and apply and stored in the state.", v.Address))}
+		}
+		if v.Sensitive == nil {
+			v.Sensitive = map[string]bool{}
+		}
+		v.Sensitive[name] = true
+	}
+	ok, d := setVideoAttribute(v, attr, val, files)
+	if ok {
 		v.Ranges[name] = attr.Expr.Range()
 	}
+	return ok, d
+}
+
+// checkAttributesTogether checks what no single attribute can: that the
+// prompt is set (it may be null) and that one image source at most is.
+func (vb *videoBlock) checkAttributesTogether(v *Video) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	if _, ok := v.Ranges["prompt"]; !ok && !v.Unevaluated["prompt"] {
 		if attr := vb.Attrs["prompt"]; attr != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Missing required argument",
-				Detail:   fmt.Sprintf("The prompt of %s is null; every video needs a prompt.", v.Address),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
+			diags = append(diags, invalidAttribute(attr, "Missing required argument",
+				fmt.Sprintf("The prompt of %s is null; every video needs a prompt.", v.Address)))
 		}
-		failed("prompt")
+		markUnevaluated(v, "prompt")
 	}
 	if v.ImageFile != "" && v.ImageURL != "" {
 		diags = append(diags, &hcl.Diagnostic{
@@ -333,35 +335,37 @@ func (vb *videoBlock) evalInstance(inst instance, ictx, baseCtx *hcl.EvalContext
 				v.Address, v.Ranges["image_file"].Start.Line, v.Ranges["image_url"].Start.Line),
 			Subject: v.Ranges["image_file"].Ptr(),
 		})
-		failed("image_file")
-		failed("image_url")
+		markUnevaluated(v, "image_file")
+		markUnevaluated(v, "image_url")
 	}
-	if _, ok := v.Ranges["output"]; !ok {
-		v.Output = defaultOutput(vb.Name, inst.Key, vb.ForEach != nil || vb.Count != nil)
-		v.Ranges["output"] = vb.DeclRange
+	return diags
+}
+
+// markUnevaluated records that v's attribute name could not be evaluated,
+// which makes v invalid.
+func markUnevaluated(v *Video, name string) {
+	if v.Unevaluated == nil {
+		v.Unevaluated = map[string]bool{}
 	}
-	return v, diags
+	v.Unevaluated[name] = true
 }
 
 // setVideoAttribute stores one attribute's value into v, strictly typed.
 func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *readFiles) (bool, hcl.Diagnostics) {
 	switch attr.Name {
 	case "fps":
-		f, ok, d := numberValue(attr, val, "")
-		if !ok {
-			return false, d
+		i, ok, d := wholeNumberValue(attr, val, 1, 1000, "Invalid fps", "fps must be a whole number of frames per second, such as 24, not %s.")
+		if ok {
+			v.FPS = int(i)
 		}
-		i, acc := f.Int64()
-		if acc != big.Exact || i < 1 || i > 1000 {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid fps",
-				Detail:   fmt.Sprintf("fps must be a whole number of frames per second, such as 24, not %s.", f.Text('g', -1)),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
+		return ok, d
+	case "seed":
+		i, ok, d := wholeNumberValue(attr, val, 0, math.MaxUint32, "Invalid seed",
+			fmt.Sprintf("seed must be a whole number from 0 to %d, not %%s.", uint32(math.MaxUint32)))
+		if ok {
+			v.Seed = &i
 		}
-		v.FPS = int(i)
-		return true, d
+		return ok, d
 	case "generate_audio":
 		b, ok, d := boolValue(attr, val)
 		if ok {
@@ -374,38 +378,20 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *read
 			v.Duration, _ = f.Float64()
 		}
 		return ok, d
-	case "seed":
-		f, ok, d := numberValue(attr, val, "")
-		if !ok {
-			return false, d
-		}
-		i, acc := f.Int64()
-		if acc != big.Exact || i < 0 || i > math.MaxUint32 {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid seed",
-				Detail:   fmt.Sprintf("seed must be a whole number from 0 to %d, not %s.", uint32(math.MaxUint32), f.Text('g', -1)),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
-		}
-		v.Seed = &i
-		return true, d
 	}
 	s, ok, d := stringValue(attr, val)
 	if !ok {
 		return false, d
 	}
+	var bad *hcl.Diagnostic
 	switch attr.Name {
 	case "prompt":
 		if off, what := badPromptByte(s); off >= 0 {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid prompt",
-				Detail:   fmt.Sprintf("The prompt of %s holds %s at byte offset %d; it would not reach the API as written.", v.Address, what, off),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
+			bad = invalidAttribute(attr, "Invalid prompt",
+				fmt.Sprintf("The prompt of %s holds %s at byte offset %d; it would not reach the API as written.", v.Address, what, off))
+		} else {
+			v.Prompt = s
 		}
-		v.Prompt = s
 	case "model":
 		v.Model = s
 	case "camera_motion":
@@ -413,16 +399,7 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *read
 	case "last_frame_url":
 		v.LastFrameURL = s
 	case "image_file":
-		clean, info := files.image(s)
-		if info.err != nil {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid image_file",
-				Detail:   fmt.Sprintf("The image_file of %s must be a regular file inside the manifest directory: %s.", v.Address, info.err),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
-		}
-		v.ImageFile, v.ImageFileSHA256, v.ImageFileBytes = clean, info.sha256, info.size
+		bad = setImageFile(v, attr, s, files)
 	case "resolution":
 		v.Resolution = s
 	case "image_url":
@@ -432,34 +409,71 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *read
 	case "webhook_url":
 		v.WebhookURL = s
 	case "output":
-		if urlLike.MatchString(s) {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid output",
-				Detail:   fmt.Sprintf("The output of %s, %q, is a URL; output is a file path inside the manifest directory, such as \"out/%s.mp4\". ltxform does not upload videos.", v.Address, s, v.Name),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
+		var warning *hcl.Diagnostic
+		bad, warning = setOutput(v, attr, s)
+		if warning != nil {
+			d = append(d, warning)
 		}
-		clean, err := cleanRelative(s)
-		if err != nil {
-			return false, append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid output",
-				Detail:   fmt.Sprintf("The output of %s must be a file inside the manifest directory: %s.", v.Address, err),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
-		}
-		if !strings.HasSuffix(strings.ToLower(clean), ".mp4") {
-			d = append(d, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "Output is not an .mp4 file",
-				Detail:   fmt.Sprintf("The API returns MP4 video, but %s writes it to %q.", v.Address, clean),
-				Subject:  attr.Expr.Range().Ptr(),
-			})
-		}
-		v.Output = clean
+	}
+	if bad != nil {
+		return false, append(d, bad)
 	}
 	return true, d
+}
+
+// wholeNumberValue is val as a whole number from min to max; detail says
+// what is wanted, with a %s for the number given.
+func wholeNumberValue(attr *hcl.Attribute, val cty.Value, min, max int64, summary, detail string) (int64, bool, hcl.Diagnostics) {
+	f, ok, d := numberValue(attr, val, "")
+	if !ok {
+		return 0, false, d
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i < min || i > max {
+		return 0, false, append(d, invalidAttribute(attr, summary, fmt.Sprintf(detail, f.Text('g', -1))))
+	}
+	return i, true, d
+}
+
+// setImageFile records the image file with its hash and size, read once
+// through files, which keeps it inside the manifest directory.
+func setImageFile(v *Video, attr *hcl.Attribute, name string, files *readFiles) *hcl.Diagnostic {
+	clean, info := files.image(name)
+	if info.err != nil {
+		return invalidAttribute(attr, "Invalid image_file",
+			fmt.Sprintf("The image_file of %s must be a regular file inside the manifest directory: %s.", v.Address, info.err))
+	}
+	v.ImageFile, v.ImageFileSHA256, v.ImageFileBytes = clean, info.sha256, info.size
+	return nil
+}
+
+// setOutput records the output path, cleaned and confined to the manifest
+// directory; a name without .mp4 is allowed with a warning.
+func setOutput(v *Video, attr *hcl.Attribute, path string) (bad, warning *hcl.Diagnostic) {
+	if urlLike.MatchString(path) {
+		return invalidAttribute(attr, "Invalid output",
+			fmt.Sprintf("The output of %s, %q, is a URL; output is a file path inside the manifest directory, such as \"out/%s.mp4\". ltxform does not upload videos.", v.Address, path, v.Name)), nil
+	}
+	clean, err := cleanRelative(path)
+	if err != nil {
+		return invalidAttribute(attr, "Invalid output",
+			fmt.Sprintf("The output of %s must be a file inside the manifest directory: %s.", v.Address, err)), nil
+	}
+	if !strings.HasSuffix(strings.ToLower(clean), ".mp4") {
+		warning = &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Output is not an .mp4 file",
+			Detail:   fmt.Sprintf("The API returns MP4 video, but %s writes it to %q.", v.Address, clean),
+			Subject:  attr.Expr.Range().Ptr(),
+		}
+	}
+	v.Output = clean
+	return nil, warning
+}
+
+// invalidAttribute is an error at attr's expression.
+func invalidAttribute(attr *hcl.Attribute, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: attr.Expr.Range().Ptr()}
 }
 
 // defaultOutput is out/NAME.mp4, or out/NAME/KEY.mp4 for an expanded block.
