@@ -296,7 +296,7 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	if err := plan.CheckFresh(p, m, st); err != nil {
 		return nil, err
 	}
-	remade, _ := plan.BuildContext(ctx, m, st, plan.OptionsOf(p))
+	remade, _ := plan.Build(ctx, m, st, plan.OptionsOf(p))
 	if err := plan.CheckSame(p, remade); err != nil {
 		return nil, err
 	}

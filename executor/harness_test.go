@@ -98,7 +98,7 @@ func (f *fixture) plan() *plan.Plan {
 	if f.keyTrusted {
 		m.API.IdempotencyKey = &f.keyTrusted
 	}
-	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
+	p, diags := plan.Build(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		f.t.Fatal(diags)
 	}
