@@ -40,52 +40,12 @@ func (e *RunError) Unwrap() error { return e.Err }
 // video's own failure is in its row, not in the error.
 func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
-	r := &run{
-		requestCtx:  ctx,
-		plan:        p,
-		api:         api,
-		store:       store,
-		opts:        opts,
-		lim:         newLimiter(opts.RequestsPerMinute),
-		est:         newEstimator(opts.PollPrior),
-		slots:       newSlots(p.Settings.MaxConcurrentTasks),
-		budget:      p.Totals.MaxCredits,
-		taskTimeout: p.Settings.TaskTimeout(),
-	}
-	if opts.TaskTimeout > 0 {
-		r.taskTimeout = opts.TaskTimeout
-	}
-	// Creates already on the wire outlive the interrupt by CreateGrace, so
-	// that the answer saying what was bought is read and recorded; only then
-	// are they cut (and left uncertain).
-	createCtx, cancelCreates := context.WithCancel(context.WithoutCancel(ctx))
-	var graceMu sync.Mutex
-	var grace *time.Timer
-	stopGrace := context.AfterFunc(ctx, func() {
-		graceMu.Lock()
-		grace = time.AfterFunc(opts.CreateGrace, cancelCreates)
-		graceMu.Unlock()
-	})
-	defer func() {
-		stopGrace()
-		graceMu.Lock()
-		if grace != nil {
-			grace.Stop()
-		}
-		graceMu.Unlock()
-		cancelCreates()
-	}()
-	r.createCtx = createCtx
+	r := newRun(ctx, p, api, store, opts)
+	defer r.holdCreatesForGrace(ctx)()
 
 	results := make([]Result, len(p.Changes))
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
-	outputs := make([]string, 0, len(p.Changes))
-	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere && a != plan.ActionMismatch {
-			outputs = append(outputs, p.Changes[i].Output)
-		}
-	}
-	removeStaleParts(p.Dir, outputs)
+	removeStaleParts(p.Dir, outputsToWrite(p))
 
 	workCtx, cancelWork := context.WithCancelCause(ctx)
 	defer cancelWork(nil)
@@ -95,32 +55,8 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 
 	for i := range p.Changes {
 		ch := &p.Changes[i]
-		switch ch.Action {
-		case plan.ActionNoOp, plan.ActionAltered:
-			results[i] = unchangedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
-			continue
-		case plan.ActionParked:
-			results[i] = parkedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
-			continue
-		case plan.ActionMismatch:
-			results[i] = mismatchRow(ch)
-			r.emit(Event{Kind: EventFailed, Address: ch.Address, TaskID: results[i].TaskID, RequestID: results[i].RequestID, ErrorCode: results[i].ErrorCode, Message: ch.Reason})
-			continue
-		case plan.ActionForget:
-			results[i] = r.forget(ctx, ch)
-			continue
-		case plan.ActionUncertain:
-			results[i] = uncertainRow(ch)
-			r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
-			continue
-		case plan.ActionElsewhere:
-			// Its file is on another host and cannot be fetched here:
-			// nothing to send, nothing to buy without -replace. Not a
-			// failure: a cron job on a second host must not fail for it.
-			results[i] = unchangedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		if res, settled := r.settle(ctx, ch); settled {
+			results[i] = res
 			continue
 		}
 		if reason := r.blocked(gctx, ch); reason != "" {
@@ -143,6 +79,91 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	err := r.runError(ctx)
 	r.emit(Event{Kind: EventDone})
 	return results, err
+}
+
+func newRun(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) *run {
+	r := &run{
+		requestCtx:  ctx,
+		plan:        p,
+		api:         api,
+		store:       store,
+		opts:        opts,
+		lim:         newLimiter(opts.RequestsPerMinute),
+		est:         newEstimator(opts.PollPrior),
+		slots:       newSlots(p.Settings.MaxConcurrentTasks),
+		budget:      p.Totals.MaxCredits,
+		taskTimeout: p.Settings.TaskTimeout(),
+	}
+	if opts.TaskTimeout > 0 {
+		r.taskTimeout = opts.TaskTimeout
+	}
+	return r
+}
+
+// holdCreatesForGrace sets the run's createCtx: creates already on the wire
+// outlive the interrupt by CreateGrace, so that the answer saying what was
+// bought is read and recorded; only then are they cut (and left uncertain).
+// The returned func releases the timer and must run when Apply returns.
+func (r *run) holdCreatesForGrace(ctx context.Context) func() {
+	createCtx, cancelCreates := context.WithCancel(context.WithoutCancel(ctx))
+	var graceMu sync.Mutex
+	var grace *time.Timer
+	stopGrace := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		grace = time.AfterFunc(r.opts.CreateGrace, cancelCreates)
+		graceMu.Unlock()
+	})
+	r.createCtx = createCtx
+	return func() {
+		stopGrace()
+		graceMu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		graceMu.Unlock()
+		cancelCreates()
+	}
+}
+
+// outputsToWrite are the files the plan may write, whose stale partial
+// downloads are cleared before the run.
+func outputsToWrite(p *plan.Plan) []string {
+	outputs := make([]string, 0, len(p.Changes))
+	for i := range p.Changes {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere && a != plan.ActionMismatch {
+			outputs = append(outputs, p.Changes[i].Output)
+		}
+	}
+	return outputs
+}
+
+// settle gives the row of a change that sends nothing to the service, and
+// false for one that needs a worker.
+func (r *run) settle(ctx context.Context, ch *plan.Change) (Result, bool) {
+	switch ch.Action {
+	case plan.ActionNoOp, plan.ActionAltered:
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
+		return unchangedRow(ch), true
+	case plan.ActionParked:
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		return parkedRow(ch), true
+	case plan.ActionMismatch:
+		res := mismatchRow(ch)
+		r.emit(Event{Kind: EventFailed, Address: ch.Address, TaskID: res.TaskID, RequestID: res.RequestID, ErrorCode: res.ErrorCode, Message: ch.Reason})
+		return res, true
+	case plan.ActionForget:
+		return r.forget(ctx, ch), true
+	case plan.ActionUncertain:
+		r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
+		return uncertainRow(ch), true
+	case plan.ActionElsewhere:
+		// Its file is on another host and cannot be fetched here:
+		// nothing to send, nothing to buy without -replace. Not a
+		// failure: a cron job on a second host must not fail for it.
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		return unchangedRow(ch), true
+	}
+	return Result{}, false
 }
 
 // run is one Apply's shared machinery.
