@@ -523,10 +523,10 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		run.Message = runErrorText(runErr)
 		run.Status = state.RunStopped
 		var re *executor.RunError
-		if errors.As(runErr, &re) && re.Kind == "interrupted" {
+		if errors.As(runErr, &re) && re.Kind == executor.StopInterrupted {
 			run.Status = state.RunInterrupted
 		}
-		if errors.As(runErr, &re) && re.Kind == "state" {
+		if errors.As(runErr, &re) && re.Kind == executor.StopState {
 			run.Status = state.RunStateLost
 		}
 	}

@@ -21,10 +21,25 @@ import (
 // interrupt. Videos that failed on their own are not run errors; they are
 // rows of the results.
 type RunError struct {
-	Kind    string // "run-fatal", "run-stop", "state" or "interrupted"
+	Kind    StopKind
 	Address string // the video whose request met the error; "" for an interrupt
 	Err     error
 }
+
+// StopKind says why a run stopped; its value is the "kind" of the JSON
+// run error.
+type StopKind string
+
+const (
+	StopRunFatal    StopKind = StopKind(ltx.ClassRunFatal) // an API error that stops every create at once
+	StopRunStop     StopKind = StopKind(ltx.ClassRunStop)  // create nothing more; tasks in flight finish
+	StopState       StopKind = "state"                     // the state or the ledger could not be written
+	StopInterrupted StopKind = "interrupted"               // the user interrupted the run
+	// StopUnreachable: no request reached the API (the connection was
+	// refused, the name did not resolve, or TLS failed). It is one error
+	// for the run, not a failure of each video.
+	StopUnreachable StopKind = "unreachable"
+)
 
 func (e *RunError) Error() string {
 	if e.Address == "" {
@@ -293,7 +308,7 @@ func (r *run) runError(ctx context.Context) error {
 		return r.stopErr
 	}
 	if ctx.Err() != nil {
-		return &RunError{Kind: "interrupted", Err: fmt.Errorf("interrupted: %w", ctx.Err())}
+		return &RunError{Kind: StopInterrupted, Err: fmt.Errorf("interrupted: %w", ctx.Err())}
 	}
 	return nil
 }
@@ -305,14 +320,14 @@ func (r *run) record(ctx context.Context, e state.Entry) error {
 	e.UpdatedAt = r.opts.Now().UTC()
 	if err := r.store.Record(context.WithoutCancel(ctx), e); err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		r.abort("the state could not be written", &RunError{Kind: "state", Address: e.Address, Err: err})
+		r.abort("the state could not be written", &RunError{Kind: StopState, Address: e.Address, Err: err})
 		return err
 	}
 	// A store that lost its database keeps e locally, but no new create may
 	// be sent: polls and downloads of what is in flight go on.
 	if d, ok := r.store.(degradable); ok {
 		if err := d.Degraded(); err != nil {
-			r.stopCreates(err.Error(), &RunError{Kind: "state", Err: err})
+			r.stopCreates(err.Error(), &RunError{Kind: StopState, Err: err})
 		}
 	}
 	return nil
@@ -330,7 +345,7 @@ type degradable interface {
 func (r *run) charge(ctx context.Context, c state.Charge) error {
 	if err := r.store.Charge(context.WithoutCancel(ctx), c); err != nil {
 		err = fmt.Errorf("writing the ledger: %w", err)
-		r.abort("the ledger could not be written", &RunError{Kind: "state", Address: c.Address, Err: err})
+		r.abort("the ledger could not be written", &RunError{Kind: StopState, Address: c.Address, Err: err})
 		return err
 	}
 	return nil
@@ -340,7 +355,7 @@ func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
 	row := Result{Address: ch.Address, Status: ResultForgotten, Output: ch.Output}
 	if err := r.store.Remove(context.WithoutCancel(ctx), ch.Address); err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		r.abort("the state could not be written", &RunError{Kind: "state", Address: ch.Address, Err: err})
+		r.abort("the state could not be written", &RunError{Kind: StopState, Address: ch.Address, Err: err})
 		row.Status = ResultFailed
 		row.ErrorMessage = err.Error()
 		r.emit(Event{Kind: EventFailed, Address: ch.Address, Message: row.ErrorMessage})

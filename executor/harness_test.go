@@ -198,13 +198,13 @@ func (r *recorder) kinds(addr string) []string {
 	var out []string
 	for _, e := range r.events {
 		if e.Address == addr {
-			out = append(out, e.Kind)
+			out = append(out, string(e.Kind))
 		}
 	}
 	return out
 }
 
-func (r *recorder) count(kind string) int {
+func (r *recorder) count(kind EventKind) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0

@@ -380,7 +380,7 @@ func (v *video) unrecord(ctx context.Context) {
 	}
 	if err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		v.r.abort("the state could not be written", &RunError{Kind: "state", Address: v.ch.Address, Err: err})
+		v.r.abort("the state could not be written", &RunError{Kind: StopState, Address: v.ch.Address, Err: err})
 	}
 }
 
@@ -608,9 +608,9 @@ func (v *video) applyClass(e *ltx.APIError) {
 		if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {
 			why = e.Message // e.g. a wrong base URL: the message names it
 		}
-		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
+		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: StopRunFatal, Address: v.ch.Address, Err: e})
 	case ltx.ClassRunStop:
-		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunStop), Address: v.ch.Address, Err: e})
+		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: StopRunStop, Address: v.ch.Address, Err: e})
 	}
 }
 
