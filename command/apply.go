@@ -296,7 +296,7 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	if err := plan.CheckFresh(p, m, st); err != nil {
 		return nil, err
 	}
-	remade, _ := plan.BuildContext(ctx, m, st, plan.OptionsOf(p))
+	remade, _ := plan.Build(ctx, m, st, plan.OptionsOf(p))
 	if err := plan.CheckSame(p, remade); err != nil {
 		return nil, err
 	}
@@ -523,10 +523,10 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		run.Message = runErrorText(runErr)
 		run.Status = state.RunStopped
 		var re *executor.RunError
-		if errors.As(runErr, &re) && re.Kind == "interrupted" {
+		if errors.As(runErr, &re) && re.Kind == executor.StopInterrupted {
 			run.Status = state.RunInterrupted
 		}
-		if errors.As(runErr, &re) && re.Kind == "state" {
+		if errors.As(runErr, &re) && re.Kind == executor.StopState {
 			run.Status = state.RunStateLost
 		}
 	}

@@ -122,7 +122,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.Endpoint == "" {
 		opts.Endpoint = env.Getenv(envAPIURL)
 	}
-	p, diags := plan.BuildContext(ctx, m, st, opts)
+	p, diags := plan.Build(ctx, m, st, opts)
 	if diags.HasErrors() {
 		v.Diagnostics(m.Files, onlyErrors(diags))
 		return ErrReported

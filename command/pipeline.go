@@ -48,7 +48,7 @@ func (pl *pipeline) planFromManifest(ctx context.Context, dir string, opts plan.
 	if err != nil {
 		return nil, m, diags, err
 	}
-	p, planDiags := plan.BuildContext(ctx, m, st, opts)
+	p, planDiags := plan.Build(ctx, m, st, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, m, diags, err
 	}

@@ -305,7 +305,7 @@ func (p *textProgress) Close() {
 }
 
 // eventColor is the colour of an event's line.
-func eventColor(kind string) string {
+func eventColor(kind executor.EventKind) string {
 	switch kind {
 	case executor.EventFailed:
 		return ansiRed
@@ -405,7 +405,7 @@ type jsonEventLine struct {
 func (p *jsonLinesProgress) Event(e executor.Event) {
 	_ = p.v.jsonLine(jsonEventLine{
 		jsonEnvelope: envelope("event"),
-		Time:         e.Time, Kind: e.Kind, Address: e.Address, TaskID: e.TaskID, RequestID: e.RequestID,
+		Time:         e.Time, Kind: string(e.Kind), Address: e.Address, TaskID: e.TaskID, RequestID: e.RequestID,
 		Attempt: e.Attempt, Progress: e.Progress, ErrorCode: e.ErrorCode, Message: e.Message,
 		Total: e.Total, Output: e.Output,
 	})

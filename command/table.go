@@ -185,50 +185,13 @@ var widthCacheOff = sync.OnceFunc(func() { twwidth.SetCacheCapacity(0) })
 // at their Wrap width; then the widest wrappable cells give up columns one
 // at a time until the table fits.
 func (t *table) layout() (keep, widths []int) {
-	natural := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		natural[i] = textWidth(c.Header)
-	}
-	filled := make([]bool, len(t.Columns)) // a column with a cell that is not empty
-	for _, row := range t.Rows {
-		for i := range min(len(row), len(natural)) {
-			natural[i] = max(natural[i], textWidth(row[i]))
-			filled[i] = filled[i] || row[i] != ""
-		}
-	}
+	natural, filled := t.measure()
 	keep = make([]int, len(t.Columns))
 	for i := range keep {
 		keep[i] = i
 	}
-	minWidth := func(c int) int {
-		if t.Columns[c].Wrap > 0 {
-			return min(natural[c], t.Columns[c].Wrap)
-		}
-		return natural[c]
-	}
-	total := func(width func(int) int) int {
-		sum := 1
-		for _, c := range keep {
-			sum += width(c) + 3
-		}
-		return sum
-	}
 	if t.Width > 0 {
-		for total(minWidth) > t.Width {
-			// An empty column says nothing: it goes before any other.
-			drop := slices.IndexFunc(keep, func(c int) bool { return t.Columns[c].Drop > 0 && !filled[c] })
-			if drop < 0 {
-				for k, c := range keep {
-					if d := t.Columns[c].Drop; d > 0 && (drop < 0 || d >= t.Columns[keep[drop]].Drop) {
-						drop = k
-					}
-				}
-			}
-			if drop < 0 {
-				break
-			}
-			keep = append(keep[:drop], keep[drop+1:]...)
-		}
+		keep = t.dropColumns(keep, natural, filled)
 	}
 	widths = make([]int, len(keep))
 	for k, c := range keep {
@@ -237,14 +200,77 @@ func (t *table) layout() (keep, widths []int) {
 	if t.Width <= 0 {
 		return keep, widths
 	}
-	excess := total(func(c int) int { return natural[c] }) - t.Width
-	// First the wrappable columns down to their Wrap width, then, on a
-	// terminal too narrow even for that, every column but the whole ones
-	// down to narrowCell, then to one rune, then the whole ones too.
+	t.narrow(keep, widths, natural)
+	return keep, widths
+}
+
+// measure gives each column's natural width (its widest cell or header)
+// and whether any of its cells is not empty.
+func (t *table) measure() (natural []int, filled []bool) {
+	natural = make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		natural[i] = textWidth(c.Header)
+	}
+	filled = make([]bool, len(t.Columns))
+	for _, row := range t.Rows {
+		for i := range min(len(row), len(natural)) {
+			natural[i] = max(natural[i], textWidth(row[i]))
+			filled[i] = filled[i] || row[i] != ""
+		}
+	}
+	return natural, filled
+}
+
+// minWidth is how narrow column c may get before columns are dropped: its
+// Wrap width for a wrappable one, else its natural width.
+func (t *table) minWidth(natural []int, c int) int {
+	if t.Columns[c].Wrap > 0 {
+		return min(natural[c], t.Columns[c].Wrap)
+	}
+	return natural[c]
+}
+
+// lineWidth is the width of a line with the kept columns at width(c),
+// borders and padding included.
+func lineWidth(keep []int, width func(c int) int) int {
+	sum := 1
+	for _, c := range keep {
+		sum += width(c) + 3
+	}
+	return sum
+}
+
+// dropColumns removes droppable columns, the empty ones first and then the
+// highest Drop, until the rest fit at their minimum widths.
+func (t *table) dropColumns(keep, natural []int, filled []bool) []int {
+	for lineWidth(keep, func(c int) int { return t.minWidth(natural, c) }) > t.Width {
+		// An empty column says nothing: it goes before any other.
+		drop := slices.IndexFunc(keep, func(c int) bool { return t.Columns[c].Drop > 0 && !filled[c] })
+		if drop < 0 {
+			for k, c := range keep {
+				if d := t.Columns[c].Drop; d > 0 && (drop < 0 || d >= t.Columns[keep[drop]].Drop) {
+					drop = k
+				}
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		keep = append(keep[:drop], keep[drop+1:]...)
+	}
+	return keep
+}
+
+// narrow takes the widest column down one rune at a time until the line
+// fits Width: first the wrappable columns down to their Wrap width, then, on
+// a terminal too narrow even for that, every column but the whole ones down
+// to narrowCell, then to one rune, then the whole ones too.
+func (t *table) narrow(keep, widths, natural []int) {
+	excess := lineWidth(keep, func(c int) int { return natural[c] }) - t.Width
 	for _, floor := range []func(k int) int{
 		func(k int) int {
 			if t.Columns[keep[k]].Wrap > 0 {
-				return minWidth(keep[k])
+				return t.minWidth(natural, keep[k])
 			}
 			return widths[k]
 		},
@@ -276,5 +302,4 @@ func (t *table) layout() (keep, widths []int) {
 			excess--
 		}
 	}
-	return keep, widths
 }

@@ -317,7 +317,7 @@ func resultSummary(run *state.Run, runErr error) string {
 	head := "Apply complete"
 	var re *executor.RunError
 	switch {
-	case errors.As(runErr, &re) && re.Kind == "interrupted":
+	case errors.As(runErr, &re) && re.Kind == executor.StopInterrupted:
 		head = "Apply interrupted"
 	case runErr != nil:
 		head = "Apply stopped"
@@ -405,10 +405,10 @@ func runErrorText(err error) string {
 		}
 		return s
 	}
-	if errors.As(err, &re) && re.Kind == "interrupted" {
+	if errors.As(err, &re) && re.Kind == executor.StopInterrupted {
 		return "interrupted: tasks in flight stay recorded; run apply again to resume them"
 	}
-	if errors.As(err, &re) && re.Kind == executor.KindUnreachable {
+	if errors.As(err, &re) && re.Kind == executor.StopUnreachable {
 		return "no request reached the API, so nothing was sent or bought: " + re.Err.Error() +
 			". Check the endpoint (api.base_url, LTX_API_URL, -endpoint) and the network, then run apply again"
 	}
@@ -486,7 +486,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 		je := &jsonRunError{Kind: "error", Message: runErrorText(runErr)}
 		var re *executor.RunError
 		if errors.As(runErr, &re) {
-			je.Kind, je.Address = re.Kind, re.Address
+			je.Kind, je.Address = string(re.Kind), re.Address
 		}
 		var apiErr *ltx.APIError
 		if errors.As(runErr, &apiErr) {

@@ -94,42 +94,47 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		h.spend(t)
 		return nil
 	}
-	if p.Settings.Provider != "" {
-		v.println(fmt.Sprintf("Provider %s at %s.", p.Settings.Provider, p.Settings.Endpoint))
-		if p.Settings.IdempotencyKeyOnYourWord {
-			v.println(fmt.Sprintf("Its Idempotency-Key is trusted on your word (api { idempotency_key = true }): %s does not document one. "+
-				"A create whose answer is lost is re-sent with the same key.", p.Settings.Provider))
-		}
-		v.println("")
+	h.provider(p.Settings)
+	if err := h.table(p); err != nil {
+		return err
 	}
+	v.println("")
+	h.notes(p)
+	h.spend(t)
+	v.println("")
+	if p.HasChanges() {
+		h.summary(summaryLine(t))
+	} else {
+		v.println(out.bold("No changes to make; some videos need your decision."))
+	}
+	return nil
+}
 
-	rows := make([][]string, 0, len(p.Changes))
-	colors := make([]string, 0, len(p.Changes))
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if c.Action == plan.ActionNoOp {
-			continue
-		}
-		duration, resolution := c.Request.Duration, c.Request.Resolution
-		if c.Action == plan.ActionForget && c.Prior != nil {
-			duration, resolution = c.Prior.Duration, c.Prior.Resolution
-		}
-		durationCell := ""
-		if duration > 0 {
-			durationCell = strconv.Itoa(duration) + "s"
-		}
-		symbol, color := actionSymbol(c.Action)
-		rows = append(rows, []string{
-			symbol + " " + string(c.Action), c.Address, string(c.Mode), durationCell, resolution,
-			costCell(c, t.Unit), c.Output, c.Reason,
-		})
-		colors = append(colors, color)
+// provider names the service the plan buys from, and says when its
+// idempotency key is trusted on the user's word alone.
+func (h *planHumanView) provider(s plan.Settings) {
+	if s.Provider == "" {
+		return
 	}
+	v := h.v
+	v.println(fmt.Sprintf("Provider %s at %s.", s.Provider, s.Endpoint))
+	if s.IdempotencyKeyOnYourWord {
+		v.println(fmt.Sprintf("Its Idempotency-Key is trusted on your word (api { idempotency_key = true }): %s does not document one. "+
+			"A create whose answer is lost is re-sent with the same key.", s.Provider))
+	}
+	v.println("")
+}
+
+// table draws one row per change that does something, then the details of
+// the changes (prompt diffs and the like).
+func (h *planHumanView) table(p *plan.Plan) error {
+	v, t := h.v, p.Totals
+	rows, colors := planRows(p.Changes, t.Unit)
 	// The details below the table do not depend on it: on a long plan
 	// they are written into a buffer of their own while tablewriter draws.
 	details := make(chan []byte, 1)
 	go func() { details <- h.details(p) }()
-	tbl := &table{Columns: planColumns(t.Unit), Rows: rows, Width: v.s.Width, Paint: out,
+	tbl := &table{Columns: planColumns(t.Unit), Rows: rows, Width: v.s.Width, Paint: v.out(),
 		Color: func(row, col int) string {
 			if col == 0 {
 				return colors[row]
@@ -150,7 +155,41 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 			return err
 		}
 	}
-	v.println("")
+	return nil
+}
+
+// planRows are the table's cells and each row's action colour; a change
+// that does nothing has no row.
+func planRows(changes []plan.Change, unit ltx.Unit) (rows [][]string, colors []string) {
+	rows = make([][]string, 0, len(changes))
+	colors = make([]string, 0, len(changes))
+	for i := range changes {
+		c := &changes[i]
+		if c.Action == plan.ActionNoOp {
+			continue
+		}
+		duration, resolution := c.Request.Duration, c.Request.Resolution
+		if c.Action == plan.ActionForget && c.Prior != nil {
+			duration, resolution = c.Prior.Duration, c.Prior.Resolution
+		}
+		durationCell := ""
+		if duration > 0 {
+			durationCell = strconv.Itoa(duration) + "s"
+		}
+		symbol, color := actionSymbol(c.Action)
+		rows = append(rows, []string{
+			symbol + " " + string(c.Action), c.Address, string(c.Mode), durationCell, resolution,
+			costCell(c, unit), c.Output, c.Reason,
+		})
+		colors = append(colors, color)
+	}
+	return rows, colors
+}
+
+// notes are the sentences under the table: the estimate by resolution,
+// assumed prices, and the videos that wait for the user's decision.
+func (h *planHumanView) notes(p *plan.Plan) {
+	v, t := h.v, p.Totals
 	if len(t.ByResolution) > 0 {
 		resolutions := make([]string, 0, len(t.ByResolution))
 		for r := range t.ByResolution {
@@ -176,14 +215,6 @@ func (h *planHumanView) plan(p *plan.Plan, _ hcl.Diagnostics) error {
 		v.println(fmt.Sprintf("%s downloaded by another host, which the provider no longer serves: copy the files from there, or -replace ADDR to buy them again.",
 			plural(t.Elsewhere, "video was", "videos were")))
 	}
-	h.spend(t)
-	v.println("")
-	if p.HasChanges() {
-		h.summary(summaryLine(t))
-	} else {
-		v.println(out.bold("No changes to make; some videos need your decision."))
-	}
-	return nil
 }
 
 // summary prints the "Plan: ..." line, its head in bold as Terraform does.

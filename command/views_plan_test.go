@@ -122,7 +122,7 @@ func everyKindPlan(t *testing.T) *plan.Plan {
 		Budget: &config.Budget{MaxCost: 2000},
 		Videos: []*config.Video{created, replaced, completed, polled, failed, same, pending, same2},
 	}
-	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
+	p, diags := plan.Build(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -171,7 +171,7 @@ func TestPlanJSONViewGolden(t *testing.T) {
 
 func TestPlanViewsWithoutChanges(t *testing.T) {
 	m := &config.Manifest{Dir: t.TempDir()}
-	p, _ := plan.BuildContext(context.Background(), m, &state.State{Entries: map[string]*state.Entry{}}, plan.Options{})
+	p, _ := plan.Build(context.Background(), m, &state.State{Entries: map[string]*state.Entry{}}, plan.Options{})
 
 	human := renderPlan(t, p, false, nil)
 	assertGolden(t, "plan_no_changes.txt", human)

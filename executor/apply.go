@@ -21,10 +21,25 @@ import (
 // interrupt. Videos that failed on their own are not run errors; they are
 // rows of the results.
 type RunError struct {
-	Kind    string // "run-fatal", "run-stop", "state" or "interrupted"
+	Kind    StopKind
 	Address string // the video whose request met the error; "" for an interrupt
 	Err     error
 }
+
+// StopKind says why a run stopped; its value is the "kind" of the JSON
+// run error.
+type StopKind string
+
+const (
+	StopRunFatal    StopKind = StopKind(ltx.ClassRunFatal) // an API error that stops every create at once
+	StopRunStop     StopKind = StopKind(ltx.ClassRunStop)  // create nothing more; tasks in flight finish
+	StopState       StopKind = "state"                     // the state or the ledger could not be written
+	StopInterrupted StopKind = "interrupted"               // the user interrupted the run
+	// StopUnreachable: no request reached the API (the connection was
+	// refused, the name did not resolve, or TLS failed). It is one error
+	// for the run, not a failure of each video.
+	StopUnreachable StopKind = "unreachable"
+)
 
 func (e *RunError) Error() string {
 	if e.Address == "" {
@@ -40,52 +55,12 @@ func (e *RunError) Unwrap() error { return e.Err }
 // video's own failure is in its row, not in the error.
 func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
-	r := &run{
-		requestCtx:  ctx,
-		plan:        p,
-		api:         api,
-		store:       store,
-		opts:        opts,
-		lim:         newLimiter(opts.RequestsPerMinute),
-		est:         newEstimator(opts.PollPrior),
-		slots:       newSlots(p.Settings.MaxConcurrentTasks),
-		budget:      p.Totals.MaxCredits,
-		taskTimeout: p.Settings.TaskTimeout(),
-	}
-	if opts.TaskTimeout > 0 {
-		r.taskTimeout = opts.TaskTimeout
-	}
-	// Creates already on the wire outlive the interrupt by CreateGrace, so
-	// that the answer saying what was bought is read and recorded; only then
-	// are they cut (and left uncertain).
-	createCtx, cancelCreates := context.WithCancel(context.WithoutCancel(ctx))
-	var graceMu sync.Mutex
-	var grace *time.Timer
-	stopGrace := context.AfterFunc(ctx, func() {
-		graceMu.Lock()
-		grace = time.AfterFunc(opts.CreateGrace, cancelCreates)
-		graceMu.Unlock()
-	})
-	defer func() {
-		stopGrace()
-		graceMu.Lock()
-		if grace != nil {
-			grace.Stop()
-		}
-		graceMu.Unlock()
-		cancelCreates()
-	}()
-	r.createCtx = createCtx
+	r := newRun(ctx, p, api, store, opts)
+	defer r.holdCreatesForGrace(ctx)()
 
 	results := make([]Result, len(p.Changes))
 	r.emit(Event{Kind: EventStart, Total: len(p.Changes)})
-	outputs := make([]string, 0, len(p.Changes))
-	for i := range p.Changes {
-		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere && a != plan.ActionMismatch {
-			outputs = append(outputs, p.Changes[i].Output)
-		}
-	}
-	removeStaleParts(p.Dir, outputs)
+	removeStaleParts(p.Dir, outputsToWrite(p))
 
 	workCtx, cancelWork := context.WithCancelCause(ctx)
 	defer cancelWork(nil)
@@ -95,32 +70,8 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 
 	for i := range p.Changes {
 		ch := &p.Changes[i]
-		switch ch.Action {
-		case plan.ActionNoOp, plan.ActionAltered:
-			results[i] = unchangedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
-			continue
-		case plan.ActionParked:
-			results[i] = parkedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
-			continue
-		case plan.ActionMismatch:
-			results[i] = mismatchRow(ch)
-			r.emit(Event{Kind: EventFailed, Address: ch.Address, TaskID: results[i].TaskID, RequestID: results[i].RequestID, ErrorCode: results[i].ErrorCode, Message: ch.Reason})
-			continue
-		case plan.ActionForget:
-			results[i] = r.forget(ctx, ch)
-			continue
-		case plan.ActionUncertain:
-			results[i] = uncertainRow(ch)
-			r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
-			continue
-		case plan.ActionElsewhere:
-			// Its file is on another host and cannot be fetched here:
-			// nothing to send, nothing to buy without -replace. Not a
-			// failure: a cron job on a second host must not fail for it.
-			results[i] = unchangedRow(ch)
-			r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		if res, settled := r.settle(ctx, ch); settled {
+			results[i] = res
 			continue
 		}
 		if reason := r.blocked(gctx, ch); reason != "" {
@@ -143,6 +94,91 @@ func Apply(ctx context.Context, p *plan.Plan, api API, store state.Store, opts O
 	err := r.runError(ctx)
 	r.emit(Event{Kind: EventDone})
 	return results, err
+}
+
+func newRun(ctx context.Context, p *plan.Plan, api API, store state.Store, opts Options) *run {
+	r := &run{
+		requestCtx:  ctx,
+		plan:        p,
+		api:         api,
+		store:       store,
+		opts:        opts,
+		lim:         newLimiter(opts.RequestsPerMinute),
+		est:         newEstimator(opts.PollPrior),
+		slots:       newSlots(p.Settings.MaxConcurrentTasks),
+		budget:      p.Totals.MaxCredits,
+		taskTimeout: p.Settings.TaskTimeout(),
+	}
+	if opts.TaskTimeout > 0 {
+		r.taskTimeout = opts.TaskTimeout
+	}
+	return r
+}
+
+// holdCreatesForGrace sets the run's createCtx: creates already on the wire
+// outlive the interrupt by CreateGrace, so that the answer saying what was
+// bought is read and recorded; only then are they cut (and left uncertain).
+// The returned func releases the timer and must run when Apply returns.
+func (r *run) holdCreatesForGrace(ctx context.Context) func() {
+	createCtx, cancelCreates := context.WithCancel(context.WithoutCancel(ctx))
+	var graceMu sync.Mutex
+	var grace *time.Timer
+	stopGrace := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		grace = time.AfterFunc(r.opts.CreateGrace, cancelCreates)
+		graceMu.Unlock()
+	})
+	r.createCtx = createCtx
+	return func() {
+		stopGrace()
+		graceMu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		graceMu.Unlock()
+		cancelCreates()
+	}
+}
+
+// outputsToWrite are the files the plan may write, whose stale partial
+// downloads are cleared before the run.
+func outputsToWrite(p *plan.Plan) []string {
+	outputs := make([]string, 0, len(p.Changes))
+	for i := range p.Changes {
+		if a := p.Changes[i].Action; a != plan.ActionNoOp && a != plan.ActionForget && a != plan.ActionUncertain && a != plan.ActionAltered && a != plan.ActionParked && a != plan.ActionElsewhere && a != plan.ActionMismatch {
+			outputs = append(outputs, p.Changes[i].Output)
+		}
+	}
+	return outputs
+}
+
+// settle gives the row of a change that sends nothing to the service, and
+// false for one that needs a worker.
+func (r *run) settle(ctx context.Context, ch *plan.Change) (Result, bool) {
+	switch ch.Action {
+	case plan.ActionNoOp, plan.ActionAltered:
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
+		return unchangedRow(ch), true
+	case plan.ActionParked:
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		return parkedRow(ch), true
+	case plan.ActionMismatch:
+		res := mismatchRow(ch)
+		r.emit(Event{Kind: EventFailed, Address: ch.Address, TaskID: res.TaskID, RequestID: res.RequestID, ErrorCode: res.ErrorCode, Message: ch.Reason})
+		return res, true
+	case plan.ActionForget:
+		return r.forget(ctx, ch), true
+	case plan.ActionUncertain:
+		r.emit(Event{Kind: EventUncertain, Address: ch.Address, Message: ch.Reason})
+		return uncertainRow(ch), true
+	case plan.ActionElsewhere:
+		// Its file is on another host and cannot be fetched here:
+		// nothing to send, nothing to buy without -replace. Not a
+		// failure: a cron job on a second host must not fail for it.
+		r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
+		return unchangedRow(ch), true
+	}
+	return Result{}, false
 }
 
 // run is one Apply's shared machinery.
@@ -272,7 +308,7 @@ func (r *run) runError(ctx context.Context) error {
 		return r.stopErr
 	}
 	if ctx.Err() != nil {
-		return &RunError{Kind: "interrupted", Err: fmt.Errorf("interrupted: %w", ctx.Err())}
+		return &RunError{Kind: StopInterrupted, Err: fmt.Errorf("interrupted: %w", ctx.Err())}
 	}
 	return nil
 }
@@ -284,14 +320,14 @@ func (r *run) record(ctx context.Context, e state.Entry) error {
 	e.UpdatedAt = r.opts.Now().UTC()
 	if err := r.store.Record(context.WithoutCancel(ctx), e); err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		r.abort("the state could not be written", &RunError{Kind: "state", Address: e.Address, Err: err})
+		r.abort("the state could not be written", &RunError{Kind: StopState, Address: e.Address, Err: err})
 		return err
 	}
 	// A store that lost its database keeps e locally, but no new create may
 	// be sent: polls and downloads of what is in flight go on.
 	if d, ok := r.store.(degradable); ok {
 		if err := d.Degraded(); err != nil {
-			r.stopCreates(err.Error(), &RunError{Kind: "state", Err: err})
+			r.stopCreates(err.Error(), &RunError{Kind: StopState, Err: err})
 		}
 	}
 	return nil
@@ -309,7 +345,7 @@ type degradable interface {
 func (r *run) charge(ctx context.Context, c state.Charge) error {
 	if err := r.store.Charge(context.WithoutCancel(ctx), c); err != nil {
 		err = fmt.Errorf("writing the ledger: %w", err)
-		r.abort("the ledger could not be written", &RunError{Kind: "state", Address: c.Address, Err: err})
+		r.abort("the ledger could not be written", &RunError{Kind: StopState, Address: c.Address, Err: err})
 		return err
 	}
 	return nil
@@ -319,7 +355,7 @@ func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
 	row := Result{Address: ch.Address, Status: ResultForgotten, Output: ch.Output}
 	if err := r.store.Remove(context.WithoutCancel(ctx), ch.Address); err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		r.abort("the state could not be written", &RunError{Kind: "state", Address: ch.Address, Err: err})
+		r.abort("the state could not be written", &RunError{Kind: StopState, Address: ch.Address, Err: err})
 		row.Status = ResultFailed
 		row.ErrorMessage = err.Error()
 		r.emit(Event{Kind: EventFailed, Address: ch.Address, Message: row.ErrorMessage})

@@ -88,7 +88,7 @@ func lightricksRun(b *testing.B, n int, so sim.Options) benchMeasure {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{Endpoint: srv.URL})
+	p, diags := plan.Build(context.Background(), m, st, plan.Options{Endpoint: srv.URL})
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}

@@ -98,7 +98,7 @@ func (f *fixture) plan() *plan.Plan {
 	if f.keyTrusted {
 		m.API.IdempotencyKey = &f.keyTrusted
 	}
-	p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
+	p, diags := plan.Build(context.Background(), m, st, plan.Options{})
 	if diags.HasErrors() {
 		f.t.Fatal(diags)
 	}
@@ -198,13 +198,13 @@ func (r *recorder) kinds(addr string) []string {
 	var out []string
 	for _, e := range r.events {
 		if e.Address == addr {
-			out = append(out, e.Kind)
+			out = append(out, string(e.Kind))
 		}
 	}
 	return out
 }
 
-func (r *recorder) count(kind string) int {
+func (r *recorder) count(kind EventKind) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0

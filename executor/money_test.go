@@ -152,7 +152,7 @@ func TestFinding8UploadFailureIsNotUncertain(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := &config.Manifest{Dir: dir, API: config.API{Provider: "lightricks", Parallelism: 1, MaxAttempts: 2}, Videos: []*config.Video{video}}
-		p, diags := plan.BuildContext(context.Background(), m, st, plan.Options{})
+		p, diags := plan.Build(context.Background(), m, st, plan.Options{})
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}

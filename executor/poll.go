@@ -64,19 +64,8 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 		elapsed := sent.Sub(created)
 		switch task.Status {
 		case ltx.StatusCompleted, ltx.StatusFailed:
-			// The task ended between the last two polls. Without a lower
-			// bound, guess well before this one: the estimate then shrinks
-			// until a poll finds the task unfinished, whose progress says
-			// how long it really takes.
-			// The bound is the planned time of the first poll, not when it
-			// left: a busy machine's lateness would otherwise feed back
-			// into the estimate and push it up on every task.
-			sample := min(elapsed, due.Sub(created)) * 85 / 100
-			if lastPending > 0 {
-				sample = (lastPending + elapsed) / 2
-			}
 			if !v.resumed {
-				est.observe(key, sample)
+				est.observe(key, endedSample(elapsed, due.Sub(created), lastPending))
 			}
 			return task, nil
 		}
@@ -104,6 +93,21 @@ func (v *video) poll(ctx context.Context, taskID string, created time.Time) (*lt
 			return nil, err
 		}
 	}
+}
+
+// endedSample is when a task that ended between the last two polls
+// (elapsed is the last one's send) is taken to have ended. Without a lower
+// bound (lastPending: no poll found it unfinished), guess well before the
+// poll: the estimate then shrinks until a poll finds the task unfinished,
+// whose progress says how long it really takes. The bound is the planned
+// time of the first poll (firstDue), not when it left: a busy machine's
+// lateness would otherwise feed back into the estimate and push it up on
+// every task.
+func endedSample(elapsed, firstDue, lastPending time.Duration) time.Duration {
+	if lastPending > 0 {
+		return (lastPending + elapsed) / 2
+	}
+	return min(elapsed, firstDue) * 85 / 100
 }
 
 // progressEnd is when a task at progress p (percent), elapsed after its

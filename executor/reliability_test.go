@@ -89,7 +89,7 @@ func (f *relFixture) planWith(opts plan.Options) *plan.Plan {
 	}
 	trust := f.trustKey
 	m := &config.Manifest{Dir: f.dir, API: config.API{Parallelism: 4, MaxAttempts: 3, IdempotencyKey: &trust}, Videos: f.videos}
-	p, diags := plan.BuildContext(context.Background(), m, st, opts)
+	p, diags := plan.Build(context.Background(), m, st, opts)
 	if diags.HasErrors() {
 		f.t.Fatal(diags)
 	}

@@ -43,7 +43,7 @@ var errRetryAfterTooLong = errors.New("the service asked to wait longer than app
 // uncertain.
 func (r *run) call(ctx context.Context, address string, kind callKind, send func(context.Context) (*ltx.Task, error)) callResult {
 	var res callResult
-	tries, throttled := 0, 0
+	policy := retryPolicy{maxAttempts: r.opts.MaxAttempts}
 	// A request that left is let finish when the run is stopped: its answer
 	// settles what it did. A create outlives the user's interrupt by the
 	// grace period; a poll does not.
@@ -57,13 +57,7 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 			res.err = err
 			return res
 		}
-		reqCtx, cancel := context.WithTimeout(sendCtx, r.opts.RequestTimeout)
-		task, err := send(reqCtx)
-		cancel()
-		var apiErr *ltx.APIError
-		if err == nil || errors.As(err, &apiErr) {
-			r.answered.Store(true)
-		}
+		task, err := r.sendOnce(sendCtx, send)
 		if err == nil {
 			r.lim.ok()
 			res.task, res.err = task, nil
@@ -78,71 +72,102 @@ func (r *run) call(ctx context.Context, address string, kind callKind, send func
 				return res
 			}
 		}
+		var apiErr *ltx.APIError
 		var reqErr *ltx.RequestError
+		again := false
 		switch {
 		case errors.As(err, &apiErr):
-			class := errorClass(err)
-			throttle := apiErr.Throttle()
-			rateLimited := class == ltx.ClassRetry && throttle == ltx.ThrottleRate
-			if apiErr.RetryAfter > r.opts.MaxRetryAfter {
-				res.err = fmt.Errorf("%w (Retry-After %s, the most apply waits is %s; the video is left to the next apply): %w",
-					errRetryAfterTooLong, apiErr.RetryAfter, r.opts.MaxRetryAfter, apiErr)
-				return res
-			}
-			switch {
-			case throttle == ltx.ThrottleConcurrency:
-				// Too many generations at once is not a request-rate
-				// problem: leave the limiter alone.
-			case rateLimited || apiErr.RetryAfter > 0:
-				r.lim.throttled(epoch, apiErr.RetryAfter, rateLimited)
-			default:
-				r.lim.ok()
-			}
-			if class != ltx.ClassRetry || ctx.Err() != nil {
-				return res
-			}
-			if rateLimited || throttle == ltx.ThrottleConcurrency {
-				throttled++
-				if throttled > rateLimitedTriesPerAttempt*r.opts.MaxAttempts {
-					return res
-				}
-			} else {
-				tries++
-				if tries >= r.opts.MaxAttempts {
-					return res
-				}
-			}
-			r.emit(Event{Kind: EventRetry, Address: address, RequestID: apiErr.RequestID, ErrorCode: codeOrStatus(apiErr), Message: apiErr.Message})
-			if throttle == ltx.ThrottleConcurrency {
-				// Ask again when one of our tasks ends, or after the
-				// service's Retry-After, whichever comes first.
-				if r.waitForSlot(ctx, apiErr.RetryAfter, throttled) != nil {
-					return res
-				}
-				continue
-			}
-			// With a Retry-After the limiter already holds every worker back.
-			if apiErr.RetryAfter <= 0 {
-				if sleep(ctx, r.backoff(tries+throttled)) != nil {
-					return res
-				}
-			}
+			again, res.err = r.retryAPIError(ctx, address, epoch, err, apiErr, &policy)
 		case errors.As(err, &reqErr):
-			if ctx.Err() != nil {
-				return res
-			}
-			tries++
-			if tries >= r.opts.MaxAttempts {
-				return res
-			}
-			r.emit(Event{Kind: EventRetry, Address: address, Message: err.Error()})
-			if sleep(ctx, r.backoff(tries)) != nil {
-				return res
-			}
-		default:
+			again = r.retryRequestError(ctx, address, err, &policy)
+		}
+		if !again {
 			return res
 		}
 	}
+}
+
+// retryPolicy counts one call's failed tries: an ordinary failure spends one
+// of the allowed attempts; a throttle (a 429 for the rate or for too many
+// generations at once) says nothing of the request, so many more of them are
+// waited out.
+type retryPolicy struct {
+	maxAttempts     int
+	tries, throttle int
+}
+
+// again counts a failure and tells whether the call may try once more.
+func (p *retryPolicy) again(throttled bool) bool {
+	if throttled {
+		p.throttle++
+		return p.throttle <= rateLimitedTriesPerAttempt*p.maxAttempts
+	}
+	p.tries++
+	return p.tries < p.maxAttempts
+}
+
+// sendOnce sends one try within the request timeout, and notes that the
+// service answered (an error of the API is an answer too).
+func (r *run) sendOnce(sendCtx context.Context, send func(context.Context) (*ltx.Task, error)) (*ltx.Task, error) {
+	reqCtx, cancel := context.WithTimeout(sendCtx, r.opts.RequestTimeout)
+	defer cancel()
+	task, err := send(reqCtx)
+	var apiErr *ltx.APIError
+	if err == nil || errors.As(err, &apiErr) {
+		r.answered.Store(true)
+	}
+	return task, err
+}
+
+// retryAPIError tells the limiter what the service's error (err, which
+// holds apiErr) said and, when the policy allows another try, waits for it.
+// It returns false with the error the call ends with otherwise.
+func (r *run) retryAPIError(ctx context.Context, address string, epoch uint64, err error, apiErr *ltx.APIError, p *retryPolicy) (bool, error) {
+	class := errorClass(err)
+	throttle := apiErr.Throttle()
+	rateLimited := class == ltx.ClassRetry && throttle == ltx.ThrottleRate
+	if apiErr.RetryAfter > r.opts.MaxRetryAfter {
+		return false, fmt.Errorf("%w (Retry-After %s, the most apply waits is %s; the video is left to the next apply): %w",
+			errRetryAfterTooLong, apiErr.RetryAfter, r.opts.MaxRetryAfter, apiErr)
+	}
+	switch {
+	case throttle == ltx.ThrottleConcurrency:
+		// Too many generations at once is not a request-rate
+		// problem: leave the limiter alone.
+	case rateLimited || apiErr.RetryAfter > 0:
+		r.lim.throttled(epoch, apiErr.RetryAfter, rateLimited)
+	default:
+		r.lim.ok()
+	}
+	if class != ltx.ClassRetry || ctx.Err() != nil {
+		return false, err
+	}
+	if !p.again(rateLimited || throttle == ltx.ThrottleConcurrency) {
+		return false, err
+	}
+	r.emit(Event{Kind: EventRetry, Address: address, RequestID: apiErr.RequestID, ErrorCode: codeOrStatus(apiErr), Message: apiErr.Message})
+	if throttle == ltx.ThrottleConcurrency {
+		// Ask again when one of our tasks ends, or after the
+		// service's Retry-After, whichever comes first.
+		return r.waitForSlot(ctx, apiErr.RetryAfter, p.throttle) == nil, err
+	}
+	// With a Retry-After the limiter already holds every worker back.
+	if apiErr.RetryAfter <= 0 {
+		if sleep(ctx, r.backoff(p.tries+p.throttle)) != nil {
+			return false, err
+		}
+	}
+	return true, err
+}
+
+// retryRequestError waits before another try of a request that got no
+// answer (a connection error), while the policy allows one.
+func (r *run) retryRequestError(ctx context.Context, address string, err error, p *retryPolicy) bool {
+	if ctx.Err() != nil || !p.again(false) {
+		return false
+	}
+	r.emit(Event{Kind: EventRetry, Address: address, Message: err.Error()})
+	return sleep(ctx, r.backoff(p.tries)) == nil
 }
 
 // waitForSlot waits until one of the run's tasks ends, or retryAfter (else

@@ -189,7 +189,7 @@ func TestUnreachableAPIStopsTheRunAndLeavesTheStateAlone(t *testing.T) {
 	api := ltx.NewClient(ltx.Options{BaseURL: dead.URL, Key: ltx.NewKey(testKey)})
 	rows, err := Apply(context.Background(), f.plan(), api, f.store, fastOptions())
 	var re *RunError
-	if !errors.As(err, &re) || re.Kind != KindUnreachable || !strings.Contains(err.Error(), "before the request was sent") {
+	if !errors.As(err, &re) || re.Kind != StopUnreachable || !strings.Contains(err.Error(), "before the request was sent") {
 		t.Fatalf("err = %v, want one run error saying no request reached the API", err)
 	}
 	for _, r := range rows {

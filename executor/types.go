@@ -37,31 +37,35 @@ const (
 	ResultParked    = state.ResultParked
 )
 
+// EventKind names a step of a run; its value is the "kind" of a JSON
+// event line.
+type EventKind string
+
 // Event kinds, in the order a video usually meets them.
 const (
-	EventStart      = "start"      // Total is the number of rows
-	EventCreated    = "created"    // task_id and request_id known
-	EventProgress   = "progress"   // a poll reported the API's progress
-	EventCompleted  = "completed"  // video_url known
-	EventDownloaded = "downloaded" // file written
-	EventRetry      = "retry"      // a request or a task is tried again
-	EventFailed     = "failed"     // the video failed
-	EventSkipped    = "skipped"    // never started
-	EventInFlight   = "in_flight"  // paid for and left running: the next apply resumes it
-	EventUnchanged  = "unchanged"  // nothing to do
-	EventForgotten  = "forgotten"  // removed from the state
-	EventUncertain  = "uncertain"  // a create may have been bought; not re-sent
-	EventSlotWait   = "slot_wait"  // waiting for one of the service's generations at once
-	EventRunStop    = "run_stop"   // no new creates from now on
-	EventDone       = "done"       // the run is over
-	EventStored     = "stored"     // uploaded to storage and verified
-	EventFetched    = "fetched"    // copied from storage to its output file
+	EventStart      EventKind = "start"      // Total is the number of rows
+	EventCreated    EventKind = "created"    // task_id and request_id known
+	EventProgress   EventKind = "progress"   // a poll reported the API's progress
+	EventCompleted  EventKind = "completed"  // video_url known
+	EventDownloaded EventKind = "downloaded" // file written
+	EventRetry      EventKind = "retry"      // a request or a task is tried again
+	EventFailed     EventKind = "failed"     // the video failed
+	EventSkipped    EventKind = "skipped"    // never started
+	EventInFlight   EventKind = "in_flight"  // paid for and left running: the next apply resumes it
+	EventUnchanged  EventKind = "unchanged"  // nothing to do
+	EventForgotten  EventKind = "forgotten"  // removed from the state
+	EventUncertain  EventKind = "uncertain"  // a create may have been bought; not re-sent
+	EventSlotWait   EventKind = "slot_wait"  // waiting for one of the service's generations at once
+	EventRunStop    EventKind = "run_stop"   // no new creates from now on
+	EventDone       EventKind = "done"       // the run is over
+	EventStored     EventKind = "stored"     // uploaded to storage and verified
+	EventFetched    EventKind = "fetched"    // copied from storage to its output file
 )
 
 // Event is one step of a run, for progress views and JSON lines.
 type Event struct {
 	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"` // start, created, progress, completed, downloaded, failed, retry, skipped, run_stop, ...
+	Kind      EventKind `json:"kind"` // start, created, progress, completed, downloaded, failed, retry, skipped, run_stop, ...
 	Address   string    `json:"address,omitempty"`
 	TaskID    string    `json:"task_id,omitempty"`
 	RequestID string    `json:"request_id,omitempty"`

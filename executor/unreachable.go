@@ -9,11 +9,6 @@ import (
 	"github.com/ltxform/ltxform/ltx"
 )
 
-// KindUnreachable is the RunError of a run in which no request reached the
-// API: the connection was refused, the name did not resolve, or TLS failed.
-// It is one error for the run, not a failure of each video.
-const KindUnreachable = "unreachable"
-
 // unreachable is whether err is a request that never reached the server:
 // nothing was written, and the reason is the network's or TLS's, which
 // every other request of the run would meet too.
@@ -47,7 +42,7 @@ func (v *video) unreachableFirst(err error) bool {
 	if v.r.answered.Load() || !unreachable(err) {
 		return false
 	}
-	v.r.abort("no request reached the API", &RunError{Kind: KindUnreachable, Err: err})
+	v.r.abort("no request reached the API", &RunError{Kind: StopUnreachable, Err: err})
 	v.skip("no request reached the API")
 	return true
 }

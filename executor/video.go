@@ -124,22 +124,56 @@ func (v *video) run(ctx context.Context) {
 
 // generate creates a task (generation gen, key or a key derived from gen),
 // follows it to the end, and creates the next generation after a task-retry
-// failure, up to MaxAttempts in this run.
+// failure, up to MaxAttempts in this run. Each step is recorded in the state
+// before the next request («State and crash safety» in ARCHITECTURE.md).
 func (v *video) generate(ctx context.Context, gen int, key string) {
+	if !v.reserve(ctx) {
+		return
+	}
+	if key == "" {
+		// Generations count from 0 in the key; attempts count from 1. The
+		// lineage is the state's own (apply gives a new state one before its
+		// first create); a pending entry resends the key it recorded.
+		key = ltx.IdempotencyKey(v.r.plan.StateLineage, v.ch.Address, v.ch.InputHash, gen-1)
+	}
+	if !v.recordIntent(ctx, gen, key) {
+		return
+	}
+	out, tried := v.create(ctx, key)
+	if out.err != nil {
+		if !out.maybeSent {
+			v.unreserve()
+		}
+		v.releaseSlot()
+		v.createFailed(ctx, gen, out, tried)
+		return
+	}
+	task := out.task
+	if !v.recordCreated(ctx, task, key) {
+		return
+	}
+	v.resumed = task.Replayed // a replay's task may be older than this create
+	v.r.emit(Event{Kind: EventCreated, Address: v.ch.Address, TaskID: task.ID, RequestID: task.RequestID, Attempt: gen})
+	v.follow(ctx, task.ID, time.Now())
+}
+
+// reserve takes a generation slot and the create's estimate from the
+// budget, or skips the video when the run stopped creating.
+func (v *video) reserve(ctx context.Context) bool {
 	if reason := v.r.createsStopped(); reason != "" {
 		v.skip(reason)
-		return
+		return false
 	}
 	// The slot comes before the intent: a video waiting for one has sent
 	// nothing and needs nothing taken back.
 	if !v.acquireSlot(ctx) {
 		v.skip(firstNonEmpty(v.r.createsStopped(), v.stopWord(ctx)) + " while waiting for a generation slot")
-		return
+		return false
 	}
 	if reason := v.r.createsStopped(); reason != "" {
 		v.releaseSlot()
 		v.skip(reason)
-		return
+		return false
 	}
 	estimate := v.ch.Credits
 	if estimate <= 0 {
@@ -148,15 +182,15 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	if !v.r.commit(v.ch.Address, estimate) {
 		v.releaseSlot()
 		v.skip(v.r.createsStopped())
-		return
+		return false
 	}
 	v.reserved = estimate
-	if key == "" {
-		// Generations count from 0 in the key; attempts count from 1. The
-		// lineage is the state's own (apply gives a new state one before its
-		// first create); a pending entry resends the key it recorded.
-		key = ltx.IdempotencyKey(v.r.plan.StateLineage, v.ch.Address, v.ch.InputHash, gen-1)
-	}
+	return true
+}
+
+// recordIntent records the pending entry, with the key the create will
+// send, before the create leaves: a kill after it leaves a key to replay.
+func (v *video) recordIntent(ctx context.Context, gen int, key string) bool {
 	if v.entry.PriorFile == nil {
 		v.entry.PriorFile = priorFileOf(v.ch.Prior) // the file stays until the new one arrives
 	}
@@ -173,11 +207,16 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	if v.r.record(ctx, v.entry) != nil {
 		v.releaseSlot()
 		v.stateFailed()
-		return
+		return false
 	}
+	return true
+}
+
+// create sends the create with its retries; tried tells whether any try
+// reached the client.
+func (v *video) create(ctx context.Context, key string) (out callResult, tried bool) {
 	req := v.ch.Request
-	tried := false // whether any try reached the client
-	out := v.r.call(ctx, v.ch.Address, callCreate, func(ctx context.Context) (*ltx.Task, error) {
+	out = v.r.call(ctx, v.ch.Address, callCreate, func(ctx context.Context) (*ltx.Task, error) {
 		// Checked at every try, after the limiter's wait: the run may have
 		// been stopped while this create waited for its turn.
 		if v.r.createsStopped() != "" {
@@ -186,15 +225,12 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		tried = true
 		return v.r.api.Create(ctx, req, key)
 	})
-	if out.err != nil {
-		if !out.maybeSent {
-			v.unreserve()
-		}
-		v.releaseSlot()
-		v.createFailed(ctx, gen, out, tried)
-		return
-	}
-	task := out.task
+	return out, tried
+}
+
+// recordCreated charges the new task to the run that paid for it and
+// records it as created.
+func (v *video) recordCreated(ctx context.Context, task *ltx.Task, key string) bool {
 	// The run whose create made the task paid for it: a replay of the key
 	// an earlier (killed) run sent returns that run's task.
 	paidBy := v.r.opts.RunID
@@ -221,7 +257,7 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 	if v.chargeTask(ctx, task, key, paidBy) != nil {
 		v.releaseSlot()
 		v.stateFailed()
-		return
+		return false
 	}
 	v.entry.CreatedAt = v.r.opts.Now().UTC()
 	v.res.TaskID, v.res.RequestID = task.ID, task.RequestID
@@ -231,11 +267,9 @@ func (v *video) generate(ctx context.Context, gen int, key string) {
 		// pending: the next plan re-sends its key, or lists it uncertain.
 		v.releaseSlot()
 		v.stateFailed()
-		return
+		return false
 	}
-	v.resumed = task.Replayed // a replay's task may be older than this create
-	v.r.emit(Event{Kind: EventCreated, Address: v.ch.Address, TaskID: task.ID, RequestID: task.RequestID, Attempt: gen})
-	v.follow(ctx, task.ID, time.Now())
+	return true
 }
 
 // createFailed judges a create that got no task.
@@ -346,7 +380,7 @@ func (v *video) unrecord(ctx context.Context) {
 	}
 	if err != nil {
 		err = fmt.Errorf("writing the state: %w", err)
-		v.r.abort("the state could not be written", &RunError{Kind: "state", Address: v.ch.Address, Err: err})
+		v.r.abort("the state could not be written", &RunError{Kind: StopState, Address: v.ch.Address, Err: err})
 	}
 }
 
@@ -574,9 +608,9 @@ func (v *video) applyClass(e *ltx.APIError) {
 		if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {
 			why = e.Message // e.g. a wrong base URL: the message names it
 		}
-		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: string(ltx.ClassRunFatal), Address: v.ch.Address, Err: e})
+		v.r.abort(fmt.Sprintf("%s on %s: %s", code, v.ch.Address, why), &RunError{Kind: StopRunFatal, Address: v.ch.Address, Err: e})
 	case ltx.ClassRunStop:
-		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: string(ltx.ClassRunStop), Address: v.ch.Address, Err: e})
+		v.r.stopCreates(fmt.Sprintf("%s on %s", code, v.ch.Address), &RunError{Kind: StopRunStop, Address: v.ch.Address, Err: e})
 	}
 }
 

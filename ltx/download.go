@@ -24,80 +24,124 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 	if c.baseErr != nil {
 		return 0, c.baseErr
 	}
-	ref, err := url.Parse(videoURL)
-	if err != nil || videoURL == "" {
-		return 0, fmt.Errorf("download: %w: %q", ErrBadVideoURL, shortURL(videoURL))
-	}
-	u := c.base.ResolveReference(ref)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return 0, fmt.Errorf("download: %w: %s is not http(s)", ErrBadVideoURL, shortURL(u.String()))
+	u, err := c.resolveVideoURL(videoURL)
+	if err != nil {
+		return 0, err
 	}
 	target := u.String()
-	shown := shortURL(target)
+	d := &download{c: c, shown: shortURL(target), outer: ctx}
 
 	// The watchdog cuts a download that goes silent: no answer, or no byte
 	// of the body, for the idle timeout. Every read that brings data
 	// rearms it.
-	outer := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	d.ctx = ctx
 	watchdog := time.AfterFunc(c.idle, func() { cancel(errDownloadIdle) })
 	defer watchdog.Stop()
-	stalled := func() error {
-		if outer.Err() == nil && errors.Is(context.Cause(ctx), errDownloadIdle) {
-			return fmt.Errorf("download %s: %w for %s; the connection was given up", shown, ErrDownloadStalled, c.idle)
-		}
-		return nil
-	}
 
 	h := http.Header{"Accept": {"video/mp4, */*"}}
 	resp, _, err := c.send(ctx, http.MethodGet, target, h, nil, c.isAPIOrigin(u))
 	if err != nil {
-		if s := stalled(); s != nil {
+		if s := d.stalled(); s != nil {
 			return 0, s
 		}
 		var re *RequestError
 		if errors.As(err, &re) {
-			re.URL = shown
+			re.URL = d.shown
 		}
 		return 0, err
 	}
 	defer resp.Body.Close()
 	resp.Body = &idleBody{ReadCloser: resp.Body, watchdog: watchdog, idle: c.idle}
+	if err := d.checkAnswer(resp); err != nil {
+		return 0, err
+	}
+	m, err := d.copyHead(resp, w)
+	if err != nil {
+		return 0, err
+	}
+	return d.copyRest(resp, w, m)
+}
 
+// resolveVideoURL resolves a task's video URL against the API base, and
+// refuses what is not http(s).
+func (c *Client) resolveVideoURL(videoURL string) (*url.URL, error) {
+	ref, err := url.Parse(videoURL)
+	if err != nil || videoURL == "" {
+		return nil, fmt.Errorf("download: %w: %q", ErrBadVideoURL, shortURL(videoURL))
+	}
+	u := c.base.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("download: %w: %s is not http(s)", ErrBadVideoURL, shortURL(u.String()))
+	}
+	return u, nil
+}
+
+// download is one Download in flight: shown is its URL without the query
+// (for errors), outer the caller's context and ctx the watchdog's.
+type download struct {
+	c          *Client
+	shown      string
+	outer, ctx context.Context
+}
+
+// stalled is the error of a download the watchdog cut, nil otherwise.
+func (d *download) stalled() error {
+	if d.outer.Err() == nil && errors.Is(context.Cause(d.ctx), errDownloadIdle) {
+		return fmt.Errorf("download %s: %w for %s; the connection was given up", d.shown, ErrDownloadStalled, d.c.idle)
+	}
+	return nil
+}
+
+// checkAnswer refuses an answer that cannot be the video: not 2xx, over
+// the size cap, or a page.
+func (d *download) checkAnswer(resp *http.Response) error {
+	c := d.c
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-		e := c.apiError(resp, http.MethodGet, shown, data)
+		e := c.apiError(resp, http.MethodGet, d.shown, data)
 		e.Download = true
-		return 0, e
+		return e
 	}
 	if resp.ContentLength > c.maxDownload {
-		return 0, fmt.Errorf("download %s: %w (%d bytes announced, cap %d)", shown, ErrTooLarge, resp.ContentLength, c.maxDownload)
+		return fmt.Errorf("download %s: %w (%d bytes announced, cap %d)", d.shown, ErrTooLarge, resp.ContentLength, c.maxDownload)
 	}
 	if ct := resp.Header.Get("Content-Type"); isPageType(ct) {
 		// An error page served with 200: saving it as the video would
 		// record a paid video as downloaded while it is lost.
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-		return 0, fmt.Errorf("download %s: %w: the answer is %s, not a video (%s)", shown, ErrNotVideo, ct, c.scrub(textOf(data)))
+		return fmt.Errorf("download %s: %w: the answer is %s, not a video (%s)", d.shown, ErrNotVideo, ct, c.scrub(textOf(data)))
 	}
+	return nil
+}
 
-	// The first bytes must be an MP4's ftyp box before anything is written.
+// copyHead writes the first bytes only when they are an MP4's ftyp box, so
+// that nothing else is ever written; it returns how many it wrote.
+func (d *download) copyHead(resp *http.Response, w io.Writer) (int, error) {
 	head := make([]byte, 12)
 	m, err := io.ReadFull(resp.Body, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		if s := stalled(); s != nil {
+		if s := d.stalled(); s != nil {
 			return 0, s
 		}
-		return 0, fmt.Errorf("download %s: %w after 0 of %s (%v)", shown, ErrTruncated, announced(resp.ContentLength), err)
+		return 0, fmt.Errorf("download %s: %w after 0 of %s (%v)", d.shown, ErrTruncated, announced(resp.ContentLength), err)
 	}
 	head = head[:m]
 	if !looksLikeMP4(head) {
-		return 0, fmt.Errorf("download %s: %w: the file does not start with an MP4 ftyp box", shown, ErrNotVideo)
+		return 0, fmt.Errorf("download %s: %w: the file does not start with an MP4 ftyp box", d.shown, ErrNotVideo)
 	}
 	if _, err := w.Write(head); err != nil {
-		return 0, fmt.Errorf("download %s: writing the video: %w", shown, err)
+		return 0, fmt.Errorf("download %s: writing the video: %w", d.shown, err)
 	}
+	return m, nil
+}
 
+// copyRest copies the body after the m bytes of its head, up to the cap,
+// and tells a stall, an interrupt, a broken connection, a failing writer
+// and a short body apart.
+func (d *download) copyRest(resp *http.Response, w io.Writer, m int) (int64, error) {
+	c, shown := d.c, d.shown
 	body := &readRecorder{r: io.LimitReader(resp.Body, c.maxDownload-int64(m))}
 	rest, err := io.Copy(w, body)
 	n := rest + int64(m)
@@ -109,13 +153,13 @@ func (c *Client) Download(ctx context.Context, videoURL string, w io.Writer) (in
 		}
 	}
 	if err != nil {
-		if s := stalled(); s != nil {
+		if s := d.stalled(); s != nil {
 			return n, s
 		}
 	}
 	switch {
-	case err != nil && ctx.Err() != nil:
-		return n, fmt.Errorf("download %s: %w", shown, outer.Err())
+	case err != nil && d.ctx.Err() != nil:
+		return n, fmt.Errorf("download %s: %w", shown, d.outer.Err())
 	case body.err != nil && errors.Is(err, body.err):
 		// The connection broke mid-body; net/http reports a body shorter
 		// than its Content-Length as io.ErrUnexpectedEOF.

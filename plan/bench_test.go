@@ -167,7 +167,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 		m, st := loadManifest(b), loadState(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := BuildContext(context.Background(), m, st, Options{})
+			p, diags := Build(context.Background(), m, st, Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -184,7 +184,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := BuildContext(context.Background(), m, st, Options{})
+			p, diags := Build(context.Background(), m, st, Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -194,7 +194,7 @@ func BenchmarkPlan10kVideos(b *testing.B) {
 	b.Run("together", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			p, diags := BuildContext(context.Background(), loadManifest(b), loadState(b), Options{})
+			p, diags := Build(context.Background(), loadManifest(b), loadState(b), Options{})
 			if diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -236,7 +236,7 @@ func BenchmarkPlan1kFresh(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			p, diags := BuildContext(context.Background(), m, st, Options{})
+			p, diags := Build(context.Background(), m, st, Options{})
 			if diags.HasErrors() || p.Totals.Create != 1000 {
 				b.Fatalf("plan: %v, %+v", diags, p.Totals)
 			}

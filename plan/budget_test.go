@@ -57,7 +57,7 @@ func TestBuildBudget(t *testing.T) {
 			if tt.budget > 0 {
 				m.Budget = &config.Budget{MaxCost: tt.budget, Attribute: "max_credits", Range: budgetRange}
 			}
-			p, diags := BuildContext(context.Background(), m, nil, Options{MaxCredits: tt.flag})
+			p, diags := Build(context.Background(), m, nil, Options{MaxCredits: tt.flag})
 			if p.Totals.Credits != 2240 {
 				t.Fatalf("estimate = %v, want 2240", p.Totals.Credits)
 			}

@@ -16,17 +16,59 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// BuildContext diffs the manifest against the state and prices the change.
-// It returns the plan even when diagnostics hold errors (over budget, an
+// Build diffs the manifest against the state and prices the change. It
+// returns the plan even when diagnostics hold errors (over budget, an
 // unreachable image), so that the caller can show what was refused. ctx
-// bounds -check-images' requests.
-func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
+// bounds the output checks and -check-images' requests.
+//
+// The phases run in the order a reviewer reads a plan («The data's one way»
+// in ARCHITECTURE.md): diff the manifest, forget what left it, price each
+// change, then gate the total on the budgets.
+func Build(ctx context.Context, m *config.Manifest, st *state.State, opts Options) (*Plan, hcl.Diagnostics) {
 	if st == nil {
 		st = &state.State{}
 	}
+	b := newBuilder(m, st, opts)
+	changes := b.diff(ctx)
+	changes = b.forget(changes)
+	assumed := b.price(changes)
+	// The selectors are asked after forget, which matches them too.
+	b.diags = append(b.diags, b.targets.unmatched()...)
+	b.diags = append(b.diags, b.replace.unmatched()...)
+
+	p := b.newPlan(changes)
+	b.diags = append(b.diags, markReverts(p, m, st.Ledger, b.replace, b.tgt, opts.Unattended)...)
+	p.Totals = totals(changes, st, b.tgt.settings, b.tgt.provider)
+	p.Totals.AssumedPrices = sortedSet(assumed)
+	p.Cost = Cost{Unit: b.tgt.settings.Unit, Total: p.Totals.Credits}
+	b.gate(p)
+	if opts.CheckImages {
+		b.diags = append(b.diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
+	}
+	return p, b.diags
+}
+
+// builder holds what every phase of Build reads: the manifest's videos with
+// the provider's defaults, the state as the moved blocks re-address it, and
+// the -target and -replace selectors. Its diagnostics collect in phase order.
+type builder struct {
+	m         *config.Manifest
+	st        *state.State
+	opts      Options
+	tgt       target
+	prices    Prices
+	videos    []*config.Video
+	hashes    []string          // each video's input hash, in manifest order
+	cur       *state.State      // st after the moved blocks
+	movedFrom map[string]string // new address → the address the state had
+	targets   *selector
+	replace   *selector
+	diags     hcl.Diagnostics
+}
+
+func newBuilder(m *config.Manifest, st *state.State, opts Options) *builder {
 	provider, diags := ProviderOf(m)
 	diags = append(diags, unknownStatuses(st)...)
-	prices := PricesFor(m, provider)
 	settings := settingsFor(m, provider, opts)
 	settings.Storage = m.Storage
 	now := time.Now
@@ -37,63 +79,83 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 	if host == "" {
 		host = state.Hostname()
 	}
-	tgt := target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host, storage: m.Storage}
-	videos := withAPIDefaults(m, provider)
+	b := &builder{
+		m: m, st: st, opts: opts,
+		tgt:     target{settings: settings, provider: provider, retryUncertain: opts.RetryUncertain, now: now(), host: host, storage: m.Storage},
+		prices:  PricesFor(m, provider),
+		videos:  withAPIDefaults(m, provider),
+		targets: newSelector("target", "in the manifest or the state", opts.Targets),
+		replace: newSelector("replace", "in the manifest", opts.Replace),
+	}
 	// The moved blocks re-address the state before the diff.
 	cur, movedFrom, moveDiags := movedState(m.Moves, st)
-	diags = append(diags, moveDiags...)
-	targets := newSelector("target", "in the manifest or the state", opts.Targets)
-	replace := newSelector("replace", "in the manifest", opts.Replace)
+	b.cur, b.movedFrom, b.diags = cur, movedFrom, append(diags, moveDiags...)
+	return b
+}
 
-	hashes := make([]string, len(videos))
-	changes := make([]Change, 0, len(videos))
+// diff decides an action for each targeted video of the manifest, then looks
+// at the files of those the state calls downloaded.
+func (b *builder) diff(ctx context.Context) []Change {
+	b.hashes = make([]string, len(b.videos))
+	changes := make([]Change, 0, len(b.videos))
 	var toCheck []int // indexes into changes of downloaded videos whose file must be looked at
-	for i, v := range videos {
-		req := requestFor(v, provider)
-		hashes[i] = req.Hash()
-		forced := replace.match(v.Address)
-		if !targets.empty() && !targets.match(v.Address) {
+	for i, v := range b.videos {
+		req := requestFor(v, b.tgt.provider)
+		b.hashes[i] = req.Hash()
+		forced := b.replace.match(v.Address)
+		if !b.targets.empty() && !b.targets.match(v.Address) {
 			continue
 		}
-		c := Change{
-			Address:   v.Address,
-			Mode:      req.Mode(),
-			Request:   req,
-			InputHash: hashes[i],
-			Output:    v.Output,
-			Sensitive: sensitiveAttributes(v),
-		}
-		var prior *state.Entry
-		if e := cur.Entries[v.Address]; e != nil {
-			copied := *e
-			prior = &copied
-			c.Prior = prior
-			c.MovedFrom = movedFrom[v.Address]
-		}
-		c.Action, c.Reason = decide(prior, &c, forced, tgt)
-		if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
-			before := *prior.Request
-			c.Before = &before
-		}
-		if c.Action == ActionReplace && OutputMoves(&c) {
-			c.Reason += fmt.Sprintf("; output %s → %s: the old file %s is kept as a take", prior.Output, c.Output, prior.Output)
-		}
+		c := b.changeOf(v, req, b.hashes[i], forced)
 		if c.Action == actionCheckFile {
 			toCheck = append(toCheck, len(changes))
 		}
 		changes = append(changes, c)
 	}
-	toCheck = planRenames(m.Dir, changes, toCheck)
-	checkOutputs(ctx, m.Dir, changes, toCheck, tgt)
+	toCheck = planRenames(b.m.Dir, changes, toCheck)
+	checkOutputs(ctx, b.m.Dir, changes, toCheck, b.tgt)
 	markMoves(changes)
-	diags = append(diags, unknownOutputs(m.Dir, videos, changes, st)...)
+	b.diags = append(b.diags, unknownOutputs(b.m.Dir, b.videos, changes, b.st)...)
+	return changes
+}
 
-	inManifest := make(map[string]bool, len(videos))
-	for _, v := range videos {
+// changeOf is one manifest video's change against its state entry, if any.
+func (b *builder) changeOf(v *config.Video, req ltx.CreateRequest, hash string, forced bool) Change {
+	c := Change{
+		Address:   v.Address,
+		Mode:      req.Mode(),
+		Request:   req,
+		InputHash: hash,
+		Output:    v.Output,
+		Sensitive: sensitiveAttributes(v),
+	}
+	var prior *state.Entry
+	if e := b.cur.Entries[v.Address]; e != nil {
+		copied := *e
+		prior = &copied
+		c.Prior = prior
+		c.MovedFrom = b.movedFrom[v.Address]
+	}
+	c.Action, c.Reason = decide(prior, &c, forced, b.tgt)
+	if prior != nil && prior.Request != nil && prior.InputHash != c.InputHash {
+		before := *prior.Request
+		c.Before = &before
+	}
+	if c.Action == ActionReplace && OutputMoves(&c) {
+		c.Reason += fmt.Sprintf("; output %s → %s: the old file %s is kept as a take", prior.Output, c.Output, prior.Output)
+	}
+	return c
+}
+
+// forget adds a change for each targeted state entry the manifest no longer
+// has, and sorts all changes by address.
+func (b *builder) forget(changes []Change) []Change {
+	inManifest := make(map[string]bool, len(b.videos))
+	for _, v := range b.videos {
 		inManifest[v.Address] = true
 	}
-	for addr, e := range cur.Entries {
-		if inManifest[addr] || (!targets.empty() && !targets.match(addr)) {
+	for addr, e := range b.cur.Entries {
+		if inManifest[addr] || (!b.targets.empty() && !b.targets.match(addr)) {
 			continue
 		}
 		copied := *e
@@ -108,51 +170,58 @@ func BuildContext(ctx context.Context, m *config.Manifest, st *state.State, opts
 		})
 	}
 	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Address, b.Address) })
+	return changes
+}
 
+// price sets each change's cost and returns the set of assumed prices that
+// decide a purchase (an uncertain video's price is only a possibility).
+func (b *builder) price(changes []Change) map[string]bool {
 	assumed := map[string]bool{}
 	for i := range changes {
 		c := &changes[i]
 		var key string
-		c.Credits, c.CostAssumed, key = costOf(c, prices)
+		c.Credits, c.CostAssumed, key = costOf(c, b.prices)
 		if c.CostAssumed && c.Action != ActionUncertain {
 			assumed[key] = true
 		}
 	}
-	diags = append(diags, targets.unmatched()...)
-	diags = append(diags, replace.unmatched()...)
+	return assumed
+}
 
-	p := &Plan{
+// newPlan is the plan of changes, with what apply needs to notice that the
+// manifest or the state moved since.
+func (b *builder) newPlan(changes []Change) *Plan {
+	opts := b.opts
+	return &Plan{
 		FormatVersion: FormatVersion,
-		Dir:           m.Dir,
-		ManifestHash:  manifestHash(m, videos, hashes),
-		StateSerial:   st.Serial,
-		StateLineage:  st.Lineage,
-		StateDigest:   stateDigest(st),
-		Settings:      settings,
+		Dir:           b.m.Dir,
+		ManifestHash:  manifestHash(b.m, b.videos, b.hashes),
+		StateSerial:   b.st.Serial,
+		StateLineage:  b.st.Lineage,
+		StateDigest:   stateDigest(b.st),
+		Settings:      b.tgt.settings,
 		Changes:       changes,
 		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
 			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
-	diags = append(diags, markReverts(p, m, st.Ledger, replace, tgt, opts.Unattended)...)
-	p.Totals = totals(changes, st, settings, provider)
-	p.Totals.AssumedPrices = sortedSet(assumed)
-	p.Cost = Cost{Unit: settings.Unit, Total: p.Totals.Credits}
+}
+
+// gate checks the plan's total (or its worst case, when the budget asks)
+// against -max-cost, the manifest's budget and the ledger's budgets.
+func (b *builder) gate(p *Plan) {
+	m, unit := b.m, b.tgt.settings.Unit
 	checked := p.Totals.Credits
 	if m.Budget != nil && m.Budget.WorstCase {
 		checked = p.Totals.WorstCase
 		p.Totals.BudgetWorstCase = true
 	}
-	limit, budgetDiag := checkBudget(m, budgetFlag{opts.MaxCredits, opts.MaxCostFlag}, checked, settings.Unit, p.Totals.BudgetWorstCase, settings.MaxAttempts)
+	limit, budgetDiag := checkBudget(m, budgetFlag{b.opts.MaxCredits, b.opts.MaxCostFlag}, checked, unit, p.Totals.BudgetWorstCase, b.tgt.settings.MaxAttempts)
 	p.Totals.MaxCredits = limit
 	if budgetDiag != nil {
-		diags = append(diags, budgetDiag)
+		b.diags = append(b.diags, budgetDiag)
 	}
-	p.Totals.LedgerBudgets = ledgerBudgets(m.Budget, st.Ledger, settings.Unit, tgt.now)
-	diags = append(diags, checkLedgerBudgets(m, p.Totals.LedgerBudgets, checked, settings.Unit)...)
-	if opts.CheckImages {
-		diags = append(diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
-	}
-	return p, diags
+	p.Totals.LedgerBudgets = ledgerBudgets(m.Budget, b.st.Ledger, unit, b.tgt.now)
+	b.diags = append(b.diags, checkLedgerBudgets(m, p.Totals.LedgerBudgets, checked, unit)...)
 }
 
 // OutputMoves tells whether a change's video now goes to another output

@@ -185,7 +185,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			if tt.trustKey {
 				m.API.IdempotencyKey = &tt.trustKey
 			}
-			p, diags := BuildContext(context.Background(), m, st, Options{Replace: tt.replace})
+			p, diags := Build(context.Background(), m, st, Options{Replace: tt.replace})
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
@@ -212,7 +212,7 @@ func TestBuildForgetsAddressesGoneFromTheManifest(t *testing.T) {
 	gone := video("gone", "", "gone prompt", 6, "1080p")
 	e := entry(gone, state.StatusDownloaded)
 	e.CreditsConsumed = 24
-	p, diags := BuildContext(context.Background(), manifest(dir, kept), stateOf(e), Options{})
+	p, diags := Build(context.Background(), manifest(dir, kept), stateOf(e), Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -250,7 +250,7 @@ func TestBuildTargetsOnlyTheNamedAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, diags := BuildContext(context.Background(), m, stateOf(gone), Options{Targets: tt.targets})
+			p, diags := Build(context.Background(), m, stateOf(gone), Options{Targets: tt.targets})
 			var got []string
 			for _, c := range p.Changes {
 				got = append(got, c.Address)
@@ -270,7 +270,7 @@ func TestBuildTargetsOnlyTheNamedAddresses(t *testing.T) {
 }
 
 func TestBuildRefusesReplaceOfAnUnknownAddress(t *testing.T) {
-	p, diags := BuildContext(context.Background(), manifest(t.TempDir(), video("hero", "", "hero", 6, "4K")), nil, Options{Replace: []string{"video.villain"}})
+	p, diags := Build(context.Background(), manifest(t.TempDir(), video("hero", "", "hero", 6, "4K")), nil, Options{Replace: []string{"video.villain"}})
 	errs := errorsOf(diags)
 	if len(errs) != 1 || !strings.Contains(errs[0].Summary, "-replace video.villain matches no video") {
 		t.Fatalf("errors = %v, want one naming -replace video.villain", errs)
@@ -289,7 +289,7 @@ func TestBuildTotalsByResolution(t *testing.T) {
 		video("d", "", "d", 20, "4K"),    // 20 × 16 = 320
 	}
 	created := entry(videos[2], state.StatusCreated) // already paid for: 0
-	p, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(created), Options{})
+	p, _ := Build(context.Background(), manifest(dir, videos...), stateOf(created), Options{})
 	want := map[string]float64{"1080p": 64, "4K": 320}
 	if len(p.Totals.ByResolution) != len(want) {
 		t.Errorf("by resolution = %v, want %v", p.Totals.ByResolution, want)
@@ -307,7 +307,7 @@ func TestBuildTotalsByResolution(t *testing.T) {
 func TestBuildPricingBlockOverridesEntries(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "a", 8, "1080p"), video("b", "", "b", 8, "4K"))
 	m.Pricing = map[string]float64{"1080p": 5.5}
-	p, _ := BuildContext(context.Background(), m, nil, Options{})
+	p, _ := Build(context.Background(), m, nil, Options{})
 	if got := changeOf(t, p, "video.a").Credits; got != 44 { // 8 s × 5.5
 		t.Errorf("overridden 1080p estimate = %v, want 44", got)
 	}
@@ -327,10 +327,10 @@ func TestBuildIsDeterministic(t *testing.T) {
 		e.CreditsConsumed = 0.1 // sums of tenths show float order effects
 		entries = append(entries, e)
 	}
-	first, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
+	first, _ := Build(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
 	want, _ := json.Marshal(first)
 	for range 20 {
-		p, _ := BuildContext(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
+		p, _ := Build(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})
 		got, _ := json.Marshal(p)
 		if string(got) != string(want) {
 			t.Fatalf("plans differ between runs:\n%s\n%s", got, want)
@@ -345,7 +345,7 @@ func TestBuildReadsOutputsUnderTheManifestDir(t *testing.T) {
 	writeOutput(t, dir, v, e, "bytes")
 	// Run from elsewhere: the output path is relative to the manifest, not the process.
 	t.Chdir(t.TempDir())
-	p, _ := BuildContext(context.Background(), manifest(dir, v), stateOf(e), Options{})
+	p, _ := Build(context.Background(), manifest(dir, v), stateOf(e), Options{})
 	if c := changeOf(t, p, "video.hero"); c.Action != ActionNoOp {
 		t.Errorf("action = %s (%s), want no-op", c.Action, c.Reason)
 	}

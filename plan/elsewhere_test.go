@@ -31,7 +31,7 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 			m := manifest(dir, v)
 			m.API.Provider = tc.provider
 			opts := Options{Now: func() time.Time { return now }, Host: "laptop"}
-			fresh, _ := BuildContext(context.Background(), m, nil, opts)
+			fresh, _ := Build(context.Background(), m, nil, opts)
 			c := changeOf(t, fresh, v.Address)
 			e := &state.Entry{
 				Address: v.Address, InputHash: c.InputHash, Mode: string(c.Mode), Status: state.StatusDownloaded,
@@ -39,7 +39,7 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 				TaskID: "task-1", VideoURL: "https://cdn.example/a.mp4", CreatedAt: now.Add(-tc.age), CompletedAt: now.Add(-tc.age),
 				Host: "cron-a",
 			}
-			p, _ := BuildContext(context.Background(), m, stateOf(e), opts)
+			p, _ := Build(context.Background(), m, stateOf(e), opts)
 			got := changeOf(t, p, v.Address)
 			if got.Action != tc.want || !strings.Contains(got.Reason, tc.reason) {
 				t.Fatalf("plan on another host: %s (%s); want %s (%s)", got.Action, got.Reason, tc.want, tc.reason)
@@ -54,14 +54,14 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 				// -replace buys it again, knowingly.
 				ropts := opts
 				ropts.Replace = []string{v.Address}
-				if rp, _ := BuildContext(context.Background(), m, stateOf(e), ropts); changeOf(t, rp, v.Address).Action != ActionReplace {
+				if rp, _ := Build(context.Background(), m, stateOf(e), ropts); changeOf(t, rp, v.Address).Action != ActionReplace {
 					t.Errorf("-replace of a video elsewhere: %s", changeOf(t, rp, v.Address).Action)
 				}
 			}
 			// On the host that downloaded it, a missing file is downloaded
 			// again as before.
 			opts.Host = "cron-a"
-			if p, _ := BuildContext(context.Background(), m, stateOf(e), opts); changeOf(t, p, v.Address).Action != ActionDownload {
+			if p, _ := Build(context.Background(), m, stateOf(e), opts); changeOf(t, p, v.Address).Action != ActionDownload {
 				t.Errorf("on its own host: %s", changeOf(t, p, v.Address).Action)
 			}
 		})
@@ -74,12 +74,12 @@ func TestOtherHostNameIsSanitisedInTheReason(t *testing.T) {
 	dir := t.TempDir()
 	v := video("a", "", "A lighthouse at dusk", 6, "")
 	m := manifest(dir, v)
-	fresh, _ := BuildContext(context.Background(), m, nil, Options{Host: "laptop"})
+	fresh, _ := Build(context.Background(), m, nil, Options{Host: "laptop"})
 	c := changeOf(t, fresh, v.Address)
 	e := &state.Entry{Address: v.Address, InputHash: c.InputHash, Mode: string(c.Mode), Status: state.StatusDownloaded,
 		Endpoint: fresh.Settings.Endpoint, Output: v.Output, SHA256: "ab12", Bytes: 100, TaskID: "task-1",
 		VideoURL: "https://cdn.example/a.mp4", Host: "cron\x1b]0;pwned\x07-a"}
-	p, _ := BuildContext(context.Background(), m, stateOf(e), Options{Host: "laptop"})
+	p, _ := Build(context.Background(), m, stateOf(e), Options{Host: "laptop"})
 	if got := changeOf(t, p, v.Address); strings.ContainsAny(got.Reason, "\x1b\x07") || !strings.Contains(got.Reason, "-a") {
 		t.Errorf("reason prints the other host raw: %q", got.Reason)
 	}

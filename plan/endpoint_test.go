@@ -50,7 +50,7 @@ func TestPlanComparesEndpointsInCanonicalForm(t *testing.T) {
 			v := video("a", "", "A lighthouse at dusk", 6, "")
 			m := manifest(dir, v)
 			opts := Options{Endpoint: tc.flag}
-			fresh, _ := BuildContext(context.Background(), m, nil, opts)
+			fresh, _ := Build(context.Background(), m, nil, opts)
 			if fresh.Settings.Endpoint != recorded {
 				t.Errorf("plan records endpoint %q; want %q", fresh.Settings.Endpoint, recorded)
 			}
@@ -58,7 +58,7 @@ func TestPlanComparesEndpointsInCanonicalForm(t *testing.T) {
 			for _, status := range []state.Status{state.StatusCreated, state.StatusPending} {
 				e := &state.Entry{Address: v.Address, InputHash: c.InputHash, Mode: string(c.Mode), Status: status,
 					Provider: ltx.DefaultProvider, Endpoint: tc.inState, Output: v.Output, TaskID: "task-1"}
-				p, _ := BuildContext(context.Background(), m, stateOf(e), opts)
+				p, _ := Build(context.Background(), m, stateOf(e), opts)
 				got := changeOf(t, p, v.Address)
 				if got.Action == ActionCreate || got.Action == ActionReplace {
 					t.Errorf("%s entry at %q planned with -endpoint %q: %s (%s); want it polled, not bought again",

@@ -121,7 +121,7 @@ func TestBuildChecksImagesOnlyOfVideosItWillBuy(t *testing.T) {
 	e := entry(done, state.StatusDownloaded)
 	writeOutput(t, dir, done, e, "made last week")
 
-	_, diags := BuildContext(context.Background(), manifest(dir, buying, done), stateOf(e), Options{CheckImages: true, HTTPClient: srv.Client()})
+	_, diags := Build(context.Background(), manifest(dir, buying, done), stateOf(e), Options{CheckImages: true, HTTPClient: srv.Client()})
 	if len(diags) != 1 || !strings.Contains(diags[0].Summary, "IMAGE_TOO_LARGE") {
 		t.Errorf("diagnostics = %v, want only video.new's IMAGE_TOO_LARGE", diags)
 	}
@@ -130,7 +130,7 @@ func TestBuildChecksImagesOnlyOfVideosItWillBuy(t *testing.T) {
 	}
 
 	requests.Store(0)
-	if _, diags := BuildContext(context.Background(), manifest(dir, buying), nil, Options{HTTPClient: srv.Client()}); len(diags) > 0 || requests.Load() > 0 {
+	if _, diags := Build(context.Background(), manifest(dir, buying), nil, Options{HTTPClient: srv.Client()}); len(diags) > 0 || requests.Load() > 0 {
 		t.Errorf("without CheckImages: %d requests, diagnostics %v; want none", requests.Load(), diags)
 	}
 }

@@ -16,7 +16,7 @@ func TestBudgetAtTheSumIsWithinIt(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "a", 6, "1080p"), video("b", "", "b", 10, "4K"))
 	m.Pricing = map[string]float64{"1080p": 0.015, "4K": 0.02}
 	m.Budget = &config.Budget{MaxCost: 0.29, Attribute: "max_cost"}
-	p, diags := BuildContext(context.Background(), m, nil, Options{})
+	p, diags := Build(context.Background(), m, nil, Options{})
 	if errs := errorsOf(diags); len(errs) > 0 {
 		t.Fatalf("0.09 + 0.20 against a budget of 0.29: %v", errs)
 	}
@@ -24,7 +24,7 @@ func TestBudgetAtTheSumIsWithinIt(t *testing.T) {
 		t.Errorf("total %v; want exactly 0.29", p.Totals.Credits)
 	}
 	// -max-cost is the same gate.
-	if _, diags := BuildContext(context.Background(), m, nil, Options{MaxCredits: 0.29}); len(errorsOf(diags)) > 0 {
+	if _, diags := Build(context.Background(), m, nil, Options{MaxCredits: 0.29}); len(errorsOf(diags)) > 0 {
 		t.Errorf("-max-cost 0.29: %v", errorsOf(diags))
 	}
 }
@@ -36,7 +36,7 @@ func TestPlanJSONPrintsExactTotals(t *testing.T) {
 	}
 	m := manifest(t.TempDir(), videos...)
 	m.Pricing = map[string]float64{"1080p": 5.66}
-	p, _ := BuildContext(context.Background(), m, nil, Options{})
+	p, _ := Build(context.Background(), m, nil, Options{})
 	b, err := json.Marshal(p.Totals)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestTenThousandPricesOfThreeCentsCostThreeHundred(t *testing.T) {
 	}
 	m := manifest(t.TempDir(), videos...)
 	m.Pricing = map[string]float64{"1080p": 0.005}
-	p, _ := BuildContext(context.Background(), m, nil, Options{})
+	p, _ := Build(context.Background(), m, nil, Options{})
 	if p.Totals.Credits != 300 || p.Cost.Total != 300 {
 		t.Errorf("10,000 × 0.03 = %v (cost %v); want exactly 300", p.Totals.Credits, p.Cost.Total)
 	}

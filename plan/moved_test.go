@@ -31,7 +31,7 @@ func TestMovedEntryKeepsItsStatusUnderTheNewAddress(t *testing.T) {
 	m := manifest(dir, renamed)
 	m.Moves = []config.Move{{From: "video.a", To: "video.b", Block: true, FromName: "a", ToName: "b"}}
 
-	p, diags := BuildContext(context.Background(), m, stateOf(prior), Options{})
+	p, diags := Build(context.Background(), m, stateOf(prior), Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -54,7 +54,7 @@ func TestMoveOntoAnAddressTheStateHoldsIsNotMade(t *testing.T) {
 	m := manifest(dir, b)
 	m.Moves = []config.Move{{From: "video.a", To: "video.b", Block: true, FromName: "a", ToName: "b",
 		DeclRange: hcl.Range{Filename: "main.ltx.hcl", Start: hcl.Pos{Line: 9}}}}
-	p, diags := BuildContext(context.Background(), m, stateOf(entry(a, state.StatusFailed), entry(b, state.StatusFailed)), Options{})
+	p, diags := Build(context.Background(), m, stateOf(entry(a, state.StatusFailed), entry(b, state.StatusFailed)), Options{})
 	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Subject.Start.Line != 9 ||
 		!strings.Contains(diags[0].Detail, "The state already has video.b, so video.a is not moved onto it") {
 		t.Fatalf("diagnostics %v", diags)
@@ -75,7 +75,7 @@ func TestMovedFileIsRenamedNotDownloaded(t *testing.T) {
 	writeOutput(t, dir, old, prior, "the old take")
 	m := manifest(dir, hero)
 	m.Moves = []config.Move{{From: `video.shot["x"]`, To: "video.hero", FromName: "shot", ToName: "hero"}}
-	p, _ := BuildContext(context.Background(), m, stateOf(prior), Options{})
+	p, _ := Build(context.Background(), m, stateOf(prior), Options{})
 	c := change(t, p, "video.hero")
 	if c.Action != ActionMove || c.RenameFrom != "out/shot/x.mp4" || c.Output != "out/hero.mp4" {
 		t.Errorf("change %+v, want a move renaming out/shot/x.mp4", c)

@@ -25,7 +25,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	v := video("hero", "", "hero", 6, "4K")
 	e := entry(v, state.StatusFailed)
-	p, _ := BuildContext(context.Background(), manifest(dir, v, video("extra", "", "x", 8, "1080p")), stateOf(e), Options{})
+	p, _ := Build(context.Background(), manifest(dir, v, video("extra", "", "x", 8, "1080p")), stateOf(e), Options{})
 	path := filepath.Join(dir, "tonight.plan")
 	if err := Save(path, p); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestCheckFresh(t *testing.T) {
 	dir := t.TempDir()
 	a := video("a", "", "first", 6, "1080p")
 	b := video("b", "", "second", 6, "1080p")
-	p, _ := BuildContext(context.Background(), manifest(dir, a, b), stateOf(entry(a, state.StatusFailed)), Options{})
+	p, _ := Build(context.Background(), manifest(dir, a, b), stateOf(entry(a, state.StatusFailed)), Options{})
 
 	tests := []struct {
 		name string
@@ -116,7 +116,7 @@ func TestCheckFresh(t *testing.T) {
 
 func TestCheckFreshPlanMadeBeforeAnyState(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "first", 6, "1080p"))
-	p, _ := BuildContext(context.Background(), m, nil, Options{})
+	p, _ := Build(context.Background(), m, nil, Options{})
 	if err := CheckFresh(p, m, &state.State{}); err != nil {
 		t.Fatalf("still no state, but the plan is refused: %v", err)
 	}

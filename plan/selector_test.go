@@ -23,7 +23,7 @@ func TestMistypedTargetSuggestsTheNearestAddress(t *testing.T) {
 		{Options{Replace: []string{"video.hreo"}}, "Did you mean video.hero?"},
 		{Options{Targets: []string{"video.villain"}}, ""},
 	} {
-		_, diags := BuildContext(context.Background(), m, stateOf(gone), tc.opts)
+		_, diags := Build(context.Background(), m, stateOf(gone), tc.opts)
 		errs := errorsOf(diags)
 		if len(errs) != 1 {
 			t.Fatalf("%+v: errors %v, want one", tc.opts, errs)

@@ -17,7 +17,7 @@ func TestUnknownStatusStopsThePlan(t *testing.T) {
 	st := stateOf()
 	e := entry(v, state.Status("archived"))
 	st.Entries[e.Address] = e
-	p, diags := BuildContext(context.Background(), manifest(dir, v), st, Options{})
+	p, diags := Build(context.Background(), manifest(dir, v), st, Options{})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Upgrade ltxform") || !strings.Contains(diags.Error(), `"archived"`) {
 		t.Fatalf("diagnostics %v, want an error that says to upgrade ltxform", diags)
 	}

@@ -29,7 +29,7 @@ func TestAssumedKeyIsTrustedOnlyOnTheUsersWord(t *testing.T) {
 		if tt.provider == "lightricks" {
 			m.Videos[0].Duration = 6
 		}
-		p, diags := BuildContext(context.Background(), m, stateOf(), Options{})
+		p, diags := Build(context.Background(), m, stateOf(), Options{})
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", tt.provider, diags)
 		}
