@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/ltxform/ltxform/internal/atomicfile"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -140,64 +139,14 @@ func (s *Store) replayPending(ctx context.Context) error {
 	return s.replayPendingRuns(ctx)
 }
 
-func (s *Store) pendingRunsDir() string {
-	if s.pendingPath == "" {
-		return ""
-	}
-	return strings.TrimSuffix(s.pendingPath, ".jsonl") + "-runs"
-}
-
-// savePendingRun keeps r beside the pending journal, atomically.
+// savePendingRun keeps the record of a run that lost its bucket beside the
+// pending journal (state.PendingRuns).
 func (s *Store) savePendingRun(r *state.Run) error {
-	out, err := state.PrepareRun(r)
-	if err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return err
-	}
-	dir := s.pendingRunsDir()
-	if err := state.MkdirPrivate(dir); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(filepath.Join(dir, r.ID+".json"), append(data, '\n'), 0o600)
+	return state.PendingRunsBeside(s.pendingPath).Save(r)
 }
 
 // replayPendingRuns writes the kept run records to the bucket and removes
 // them.
 func (s *Store) replayPendingRuns(ctx context.Context) error {
-	dir := s.pendingRunsDir()
-	if dir == "" {
-		return nil
-	}
-	des, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, de := range des {
-		if !strings.HasSuffix(de.Name(), ".json") || strings.HasPrefix(de.Name(), ".") {
-			continue
-		}
-		path := filepath.Join(dir, de.Name())
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		r, err := state.DecodeRun(strings.TrimSuffix(de.Name(), ".json"), data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := s.SaveRun(ctx, r); err != nil {
-			return err
-		}
-		if err := os.Remove(path); err != nil {
-			return err
-		}
-	}
-	_ = os.Remove(dir)
-	return nil
+	return state.PendingRunsBeside(s.pendingPath).Replay(ctx, s.SaveRun)
 }
