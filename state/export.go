@@ -2,7 +2,9 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -27,6 +29,22 @@ func (s *State) Apply(op Op) { s.apply(op) }
 func ParseJournal(path string, data []byte) ([]Op, error) {
 	ops, _, err := parseJournal(path, data)
 	return ops, err
+}
+
+// ReadJournal reads the transitions of the journal file at path, as
+// ParseJournal does; none when path is "" or the file does not exist.
+func ReadJournal(path string) ([]Op, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseJournal(path, data)
 }
 
 // Journal is an append-only file of transitions, each fsynced (together

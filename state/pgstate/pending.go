@@ -106,18 +106,7 @@ func (s *PGStore) writeOp(ctx context.Context, op state.Op, doing string, stmt f
 // readPending returns the operations of the pending journal; none when it
 // does not exist.
 func (s *PGStore) readPending() ([]state.Op, error) {
-	if s.pendingPath == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(s.pendingPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	ops, err := state.ParseJournal(s.pendingPath, data)
-	return ops, err
+	return state.ReadJournal(s.pendingPath)
 }
 
 // replayPending writes the pending journal of an earlier run into the

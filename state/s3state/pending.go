@@ -92,17 +92,7 @@ func (s *Store) keepLocally(ctx context.Context, op state.Op, err error) error {
 
 // readPending returns the operations of the pending journal.
 func (s *Store) readPending() ([]state.Op, error) {
-	if s.pendingPath == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(s.pendingPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return state.ParseJournal(s.pendingPath, data)
+	return state.ReadJournal(s.pendingPath)
 }
 
 // replayPending writes the pending journal (and the run records kept
