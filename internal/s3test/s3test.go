@@ -99,6 +99,7 @@ func startVersitygw(t testing.TB, bin string) *Server {
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start versitygw: %v", err)
