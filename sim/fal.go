@@ -196,14 +196,7 @@ func (s *Server) serveFalStatus(w http.ResponseWriter, r *http.Request, c call) 
 		body["response_url"] = baseURL(r) + strings.TrimSuffix(r.URL.Path, "/status")
 	}
 	s.mu.Unlock()
-	switch {
-	case hangs:
-		hang(r)
-	case aerr != nil:
-		s.fail(w, c, aerr)
-	default:
-		writeJSON(w, status, body)
-	}
+	s.answer(w, r, c, hangs, aerr, status, body)
 }
 
 // queuePosition counts the tasks queued before t. Caller holds s.mu.
@@ -239,14 +232,7 @@ func (s *Server) serveFalResult(w http.ResponseWriter, r *http.Request, c call) 
 		}
 	}
 	s.mu.Unlock()
-	switch {
-	case hangs:
-		hang(r)
-	case aerr != nil:
-		s.fail(w, c, aerr)
-	default:
-		writeJSON(w, http.StatusOK, body)
-	}
+	s.answer(w, r, c, hangs, aerr, http.StatusOK, body)
 }
 
 // serveFalCancel cancels a queued request (never started: refunded); one
@@ -313,25 +299,17 @@ func (s *Server) decodeFal(r *http.Request, id string) (*createRequest, *apiErro
 		return nil, falInvalid("resolution", "resolution must be one of 1080p, 1440p, 2160p")
 	}
 	c.Resolution = tier
-	fps := int64(25)
 	allowedFPS := []int64{24, 25, 48, 50}
 	if !ltx23 {
 		allowedFPS = []int64{25, 50}
 	}
-	if present(raw, "fps") {
-		v, ok := wholeNumber(raw["fps"])
-		if !ok || !slices.Contains(allowedFPS, v) {
-			return nil, falInvalid("fps", "fps must be one of %v", allowedFPS)
-		}
-		fps = v
+	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
+	if !ok {
+		return nil, falInvalid("fps", "fps must be one of %v", allowedFPS)
 	}
-	d := int64(6)
-	if present(raw, "duration") {
-		v, ok := wholeNumber(raw["duration"])
-		if !ok {
-			return nil, falInvalid("duration", "duration must be whole seconds")
-		}
-		d = v
+	d, ok := wholeField(raw, "duration", 6, nil)
+	if !ok {
+		return nil, falInvalid("duration", "duration must be whole seconds")
 	}
 	long := fast && res == "1080p" && fps == 25 && d >= 12 && d <= 20 && d%2 == 0
 	if d != 6 && d != 8 && d != 10 && !long {

@@ -44,12 +44,5 @@ func (s *Server) answerPoll(w http.ResponseWriter, r *http.Request, c call, id s
 		body, aerr = render(t, now)
 	}
 	s.mu.Unlock()
-	switch {
-	case hangs:
-		hang(r)
-	case aerr != nil:
-		s.fail(w, c, aerr)
-	default:
-		writeJSON(w, http.StatusOK, body)
-	}
+	s.answer(w, r, c, hangs, aerr, http.StatusOK, body)
 }

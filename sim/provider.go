@@ -168,6 +168,19 @@ func (s *Server) fail(w http.ResponseWriter, c call, e *apiError) {
 	s.spec.writeError(w, c.requestID, e)
 }
 
+// answer ends a read of a task: held when the task hangs, the error when
+// there is one, else body with status.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, c call, hangs bool, aerr *apiError, status int, body any) {
+	switch {
+	case hangs:
+		hang(r)
+	case aerr != nil:
+		s.fail(w, c, aerr)
+	default:
+		writeJSON(w, status, body)
+	}
+}
+
 // hang holds the request until the client gives up (or the server shuts
 // down): the response never comes, and no goroutine outlives the request.
 func hang(r *http.Request) {

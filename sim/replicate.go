@@ -233,25 +233,17 @@ func (s *Server) decodeReplicate(r *http.Request, model string) (*createRequest,
 		return nil, replicateInvalid("resolution", "resolution must be one of the model's: %s", strings.Join(slices.Sorted(maps.Keys(ReplicateDollarsPerSecond[model])), ", "))
 	}
 	c.Resolution = replicateTiers[res]
-	fps := int64(25)
 	allowedFPS := []int64{24, 25, 48, 50}
 	if model == "lightricks/ltx-2-fast" {
 		allowedFPS = []int64{25, 50}
 	}
-	if present(raw, "fps") {
-		v, ok := wholeNumber(raw["fps"])
-		if !ok || !slices.Contains(allowedFPS, v) {
-			return nil, replicateInvalid("fps", "fps must be one of %v", allowedFPS)
-		}
-		fps = v
+	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
+	if !ok {
+		return nil, replicateInvalid("fps", "fps must be one of %v", allowedFPS)
 	}
-	d := int64(6)
-	if present(raw, "duration") {
-		v, ok := wholeNumber(raw["duration"])
-		if !ok {
-			return nil, replicateInvalid("duration", "duration must be whole seconds")
-		}
-		d = v
+	d, ok := wholeField(raw, "duration", 6, nil)
+	if !ok {
+		return nil, replicateInvalid("duration", "duration must be whole seconds")
 	}
 	if aerr := replicateDurationAllowed(model, res, fps, d); aerr != nil {
 		return nil, aerr

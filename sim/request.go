@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -199,6 +200,16 @@ func present(raw map[string]json.RawMessage, name string) bool {
 }
 
 // wholeNumber reads an integer literal; 7.5, 10.0 and "10" are refused.
+// wholeField is raw[name] as a whole number, def when absent; ok is false
+// when it is not whole or, with allowed, not one of them.
+func wholeField(raw map[string]json.RawMessage, name string, def int64, allowed []int64) (v int64, ok bool) {
+	if !present(raw, name) {
+		return def, true
+	}
+	v, ok = wholeNumber(raw[name])
+	return v, ok && (allowed == nil || slices.Contains(allowed, v))
+}
+
 func wholeNumber(v json.RawMessage) (int64, bool) {
 	d := json.NewDecoder(bytes.NewReader(v))
 	d.UseNumber()
