@@ -386,27 +386,17 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *read
 		} else {
 			v.Prompt = s
 		}
-	case "model":
-		v.Model = s
-	case "camera_motion":
-		v.CameraMotion = s
-	case "last_frame_url":
-		v.LastFrameURL = s
 	case "image_file":
 		bad = setImageFile(v, attr, s, files)
-	case "resolution":
-		v.Resolution = s
-	case "image_url":
-		v.ImageURL = s
-	case "aspect_ratio":
-		v.AspectRatio = s
-	case "webhook_url":
-		v.WebhookURL = s
 	case "output":
 		var warning *hcl.Diagnostic
 		bad, warning = setOutput(v, attr, s)
 		if warning != nil {
 			d = append(d, warning)
+		}
+	default:
+		if field := v.TextAttribute(attr.Name); field != nil {
+			*field = s
 		}
 	}
 	if bad != nil {
