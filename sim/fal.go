@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -96,10 +95,6 @@ func writeFalError(w http.ResponseWriter, requestID string, e *apiError) {
 		w.Header().Set("X-Fal-Error-Type", typ)
 	}
 	writeJSON(w, status, map[string]any{"detail": e.Message})
-}
-
-func falInvalid(field, format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusUnprocessableEntity, Code: codeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // falEndpoints lists every endpoint id the simulator serves.
@@ -278,7 +273,7 @@ func (s *Server) decodeFal(r *http.Request, id string) (*createRequest, *apiErro
 		return nil, aerr
 	}
 	if name := firstUnknown(raw, falFields); name != "" {
-		return nil, falInvalid(name, "extra inputs are not permitted")
+		return nil, invalidField(name, "extra inputs are not permitted")
 	}
 	image := strings.Contains(id, "image-to-video")
 	ltx23, fast := strings.Contains(id, "ltx-2.3"), strings.HasSuffix(id, "/fast")
@@ -288,48 +283,40 @@ func (s *Server) decodeFal(r *http.Request, id string) (*createRequest, *apiErro
 		c.Mode = "image-to-video"
 	}
 	if !str("prompt", &c.Prompt) || strings.TrimSpace(c.Prompt) == "" || utf8.RuneCountInString(c.Prompt) > 10000 {
-		return nil, falInvalid("prompt", "prompt is required: 1 to 10000 characters")
+		return nil, invalidField("prompt", "prompt is required: 1 to 10000 characters")
 	}
 	res := "1080p"
 	if present(raw, "resolution") && !str("resolution", &res) {
-		return nil, falInvalid("resolution", "resolution must be a string")
+		return nil, invalidField("resolution", "resolution must be a string")
 	}
 	tier, ok := falTiers[res]
 	if !ok {
-		return nil, falInvalid("resolution", "resolution must be one of 1080p, 1440p, 2160p")
+		return nil, invalidField("resolution", "resolution must be one of 1080p, 1440p, 2160p")
 	}
 	c.Resolution = tier
-	allowedFPS := []int64{24, 25, 48, 50}
-	if !ltx23 {
-		allowedFPS = []int64{25, 50}
-	}
-	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
-	if !ok {
-		return nil, falInvalid("fps", "fps must be one of %v", allowedFPS)
-	}
-	d, ok := wholeField(raw, "duration", 6, nil)
-	if !ok {
-		return nil, falInvalid("duration", "duration must be whole seconds")
+	fps, d, aerr := fpsAndDuration(raw, !ltx23)
+	if aerr != nil {
+		return nil, aerr
 	}
 	long := fast && res == "1080p" && fps == 25 && d >= 12 && d <= 20 && d%2 == 0
 	if d != 6 && d != 8 && d != 10 && !long {
-		return nil, falInvalid("duration", "duration %d is not allowed: 6, 8 or 10 s (12–20 s on fast endpoints at 1080p and 25 fps)", d)
+		return nil, invalidField("duration", "duration %d is not allowed: 6, 8 or 10 s (12–20 s on fast endpoints at 1080p and 25 fps)", d)
 	}
 	c.Duration = d
 	if present(raw, "aspect_ratio") {
 		if !ltx23 || image || !str("aspect_ratio", &c.AspectRatio) || (c.AspectRatio != "16:9" && c.AspectRatio != "9:16") {
-			return nil, falInvalid("aspect_ratio", "aspect_ratio is 16:9 or 9:16, on LTX-2.3 text-to-video only")
+			return nil, invalidField("aspect_ratio", "aspect_ratio is 16:9 or 9:16, on LTX-2.3 text-to-video only")
 		}
 	}
 	if image {
 		if !str("image_url", &c.ImageURL) || !strings.HasPrefix(c.ImageURL, "http") {
-			return nil, falInvalid("image_url", "image_url is required: an http(s) URL")
+			return nil, invalidField("image_url", "image_url is required: an http(s) URL")
 		}
 	} else if present(raw, "image_url") || present(raw, "end_image_url") {
-		return nil, falInvalid("image_url", "images go to an image-to-video endpoint")
+		return nil, invalidField("image_url", "images go to an image-to-video endpoint")
 	}
 	if present(raw, "end_image_url") && !ltx23 {
-		return nil, falInvalid("end_image_url", "end_image_url is taken by LTX-2.3 only")
+		return nil, invalidField("end_image_url", "end_image_url is taken by LTX-2.3 only")
 	}
 	c.cost = FalDollarsPerSecond[id][res] * float64(d)
 	norm, _ := json.Marshal(raw)
