@@ -169,12 +169,8 @@ func falFailure(t *task) (msg, typ string) {
 
 func (s *Server) serveFalStatus(w http.ResponseWriter, r *http.Request, c call) {
 	w.Header().Set("X-Fal-Request-Id", c.requestID)
-	id := r.PathValue("id")
-	now := s.opts.Now()
-	s.mu.Lock()
-	t, hangs, aerr := s.pollTask(id, now)
-	status, body := 0, map[string]any{}
-	if t != nil {
+	s.answerPollStatus(w, r, c, r.PathValue("id"), func(t *task, now time.Time) (int, any, *apiError) {
+		status, body := 0, map[string]any{}
 		st, _ := t.statusAt(now)
 		switch st {
 		case statusQueued:
@@ -189,9 +185,8 @@ func (s *Server) serveFalStatus(w http.ResponseWriter, r *http.Request, c call) 
 		}
 		body["request_id"] = t.id
 		body["response_url"] = baseURL(r) + strings.TrimSuffix(r.URL.Path, "/status")
-	}
-	s.mu.Unlock()
-	s.answer(w, r, c, hangs, aerr, status, body)
+		return status, body, nil
+	})
 }
 
 // queuePosition counts the tasks queued before t. Caller holds s.mu.
@@ -207,27 +202,21 @@ func (s *Server) queuePosition(t *task, now time.Time) int {
 
 func (s *Server) serveFalResult(w http.ResponseWriter, r *http.Request, c call) {
 	w.Header().Set("X-Fal-Request-Id", c.requestID)
-	id := r.PathValue("id")
-	now := s.opts.Now()
-	s.mu.Lock()
-	t, hangs, aerr := s.pollTask(id, now)
-	var body any
-	if t != nil {
+	s.answerPoll(w, r, c, r.PathValue("id"), func(t *task, now time.Time) (any, *apiError) {
 		switch st, _ := t.statusAt(now); st {
 		case statusCompleted:
-			body = map[string]any{"video": map[string]any{"url": baseURL(r) + t.videoPath, "content_type": "video/mp4"}}
+			return map[string]any{"video": map[string]any{"url": baseURL(r) + t.videoPath, "content_type": "video/mp4"}}, nil
 		case statusFailed:
 			msg, typ := falFailure(t)
-			aerr = &apiError{Status: http.StatusInternalServerError, Type: typ, Message: msg}
+			aerr := &apiError{Status: http.StatusInternalServerError, Type: typ, Message: msg}
 			if typ == "request_timeout" {
 				aerr.Status = http.StatusGatewayTimeout
 			}
+			return nil, aerr
 		default:
-			aerr = &apiError{Status: http.StatusBadRequest, Message: "Request is still in progress"}
+			return nil, &apiError{Status: http.StatusBadRequest, Message: "Request is still in progress"}
 		}
-	}
-	s.mu.Unlock()
-	s.answer(w, r, c, hangs, aerr, http.StatusOK, body)
+	})
 }
 
 // serveFalCancel cancels a queued request (never started: refunded); one
