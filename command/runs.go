@@ -15,9 +15,6 @@ import (
 	"github.com/ltxform/ltxform/state"
 )
 
-// runsJSONFormat is the format_version of runs -json output.
-const runsJSONFormat = "1.0"
-
 // runRuns lists the run history, or with `show ID` one run's results.
 func runRuns(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "show" {
@@ -397,20 +394,6 @@ func paidRows(paid state.Ledger) [][]string {
 }
 
 type runsJSONView struct{ w io.Writer }
-
-type runSummaryJSON struct {
-	ID               string         `json:"id"`
-	Started          time.Time      `json:"started"`
-	Finished         time.Time      `json:"finished"`
-	ExitCode         int            `json:"exit_code"`
-	Counts           map[string]int `json:"counts"`
-	CreditsEstimated float64        `json:"credits_estimated"`
-	CreditsConsumed  float64        `json:"credits_consumed"`
-	Message          string         `json:"message"`
-	Status           string         `json:"status"`
-	Unit             ltx.Unit       `json:"unit"`
-	Host             string         `json:"host,omitempty"` // backend "pg": the machine that ran it
-}
 
 func (v *runsJSONView) List(runs []*state.Run, ledger state.Ledger) error {
 	out := struct {

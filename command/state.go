@@ -401,20 +401,6 @@ func undoRemove(e *state.Entry) string {
 
 type stateJSONView struct{ w io.Writer }
 
-type stateListJSON struct {
-	FormatVersion string          `json:"format_version"`
-	Exists        bool            `json:"exists"`
-	Serial        uint64          `json:"serial"`
-	Lineage       string          `json:"lineage"`
-	Entries       []stateListItem `json:"entries"`
-}
-
-type stateListItem struct {
-	Address string       `json:"address"`
-	Status  state.Status `json:"status"`
-	Output  string       `json:"output"`
-}
-
 func (v *stateJSONView) List(st *state.State, exists bool) error {
 	out := stateListJSON{FormatVersion: uiFormatVersion, Exists: exists, Serial: st.Serial, Lineage: st.Lineage, Entries: []stateListItem{}}
 	for _, e := range st.Sorted() {

@@ -77,11 +77,6 @@ func compareDuration(d time.Duration) string {
 
 type compareJSONView struct{ w io.Writer }
 
-type compareJSON struct {
-	FormatVersion string                  `json:"format_version"`
-	Providers     []plan.ProviderEstimate `json:"providers"`
-}
-
 func (v *compareJSONView) Compare(rows []plan.ProviderEstimate) error {
 	return writeJSON(v.w, compareJSON{FormatVersion: uiFormatVersion, Providers: rows})
 }
