@@ -379,35 +379,138 @@ type compareJSON struct {
 	Providers     []plan.ProviderEstimate `json:"providers"`
 }
 
-// ---- runs -json, state -json ----
+// ---- runs -json and runs show -json ----
 
-// runsJSONFormat is the format_version of runs -json output.
-const runsJSONFormat = "1.0"
+// jsonRunsList is runs -json's document: the runs, newest first, and
+// what the ledger says the state has cost to date.
+type jsonRunsList struct {
+	FormatVersion string           `json:"format_version"`
+	Runs          []jsonRunSummary `json:"runs"`
+	// Total is the ledger's spend by unit: the plan's spend to date.
+	Total jsonSpend `json:"total"`
+}
 
-type runSummaryJSON struct {
+// jsonRunSummary is a run as runs -json lists it; runs show -json's run
+// has these fields first. Amounts are in unit.
+type jsonRunSummary struct {
 	ID               string         `json:"id"`
 	Started          time.Time      `json:"started"`
 	Finished         time.Time      `json:"finished"`
 	ExitCode         int            `json:"exit_code"`
-	Counts           map[string]int `json:"counts"`
+	Counts           map[string]int `json:"counts"` // by result status
 	CreditsEstimated float64        `json:"credits_estimated"`
 	CreditsConsumed  float64        `json:"credits_consumed"`
-	Message          string         `json:"message"`
-	Status           string         `json:"status"`
-	Unit             ltx.Unit       `json:"unit"`
+	Message          string         `json:"message"` // why the run stopped early, if it did
+	Status           string         `json:"status"`  // running, completed, failed, stopped, interrupted, killed, state lost
+	Unit             string         `json:"unit"`
 	Host             string         `json:"host,omitempty"` // backend "pg": the machine that ran it
 }
 
-type stateListJSON struct {
-	FormatVersion string          `json:"format_version"`
-	Exists        bool            `json:"exists"`
-	Serial        uint64          `json:"serial"`
-	Lineage       string          `json:"lineage"`
-	Entries       []stateListItem `json:"entries"`
+// jsonRunShow is runs show -json's document: the run, every task its
+// creates were billed for (the ledger's lines credited to it, retries and
+// killed tasks included) and their sum.
+type jsonRunShow struct {
+	FormatVersion string       `json:"format_version"`
+	Run           jsonRun      `json:"run"`
+	Paid          []jsonCharge `json:"paid"`
+	Spend         jsonSpend    `json:"spend"`
 }
 
-type stateListItem struct {
-	Address string       `json:"address"`
-	Status  state.Status `json:"status"`
-	Output  string       `json:"output"`
+// jsonRun is one run in full: its summary, who was asked, and its rows.
+type jsonRun struct {
+	jsonRunSummary
+	Provider  string `json:"provider,omitempty"`
+	Endpoint  string `json:"endpoint,omitempty"`
+	Simulated bool   `json:"simulated,omitempty"`
+	PID       int    `json:"pid,omitempty"`
+	// ResumedBy is the run that took over what this one, killed, left in
+	// flight.
+	ResumedBy string          `json:"resumed_by,omitempty"`
+	Results   []jsonRunResult `json:"results"`
+}
+
+// jsonRunResult is one row of a run's results.
+type jsonRunResult struct {
+	Address          string  `json:"address"`
+	Status           string  `json:"status"`
+	TaskID           string  `json:"task_id"`
+	RequestID        string  `json:"request_id"`
+	ErrorCode        string  `json:"error_code"`
+	ErrorMessage     string  `json:"error_message"`
+	Suggestion       string  `json:"suggestion"`
+	Attempts         int     `json:"attempts"`
+	CreditsEstimated float64 `json:"credits_estimated"`
+	CreditsConsumed  float64 `json:"credits_consumed"`
+	Output           string  `json:"output"`
+	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
+	// Request is what was asked for, sensitive values hidden; Before is
+	// the request it replaced, when the run replaced a video.
+	Request *jsonRequest `json:"request,omitempty"`
+	Before  *jsonRequest `json:"before,omitempty"`
+	// TasksPaid is how many tasks the run bought for the video: more than
+	// one after retries.
+	TasksPaid int `json:"tasks_paid,omitempty"`
+	// CostEstimated: the service gave no cost; credits_consumed is the
+	// price table's figure.
+	CostEstimated bool `json:"cost_estimated,omitempty"`
+	// PaidBy is the earlier run that bought the task this row finished.
+	PaidBy string `json:"paid_by,omitempty"`
+}
+
+// jsonCharge is one line of the ledger: a task the service billed, or may
+// have billed (uncertain).
+type jsonCharge struct {
+	TaskID         string    `json:"task_id,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	RunID          string    `json:"run_id"`
+	Address        string    `json:"address"`
+	Cost           float64   `json:"cost"`
+	Unit           string    `json:"unit"` // "credits" or "usd"; "" is credits
+	Estimated      bool      `json:"estimated,omitempty"`
+	Simulated      bool      `json:"simulated,omitempty"`
+	Uncertain      bool      `json:"uncertain,omitempty"`
+	KeyUnconfirmed bool      `json:"key_unconfirmed,omitempty"`
+	Provider       string    `json:"provider,omitempty"`
+	Endpoint       string    `json:"endpoint,omitempty"`
+	At             time.Time `json:"at"`
+}
+
+// jsonSpend is what the ledger says was paid, per unit: billed tasks
+// only, never simulated ones; the uncertain ones apart.
+type jsonSpend struct {
+	ByUnit             map[string]float64 `json:"by_unit"`
+	Tasks              int                `json:"tasks"`
+	Estimated          int                `json:"estimated,omitempty"` // tasks counted at the price table's figure
+	MayHaveBilled      map[string]float64 `json:"may_have_billed,omitempty"`
+	MayHaveBilledTasks int                `json:"may_have_billed_tasks,omitempty"`
+}
+
+// ---- state list -json, show -json (a directory), state show -json, state rm -json ----
+
+// jsonStateList is state list -json's document (and show -json's for a
+// directory): the addresses the state holds.
+type jsonStateList struct {
+	FormatVersion string              `json:"format_version"`
+	Exists        bool                `json:"exists"`
+	Serial        uint64              `json:"serial"`
+	Lineage       string              `json:"lineage"`
+	Entries       []jsonStateListItem `json:"entries"`
+}
+
+type jsonStateListItem struct {
+	Address string `json:"address"`
+	Status  string `json:"status"`
+	Output  string `json:"output"`
+}
+
+// jsonStateShow is state show -json's document: one video's record.
+type jsonStateShow struct {
+	FormatVersion string     `json:"format_version"`
+	Entry         *jsonEntry `json:"entry"`
+}
+
+// jsonStateRemoved is state rm -json's document: the addresses removed.
+type jsonStateRemoved struct {
+	FormatVersion string   `json:"format_version"`
+	Removed       []string `json:"removed"`
 }
