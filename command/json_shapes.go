@@ -25,6 +25,13 @@ import (
 // version, which move on their own.
 // 2.0: apply -json names amounts cost, max_cost, cost_estimated and
 // cost_consumed, in the unit it names, where 1.0 said credits for dollars.
+// runs -json and runs show -json, which said "1.0" of their own, carry
+// this version from 2.0 on and name amounts as apply -json does: a run's
+// credits_estimated and credits_consumed are cost_estimated and
+// cost_consumed in its unit; runs show's rows are apply -json's rows
+// (their cost_estimated flag is consumed_is_estimate) with the request;
+// runs show's run lost format_version (the record's, not the output's)
+// and cost (its unit and amounts again) and gained unit.
 const uiFormatVersion = "2.0"
 
 // jsonEnvelope starts every JSON line.
@@ -336,6 +343,14 @@ type jsonResultRow struct {
 	CreditsConsumed  float64 `json:"cost_consumed"`
 	Output           string  `json:"output"`
 	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
+	// TasksPaid is how many tasks the run bought for the video: more than
+	// one after retries; cost_consumed is their cost.
+	TasksPaid int `json:"tasks_paid,omitempty"`
+	// ConsumedIsEstimate: the service gave no cost, cost_consumed is the
+	// price table's figure.
+	ConsumedIsEstimate bool `json:"consumed_is_estimate,omitempty"`
+	// PaidBy is the earlier run that bought the task this row finished.
+	PaidBy string `json:"paid_by,omitempty"`
 }
 
 type jsonCredits struct {
@@ -397,9 +412,9 @@ type jsonRunSummary struct {
 	Started          time.Time      `json:"started"`
 	Finished         time.Time      `json:"finished"`
 	ExitCode         int            `json:"exit_code"`
-	Counts           map[string]int `json:"counts"` // by result status
-	CreditsEstimated float64        `json:"credits_estimated"`
-	CreditsConsumed  float64        `json:"credits_consumed"`
+	Counts           map[string]int `json:"counts"`         // by result status
+	CreditsEstimated float64        `json:"cost_estimated"` // "credits_estimated" in runs -json 1.0
+	CreditsConsumed  float64        `json:"cost_consumed"`
 	Message          string         `json:"message"` // why the run stopped early, if it did
 	Status           string         `json:"status"`  // running, completed, failed, stopped, interrupted, killed, state lost
 	Unit             string         `json:"unit"`
@@ -429,32 +444,14 @@ type jsonRun struct {
 	Results   []jsonRunResult `json:"results"`
 }
 
-// jsonRunResult is one row of a run's results.
+// jsonRunResult is one row of a run's results: apply -json's row, and
+// what was asked for.
 type jsonRunResult struct {
-	Address          string  `json:"address"`
-	Status           string  `json:"status"`
-	TaskID           string  `json:"task_id"`
-	RequestID        string  `json:"request_id"`
-	ErrorCode        string  `json:"error_code"`
-	ErrorMessage     string  `json:"error_message"`
-	Suggestion       string  `json:"suggestion"`
-	Attempts         int     `json:"attempts"`
-	CreditsEstimated float64 `json:"credits_estimated"`
-	CreditsConsumed  float64 `json:"credits_consumed"`
-	Output           string  `json:"output"`
-	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
+	jsonResultRow
 	// Request is what was asked for, sensitive values hidden; Before is
 	// the request it replaced, when the run replaced a video.
 	Request *jsonRequest `json:"request,omitempty"`
 	Before  *jsonRequest `json:"before,omitempty"`
-	// TasksPaid is how many tasks the run bought for the video: more than
-	// one after retries.
-	TasksPaid int `json:"tasks_paid,omitempty"`
-	// CostEstimated: the service gave no cost; credits_consumed is the
-	// price table's figure.
-	CostEstimated bool `json:"cost_estimated,omitempty"`
-	// PaidBy is the earlier run that bought the task this row finished.
-	PaidBy string `json:"paid_by,omitempty"`
 }
 
 // jsonCharge is one line of the ledger: a task the service billed, or may

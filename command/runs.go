@@ -9,7 +9,7 @@ import (
 )
 
 // runRuns lists the run history, or with `show ID` one run's results.
-func runRuns(ctx context.Context, env *Env, args []string) (err error) {
+func runRuns(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "show" {
 		return runRunsShow(ctx, env, args[1:])
 	}
@@ -17,41 +17,38 @@ func runRuns(ctx context.Context, env *Env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	return readRunHistory(ctx, env, a, func(v *runsView, store stateStore, ledger state.Ledger) error {
+		runs, listErr := store.ListRuns(ctx)
+		if listErr != nil && runs == nil {
+			return listErr
+		}
+		if err := v.List(runs, ledger); err != nil {
+			return err
+		}
+		if listErr != nil {
+			// The readable runs are listed; the unreadable ones still fail the command.
+			return fmt.Errorf("some run records could not be read: %w", listErr)
+		}
+		return nil
+	})
+}
+
+// readRunHistory is runs and runs show: the state of a's directory opened
+// for reading, its ledger read, and then show through the view.
+func readRunHistory(ctx context.Context, env *Env, a runsArgs, show func(*runsView, stateStore, state.Ledger) error) (err error) {
 	a.Common.applyTo(env)
 	v := newRunsView(env, a.JSON)
 	defer func() { err = v.finish(err) }()
-	store, ledger, err := openRunHistory(ctx, env, v.view, a)
+	store, err := openStore(ctx, env, v.view, a.Dir, a.Workspace, storeRead)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	runs, listErr := store.ListRuns(ctx)
-	if listErr != nil && runs == nil {
-		return listErr
-	}
-	if err := v.List(runs, ledger); err != nil {
-		return err
-	}
-	if listErr != nil {
-		// The readable runs are listed; the unreadable ones still fail the command.
-		return fmt.Errorf("some run records could not be read: %w", listErr)
-	}
-	return nil
-}
-
-// openRunHistory opens the state of a's directory for reading and reads
-// its ledger, the start of runs and of runs show.
-func openRunHistory(ctx context.Context, env *Env, v *view, a runsArgs) (stateStore, state.Ledger, error) {
-	store, err := openStore(ctx, env, v, a.Dir, a.Workspace, storeRead)
-	if err != nil {
-		return nil, nil, err
-	}
 	ledger, err := store.Charges(ctx)
 	if err != nil {
-		store.Close()
-		return nil, nil, fmt.Errorf("reading the ledger: %w", err)
+		return fmt.Errorf("reading the ledger: %w", err)
 	}
-	return store, ledger, nil
+	return show(v, store, ledger)
 }
 
 // runsArgs are the arguments of runs and runs show.
@@ -84,34 +81,28 @@ func parseRunsShow(args []string) (runsArgs, error) {
 	return a, err
 }
 
-func runRunsShow(ctx context.Context, env *Env, args []string) (err error) {
+func runRunsShow(ctx context.Context, env *Env, args []string) error {
 	a, err := parseRunsShow(args)
 	if err != nil {
 		return err
 	}
-	a.Common.applyTo(env)
-	v := newRunsView(env, a.JSON)
-	defer func() { err = v.finish(err) }()
-	store, ledger, err := openRunHistory(ctx, env, v.view, a)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	load := store.LoadRun
-	if a.RunID == latestRunName {
-		load = func(ctx context.Context, _ string) (*state.Run, error) { return loadLatestRun(ctx, store) }
-	}
-	r, err := load(ctx, a.RunID)
-	if err != nil {
-		return err
-	}
-	var all []*state.Run
-	if r.Unfinished() {
-		// Whether it is still at work, the listing's rule decides.
-		all, _ = store.ListRuns(ctx)
-	}
-	r.Status = displayStatus(r, all)
-	return v.Show(r, ledger.ForRun(r.ID))
+	return readRunHistory(ctx, env, a, func(v *runsView, store stateStore, ledger state.Ledger) error {
+		load := store.LoadRun
+		if a.RunID == latestRunName {
+			load = func(ctx context.Context, _ string) (*state.Run, error) { return loadLatestRun(ctx, store) }
+		}
+		r, err := load(ctx, a.RunID)
+		if err != nil {
+			return err
+		}
+		var all []*state.Run
+		if r.Unfinished() {
+			// Whether it is still at work, the listing's rule decides.
+			all, _ = store.ListRuns(ctx)
+		}
+		r.Status = displayStatus(r, all)
+		return v.Show(r, ledger.ForRun(r.ID))
+	})
 }
 
 // runFigures is a run's cost as the runs listing shows it: from the ledger

@@ -374,6 +374,17 @@ func runErrorText(err error) string {
 	return err.Error()
 }
 
+// resultRowJSON is a results row in its public shape, for apply -json
+// and runs show -json.
+func resultRowJSON(r state.RunResult) jsonResultRow {
+	return jsonResultRow{
+		Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
+		CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
+		SlotWaitSeconds: r.SlotWaitSeconds, TasksPaid: r.TasksPaid, ConsumedIsEstimate: r.CostEstimated, PaidBy: r.PaidBy,
+	}
+}
+
 func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 	doc := jsonResults{
 		jsonEnvelope: envelope("results"),
@@ -391,12 +402,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 		doc.Warnings = []string{}
 	}
 	for _, r := range run.Results {
-		doc.Results = append(doc.Results, jsonResultRow{
-			Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
-			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
-			CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
-			SlotWaitSeconds: r.SlotWaitSeconds,
-		})
+		doc.Results = append(doc.Results, resultRowJSON(r))
 	}
 	if runErr != nil {
 		je := &jsonRunError{Kind: "error", Message: runErrorText(runErr)}

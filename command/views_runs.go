@@ -308,10 +308,7 @@ func runJSON(r *state.Run) jsonRun {
 		Provider: r.Provider, Endpoint: r.Endpoint, Simulated: r.Simulated, PID: r.PID, ResumedBy: r.ResumedBy,
 		Results: make([]jsonRunResult, 0, len(r.Results))}
 	for _, res := range r.Results {
-		jr := jsonRunResult{Address: res.Address, Status: string(res.Status), TaskID: res.TaskID, RequestID: res.RequestID,
-			ErrorCode: res.ErrorCode, ErrorMessage: res.ErrorMessage, Suggestion: res.Suggestion, Attempts: res.Attempts,
-			CreditsEstimated: res.CreditsEstimated, CreditsConsumed: res.CreditsConsumed, Output: res.Output,
-			SlotWaitSeconds: res.SlotWaitSeconds, TasksPaid: res.TasksPaid, CostEstimated: res.CostEstimated, PaidBy: res.PaidBy}
+		jr := jsonRunResult{jsonResultRow: resultRowJSON(res)}
 		if res.Request != nil {
 			req := requestJSON(*res.Request)
 			jr.Request = &req
