@@ -5,7 +5,6 @@ import (
 
 	"github.com/ltxform/ltxform/ltx"
 	"github.com/ltxform/ltxform/media"
-	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -103,10 +102,63 @@ type planJSON struct {
 	StateSerial   uint64           `json:"state_serial"`
 	Provider      string           `json:"provider"`
 	Endpoint      string           `json:"endpoint"`
-	Cost          plan.Cost        `json:"cost"`
+	Cost          jsonPlanCost     `json:"cost"`
 	Changes       []jsonChange     `json:"changes"`
-	Totals        plan.Totals      `json:"totals"`
+	Totals        jsonPlanTotals   `json:"totals"`
 	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
+}
+
+// jsonPlanCost is plan -json's headline figure, in its unit.
+type jsonPlanCost struct {
+	Unit  string  `json:"unit"`
+	Total float64 `json:"total"`
+}
+
+// jsonPlanTotals is plan -json's summary of the plan. Its amounts are in
+// unit; they keep the names of format 1.0 (credits, max_credits), which
+// apply -json's plan line (jsonTotals) left in 2.0.
+type jsonPlanTotals struct {
+	Create       int                `json:"create"`
+	Replace      int                `json:"replace"`
+	Download     int                `json:"download"`
+	Resume       int                `json:"resume"`
+	Retry        int                `json:"retry"`
+	NoOp         int                `json:"no_op"`
+	Forget       int                `json:"forget"`
+	Move         int                `json:"move,omitempty"`
+	Uncertain    int                `json:"uncertain"`
+	Altered      int                `json:"altered,omitempty"`
+	Parked       int                `json:"parked,omitempty"`
+	Mismatch     int                `json:"mismatch,omitempty"`
+	Elsewhere    int                `json:"elsewhere,omitempty"`
+	Fetch        int                `json:"fetch,omitempty"`
+	Store        int                `json:"store,omitempty"`
+	Unit         string             `json:"unit"`
+	Credits      float64            `json:"credits"`       // estimate of the change
+	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
+	Consumed     float64            `json:"consumed"`      // spend to date: the ledger's billed tasks
+	// SpendByUnit is the spend to date of each unit the state's tasks were
+	// billed in (a state that changed provider has several).
+	SpendByUnit        map[string]float64 `json:"spend_by_unit,omitempty"`
+	MayHaveBilled      map[string]float64 `json:"may_have_billed,omitempty"`
+	MayHaveBilledTasks int                `json:"may_have_billed_tasks,omitempty"`
+	// WorstCase is the estimate if every create needed max_attempts tasks.
+	WorstCase       float64 `json:"worst_case"`
+	MaxAttempts     int     `json:"max_attempts,omitempty"`
+	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
+	MaxCredits      float64 `json:"max_credits"` // the budget; 0 = no budget
+	// LedgerBudgets are the budgets checked against the workspace's ledger.
+	LedgerBudgets []jsonLedgerBudget `json:"ledger_budgets,omitempty"`
+	UncertainCost float64            `json:"uncertain_cost,omitempty"`
+	AssumedPrices []string           `json:"assumed_prices,omitempty"`
+}
+
+// jsonLedgerBudget is a budget on the ledger (max_total, max_per_month,
+// max_per_day) and what its window has spent.
+type jsonLedgerBudget struct {
+	Window string  `json:"window"` // "total", "day" or "month"
+	Limit  float64 `json:"limit"`
+	Spent  float64 `json:"spent"`
 }
 
 // jsonChange is one change in plan -json: the public shape, which keeps
@@ -390,8 +442,32 @@ type versionJSON struct {
 }
 
 type compareJSON struct {
-	FormatVersion string                  `json:"format_version"`
-	Providers     []plan.ProviderEstimate `json:"providers"`
+	FormatVersion string                 `json:"format_version"`
+	Providers     []jsonProviderEstimate `json:"providers"`
+}
+
+// jsonProviderEstimate is the manifest priced on one provider.
+type jsonProviderEstimate struct {
+	Provider string `json:"provider"`
+	Unit     string `json:"unit"`
+	Manifest bool   `json:"manifest"` // the provider the manifest names
+	Videos   int    `json:"videos"`   // the videos it can make
+	// Estimate is in unit, to its smallest step (a cent, a millicredit).
+	Estimate      float64  `json:"estimate"`
+	AssumedPrices []string `json:"assumed_prices,omitempty"`
+	// Concurrency is how many tasks run at once (0: no documented limit);
+	// time_seconds is the videos' generation at that concurrency.
+	Concurrency  int              `json:"concurrency"`
+	TimeSeconds  int64            `json:"time_seconds"`
+	TimeAssumed  bool             `json:"time_assumed"`
+	CannotMake   []jsonCannotMake `json:"cannot_make,omitempty"`
+	UnpricedRows []string         `json:"unpriced,omitempty"`
+}
+
+// jsonCannotMake is a video a provider cannot make, and why.
+type jsonCannotMake struct {
+	Address string `json:"address"`
+	Reason  string `json:"reason"`
 }
 
 // ---- runs -json and runs show -json ----

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The JSON goldens: each public shape as the real command writes it, on a
@@ -189,15 +190,30 @@ func TestJSONShapes(t *testing.T) {
 
 // shapeRoots are the documents and lines a script reads: every type in
 // json_shapes.go is one of them or part of one.
-var shapeRoots = []any{
-	jsonMessageLine{}, jsonDiagnosticLine{},
-	planJSON{}, jsonPlanLine{}, jsonPlannedChange{}, jsonEventLine{}, jsonResumeLine{}, jsonResults{},
-	validateJSON{}, versionJSON{}, compareJSON{},
-	jsonRunsList{}, jsonRunShow{}, jsonStateList{}, jsonStateShow{}, jsonStateRemoved{},
+var shapeRoots = []struct {
+	what  string
+	shape any
+}{
+	{"-json error, warning and interrupt lines", jsonMessageLine{}},
+	{"-json diagnostic lines", jsonDiagnosticLine{}},
+	{"plan -json, show -json PLANFILE", planJSON{}},
+	{"apply -json plan and no_changes lines", jsonPlanLine{}},
+	{"apply -json planned_change lines", jsonPlannedChange{}},
+	{"apply -json event lines", jsonEventLine{}},
+	{"apply -json resume_run line", jsonResumeLine{}},
+	{"apply -json results line", jsonResults{}},
+	{"validate -json", validateJSON{}},
+	{"version -json", versionJSON{}},
+	{"plan -compare -json", compareJSON{}},
+	{"runs -json", jsonRunsList{}},
+	{"runs show -json", jsonRunShow{}},
+	{"state list -json, show -json DIR", jsonStateList{}},
+	{"state show -json", jsonStateShow{}},
+	{"state rm -json", jsonStateRemoved{}},
 }
 
 // TestJSONShapesFields holds every field of every shape, with its JSON
-// name and type, to testdata/json/fields.golden: a field renamed, removed
+// name and kind, to testdata/json/fields.golden: a field renamed, removed
 // or added fails it even where the outputs above leave it out (omitempty),
 // and so does a change to a type of another package that a shape prints
 // as it is (plan.Totals, media.Info).
@@ -205,9 +221,8 @@ func TestJSONShapesFields(t *testing.T) {
 	var b strings.Builder
 	seen := map[reflect.Type]bool{}
 	for _, root := range shapeRoots {
-		typ := reflect.TypeOf(root)
-		fmt.Fprintf(&b, "%s\n", typ.Name())
-		writeFields(&b, typ, "  ", seen)
+		fmt.Fprintf(&b, "%s:\n", root.what)
+		writeFields(&b, reflect.TypeOf(root.shape), "  ", seen)
 	}
 	assertJSONGolden(t, "fields", []byte(b.String()))
 
@@ -247,9 +262,38 @@ func writeFields(b *strings.Builder, t reflect.Type, indent string, seen map[ref
 		if tag == "-" || !f.IsExported() {
 			continue
 		}
-		fmt.Fprintf(b, "%s%s %s\n", indent, tag, f.Type)
+		name, omitempty := strings.CutSuffix(tag, ",omitempty")
+		kind := jsonKind(f.Type)
+		if omitempty {
+			kind = strings.TrimSuffix(kind, " or null") + ", left out when empty"
+		}
+		fmt.Fprintf(b, "%s%s: %s\n", indent, name, kind)
 		writeFields(b, f.Type, indent+"  ", seen)
 	}
+}
+
+// jsonKind is what a field of type t is in the JSON: the shape a script
+// reads, not the Go type that holds it.
+func jsonKind(t reflect.Type) string {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		return jsonKind(t.Elem()) + " or null"
+	case t == reflect.TypeOf(time.Time{}):
+		return "time"
+	case t.Kind() == reflect.Slice:
+		return "array of " + jsonKind(t.Elem())
+	case t.Kind() == reflect.Map:
+		return "object of " + jsonKind(t.Elem())
+	case t.Kind() == reflect.Struct:
+		return "object"
+	case t.Kind() == reflect.String:
+		return "string"
+	case t.Kind() == reflect.Bool:
+		return "bool"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Float64:
+		return "number"
+	}
+	return t.String()
 }
 
 // declaredShapes are the struct types json_shapes.go declares.

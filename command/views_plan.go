@@ -408,18 +408,31 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 		StateSerial:   p.StateSerial,
 		Provider:      p.Settings.Provider,
 		Endpoint:      p.Settings.Endpoint,
-		Cost:          p.Cost,
+		Cost:          jsonPlanCost{Unit: string(p.Cost.Unit), Total: p.Cost.Total},
 		Changes:       make([]jsonChange, len(p.Changes)),
-		Totals:        p.Totals,
+		Totals:        planTotalsJSON(p.Totals),
 		Diagnostics:   diagnosticsJSON(diags),
 	}
 	for i, c := range p.Changes {
 		doc.Changes[i] = changeJSON(c.Redacted())
 	}
-	if doc.Totals.ByResolution == nil {
-		doc.Totals.ByResolution = map[string]float64{}
-	}
 	return writeJSON(v.w, doc)
+}
+
+func planTotalsJSON(t plan.Totals) jsonPlanTotals {
+	j := jsonPlanTotals{
+		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry, NoOp: t.NoOp,
+		Forget: t.Forget, Move: t.Move, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked,
+		Mismatch: t.Mismatch, Elsewhere: t.Elsewhere, Fetch: t.Fetch, Store: t.Store,
+		Unit: string(t.Unit), Credits: t.Credits, ByResolution: countsOrEmpty(t.ByResolution), Consumed: t.Consumed,
+		SpendByUnit: t.SpendByUnit, MayHaveBilled: t.MayHaveBilled, MayHaveBilledTasks: t.MayHaveBilledTasks,
+		WorstCase: t.WorstCase, MaxAttempts: t.MaxAttempts, BudgetWorstCase: t.BudgetWorstCase, MaxCredits: t.MaxCredits,
+		UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
+	}
+	for _, b := range t.LedgerBudgets {
+		j.LedgerBudgets = append(j.LedgerBudgets, jsonLedgerBudget{Window: b.Window, Limit: b.Limit, Spent: b.Spent})
+	}
+	return j
 }
 
 // Saved prints nothing: the document on stdout must stay one JSON value.
