@@ -158,3 +158,15 @@ func untold(err error) bool {
 	return err != nil && !errors.Is(err, ErrReported) && !errors.Is(err, ErrSomeVideosFailed) &&
 		!errors.Is(err, ErrPlanHasChanges) && !errors.Is(err, ErrFormatNeeded)
 }
+
+// documentView is the view of a command whose -json output is one JSON
+// document on stdout (runs, state): errors are told on stderr in both
+// cases, as plan -json's are, so that stdout stays one JSON value.
+type documentView struct {
+	*view
+	document bool // -json
+}
+
+func newDocumentView(env *Env, jsonOut bool) documentView {
+	return documentView{view: newView(env, false), document: jsonOut}
+}

@@ -13,16 +13,11 @@ import (
 )
 
 // runsView is the output of runs and runs show: tables and sentences, or
-// under -json one document on stdout (jsonRunsList, jsonRunShow). Errors
-// are told on stderr in both cases, as plan -json's are, so that stdout
-// stays one JSON value.
-type runsView struct {
-	*view
-	document bool // -json
-}
+// under -json one document on stdout (jsonRunsList, jsonRunShow).
+type runsView struct{ documentView }
 
 func newRunsView(env *Env, jsonOut bool) *runsView {
-	return &runsView{view: newView(env, false), document: jsonOut}
+	return &runsView{newDocumentView(env, jsonOut)}
 }
 
 // List prints the runs, newest first, and a total row that is the

@@ -11,15 +11,11 @@ import (
 
 // stateView is the output of state list, state show, state rm and show of
 // a directory: tables and sentences, or under -json one document on stdout
-// (jsonStateList, jsonStateShow, jsonStateRemoved). Errors are told on
-// stderr in both cases, so that stdout stays one JSON value.
-type stateView struct {
-	*view
-	document bool // -json
-}
+// (jsonStateList, jsonStateShow, jsonStateRemoved).
+type stateView struct{ documentView }
 
 func newStateView(env *Env, jsonOut bool) *stateView {
-	return &stateView{view: newView(env, false), document: jsonOut}
+	return &stateView{newDocumentView(env, jsonOut)}
 }
 
 // List prints the addresses the state holds, with their status and file.
