@@ -194,7 +194,7 @@ var shapeRoots = []struct {
 	what  string
 	shape any
 }{
-	{"-json error, warning and interrupt lines", jsonMessageLine{}},
+	{"-json error, warning, interrupt and report lines", jsonMessageLine{}},
 	{"-json diagnostic lines", jsonDiagnosticLine{}},
 	{"plan -json, show -json PLANFILE", planJSON{}},
 	{"apply -json plan and no_changes lines", jsonPlanLine{}},
