@@ -3,6 +3,8 @@ package command
 import (
 	"time"
 
+	"github.com/ltxform/ltxform/media"
+
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -20,7 +22,18 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
 		Host: e.Host, RequestSource: e.RequestSource, ManifestHash: e.ManifestHash, MadeBy: e.MadeBy,
-		Media: e.Media, Mismatch: e.Mismatch,
+	}
+	if e.Media != nil {
+		m := mediaJSON(*e.Media)
+		j.Media = &m
+	}
+	if m := e.Mismatch; m != nil {
+		o := m.Ordered
+		j.Mismatch = &jsonMismatch{
+			Ordered: jsonMediaOrder{Width: o.Width, Height: o.Height, DurationS: o.DurationS, FPS: o.FPS, Audio: o.Audio},
+			Arrived: mediaJSON(m.Arrived), Differences: m.Differences, TaskID: m.TaskID, RequestID: m.RequestID,
+			AcceptedAt: timeOrNil(m.AcceptedAt),
+		}
 	}
 	if s := e.Stored; s != nil {
 		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}
@@ -56,4 +69,8 @@ func timeOrNil(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+func mediaJSON(i media.Info) jsonMedia {
+	return jsonMedia{DurationS: i.DurationS, Width: i.Width, Height: i.Height, FPS: i.FPS, Audio: i.Audio}
 }

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/ltx"
-	"github.com/ltxform/ltxform/media"
-	"github.com/ltxform/ltxform/state"
 )
 
 // Every JSON shape a user or a script reads from ltxform is declared in
@@ -256,8 +254,38 @@ type jsonEntry struct {
 
 	// Media is what the downloaded file holds; Mismatch how it differs
 	// from what was ordered (DELIVERY_MISMATCH), if it does.
-	Media    *media.Info     `json:"media,omitempty"`
-	Mismatch *state.Mismatch `json:"mismatch,omitempty"`
+	Media    *jsonMedia    `json:"media,omitempty"`
+	Mismatch *jsonMismatch `json:"mismatch,omitempty"`
+}
+
+// jsonMedia is what a video file holds, as measured.
+type jsonMedia struct {
+	DurationS float64 `json:"duration_s"`
+	Width     int     `json:"width"`
+	Height    int     `json:"height"`
+	FPS       float64 `json:"fps"`
+	Audio     bool    `json:"audio"`
+}
+
+// jsonMismatch is how a delivered file differs from what was ordered.
+type jsonMismatch struct {
+	Ordered     jsonMediaOrder `json:"ordered"`
+	Arrived     jsonMedia      `json:"arrived"`
+	Differences []string       `json:"differences"`
+	TaskID      string         `json:"task_id,omitempty"`
+	RequestID   string         `json:"request_id,omitempty"`
+	// AcceptedAt is when the user took the file as it is (ltxform accept).
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+}
+
+// jsonMediaOrder is what a video was ordered as; what the order does not
+// say is left out.
+type jsonMediaOrder struct {
+	Width     int     `json:"width,omitempty"`
+	Height    int     `json:"height,omitempty"`
+	DurationS float64 `json:"duration_s,omitempty"`
+	FPS       int     `json:"fps,omitempty"`
+	Audio     *bool   `json:"audio,omitempty"`
 }
 
 // jsonStored is the video's copy in storage.

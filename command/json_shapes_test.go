@@ -263,8 +263,9 @@ func writeFields(b *strings.Builder, t reflect.Type, indent string, seen map[ref
 			continue
 		}
 		name, omitempty := strings.CutSuffix(tag, ",omitempty")
+		name, omitzero := strings.CutSuffix(name, ",omitzero")
 		kind := jsonKind(f.Type)
-		if omitempty {
+		if omitempty || omitzero {
 			kind = strings.TrimSuffix(kind, " or null") + ", left out when empty"
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", indent, name, kind)
