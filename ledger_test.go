@@ -181,7 +181,7 @@ type runsListing struct {
 	Runs []struct {
 		ID              string  `json:"id"`
 		Status          string  `json:"status"`
-		CreditsConsumed float64 `json:"credits_consumed"`
+		CreditsConsumed float64 `json:"cost_consumed"` // credits_consumed in runs -json 1.0
 	} `json:"runs"`
 	Total struct {
 		ByUnit map[string]float64 `json:"by_unit"`

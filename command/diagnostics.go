@@ -7,29 +7,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// jsonDiagnostic is one diagnostic in -json output: in a document's list,
-// or on its own line after the envelope.
-type jsonDiagnostic struct {
-	Severity string     `json:"severity"` // error | warning
-	Summary  string     `json:"summary"`
-	Detail   string     `json:"detail"`
-	Range    *jsonRange `json:"range,omitempty"`
-	// Snippet is the source the range points at (validate -json).
-	Snippet *jsonSnippet `json:"snippet,omitempty"`
-}
-
-type jsonRange struct {
-	Filename string  `json:"filename"`
-	Start    jsonPos `json:"start"`
-	End      jsonPos `json:"end"`
-}
-
-type jsonPos struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-	Byte   int `json:"byte"`
-}
-
 func diagnosticsJSON(diags hcl.Diagnostics) []jsonDiagnostic {
 	out := make([]jsonDiagnostic, 0, len(diags))
 	for _, d := range diags {

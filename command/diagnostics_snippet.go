@@ -9,19 +9,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hcled"
 )
 
-// jsonSnippet is the source a diagnostic points at, as terraform validate
-// -json gives it: the whole lines of its range, where it starts, and the
-// part to highlight as byte offsets into code.
-type jsonSnippet struct {
-	// Context is the block the range is in, e.g. `video "hero"`; null at
-	// the top level.
-	Context              *string `json:"context"`
-	Code                 string  `json:"code"`
-	StartLine            int     `json:"start_line"`
-	HighlightStartOffset int     `json:"highlight_start_offset"`
-	HighlightEndOffset   int     `json:"highlight_end_offset"`
-}
-
 // diagnosticsInSourceOrder are diags as -json lists them for a reader
 // going down the files: by file, then by where they start, with the
 // snippet of source each points at; those without a place come last.

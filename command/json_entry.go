@@ -4,88 +4,9 @@ import (
 	"time"
 
 	"github.com/ltxform/ltxform/media"
+
 	"github.com/ltxform/ltxform/state"
 )
-
-// jsonEntry is a video's record as plan -json (a change's prior) and state
-// show -json print it: the public shape, which keeps its field names
-// whatever state.Entry and the state file become.
-type jsonEntry struct {
-	Address          string        `json:"address"`
-	Status           string        `json:"status"`
-	InputHash        string        `json:"input_hash"`
-	Request          *jsonRequest  `json:"request,omitempty"`
-	Mode             string        `json:"mode"`
-	Provider         string        `json:"provider,omitempty"`
-	Endpoint         string        `json:"endpoint,omitempty"`
-	Simulated        bool          `json:"simulated,omitempty"`
-	Unit             string        `json:"unit,omitempty"`
-	TaskID           string        `json:"task_id,omitempty"`
-	TaskURLs         *jsonTaskURLs `json:"task_urls,omitempty"`
-	RunID            string        `json:"run_id,omitempty"`
-	RequestID        string        `json:"request_id,omitempty"`
-	IdempotencyKey   string        `json:"idempotency_key,omitempty"`
-	Attempts         int           `json:"attempts,omitempty"`
-	Duration         int           `json:"duration,omitempty"`
-	Resolution       string        `json:"resolution,omitempty"`
-	CreditsEstimated float64       `json:"credits_estimated"`
-	CreditsConsumed  float64       `json:"credits_consumed"`
-	VideoURL         string        `json:"video_url,omitempty"`
-	Output           string        `json:"output,omitempty"`
-	SHA256           string        `json:"sha256,omitempty"`
-	Bytes            int64         `json:"bytes,omitempty"`
-	OutputModTime    *time.Time    `json:"output_mtime,omitempty"`
-	ErrorCode        string        `json:"error_code,omitempty"`
-	ErrorMessage     string        `json:"error_message,omitempty"`
-	CreatedAt        *time.Time    `json:"created_at,omitempty"`
-	UpdatedAt        *time.Time    `json:"updated_at,omitempty"`
-	CompletedAt      *time.Time    `json:"completed_at,omitempty"`
-	Takes            []jsonTake    `json:"takes,omitempty"`
-	// PriorFile is what made the file at the output while a newer task
-	// replaces it.
-	PriorFile *jsonTake `json:"prior_file,omitempty"`
-	Host      string    `json:"host,omitempty"`
-	// RequestSource: "manifest at import" where the request is not one
-	// this state sent.
-	RequestSource string      `json:"request_source,omitempty"`
-	Stored        *jsonStored `json:"stored,omitempty"`
-	ManifestHash  string      `json:"manifest_hash,omitempty"`
-	MadeBy        string      `json:"made_by,omitempty"`
-
-	// Media is what the downloaded file holds; Mismatch how it differs
-	// from what was ordered (DELIVERY_MISMATCH), if it does.
-	Media    *media.Info     `json:"media,omitempty"`
-	Mismatch *state.Mismatch `json:"mismatch,omitempty"`
-}
-
-// jsonStored is the video's copy in storage.
-type jsonStored struct {
-	Bucket   string     `json:"bucket"`
-	Key      string     `json:"key"`
-	Bytes    int64      `json:"bytes"`
-	SHA256   string     `json:"sha256"`
-	StoredAt *time.Time `json:"stored_at,omitempty"`
-}
-
-// jsonTake is an earlier file of a video, kept aside.
-type jsonTake struct {
-	Path    string       `json:"path"`
-	TaskID  string       `json:"task_id,omitempty"`
-	SHA256  string       `json:"sha256,omitempty"`
-	Bytes   int64        `json:"bytes,omitempty"`
-	Reason  string       `json:"reason"`
-	KeptAt  time.Time    `json:"kept_at"`
-	Request *jsonRequest `json:"request,omitempty"`
-	// StorageKey is the take's object in storage.
-	StorageKey string `json:"storage_key,omitempty"`
-}
-
-// jsonTaskURLs are the addresses a service returned for its task (fal).
-type jsonTaskURLs struct {
-	Status string `json:"status,omitempty"`
-	Result string `json:"result,omitempty"`
-	Cancel string `json:"cancel,omitempty"`
-}
 
 func entryJSON(e *state.Entry) *jsonEntry {
 	if e == nil {
@@ -101,7 +22,18 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),
 		Host: e.Host, RequestSource: e.RequestSource, ManifestHash: e.ManifestHash, MadeBy: e.MadeBy,
-		Media: e.Media, Mismatch: e.Mismatch,
+	}
+	if e.Media != nil {
+		m := mediaJSON(*e.Media)
+		j.Media = &m
+	}
+	if m := e.Mismatch; m != nil {
+		o := m.Ordered
+		j.Mismatch = &jsonMismatch{
+			Ordered: jsonMediaOrder{Width: o.Width, Height: o.Height, DurationS: o.DurationS, FPS: o.FPS, Audio: o.Audio},
+			Arrived: mediaJSON(m.Arrived), Differences: m.Differences, TaskID: m.TaskID, RequestID: m.RequestID,
+			AcceptedAt: timeOrNil(m.AcceptedAt),
+		}
 	}
 	if s := e.Stored; s != nil {
 		j.Stored = &jsonStored{Bucket: s.Bucket, Key: s.Key, Bytes: s.Bytes, SHA256: s.SHA256, StoredAt: timeOrNil(s.StoredAt)}
@@ -137,4 +69,8 @@ func timeOrNil(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+func mediaJSON(i media.Info) jsonMedia {
+	return jsonMedia{DurationS: i.DurationS, Width: i.Width, Height: i.Height, FPS: i.FPS, Audio: i.Audio}
 }

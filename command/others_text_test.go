@@ -21,7 +21,7 @@ func TestRunsShowOthersTextSanitised(t *testing.T) {
 	r := &state.Run{ID: "20261125T220000Z-abc123", Started: at, Finished: at.Add(time.Minute), Status: state.RunStopped,
 		Host: hostile, Message: "stopped by " + hostile, Counts: map[string]int{}}
 	var b bytes.Buffer
-	v := &runsHumanView{w: &b}
+	v := &runsView{documentView{view: &view{s: &IOStreams{Out: &b, Err: &b}}}}
 	if err := v.List([]*state.Run{r}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,10 @@ import (
 	"io"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/ltxform/ltxform/plan"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -132,17 +130,27 @@ func runStateList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	return readState(ctx, env, a, func(v *stateView, st *state.State, exists bool) error {
+		if exists {
+			if st, err = filterState(st, a.Filter); err != nil {
+				return err
+			}
+		}
+		return v.List(st, exists)
+	})
+}
+
+// readState is state list and state show: the state of a's directory,
+// read without a lock, shown by show through the view.
+func readState(ctx context.Context, env *Env, a stateReadArgs, show func(*stateView, *state.State, bool) error) (err error) {
 	a.Common.applyTo(env)
-	st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace)
+	v := newStateView(env, a.JSON)
+	defer func() { err = v.finish(err) }()
+	st, exists, err := readStateOf(ctx, env, v.view, a.Dir, a.Workspace)
 	if err != nil {
 		return err
 	}
-	if exists {
-		if st, err = filterState(st, a.Filter); err != nil {
-			return err
-		}
-	}
-	return newStateView(env, a.JSON).List(st, exists)
+	return show(v, st, exists)
 }
 
 func parseStateShow(args []string) (stateReadArgs, error) {
@@ -160,19 +168,16 @@ func runStateShow(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.Common.applyTo(env)
-	st, exists, err := readStateOf(ctx, env, newView(env, a.JSON), a.Dir, a.Workspace)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return errors.New(noStateMessage)
-	}
-	e, err := findEntry(st, a.Address)
-	if err != nil {
-		return err
-	}
-	return newStateView(env, a.JSON).Show(e)
+	return readState(ctx, env, a, func(v *stateView, st *state.State, exists bool) error {
+		if !exists {
+			return errors.New(noStateMessage)
+		}
+		e, err := findEntry(st, a.Address)
+		if err != nil {
+			return err
+		}
+		return v.Show(e)
+	})
 }
 
 // stateRmArgs are state rm's arguments.
@@ -203,14 +208,16 @@ func parseStateRm(args []string) (stateRmArgs, error) {
 	return a, nil
 }
 
-func runStateRm(ctx context.Context, env *Env, args []string) error {
+func runStateRm(ctx context.Context, env *Env, args []string) (err error) {
 	a, err := parseStateRm(args)
 	if err != nil {
 		return err
 	}
 	a.Common.applyTo(env)
-	addrs, jsonOut := a.Addresses, &a.JSON
-	store, st, unlock, err := lockedState(ctx, env, newView(env, false), a.Dir, a.Lock, "state rm")
+	v := newStateView(env, a.JSON)
+	defer func() { err = v.finish(err) }()
+	addrs := a.Addresses
+	store, st, unlock, err := lockedState(ctx, env, v.view, a.Dir, a.Lock, "state rm")
 	if err != nil {
 		return err
 	}
@@ -235,7 +242,7 @@ func runStateRm(ctx context.Context, env *Env, args []string) error {
 	if err := unlock(); err != nil {
 		return err
 	}
-	return newStateView(env, *jsonOut).Removed(removed)
+	return v.Removed(removed)
 }
 
 // addressPattern tells an address from a directory among state rm's
@@ -276,183 +283,6 @@ func findEntry(st *state.State, addr string) (*state.Entry, error) {
 		return e, nil
 	}
 	return nil, fmt.Errorf("no %s in the state; ltxform state list shows the addresses", addr)
-}
-
-// stateView is the output of the state subcommands, human or JSON.
-type stateView interface {
-	List(st *state.State, exists bool) error
-	Show(e *state.Entry) error
-	Removed(es []*state.Entry) error
-}
-
-func newStateView(env *Env, jsonOut bool) stateView {
-	if jsonOut {
-		return &stateJSONView{w: env.Stdout}
-	}
-	return &stateHumanView{w: env.Stdout}
-}
-
-type stateHumanView struct{ w io.Writer }
-
-func (v *stateHumanView) List(st *state.State, exists bool) error {
-	if !exists {
-		_, err := fmt.Fprintln(v.w, noStateMessage)
-		return err
-	}
-	entries := st.Sorted()
-	if len(entries) == 0 {
-		_, err := fmt.Fprintln(v.w, "The state is empty.")
-		return err
-	}
-	rows := make([][]string, 0, len(entries))
-	for _, e := range entries {
-		rows = append(rows, []string{e.Address, string(e.Status), e.Output})
-	}
-	return renderTable(v.w, []string{"address", "status", "output"}, rows)
-}
-
-func (v *stateHumanView) Show(e *state.Entry) error {
-	rows := [][]string{
-		{"address", e.Address},
-		{"status", string(e.Status)},
-		{"mode", e.Mode},
-		{"task_id", e.TaskID},
-		{"request_id", e.RequestID},
-		{"attempts", strconv.Itoa(e.Attempts)},
-		{"duration", stateSeconds(e.Duration)},
-		{"resolution", e.Resolution},
-		{"credits_estimated", plan.FormatCredits(e.CreditsEstimated)},
-		{"credits_consumed", plan.FormatCredits(e.CreditsConsumed)},
-		{"output", e.Output},
-		{"sha256", e.SHA256},
-		{"bytes", stateBytes(e.Bytes)},
-		{"input_hash", e.InputHash},
-		{"idempotency_key", e.IdempotencyKey},
-		{"video_url", e.VideoURL},
-		{"error_code", e.ErrorCode},
-		{"error_message", e.ErrorMessage},
-		{"created_at", stateTime(e.CreatedAt)},
-		{"updated_at", stateTime(e.UpdatedAt)},
-		{"completed_at", stateTime(e.CompletedAt)},
-	}
-	if e.Provider != "" {
-		rows = append(rows, []string{"provider", e.Provider}, []string{"endpoint", e.Endpoint})
-	}
-	for _, u := range [][2]string{{"status", e.TaskURLs.Status}, {"result", e.TaskURLs.Result}, {"cancel", e.TaskURLs.Cancel}} {
-		if u[1] != "" {
-			rows = append(rows, []string{"task_urls." + u[0], u[1]})
-		}
-	}
-	if e.Simulated {
-		rows = append(rows, []string{"simulated", "true (made by apply -simulate)"})
-	}
-	if e.RequestSource != "" {
-		rows = append(rows, []string{"request_source", e.RequestSource})
-	}
-	if e.Media != nil {
-		rows = append(rows, []string{"media", e.Media.String()})
-	}
-	if m := e.Mismatch; m != nil {
-		rows = append(rows, []string{"ordered", m.Ordered.String()})
-		if !m.AcceptedAt.IsZero() {
-			rows = append(rows, []string{"accepted_at", stateTime(m.AcceptedAt) + " (delivered unlike the order: " + strings.Join(m.Differences, "; ") + ")"})
-		}
-	}
-	if e.Request != nil {
-		// The request that made the file: which prompt made out/hero.mp4.
-		for _, a := range plan.RequestAttributes(*e.Request) {
-			rows = append(rows, []string{"request." + a[0], a[1]})
-		}
-	}
-	for i, t := range e.Takes {
-		rows = append(rows, []string{fmt.Sprintf("take[%d]", i), fmt.Sprintf("%s (task %s, kept %s: %s)", t.Path, t.TaskID, stateTime(t.KeptAt), t.Reason)})
-	}
-	return renderTable(v.w, []string{"attribute", "value"}, rows)
-}
-
-func (v *stateHumanView) Removed(es []*state.Entry) error {
-	for _, e := range es {
-		if e.Output != "" {
-			fmt.Fprintf(v.w, "Removed %s from the state; its file %s stays.\n", e.Address, e.Output)
-		} else {
-			fmt.Fprintf(v.w, "Removed %s from the state.\n", e.Address)
-		}
-		if undo := undoRemove(e); undo != "" {
-			fmt.Fprintf(v.w, "  To undo: %s\n", undo)
-		}
-	}
-	_, err := fmt.Fprintf(v.w, "Removed %s.\n", plural(len(es), "address", "addresses"))
-	return err
-}
-
-// undoRemove is the import command that takes a removed entry back
-// without buying it again: its downloaded file as it is, else its task.
-func undoRemove(e *state.Entry) string {
-	addr := shellQuote(e.Address)
-	var ways []string
-	if e.Status == state.StatusDownloaded && e.Output != "" {
-		ways = append(ways, fmt.Sprintf("ltxform import %s -file %s", addr, e.Output))
-	}
-	if e.TaskID != "" {
-		ways = append(ways, fmt.Sprintf("ltxform import %s %s", addr, e.TaskID))
-	}
-	return strings.Join(ways, "  (or, to fetch the task again: ") + strings.Repeat(")", max(len(ways)-1, 0))
-}
-
-type stateJSONView struct{ w io.Writer }
-
-type stateListJSON struct {
-	FormatVersion string          `json:"format_version"`
-	Exists        bool            `json:"exists"`
-	Serial        uint64          `json:"serial"`
-	Lineage       string          `json:"lineage"`
-	Entries       []stateListItem `json:"entries"`
-}
-
-type stateListItem struct {
-	Address string       `json:"address"`
-	Status  state.Status `json:"status"`
-	Output  string       `json:"output"`
-}
-
-func (v *stateJSONView) List(st *state.State, exists bool) error {
-	out := stateListJSON{FormatVersion: uiFormatVersion, Exists: exists, Serial: st.Serial, Lineage: st.Lineage, Entries: []stateListItem{}}
-	for _, e := range st.Sorted() {
-		out.Entries = append(out.Entries, stateListItem{e.Address, e.Status, e.Output})
-	}
-	return writeJSON(v.w, out)
-}
-
-func (v *stateJSONView) Show(e *state.Entry) error {
-	return writeJSON(v.w, struct {
-		FormatVersion string     `json:"format_version"`
-		Entry         *jsonEntry `json:"entry"`
-	}{uiFormatVersion, entryJSON(e)})
-}
-
-func (v *stateJSONView) Removed(es []*state.Entry) error {
-	addrs := make([]string, 0, len(es))
-	for _, e := range es {
-		addrs = append(addrs, e.Address)
-	}
-	return writeJSON(v.w, struct {
-		FormatVersion string   `json:"format_version"`
-		Removed       []string `json:"removed"`
-	}{uiFormatVersion, addrs})
-}
-
-func stateSeconds(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n) + "s"
-}
-
-func stateBytes(n int64) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.FormatInt(n, 10)
 }
 
 // stateTime is a UTC RFC 3339 time, or empty for a time never set.

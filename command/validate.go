@@ -4,16 +4,6 @@ import (
 	"context"
 )
 
-// validateJSON is validate -json's document, like terraform validate -json.
-type validateJSON struct {
-	FormatVersion string           `json:"format_version"`
-	Valid         bool             `json:"valid"`
-	VideoCount    int              `json:"video_count"`
-	ErrorCount    int              `json:"error_count"`
-	WarningCount  int              `json:"warning_count"`
-	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
-}
-
 // validateArgs are validate's arguments.
 type validateArgs struct {
 	Common commonArgs

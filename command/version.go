@@ -28,15 +28,6 @@ func parseVersion(args []string) (versionArgs, error) {
 	return a, nil
 }
 
-// versionJSON is version -json's document, for scripts that check which
-// ltxform they run before they rely on its output.
-type versionJSON struct {
-	FormatVersion string `json:"format_version"`
-	Version       string `json:"version"`
-	GoVersion     string `json:"go_version"`
-	Platform      string `json:"platform"` // GOOS_GOARCH, as Terraform's version -json
-}
-
 func runVersion(ctx context.Context, env *Env, args []string) error {
 	a, err := parseVersion(args)
 	if err != nil {

@@ -28,37 +28,6 @@ func newApplyView(env *Env, jsonOut bool) *applyView {
 	return &applyView{newView(env, jsonOut)}
 }
 
-// jsonPlanLine is -json's first line: what the run is about to do.
-type jsonPlanLine struct {
-	jsonEnvelope
-	Totals jsonTotals `json:"totals"`
-}
-
-// jsonTotals is the public shape of a plan's totals.
-type jsonTotals struct {
-	Create        int                `json:"create"`
-	Replace       int                `json:"replace"`
-	Download      int                `json:"download"`
-	Resume        int                `json:"resume"`
-	Retry         int                `json:"retry"`
-	NoOp          int                `json:"no_op"`
-	Forget        int                `json:"forget"`
-	Uncertain     int                `json:"uncertain"`
-	Altered       int                `json:"altered,omitempty"`
-	Parked        int                `json:"parked,omitempty"`
-	Fetch         int                `json:"fetch,omitempty"`
-	Store         int                `json:"store,omitempty"`
-	Unit          string             `json:"unit"`
-	Credits       float64            `json:"cost"` // in Unit, as every amount here (format 2.0; "credits" before)
-	ByResolution  map[string]float64 `json:"by_resolution"`
-	Consumed      float64            `json:"consumed"`
-	MaxCredits    float64            `json:"max_cost"` // "max_credits" before format 2.0
-	UncertainCost float64            `json:"uncertain_cost,omitempty"`
-	AssumedPrices []string           `json:"assumed_prices,omitempty"`
-
-	Mismatch int `json:"mismatch,omitempty"` // delivered unlike the order, waiting for accept or -replace
-}
-
 func totalsJSON(t plan.Totals) jsonTotals {
 	out := jsonTotals{
 		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry,
@@ -120,16 +89,6 @@ func (v *applyView) ApplyingSavedPlan(dir, madeIn string) {
 func (v *applyView) NobodyToAsk(why string) {
 	v.Error(errors.New("apply needs approval and " + why + ".\n" +
 		"Review the plan, then run again with -auto-approve (as in cron), or save it with `ltxform plan -out FILE` and run `ltxform apply FILE`."))
-}
-
-// jsonResumeLine is -json's note that this run takes over from a killed one.
-type jsonResumeLine struct {
-	jsonEnvelope
-	RunID    string    `json:"run_id"`
-	KilledAt time.Time `json:"killed_at"`
-	InFlight int       `json:"in_flight"`
-	Paid     float64   `json:"paid"`
-	Unit     ltx.Unit  `json:"unit"`
 }
 
 // Resuming says that this run takes over what a killed run left in flight.
@@ -415,47 +374,15 @@ func runErrorText(err error) string {
 	return err.Error()
 }
 
-// jsonResults is -json's last line: the run's rows and summary.
-type jsonResults struct {
-	jsonEnvelope
-	RunID    string          `json:"run_id"`
-	Summary  string          `json:"summary"`
-	Counts   map[string]int  `json:"counts"`
-	Credits  jsonCredits     `json:"cost"` // "credits" before format 2.0
-	Warnings []string        `json:"warnings"`
-	Error    *jsonRunError   `json:"error"`
-	Results  []jsonResultRow `json:"results"`
-}
-
-// jsonResultRow is the public shape of one results row.
-type jsonResultRow struct {
-	Address          string  `json:"address"`
-	Status           string  `json:"status"`
-	TaskID           string  `json:"task_id"`
-	RequestID        string  `json:"request_id"`
-	ErrorCode        string  `json:"error_code"`
-	ErrorMessage     string  `json:"error_message"`
-	Suggestion       string  `json:"suggestion"`
-	Attempts         int     `json:"attempts"`
-	CreditsEstimated float64 `json:"cost_estimated"` // in the run's unit; "credits_estimated" before format 2.0
-	CreditsConsumed  float64 `json:"cost_consumed"`
-	Output           string  `json:"output"`
-	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
-}
-
-type jsonCredits struct {
-	Unit      string  `json:"unit"`
-	Estimated float64 `json:"estimated"`
-	Consumed  float64 `json:"consumed"`
-}
-
-type jsonRunError struct {
-	Kind       string `json:"kind"`
-	Address    string `json:"address,omitempty"`
-	Code       string `json:"code,omitempty"`
-	RequestID  string `json:"request_id,omitempty"`
-	Message    string `json:"message"`
-	Suggestion string `json:"suggestion,omitempty"`
+// resultRowJSON is a results row in its public shape, for apply -json
+// and runs show -json.
+func resultRowJSON(r state.RunResult) jsonResultRow {
+	return jsonResultRow{
+		Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
+		CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
+		SlotWaitSeconds: r.SlotWaitSeconds, TasksPaid: r.TasksPaid, ConsumedIsEstimate: r.CostEstimated, PaidBy: r.PaidBy,
+	}
 }
 
 func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
@@ -475,12 +402,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 		doc.Warnings = []string{}
 	}
 	for _, r := range run.Results {
-		doc.Results = append(doc.Results, jsonResultRow{
-			Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
-			ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
-			CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
-			SlotWaitSeconds: r.SlotWaitSeconds,
-		})
+		doc.Results = append(doc.Results, resultRowJSON(r))
 	}
 	if runErr != nil {
 		je := &jsonRunError{Kind: "error", Message: runErrorText(runErr)}

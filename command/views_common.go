@@ -10,13 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// uiFormatVersion versions the machine-readable output of the commands:
-// every -json line and document. It is not the plan file's or the state's
-// version, which move on their own.
-// 2.0: apply -json names amounts cost, max_cost, cost_estimated and
-// cost_consumed, in the unit it names, where 1.0 said credits for dollars.
-const uiFormatVersion = "2.0"
-
 // view is what every command's view shares: the streams with their colour
 // decisions, and the way diagnostics, warnings and the final error are told.
 // Under -json everything goes to stdout as JSON lines of one envelope,
@@ -73,16 +66,6 @@ func (v *view) eprintf(format string, a ...any) {
 	fmt.Fprintf(v.s.Err, format, a...)
 }
 
-// jsonEnvelope starts every JSON line.
-type jsonEnvelope struct {
-	FormatVersion string `json:"format_version"`
-	Type          string `json:"type"`
-}
-
-func envelope(typ string) jsonEnvelope {
-	return jsonEnvelope{FormatVersion: uiFormatVersion, Type: typ}
-}
-
 // jsonLine writes v, which embeds a jsonEnvelope, as one line on stdout.
 func (v *view) jsonLine(x any) error {
 	data, err := json.Marshal(x)
@@ -93,12 +76,6 @@ func (v *view) jsonLine(x any) error {
 	defer v.mu.Unlock()
 	_, err = v.s.Out.Write(append(data, '\n'))
 	return err
-}
-
-// jsonDiagnosticLine is a diagnostic under -json.
-type jsonDiagnosticLine struct {
-	jsonEnvelope
-	jsonDiagnostic
 }
 
 // Diagnostics tells the manifest's problems: HCL's own writer (file:line,
@@ -118,12 +95,6 @@ func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	// terminal.
 	wr := hcl.NewDiagnosticTextWriter(v.s.Err, files, uint(max(v.s.within(100), 40)), v.s.ErrColor)
 	_ = wr.WriteDiagnostics(diags)
-}
-
-// jsonMessageLine is a message under -json: an error, a warning, a notice.
-type jsonMessageLine struct {
-	jsonEnvelope
-	Message string `json:"message"`
 }
 
 // Error tells the error the command ends with: "Error: ..." on stderr, or
@@ -189,4 +160,16 @@ func (v *view) finish(err error) error {
 func untold(err error) bool {
 	return err != nil && !errors.Is(err, ErrReported) && !errors.Is(err, ErrSomeVideosFailed) &&
 		!errors.Is(err, ErrPlanHasChanges) && !errors.Is(err, ErrFormatNeeded)
+}
+
+// documentView is the view of a command whose -json output is one JSON
+// document on stdout (runs, state): errors are told on stderr in both
+// cases, as plan -json's are, so that stdout stays one JSON value.
+type documentView struct {
+	*view
+	document bool // -json
+}
+
+func newDocumentView(env *Env, jsonOut bool) documentView {
+	return documentView{view: newView(env, false), document: jsonOut}
 }

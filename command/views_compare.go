@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/plan"
 )
 
@@ -77,11 +78,16 @@ func compareDuration(d time.Duration) string {
 
 type compareJSONView struct{ w io.Writer }
 
-type compareJSON struct {
-	FormatVersion string                  `json:"format_version"`
-	Providers     []plan.ProviderEstimate `json:"providers"`
-}
-
 func (v *compareJSONView) Compare(rows []plan.ProviderEstimate) error {
-	return writeJSON(v.w, compareJSON{FormatVersion: uiFormatVersion, Providers: rows})
+	doc := compareJSON{FormatVersion: uiFormatVersion, Providers: make([]jsonProviderEstimate, 0, len(rows))}
+	for _, r := range rows {
+		j := jsonProviderEstimate{Provider: r.Provider, Unit: string(r.Unit), Manifest: r.Manifest, Videos: r.Videos,
+			Estimate: money.FromFloat(r.Estimate).Float(), AssumedPrices: r.AssumedPrices, Concurrency: r.Concurrency,
+			TimeSeconds: r.TimeSeconds, TimeAssumed: r.TimeAssumed, UnpricedRows: r.UnpricedRows}
+		for _, c := range r.CannotMake {
+			j.CannotMake = append(j.CannotMake, jsonCannotMake{Address: c.Address, Reason: c.Reason})
+		}
+		doc.Providers = append(doc.Providers, j)
+	}
+	return writeJSON(v.w, doc)
 }

@@ -28,11 +28,6 @@ var printsOutsideViews = map[string]string{
 	"command.go:printUsage":     "the usage text of ltxform itself, generated from the verbs table",
 	"workspace.go:runWorkspace": "workspace's usage text, printed by its dispatcher like printUsage",
 	"completion.go:*":           "writes shell completion scripts, not sentences",
-	// Another branch of issue #23 puts runs and state on the shared view:
-	// when it lands, these two entries match nothing and this test asks to
-	// remove them.
-	"runs.go:*":  "runs keeps its own view type until it moves to the shared view",
-	"state.go:*": "state keeps its own view type until it moves to the shared view",
 }
 
 // formatVerb is a fmt verb with its flags, width and precision.

@@ -400,19 +400,6 @@ func plural(n int, one, many string) string {
 // are [] and never null.
 type planJSONView struct{ w io.Writer }
 
-type planJSON struct {
-	FormatVersion string           `json:"format_version"`
-	HasChanges    bool             `json:"has_changes"`
-	ManifestHash  string           `json:"manifest_hash"`
-	StateSerial   uint64           `json:"state_serial"`
-	Provider      string           `json:"provider"`
-	Endpoint      string           `json:"endpoint"`
-	Cost          plan.Cost        `json:"cost"`
-	Changes       []jsonChange     `json:"changes"`
-	Totals        plan.Totals      `json:"totals"`
-	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
-}
-
 func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 	doc := planJSON{
 		FormatVersion: uiFormatVersion,
@@ -421,68 +408,35 @@ func (v *planJSONView) Plan(p *plan.Plan, diags hcl.Diagnostics) error {
 		StateSerial:   p.StateSerial,
 		Provider:      p.Settings.Provider,
 		Endpoint:      p.Settings.Endpoint,
-		Cost:          p.Cost,
+		Cost:          jsonPlanCost{Unit: string(p.Cost.Unit), Total: p.Cost.Total},
 		Changes:       make([]jsonChange, len(p.Changes)),
-		Totals:        p.Totals,
+		Totals:        planTotalsJSON(p.Totals),
 		Diagnostics:   diagnosticsJSON(diags),
 	}
 	for i, c := range p.Changes {
 		doc.Changes[i] = changeJSON(c.Redacted())
 	}
-	if doc.Totals.ByResolution == nil {
-		doc.Totals.ByResolution = map[string]float64{}
-	}
 	return writeJSON(v.w, doc)
+}
+
+func planTotalsJSON(t plan.Totals) jsonPlanTotals {
+	j := jsonPlanTotals{
+		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry, NoOp: t.NoOp,
+		Forget: t.Forget, Move: t.Move, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked,
+		Mismatch: t.Mismatch, Elsewhere: t.Elsewhere, Fetch: t.Fetch, Store: t.Store,
+		Unit: string(t.Unit), Credits: t.Credits, ByResolution: countsOrEmpty(t.ByResolution), Consumed: t.Consumed,
+		SpendByUnit: t.SpendByUnit, MayHaveBilled: t.MayHaveBilled, MayHaveBilledTasks: t.MayHaveBilledTasks,
+		WorstCase: t.WorstCase, MaxAttempts: t.MaxAttempts, BudgetWorstCase: t.BudgetWorstCase, MaxCredits: t.MaxCredits,
+		UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
+	}
+	for _, b := range t.LedgerBudgets {
+		j.LedgerBudgets = append(j.LedgerBudgets, jsonLedgerBudget{Window: b.Window, Limit: b.Limit, Spent: b.Spent})
+	}
+	return j
 }
 
 // Saved prints nothing: the document on stdout must stay one JSON value.
 func (v *planJSONView) Saved(string) {}
-
-// jsonChange is one change in plan -json: the public shape, which keeps
-// its field names whatever plan.Change becomes. Sensitive values are
-// already hidden (plan.Change.Redacted). The prior entry is the state's
-// record in its public shape (jsonEntry).
-type jsonChange struct {
-	Address string       `json:"address"`
-	Action  string       `json:"action"`
-	Reason  string       `json:"reason,omitempty"`
-	Mode    string       `json:"mode"`
-	Request jsonRequest  `json:"request"`
-	Before  *jsonRequest `json:"before,omitempty"`
-	// After is Request again where there is a Before, so that a reader of
-	// a replace finds the two side by side; with the output of each where
-	// the replace moves the video to another path.
-	After       *jsonRequest `json:"after,omitempty"`
-	InputHash   string       `json:"input_hash"`
-	Output      string       `json:"output"`
-	Cost        float64      `json:"cost"`
-	CostAssumed bool         `json:"cost_assumed,omitempty"`
-	Prior       *jsonEntry   `json:"prior,omitempty"`
-	Sensitive   []string     `json:"sensitive,omitempty"`
-	MovedFrom   string       `json:"moved_from,omitempty"`
-	RenameFrom  string       `json:"rename_from,omitempty"`
-	Reverts     string       `json:"reverts,omitempty"`
-}
-
-// jsonRequest is what a change asks the service for, in plan -json.
-type jsonRequest struct {
-	Prompt        string `json:"prompt"`
-	Duration      int    `json:"duration"`
-	Resolution    string `json:"resolution"`
-	ImageURL      string `json:"image_url,omitempty"`
-	AspectRatio   string `json:"aspect_ratio,omitempty"`
-	Seed          *int64 `json:"seed,omitempty"`
-	WebhookURL    string `json:"webhook_url,omitempty"`
-	Model         string `json:"model,omitempty"`
-	FPS           int    `json:"fps,omitempty"`
-	GenerateAudio *bool  `json:"generate_audio,omitempty"`
-	CameraMotion  string `json:"camera_motion,omitempty"`
-	LastFrameURL  string `json:"last_frame_url,omitempty"`
-	ImageFile     string `json:"image_file,omitempty"`
-	ImageSHA256   string `json:"image_sha256,omitempty"`
-	// Output is set in before and after only, when the output changes.
-	Output string `json:"output,omitempty"`
-}
 
 func changeJSON(c plan.Change) jsonChange {
 	j := jsonChange{

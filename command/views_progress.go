@@ -385,23 +385,6 @@ func eventLine(e executor.Event) string {
 // jsonLinesProgress writes each event as one JSON line of the envelope.
 type jsonLinesProgress struct{ v *view }
 
-// jsonEventLine is an event under -json. Its fields are the public shape of
-// an event, kept here so that the executor may change its own freely.
-type jsonEventLine struct {
-	jsonEnvelope
-	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"`
-	Address   string    `json:"address,omitempty"`
-	TaskID    string    `json:"task_id,omitempty"`
-	RequestID string    `json:"request_id,omitempty"`
-	Attempt   int       `json:"attempt,omitempty"`
-	Progress  *float64  `json:"progress,omitempty"`
-	ErrorCode string    `json:"error_code,omitempty"`
-	Message   string    `json:"message,omitempty"`
-	Total     int       `json:"total,omitempty"`
-	Output    string    `json:"output,omitempty"`
-}
-
 func (p *jsonLinesProgress) Event(e executor.Event) {
 	_ = p.v.jsonLine(jsonEventLine{
 		jsonEnvelope: envelope("event"),
