@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ltxform/ltxform/config"
+	"github.com/ltxform/ltxform/internal/money"
 	"github.com/ltxform/ltxform/ltx"
 )
 
@@ -70,6 +71,7 @@ func compareOne(m *config.Manifest, p *ltx.Provider, own bool, now time.Time) Pr
 		}
 	}
 	assumed := map[string]bool{}
+	var total money.Amount // exact: float sums print 1.3199999999999998
 	for _, v := range videos {
 		if reason := firstRefusal(CheckLimits([]*config.Video{v}, p, now)); reason != "" {
 			row.CannotMake = append(row.CannotMake, Refusal{Address: v.Address, Reason: reason})
@@ -84,8 +86,9 @@ func compareOne(m *config.Manifest, p *ltx.Provider, own bool, now time.Time) Pr
 			row.AssumedPrices = append(row.AssumedPrices, key)
 		}
 		row.Videos++
-		row.Estimate += cost
+		total += money.FromFloat(cost)
 	}
+	row.Estimate = total.Float()
 	waves := 1
 	if c := row.Concurrency; c > 0 {
 		waves = (row.Videos + c - 1) / c
