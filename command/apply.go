@@ -506,7 +506,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		estimated += money.FromFloat(r.CreditsEstimated)
 		consumed += money.FromFloat(r.CreditsConsumed)
 		switch r.Status {
-		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten, state.ResultParked:
+		case state.ResultCompleted, state.ResultUnchanged, state.ResultMoved, state.ResultForgotten, state.ResultParked:
 			// A parked video waits for a change of the manifest: a nightly
 			// run is not a failure because of it (plan lists it).
 		default:
