@@ -145,12 +145,12 @@ func writeBashCompletion(w io.Writer, cmds []CommandHelp) {
 # _ltxform_ask KIND adds the words of "ltxform __complete KIND" (addresses or
 # run ids, read from the directory's manifests and state) that start with $cur.
 _ltxform_ask() {
-    local a IFS=$'\n'
-    for a in $("${COMP_WORDS[0]}" ${chdir:+-chdir="$chdir"} %s "$1" 2>/dev/null); do
+    local a
+    while IFS= read -r a; do
         if [[ -n ${ZSH_VERSION-} ]]; then COMPREPLY+=("$a"); continue; fi # zsh quotes and filters
         printf -v a '%%q' "$a"
         [[ $a == "$cur"* ]] && COMPREPLY+=("$a")
-    done
+    done < <("${COMP_WORDS[0]}" ${chdir:+-chdir="$chdir"} %s "$1" 2>/dev/null)
 }
 _ltxform() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd="" sub="" chdir="" i w words="" npos=0
