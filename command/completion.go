@@ -125,23 +125,10 @@ func dashed(names []string) string {
 	return strings.Join(out, " ")
 }
 
-// writeBashCompletion completes the command, then the subcommand, then the
-// flags of what was typed; an address or a run id where one is taken, from
-// `ltxform __complete`; anything else falls back to file names.
-func writeBashCompletion(w io.Writer, cmds []CommandHelp) {
-	var verbsList, subVerbs, valued []string
-	for _, c := range cmds {
-		if !strings.Contains(c.Path, " ") {
-			verbsList = append(verbsList, c.Path)
-			if len(c.Subs) > 0 {
-				subVerbs = append(subVerbs, c.Path)
-			}
-		}
-		valued = append(valued, c.Valued...)
-	}
-	valued = append(valued, "chdir") // the global flag
-	slices.Sort(valued)
-	fmt.Fprintf(w, `# bash completion for ltxform. Load it with: source <(ltxform completion bash)
+// bashCompletionHead is the bash script up to its table of commands; its
+// verbs are the hidden command, the flags that take a value, the verbs with
+// subcommands and the flags whose value is an address.
+const bashCompletionHead = `# bash completion for ltxform. Load it with: source <(ltxform completion bash)
 # _ltxform_ask KIND adds the words of "ltxform __complete KIND" (addresses or
 # run ids, read from the directory's manifests and state) that start with $cur.
 _ltxform_ask() {
@@ -183,7 +170,25 @@ _ltxform() {
     fi
     if [[ $cur != -* ]]; then
         case "$cmd $sub" in
-`, completeCommand, strings.Join(slices.Compact(valued), " "), strings.Join(subVerbs, " "), strings.Join(addressFlags, "|"))
+`
+
+// writeBashCompletion completes the command, then the subcommand, then the
+// flags of what was typed; an address or a run id where one is taken, from
+// `ltxform __complete`; anything else falls back to file names.
+func writeBashCompletion(w io.Writer, cmds []CommandHelp) {
+	var verbsList, subVerbs, valued []string
+	for _, c := range cmds {
+		if !strings.Contains(c.Path, " ") {
+			verbsList = append(verbsList, c.Path)
+			if len(c.Subs) > 0 {
+				subVerbs = append(subVerbs, c.Path)
+			}
+		}
+		valued = append(valued, c.Valued...)
+	}
+	valued = append(valued, "chdir") // the global flag
+	slices.Sort(valued)
+	fmt.Fprintf(w, bashCompletionHead, completeCommand, strings.Join(slices.Compact(valued), " "), strings.Join(subVerbs, " "), strings.Join(addressFlags, "|"))
 	for _, a := range completedArgs {
 		key := a.path
 		if !strings.Contains(key, " ") {
