@@ -75,10 +75,6 @@ func runAccept(ctx context.Context, env *Env, args []string) error {
 	if err := unlock(); err != nil {
 		return err
 	}
-	requestID := m.RequestID
-	if requestID == "" {
-		requestID = "(none)"
-	}
-	v.printf("Accepted %s as delivered (%s; request id %s). Nothing was sent.\n", a.Address, m.Arrived.String(), requestID)
+	v.accepted(a.Address, m.Arrived, m.RequestID)
 	return nil
 }

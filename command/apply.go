@@ -401,11 +401,11 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	}
 	// Moved blocks re-address the state (and rename files) before anything
 	// is sent (command/state_mv.go).
-	var say func(string)
+	var tell func(from, to, fileFrom, fileTo string)
 	if !r.args.JSON {
-		say = func(line string) { r.view.printf("%s\n", line) }
+		tell = r.view.moved
 	}
-	if err := applyPlannedMoves(ctx, r.store, p, say); err != nil {
+	if err := applyPlannedMoves(ctx, r.store, p, tell); err != nil {
 		return nil, nil, err
 	}
 

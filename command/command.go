@@ -175,8 +175,7 @@ func run(ctx context.Context, env *Env, args []string) error {
 		// Hidden: the completion scripts' helper (complete.go).
 		return runComplete(ctx, env, rest[1:])
 	case "init":
-		// Terraform users type it first; there are no plugins or modules to fetch.
-		fmt.Fprintln(env.Stdout, "ltxform needs no init; run ltxform plan")
+		newView(env, false).noInitNeeded()
 		return nil
 	}
 	v, ok := verbs[name]

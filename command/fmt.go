@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/internal/atomicfile"
@@ -80,10 +79,9 @@ func runFmt(ctx context.Context, env *Env, args []string) error {
 			continue
 		}
 		changed++
-		v.printf("%s\n", path)
+		v.unformatted(path)
 		if a.Diff {
-			name := strings.TrimPrefix(filepath.ToSlash(path), "/")
-			v.printf("%s", diff.Diff("old/"+name, src, "new/"+name, out))
+			v.formatDiff(path, src, out)
 		}
 		if !a.Check {
 			if err := writeFileKeepMode(path, out); err != nil {

@@ -61,6 +61,6 @@ func runForceUnlock(ctx context.Context, env *Env, args []string) error {
 	if err := store.ForceUnlock(a.ID); err != nil {
 		return err
 	}
-	v.printf("The lock %s has been removed; %s is unlocked.\n", a.ID, store.Where())
+	v.lockRemoved(a.ID, store.Where())
 	return nil
 }

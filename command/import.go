@@ -233,8 +233,7 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 	if r.Status != executor.ResultCompleted {
 		return fmt.Errorf("import %s: task %s is recorded (%s) but not downloaded: %s", c.Address, taskID, r.Status, r.ErrorMessage)
 	}
-	v.printf("Imported %s from task %s: %s downloaded; %s. No create was sent.\n",
-		c.Address, taskID, c.Output, ledgerCostText(charge, s))
+	v.importedTask(c.Address, taskID, c.Output, charge, s)
 	return nil
 }
 
@@ -245,16 +244,6 @@ func billedFigure(charge state.Charge) float64 {
 		return 0
 	}
 	return charge.Cost
-}
-
-// ledgerCostText says what the import put in the ledger, and whose figure
-// it is.
-func ledgerCostText(charge state.Charge, s plan.Settings) string {
-	cost := plan.FormatCost(charge.Cost, s.Unit)
-	if charge.Estimated {
-		return fmt.Sprintf("%s counted in the ledger, estimated from the manifest's request (%s reports no cost)", cost, s.Provider)
-	}
-	return fmt.Sprintf("%s counted in the ledger, as %s reports", cost, s.Provider)
 }
 
 // importFile adopts a file on disk: copied (or moved) to the output path
@@ -277,7 +266,7 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 	if err != nil {
 		return err
 	}
-	how := "already at its output"
+	how := fileAtOutput
 	if !same {
 		if _, err := os.Lstat(dst); err == nil {
 			return fmt.Errorf("import -file: %s already exists; move it away (or import it: ltxform import %s -file %s)", c.Output, shellQuote(c.Address), c.Output)
@@ -286,9 +275,9 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 			return err
 		}
 		if move {
-			err, how = moveFile(src, dst), "moved to "+c.Output
+			err, how = moveFile(src, dst), fileMoved
 		} else {
-			err, how = copyFile(src, dst), "copied to "+c.Output
+			err, how = copyFile(src, dst), fileCopied
 		}
 		if err != nil {
 			return fmt.Errorf("import -file: %w", err)
@@ -311,7 +300,7 @@ func importFile(ctx context.Context, v *view, store stateStore, p *plan.Plan, c 
 	if err := store.Checkpoint(ctx); err != nil {
 		return fmt.Errorf("writing the state snapshot: %w", err)
 	}
-	v.printf("Imported %s as %s (%s; sha256 %s). No request was sent.\n", src, c.Address, how, sum[:12])
+	v.importedFile(src, c.Address, how, c.Output, sum)
 	if mismatch != nil {
 		return fmt.Errorf("import -file: %s is recorded, but %s: %s; ltxform accept %s takes it as it is", c.Address, state.CodeDeliveryMismatch, mismatch.Message(), shellQuote(c.Address))
 	}

@@ -107,12 +107,8 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	what := "the state"
-	if run != nil {
-		what = "run " + run.ID
-	}
 	v := newView(env, false)
-	v.printf("Wrote the report of %s (%d videos) to %s\n", what, n, file)
+	v.reportWritten(run, n, file)
 	if *open {
 		if err := openInBrowser(file); err != nil {
 			v.Warn(fmt.Sprintf("could not open a browser (%v); open %s yourself.", err, file))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/ltxform/ltxform/internal/money"
+	"github.com/ltxform/ltxform/internal/procalive"
 	"io"
 	"slices"
 	"strconv"
@@ -143,7 +144,7 @@ func displayStatus(r *state.Run, all []*state.Run) state.RunStatus {
 		}
 	}
 	if r.Host == state.Hostname() {
-		if alive, known := processAlive(r.PID); known && !alive {
+		if alive, known := procalive.Alive(r.PID); known && !alive {
 			return state.RunKilled
 		}
 	}

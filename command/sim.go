@@ -71,12 +71,7 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 
 	url := "http://" + ln.Addr().String()
 	v := newView(env, false)
-	v.printf("LTX-2 API simulator (provider %s) listening on %s (Ctrl-C to stop)\n", s.Provider(), url)
-	v.printf("  export LTX_API_URL=%s\n", url)
-	v.printf("  export LTX_API_KEY=%s\n", opts.Keys[0])
-	if len(opts.Keys) > 1 {
-		v.printf("  accepted keys: %s\n", strings.Join(opts.Keys, ", "))
-	}
+	v.simulatorListening(s.Provider(), url, opts.Keys)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -92,6 +87,6 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("sim: shutdown: %w", err)
 	}
-	v.eprintf("simulator stopped\n")
+	v.simulatorStopped()
 	return nil
 }

@@ -118,17 +118,9 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range moving {
-		note := ""
-		if to := renames[e.Address]; to != "" {
-			note = fmt.Sprintf("; %s renamed to %s", e.Output, to)
-		}
-		v.printf("Moved %s to %s%s.\n", e.Address, mv.Target(e.Address), note)
+		v.moved(e.Address, mv.Target(e.Address), e.Output, renames[e.Address])
 	}
-	if len(renames) == 0 {
-		v.printf("Moved %s; nothing was sent and no file moved.\n", plural(len(moving), "address", "addresses"))
-	} else {
-		v.printf("Moved %s and renamed %s; nothing was sent.\n", plural(len(moving), "address", "addresses"), plural(len(renames), "file", "files"))
-	}
+	v.movesDone(len(moving), len(renames))
 	return nil
 }
 
@@ -188,8 +180,9 @@ func moveEntry(ctx context.Context, store state.Store, e state.Entry, from strin
 // anything is sent: each moved entry is recorded under its new address and
 // its old one removed, its file renamed where the plan says so. A change
 // that was only a move becomes a no-op for the executor; the others run
-// from the moved entry. Lines saying what moved go to out, if not nil.
-func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, out func(string)) error {
+// from the moved entry. Each move is told to tell (a view's moved), if not
+// nil.
+func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, tell func(from, to, fileFrom, fileTo string)) error {
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		if c.MovedFrom == "" || c.Prior == nil {
@@ -197,7 +190,7 @@ func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, out
 		}
 		e := *c.Prior
 		e.Address = c.Address
-		note := ""
+		renamedFrom := ""
 		switch {
 		case c.RenameFrom != "":
 			from := filepath.Join(p.Dir, filepath.FromSlash(c.RenameFrom))
@@ -214,7 +207,7 @@ func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, out
 				return fmt.Errorf("%s: renaming its file: %w", c.Address, err)
 			}
 			e.Output = c.Output
-			note = fmt.Sprintf("; %s renamed to %s", c.RenameFrom, c.Output)
+			renamedFrom = c.RenameFrom
 		case c.Action == plan.ActionMove && e.Status == state.StatusDownloaded:
 			e.Output = c.Output // the plan found the file there, unchanged
 		}
@@ -226,8 +219,12 @@ func applyPlannedMoves(ctx context.Context, store state.Store, p *plan.Plan, out
 		if c.Action == plan.ActionMove {
 			c.Action = plan.ActionNoOp
 		}
-		if out != nil {
-			out(fmt.Sprintf("Moved %s to %s%s.", c.MovedFrom, c.Address, note))
+		if tell != nil {
+			renamedTo := ""
+			if renamedFrom != "" {
+				renamedTo = c.Output
+			}
+			tell(c.MovedFrom, c.Address, renamedFrom, renamedTo)
 		}
 	}
 	return nil

@@ -106,8 +106,7 @@ func runStateMove(ctx context.Context, env *Env, verb string, args []string) err
 	if err := local.MarkMoved(ctx, remote.Where()); err != nil {
 		return fmt.Errorf("the state was copied, but .ltxform/ could not note it: %w", err)
 	}
-	v.printf("Copied the state (serial %d, %d videos), %s and %d run records from %s to %s.\n",
-		m.Serial, m.Videos, plural(m.Charges, "ledger line", "ledger lines"), m.Runs, src.Where(), dst.Where())
+	v.stateCopied(m, src.Where(), dst.Where())
 	if runsErr != nil {
 		return fmt.Errorf("some run records could not be read and were not copied: %w", runsErr)
 	}

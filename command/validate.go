@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"fmt"
 )
 
 // validateJSON is validate -json's document, like terraform validate -json.
@@ -53,7 +52,7 @@ func runValidate(ctx context.Context, env *Env, args []string) (err error) {
 		if err != nil {
 			return err
 		}
-		view.println(view.out().green("Success!") + fmt.Sprintf(" The manifest is valid: %s.", plural(len(m.Videos), "video", "videos")))
+		view.manifestValid(len(m.Videos))
 		return nil
 	}
 

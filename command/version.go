@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"runtime/debug"
 )
@@ -53,6 +52,6 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 		return writeJSON(env.Stdout, versionJSON{FormatVersion: uiFormatVersion, Version: v,
 			GoVersion: runtime.Version(), Platform: runtime.GOOS + "_" + runtime.GOARCH})
 	}
-	fmt.Fprintf(env.Stdout, "ltxform %s (%s %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	newView(env, false).version(v)
 	return nil
 }

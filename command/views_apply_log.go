@@ -35,15 +35,11 @@ func (v *applyView) Closing(runID string, at time.Time, exit int, recorded bool)
 
 // ReportWritten says where apply -report wrote the page, and of what.
 func (v *applyView) ReportWritten(run *state.Run, videos int, file string) {
-	what := "the state"
-	if run != nil {
-		what = "run " + run.ID
-	}
 	if v.json {
-		_ = v.jsonLine(jsonMessageLine{envelope("report"), fmt.Sprintf("wrote the report of %s (%d videos) to %s", what, videos, file)})
+		_ = v.jsonLine(jsonMessageLine{envelope("report"), fmt.Sprintf("wrote the report of %s (%d videos) to %s", reportSubject(run), videos, file)})
 		return
 	}
-	v.println(fmt.Sprintf("Wrote the report of %s (%s) to %s.", what, plural(videos, "video", "videos"), file))
+	v.reportWritten(run, videos, file)
 }
 
 // ExitStatus is the exit status of a command's outcome: main's single

@@ -55,15 +55,18 @@ func (v *view) printWrapped(s, indent string) {
 	fmt.Fprint(v.s.Out, b.String())
 }
 
-// printf writes to stdout as it is, not wrapped: file names, diffs and the
-// one-line reports of the commands that change the state.
+// printf writes to stdout as it is, not wrapped, for the named methods of
+// the views (views_*.go) that print file names, diffs, exports and the
+// one-line reports of the commands that change the state. A command calls
+// such a method, never printf: views_layout_test.go keeps it so.
 func (v *view) printf(format string, a ...any) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	fmt.Fprintf(v.s.Out, format, a...)
 }
 
-// eprintf writes a note to stderr as it is, off the output a script reads.
+// eprintf writes a note to stderr as it is, off the output a script reads;
+// like printf, for the views' named methods only.
 func (v *view) eprintf(format string, a ...any) {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -74,14 +74,7 @@ func runWorkspaceList(ctx context.Context, env *Env, args []string) error {
 	if !slices.Contains(names, current) {
 		names = append(names, current)
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		mark := " "
-		if n == current {
-			mark = "*"
-		}
-		v.printf("%s %s\n", mark, n)
-	}
+	v.workspaces(names, current)
 	return nil
 }
 
@@ -108,14 +101,14 @@ func runWorkspaceShow(ctx context.Context, env *Env, args []string) error {
 		if a.Workspace != "" {
 			return &UsageError{Msg: "-workspace needs a backend block in the manifests: the local state in .ltxform/ has one workspace"}
 		}
-		v.printf("%s\n", config.DefaultBackendWorkspace)
+		v.currentWorkspace(config.DefaultBackendWorkspace)
 		return nil
 	}
 	ws, err := state.ChooseWorkspace(be, a.Workspace, env.Getenv)
 	if err != nil {
 		return err
 	}
-	v.printf("%s\n", ws)
+	v.currentWorkspace(ws)
 	return nil
 }
 
@@ -165,7 +158,7 @@ func runWorkspaceDelete(ctx context.Context, env *Env, args []string) error {
 	if err := mw.DeleteState(ctx); err != nil {
 		return err
 	}
-	v.printf("Deleted %s (%s, %s in its ledger).\n", store.Where(), plural(len(st.Entries), "video", "videos"), plural(len(ledger), "task", "tasks"))
+	v.workspaceDeleted(store.Where(), len(st.Entries), len(ledger))
 	return nil
 }
 

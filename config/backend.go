@@ -138,12 +138,7 @@ func decodeBackendBlock(b *hcl.Block) (*Backend, hcl.Diagnostics) {
 	case "s3":
 		schema = backendS3Schema
 	default:
-		return be, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Unsupported backend type",
-			Detail:   fmt.Sprintf("The backend type %q is not known; there are \"pg\" (PostgreSQL) and \"s3\" (AWS S3 or an S3-compatible server). Without a backend block the state stays in .ltxform/.", be.Type),
-			Subject:  b.LabelRanges[0].Ptr(),
-		}}
+		return be, unsupportedType(b, "backend", `there are "pg" (PostgreSQL) and "s3" (AWS S3 or an S3-compatible server). Without a backend block the state stays in .ltxform/.`)
 	}
 	content, diags := b.Body.Content(schema)
 	for _, name := range sortedKeys(content.Attributes) {

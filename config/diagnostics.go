@@ -1,9 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -66,4 +68,29 @@ func leafStrings(v cty.Value) []string {
 		return true, nil
 	})
 	return out
+}
+
+// invalidBlockName refuses the label of a variable or video block that is
+// no identifier (it could not be referenced); nil when it is one.
+func invalidBlockName(kind string, block *hcl.Block) *hcl.Diagnostic {
+	if hclsyntax.ValidIdentifier(block.Labels[0]) {
+		return nil
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + kind + " name",
+		Detail:   "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+		Subject:  block.LabelRanges[0].Ptr(),
+	}
+}
+
+// unsupportedType refuses the type label of a backend, storage or notify
+// block that names none ltxform knows; known says which there are.
+func unsupportedType(block *hcl.Block, kind, known string) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Unsupported " + kind + " type",
+		Detail:   fmt.Sprintf("The %s type %q is not known; %s", kind, block.Labels[0], known),
+		Subject:  block.LabelRanges[0].Ptr(),
+	}}
 }

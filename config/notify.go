@@ -48,12 +48,7 @@ func decodeNotifyBlock(b *hcl.Block, ctx *hcl.EvalContext, s scope) (*Notify, hc
 	n := &Notify{Type: b.Labels[0], On: defaultNotifyOn, DeclRange: b.DefRange}
 	schema, ok := notifySchemas[n.Type]
 	if !ok {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Unsupported notify type",
-			Detail:   fmt.Sprintf("The notify type %q is not known; use \"slack\" (an incoming webhook) or \"webhook\" (a signed POST of the run's summary).", n.Type),
-			Subject:  b.LabelRanges[0].Ptr(),
-		}}
+		return nil, unsupportedType(b, "notify", `use "slack" (an incoming webhook) or "webhook" (a signed POST of the run's summary).`)
 	}
 	content, diags := b.Body.Content(schema)
 	for _, name := range sortedKeys(content.Attributes) {

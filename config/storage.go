@@ -53,12 +53,7 @@ var storageS3Schema = &hcl.BodySchema{
 func decodeStorageBlock(b *hcl.Block) (*Storage, hcl.Diagnostics) {
 	st := &Storage{Type: b.Labels[0], PresignExpiry: DefaultPresignExpiry, DeclRange: b.DefRange}
 	if st.Type != "s3" {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Unsupported storage type",
-			Detail:   fmt.Sprintf("The storage type %q is not known; the only one is \"s3\" (AWS S3 and S3-compatible services).", st.Type),
-			Subject:  b.LabelRanges[0].Ptr(),
-		}}
+		return nil, unsupportedType(b, "storage", `the only one is "s3" (AWS S3 and S3-compatible services).`)
 	}
 	content, diags := b.Body.Content(storageS3Schema)
 	for _, name := range sortedKeys(content.Attributes) {

@@ -112,6 +112,34 @@ type Video struct {
 	Unevaluated map[string]bool
 }
 
+// TextAttribute is where v keeps the text of the request attribute name
+// (prompt, model, resolution, image_url, image_file, …); nil for a name
+// that is not a text attribute of the request. Loading sets it, and the
+// planner quotes it, through this one map.
+func (v *Video) TextAttribute(name string) *string {
+	switch name {
+	case "prompt":
+		return &v.Prompt
+	case "model":
+		return &v.Model
+	case "camera_motion":
+		return &v.CameraMotion
+	case "last_frame_url":
+		return &v.LastFrameURL
+	case "image_file":
+		return &v.ImageFile
+	case "resolution":
+		return &v.Resolution
+	case "image_url":
+		return &v.ImageURL
+	case "aspect_ratio":
+		return &v.AspectRatio
+	case "webhook_url":
+		return &v.WebhookURL
+	}
+	return nil
+}
+
 // LoadOptions carries the variable sources that do not live in the directory.
 type LoadOptions struct {
 	Environ []string // os.Environ(); LTX_VAR_name entries are read from it

@@ -50,13 +50,8 @@ type varValue struct {
 func decodeVariableBlock(block *hcl.Block) (*variable, hcl.Diagnostics) {
 	v := &variable{Name: block.Labels[0], Type: cty.DynamicPseudoType, DeclRange: block.DefRange}
 	content, diags := block.Body.Content(variableSchema)
-	if !hclsyntax.ValidIdentifier(v.Name) {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid variable name",
-			Detail:   "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
-			Subject:  block.LabelRanges[0].Ptr(),
-		})
+	if bad := invalidBlockName("variable", block); bad != nil {
+		diags = append(diags, bad)
 	}
 	if attr, ok := content.Attributes["type"]; ok {
 		ty, tdiags := typeexpr.TypeConstraint(attr.Expr)

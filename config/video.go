@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -27,13 +26,8 @@ type videoBlock struct {
 func decodeVideoBlock(block *hcl.Block) (*videoBlock, hcl.Diagnostics) {
 	vb := &videoBlock{Name: block.Labels[0], DeclRange: block.DefRange, Attrs: hcl.Attributes{}}
 	content, diags := block.Body.Content(videoSchema)
-	if !hclsyntax.ValidIdentifier(vb.Name) {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid video name",
-			Detail:   "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
-			Subject:  block.LabelRanges[0].Ptr(),
-		})
+	if bad := invalidBlockName("video", block); bad != nil {
+		diags = append(diags, bad)
 	}
 	for name, attr := range content.Attributes {
 		switch name {
@@ -392,27 +386,17 @@ func setVideoAttribute(v *Video, attr *hcl.Attribute, val cty.Value, files *read
 		} else {
 			v.Prompt = s
 		}
-	case "model":
-		v.Model = s
-	case "camera_motion":
-		v.CameraMotion = s
-	case "last_frame_url":
-		v.LastFrameURL = s
 	case "image_file":
 		bad = setImageFile(v, attr, s, files)
-	case "resolution":
-		v.Resolution = s
-	case "image_url":
-		v.ImageURL = s
-	case "aspect_ratio":
-		v.AspectRatio = s
-	case "webhook_url":
-		v.WebhookURL = s
 	case "output":
 		var warning *hcl.Diagnostic
 		bad, warning = setOutput(v, attr, s)
 		if warning != nil {
 			d = append(d, warning)
+		}
+	default:
+		if field := v.TextAttribute(attr.Name); field != nil {
+			*field = s
 		}
 	}
 	if bad != nil {

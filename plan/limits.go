@@ -503,25 +503,8 @@ func megabytes(n int64) string {
 
 // attributeText is the value a limit's message may quote.
 func attributeText(v *config.Video, attribute string) string {
-	switch attribute {
-	case "prompt":
-		return v.Prompt
-	case "resolution":
-		return v.Resolution
-	case "image_url":
-		return v.ImageURL
-	case "aspect_ratio":
-		return v.AspectRatio
-	case "webhook_url":
-		return v.WebhookURL
-	case "model":
-		return v.Model
-	case "camera_motion":
-		return v.CameraMotion
-	case "last_frame_url":
-		return v.LastFrameURL
-	case "image_file":
-		return v.ImageFile
+	if field := v.TextAttribute(attribute); field != nil {
+		return *field
 	}
 	return ""
 }

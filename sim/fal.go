@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -98,10 +97,6 @@ func writeFalError(w http.ResponseWriter, requestID string, e *apiError) {
 	writeJSON(w, status, map[string]any{"detail": e.Message})
 }
 
-func falInvalid(field, format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusUnprocessableEntity, Code: codeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
 // falEndpoints lists every endpoint id the simulator serves.
 func falEndpoints() []string {
 	ids := make([]string, 0, len(FalDollarsPerSecond))
@@ -174,12 +169,8 @@ func falFailure(t *task) (msg, typ string) {
 
 func (s *Server) serveFalStatus(w http.ResponseWriter, r *http.Request, c call) {
 	w.Header().Set("X-Fal-Request-Id", c.requestID)
-	id := r.PathValue("id")
-	now := s.opts.Now()
-	s.mu.Lock()
-	t, hangs, aerr := s.pollTask(id, now)
-	status, body := 0, map[string]any{}
-	if t != nil {
+	s.answerPollStatus(w, r, c, r.PathValue("id"), func(t *task, now time.Time) (int, any, *apiError) {
+		status, body := 0, map[string]any{}
 		st, _ := t.statusAt(now)
 		switch st {
 		case statusQueued:
@@ -194,9 +185,8 @@ func (s *Server) serveFalStatus(w http.ResponseWriter, r *http.Request, c call) 
 		}
 		body["request_id"] = t.id
 		body["response_url"] = baseURL(r) + strings.TrimSuffix(r.URL.Path, "/status")
-	}
-	s.mu.Unlock()
-	s.answer(w, r, c, hangs, aerr, status, body)
+		return status, body, nil
+	})
 }
 
 // queuePosition counts the tasks queued before t. Caller holds s.mu.
@@ -212,27 +202,21 @@ func (s *Server) queuePosition(t *task, now time.Time) int {
 
 func (s *Server) serveFalResult(w http.ResponseWriter, r *http.Request, c call) {
 	w.Header().Set("X-Fal-Request-Id", c.requestID)
-	id := r.PathValue("id")
-	now := s.opts.Now()
-	s.mu.Lock()
-	t, hangs, aerr := s.pollTask(id, now)
-	var body any
-	if t != nil {
+	s.answerPoll(w, r, c, r.PathValue("id"), func(t *task, now time.Time) (any, *apiError) {
 		switch st, _ := t.statusAt(now); st {
 		case statusCompleted:
-			body = map[string]any{"video": map[string]any{"url": baseURL(r) + t.videoPath, "content_type": "video/mp4"}}
+			return map[string]any{"video": map[string]any{"url": baseURL(r) + t.videoPath, "content_type": "video/mp4"}}, nil
 		case statusFailed:
 			msg, typ := falFailure(t)
-			aerr = &apiError{Status: http.StatusInternalServerError, Type: typ, Message: msg}
+			aerr := &apiError{Status: http.StatusInternalServerError, Type: typ, Message: msg}
 			if typ == "request_timeout" {
 				aerr.Status = http.StatusGatewayTimeout
 			}
+			return nil, aerr
 		default:
-			aerr = &apiError{Status: http.StatusBadRequest, Message: "Request is still in progress"}
+			return nil, &apiError{Status: http.StatusBadRequest, Message: "Request is still in progress"}
 		}
-	}
-	s.mu.Unlock()
-	s.answer(w, r, c, hangs, aerr, http.StatusOK, body)
+	})
 }
 
 // serveFalCancel cancels a queued request (never started: refunded); one
@@ -278,7 +262,7 @@ func (s *Server) decodeFal(r *http.Request, id string) (*createRequest, *apiErro
 		return nil, aerr
 	}
 	if name := firstUnknown(raw, falFields); name != "" {
-		return nil, falInvalid(name, "extra inputs are not permitted")
+		return nil, invalidField(name, "extra inputs are not permitted")
 	}
 	image := strings.Contains(id, "image-to-video")
 	ltx23, fast := strings.Contains(id, "ltx-2.3"), strings.HasSuffix(id, "/fast")
@@ -288,48 +272,40 @@ func (s *Server) decodeFal(r *http.Request, id string) (*createRequest, *apiErro
 		c.Mode = "image-to-video"
 	}
 	if !str("prompt", &c.Prompt) || strings.TrimSpace(c.Prompt) == "" || utf8.RuneCountInString(c.Prompt) > 10000 {
-		return nil, falInvalid("prompt", "prompt is required: 1 to 10000 characters")
+		return nil, invalidField("prompt", "prompt is required: 1 to 10000 characters")
 	}
 	res := "1080p"
 	if present(raw, "resolution") && !str("resolution", &res) {
-		return nil, falInvalid("resolution", "resolution must be a string")
+		return nil, invalidField("resolution", "resolution must be a string")
 	}
 	tier, ok := falTiers[res]
 	if !ok {
-		return nil, falInvalid("resolution", "resolution must be one of 1080p, 1440p, 2160p")
+		return nil, invalidField("resolution", "resolution must be one of 1080p, 1440p, 2160p")
 	}
 	c.Resolution = tier
-	allowedFPS := []int64{24, 25, 48, 50}
-	if !ltx23 {
-		allowedFPS = []int64{25, 50}
-	}
-	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
-	if !ok {
-		return nil, falInvalid("fps", "fps must be one of %v", allowedFPS)
-	}
-	d, ok := wholeField(raw, "duration", 6, nil)
-	if !ok {
-		return nil, falInvalid("duration", "duration must be whole seconds")
+	fps, d, aerr := fpsAndDuration(raw, !ltx23)
+	if aerr != nil {
+		return nil, aerr
 	}
 	long := fast && res == "1080p" && fps == 25 && d >= 12 && d <= 20 && d%2 == 0
 	if d != 6 && d != 8 && d != 10 && !long {
-		return nil, falInvalid("duration", "duration %d is not allowed: 6, 8 or 10 s (12–20 s on fast endpoints at 1080p and 25 fps)", d)
+		return nil, invalidField("duration", "duration %d is not allowed: 6, 8 or 10 s (12–20 s on fast endpoints at 1080p and 25 fps)", d)
 	}
 	c.Duration = d
 	if present(raw, "aspect_ratio") {
 		if !ltx23 || image || !str("aspect_ratio", &c.AspectRatio) || (c.AspectRatio != "16:9" && c.AspectRatio != "9:16") {
-			return nil, falInvalid("aspect_ratio", "aspect_ratio is 16:9 or 9:16, on LTX-2.3 text-to-video only")
+			return nil, invalidField("aspect_ratio", "aspect_ratio is 16:9 or 9:16, on LTX-2.3 text-to-video only")
 		}
 	}
 	if image {
 		if !str("image_url", &c.ImageURL) || !strings.HasPrefix(c.ImageURL, "http") {
-			return nil, falInvalid("image_url", "image_url is required: an http(s) URL")
+			return nil, invalidField("image_url", "image_url is required: an http(s) URL")
 		}
 	} else if present(raw, "image_url") || present(raw, "end_image_url") {
-		return nil, falInvalid("image_url", "images go to an image-to-video endpoint")
+		return nil, invalidField("image_url", "images go to an image-to-video endpoint")
 	}
 	if present(raw, "end_image_url") && !ltx23 {
-		return nil, falInvalid("end_image_url", "end_image_url is taken by LTX-2.3 only")
+		return nil, invalidField("end_image_url", "end_image_url is taken by LTX-2.3 only")
 	}
 	c.cost = FalDollarsPerSecond[id][res] * float64(d)
 	norm, _ := json.Marshal(raw)

@@ -36,13 +36,23 @@ func taskNotFound(id string) *apiError {
 // answerPoll answers a poll of id with render's body (status 200), or the
 // error or hang pollTask found.
 func (s *Server) answerPoll(w http.ResponseWriter, r *http.Request, c call, id string, render func(t *task, now time.Time) (any, *apiError)) {
+	s.answerPollStatus(w, r, c, id, func(t *task, now time.Time) (int, any, *apiError) {
+		body, aerr := render(t, now)
+		return http.StatusOK, body, aerr
+	})
+}
+
+// answerPollStatus is answerPoll for a service whose poll answers other
+// statuses than 200 (fal's 202 for a request still queued or running).
+// render runs with s.mu held.
+func (s *Server) answerPollStatus(w http.ResponseWriter, r *http.Request, c call, id string, render func(t *task, now time.Time) (int, any, *apiError)) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	t, hangs, aerr := s.pollTask(id, now)
-	var body any
+	status, body := 0, any(nil)
 	if t != nil {
-		body, aerr = render(t, now)
+		status, body, aerr = render(t, now)
 	}
 	s.mu.Unlock()
-	s.answer(w, r, c, hangs, aerr, http.StatusOK, body)
+	s.answer(w, r, c, hangs, aerr, status, body)
 }

@@ -84,10 +84,6 @@ func writeReplicateError(w http.ResponseWriter, _ string, e *apiError) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-func replicateInvalid(field, format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusUnprocessableEntity, Code: codeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
 type replicatePrediction struct {
 	ID          string            `json:"id"`
 	Model       string            `json:"model"`
@@ -210,51 +206,43 @@ func (s *Server) decodeReplicate(r *http.Request, model string) (*createRequest,
 		return nil, aerr
 	}
 	if name := firstUnknown(top, map[string]bool{"input": true, "webhook": true, "webhook_events_filter": true}); name != "" {
-		return nil, replicateInvalid(name, "unknown top-level field %q", name)
+		return nil, invalidField(name, "unknown top-level field %q", name)
 	}
 	var raw map[string]json.RawMessage
 	if json.Unmarshal(top["input"], &raw) != nil || raw == nil {
-		return nil, replicateInvalid("input", "input is required: an object")
+		return nil, invalidField("input", "input is required: an object")
 	}
 	if name := firstUnknown(raw, replicateInputFields); name != "" {
-		return nil, replicateInvalid(name, "Additional property %s is not allowed", name)
+		return nil, invalidField(name, "Additional property %s is not allowed", name)
 	}
 	str := func(name string, dst *string) bool { return json.Unmarshal(raw[name], dst) == nil }
 	c := &createRequest{Mode: "text-to-video", model: model, input: top["input"]}
 	if !str("prompt", &c.Prompt) || strings.TrimSpace(c.Prompt) == "" || utf8.RuneCountInString(c.Prompt) > 10000 {
-		return nil, replicateInvalid("prompt", "prompt is required")
+		return nil, invalidField("prompt", "prompt is required")
 	}
 	res := "1080p"
 	if present(raw, "resolution") && !str("resolution", &res) {
-		return nil, replicateInvalid("resolution", "resolution must be a string")
+		return nil, invalidField("resolution", "resolution must be a string")
 	}
 	price, ok := ReplicateDollarsPerSecond[model][res]
 	if !ok {
-		return nil, replicateInvalid("resolution", "resolution must be one of the model's: %s", strings.Join(slices.Sorted(maps.Keys(ReplicateDollarsPerSecond[model])), ", "))
+		return nil, invalidField("resolution", "resolution must be one of the model's: %s", strings.Join(slices.Sorted(maps.Keys(ReplicateDollarsPerSecond[model])), ", "))
 	}
 	c.Resolution = replicateTiers[res]
-	allowedFPS := []int64{24, 25, 48, 50}
-	if model == "lightricks/ltx-2-fast" {
-		allowedFPS = []int64{25, 50}
-	}
-	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
-	if !ok {
-		return nil, replicateInvalid("fps", "fps must be one of %v", allowedFPS)
-	}
-	d, ok := wholeField(raw, "duration", 6, nil)
-	if !ok {
-		return nil, replicateInvalid("duration", "duration must be whole seconds")
+	fps, d, aerr := fpsAndDuration(raw, model == "lightricks/ltx-2-fast")
+	if aerr != nil {
+		return nil, aerr
 	}
 	if aerr := replicateDurationAllowed(model, res, fps, d); aerr != nil {
 		return nil, aerr
 	}
 	c.Duration = d
 	if present(raw, "aspect_ratio") && (!str("aspect_ratio", &c.AspectRatio) || (c.AspectRatio != "16:9" && c.AspectRatio != "9:16")) {
-		return nil, replicateInvalid("aspect_ratio", "aspect_ratio must be 16:9 or 9:16")
+		return nil, invalidField("aspect_ratio", "aspect_ratio must be 16:9 or 9:16")
 	}
 	if present(raw, "image") {
 		if !str("image", &c.ImageURL) || !strings.HasPrefix(c.ImageURL, "http") {
-			return nil, replicateInvalid("image", "image must be a URL")
+			return nil, invalidField("image", "image must be a URL")
 		}
 		c.Mode, c.imageField = "image-to-video", "image"
 	}
@@ -276,5 +264,5 @@ func replicateDurationAllowed(model, res string, fps, d int64) *apiError {
 	if long && (res == "720p" || res == "1080p") && (fps == 24 || fps == 25) {
 		return nil
 	}
-	return replicateInvalid("duration", "duration %d is not allowed for %s at %s and %d fps", d, model, res, fps)
+	return invalidField("duration", "duration %d is not allowed for %s at %s and %d fps", d, model, res, fps)
 }

@@ -199,6 +199,32 @@ func present(raw map[string]json.RawMessage, name string) bool {
 	return ok && string(v) != "null"
 }
 
+// invalidField is a 422 refusal of one input field, as fal and replicate
+// answer what their schema rejects; each one's writeError gives it that
+// service's shape.
+func invalidField(field, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: codeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// fpsAndDuration reads the fps (default 25) and duration (whole seconds,
+// default 6) of a fal or replicate input. LTX-2 takes 25 and 50 fps only;
+// the later models also 24 and 48.
+func fpsAndDuration(raw map[string]json.RawMessage, ltx2 bool) (fps, d int64, aerr *apiError) {
+	allowedFPS := []int64{24, 25, 48, 50}
+	if ltx2 {
+		allowedFPS = []int64{25, 50}
+	}
+	fps, ok := wholeField(raw, "fps", 25, allowedFPS)
+	if !ok {
+		return 0, 0, invalidField("fps", "fps must be one of %v", allowedFPS)
+	}
+	d, ok = wholeField(raw, "duration", 6, nil)
+	if !ok {
+		return 0, 0, invalidField("duration", "duration must be whole seconds")
+	}
+	return fps, d, nil
+}
+
 // wholeNumber reads an integer literal; 7.5, 10.0 and "10" are refused.
 // wholeField is raw[name] as a whole number, def when absent; ok is false
 // when it is not whole or, with allowed, not one of them.

@@ -221,11 +221,20 @@ func (j *journal) syncLocked() error {
 	return nil
 }
 
-func (j *journal) close() error {
+// lockAll takes both of j's locks, the sync lock first as every holder of
+// both does, for a step on the whole journal (load, checkpoint, replace,
+// close); the func it returns lets them go.
+func (j *journal) lockAll() (unlock func()) {
 	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
 	j.mu.Lock()
-	defer j.mu.Unlock()
+	return func() {
+		j.mu.Unlock()
+		j.syncMu.Unlock()
+	}
+}
+
+func (j *journal) close() error {
+	defer j.lockAll()()
 	if j.f == nil {
 		return nil
 	}

@@ -15,11 +15,7 @@ func (s *LocalStore) EnsureLineage(ctx context.Context) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	j := s.journal
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	defer s.journal.lockAll()()
 	st, err := readSnapshot(s.SnapshotPath(), s.backupPath())
 	if err != nil {
 		return "", err

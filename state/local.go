@@ -70,11 +70,7 @@ func (s *LocalStore) Load(ctx context.Context) (*State, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	j := s.journal
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	defer s.journal.lockAll()()
 	return s.loadLocked()
 }
 
@@ -137,10 +133,7 @@ func (s *LocalStore) Checkpoint(ctx context.Context) error {
 		return err
 	}
 	j := s.journal
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	defer j.lockAll()()
 
 	if err := j.syncLocked(); err != nil {
 		return err

@@ -2,15 +2,9 @@ package state
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/ltxform/ltxform/internal/atomicfile"
 )
 
 // PendingRuns keeps the records of runs that lost their backend (a
@@ -32,18 +26,7 @@ func PendingRunsBeside(journalPath string) PendingRuns {
 
 // Save keeps r, atomically.
 func (p PendingRuns) Save(r *Run) error {
-	out, err := PrepareRun(r)
-	if err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := MkdirPrivate(p.Dir); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(filepath.Join(p.Dir, r.ID+".json"), append(data, '\n'), 0o600)
+	return saveRunIn(p.Dir, r)
 }
 
 // Replay hands each kept record to save, and removes it once saved. The
@@ -52,25 +35,15 @@ func (p PendingRuns) Replay(ctx context.Context, save func(context.Context, *Run
 	if p.Dir == "" {
 		return nil
 	}
-	des, err := os.ReadDir(p.Dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	names, err := runFileNames(p.Dir)
 	if err != nil {
 		return err
 	}
-	for _, de := range des {
-		if !strings.HasSuffix(de.Name(), ".json") || strings.HasPrefix(de.Name(), ".") {
-			continue
-		}
-		path := filepath.Join(p.Dir, de.Name())
-		data, err := os.ReadFile(path)
+	for _, name := range names {
+		path := filepath.Join(p.Dir, name)
+		r, err := readRun(path)
 		if err != nil {
 			return err
-		}
-		r, err := DecodeRun(strings.TrimSuffix(de.Name(), ".json"), data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
 		}
 		if err := save(ctx, r); err != nil {
 			return err

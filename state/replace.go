@@ -13,10 +13,7 @@ func (s *LocalStore) Replace(ctx context.Context, st *State) error {
 		return err
 	}
 	j := s.journal
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	defer j.lockAll()()
 	if err := s.ensureDir(); err != nil {
 		return err
 	}

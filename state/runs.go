@@ -175,6 +175,13 @@ func prepareRun(r *Run) (*Run, error) {
 // SaveRun writes r to .ltxform/runs/<ID>.json atomically, giving it an id
 // from its start time if it has none.
 func SaveRun(manifestDir string, r *Run) error {
+	return saveRunIn(runsDir(manifestDir), r)
+}
+
+// saveRunIn writes r to dir/<ID>.json atomically, private to its owner:
+// the one way a run record reaches a file, in .ltxform/runs/ or beside a
+// lost backend's pending journal.
+func saveRunIn(dir string, r *Run) error {
 	out, err := prepareRun(r)
 	if err != nil {
 		return err
@@ -183,7 +190,6 @@ func SaveRun(manifestDir string, r *Run) error {
 	if err != nil {
 		return err
 	}
-	dir := runsDir(manifestDir)
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return err
 	}
@@ -276,21 +282,9 @@ func readRun(path string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r Run
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: corrupt run record: %v", path, err)
+	r, err := DecodeRun(strings.TrimSuffix(filepath.Base(path), ".json"), data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if r.FormatVersion > RunFormatVersion {
-		return nil, fmt.Errorf("%s: run record of a newer ltxform (format_version %d; this build reads up to %d)", path, r.FormatVersion, RunFormatVersion)
-	}
-	if r.ID == "" {
-		r.ID = strings.TrimSuffix(filepath.Base(path), ".json")
-	}
-	if r.Counts == nil {
-		r.Counts = map[string]int{}
-	}
-	if r.Results == nil {
-		r.Results = []RunResult{}
-	}
-	return &r, nil
+	return r, nil
 }

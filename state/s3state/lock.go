@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ltxform/ltxform/internal/procalive"
 	"github.com/ltxform/ltxform/state"
 )
 
@@ -107,7 +108,7 @@ func holderGone(lock *lockObject) bool {
 	if lock == nil || lock.PIDScope == "" || lock.PIDScope != pidScope() || lock.PID == os.Getpid() {
 		return false
 	}
-	alive, known := processAlive(lock.PID)
+	alive, known := procalive.Alive(lock.PID)
 	return known && !alive
 }
 
@@ -184,7 +185,7 @@ func (s *Store) ForceUnlock(id string) error {
 		return fmt.Errorf("lock ID %q does not match the lock held by %s (lock ID %s, pid %d on %s); nothing was unlocked", id, info.Operation, info.ID, info.PID, info.Host)
 	}
 	if info.Host == state.Hostname() {
-		if alive, known := processAlive(info.PID); alive || !known || info.PID == os.Getpid() {
+		if alive, known := procalive.Alive(info.PID); alive || !known || info.PID == os.Getpid() {
 			return fmt.Errorf("the holder of lock %s (%s, pid %d on %s, since %s) is still running and holds the lock; stop it instead of unlocking",
 				info.ID, info.Operation, info.PID, info.Host, since(info.Created))
 		}

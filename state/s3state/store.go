@@ -170,32 +170,50 @@ func (s *Store) loadSnapshotAndJournal(ctx context.Context) (*snapshot, []string
 	if err != nil {
 		return nil, nil, err
 	}
-	keys, err := s.b.list(ctx, s.key("journal/"), laterThan(snap.JournalThrough, s.key("journal/")))
+	keys, err := s.keysAfter(ctx, "journal", snap.JournalThrough)
 	if err != nil {
 		return nil, nil, err
 	}
-	objs, err := s.b.getAll(ctx, keys)
+	ops, err := readLines[state.Op](ctx, s, "journal", keys)
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, data := range objs {
-		for _, line := range splitLines(data) {
-			var op state.Op
-			if err := json.Unmarshal(line, &op); err != nil {
-				return nil, nil, fmt.Errorf("journal object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
-			}
-			snap.State.Apply(op)
-		}
+	for _, op := range ops {
+		snap.State.Apply(op)
 	}
 	return snap, keys, nil
 }
 
-// laterThan is the StartAfter of a listing under prefix past watermark.
-func laterThan(watermark, prefix string) string {
-	if watermark == "" {
-		return ""
+// keysAfter lists the objects under dir/ (journal, ledger) written after
+// watermark, the last key a fold took in; all of them without one.
+func (s *Store) keysAfter(ctx context.Context, dir, watermark string) ([]string, error) {
+	prefix := s.key(dir + "/")
+	startAfter := ""
+	if watermark != "" {
+		startAfter = prefix + watermark
 	}
-	return prefix + watermark
+	return s.b.list(ctx, prefix, startAfter)
+}
+
+// readLines reads the objects of keys under dir/ and decodes each of their
+// lines as a T, in the order written. A key that vanished meanwhile (folded
+// by a checkpoint) is errNotFound, for the caller to read again.
+func readLines[T any](ctx context.Context, s *Store, dir string, keys []string) ([]T, error) {
+	objs, err := s.b.getAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	for i, data := range objs {
+		for _, line := range splitLines(data) {
+			var v T
+			if err := json.Unmarshal(line, &v); err != nil {
+				return nil, fmt.Errorf("%s object s3://%s/%s is corrupt: %v", dir, s.b.name, keys[i], err)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // nextSeq is the name of this store's next journal or ledger object: a
@@ -292,7 +310,7 @@ func (s *Store) Exists(ctx context.Context) (bool, error) {
 	if snap.Serial > 0 || len(snap.Entries) > 0 {
 		return true, nil
 	}
-	keys, err := s.b.list(ctx, s.key("journal/"), laterThan(snap.JournalThrough, s.key("journal/")))
+	keys, err := s.keysAfter(ctx, "journal", snap.JournalThrough)
 	return len(keys) > 0, err
 }
 
@@ -415,26 +433,18 @@ func (s *Store) ledgerLines(ctx context.Context) (*ledgerDoc, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		keys, err := s.b.list(ctx, s.key("ledger/"), laterThan(doc.Through, s.key("ledger/")))
+		keys, err := s.keysAfter(ctx, "ledger", doc.Through)
 		if err != nil {
 			return nil, nil, err
 		}
-		objs, err := s.b.getAll(ctx, keys)
+		lines, err := readLines[state.Charge](ctx, s, "ledger", keys)
 		if errors.Is(err, errNotFound) && attempt < 5 {
 			continue // folded meanwhile
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		for i, data := range objs {
-			for _, line := range splitLines(data) {
-				var c state.Charge
-				if err := json.Unmarshal(line, &c); err != nil {
-					return nil, nil, fmt.Errorf("ledger object s3://%s/%s is corrupt: %v", s.b.name, keys[i], err)
-				}
-				doc.Lines = append(doc.Lines, c)
-			}
-		}
+		doc.Lines = append(doc.Lines, lines...)
 		return doc, keys, nil
 	}
 }

@@ -3,21 +3,10 @@
 package s3state
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 )
-
-// processAlive tells whether a process of this machine with pid exists.
-func processAlive(pid int) (alive, known bool) {
-	if pid <= 0 {
-		return false, false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM), true
-}
 
 // pidScope names where this process's pid is meaningful: the machine's
 // boot and the PID namespace (Linux); "" where that cannot be told, and
