@@ -57,7 +57,7 @@ func runAccept(ctx context.Context, env *Env, args []string) error {
 	e := st.Get(a.Address)
 	switch {
 	case e == nil:
-		return fmt.Errorf("no %s in the state; ltxform state list shows the addresses", a.Address)
+		return missingEntry(st, a.Address, "")
 	case !e.DeliveredUnlikeOrder():
 		return fmt.Errorf("%s has no delivery to accept: only a downloaded video that arrived unlike its order (DELIVERY_MISMATCH) is accepted", a.Address)
 	}

@@ -420,7 +420,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 		opts.ScoutStart = simulatedLatency
 		opts.PollCap = 2 * time.Second
 	}
-	sink := r.view.Progress(p, settings.Parallelism)
+	sink := interruptFirst(ctx, r.view.Progress(p, settings.Parallelism))
 	opts.Sink = sink
 
 	// The record is opened before anything is sent, so that a run killed
@@ -438,9 +438,7 @@ func (r *applyRun) execute(ctx context.Context, p *plan.Plan, api executor.API) 
 	if opts.Storage, err = openVideoStorage(ctx, p); err != nil {
 		return nil, nil, err
 	}
-	stopInterruptNotice := context.AfterFunc(ctx, sink.Interrupted)
 	results, runErr := executor.Apply(ctx, p, api, r.store, opts)
-	stopInterruptNotice()
 	sink.Close()
 
 	run = withSettings(newRunRecord(started, time.Now(), results, runErr), p)
@@ -506,7 +504,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 		estimated += money.FromFloat(r.CreditsEstimated)
 		consumed += money.FromFloat(r.CreditsConsumed)
 		switch r.Status {
-		case state.ResultCompleted, state.ResultUnchanged, state.ResultForgotten, state.ResultParked:
+		case state.ResultCompleted, state.ResultUnchanged, state.ResultMoved, state.ResultForgotten, state.ResultParked:
 			// A parked video waits for a change of the manifest: a nightly
 			// run is not a failure because of it (plan lists it).
 		default:

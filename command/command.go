@@ -171,6 +171,9 @@ func run(ctx context.Context, env *Env, args []string) error {
 		}
 		printUsage(env.Stdout)
 		return nil
+	case completeCommand:
+		// Hidden: the completion scripts' helper (complete.go).
+		return runComplete(ctx, env, rest[1:])
 	case "init":
 		newView(env, false).noInitNeeded()
 		return nil

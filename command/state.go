@@ -282,7 +282,22 @@ func findEntry(st *state.State, addr string) (*state.Entry, error) {
 	if e := st.Get(state.NormalizeAddress(addr)); e != nil {
 		return e, nil
 	}
-	return nil, fmt.Errorf("no %s in the state; ltxform state list shows the addresses", addr)
+	return nil, missingEntry(st, addr, "")
+}
+
+// missingEntry is the error for an address the state lacks, with the
+// nearest one it has if it is near enough to be a typo; tail ends it.
+func missingEntry(st *state.State, addr, tail string) error {
+	msg := fmt.Sprintf("no %s in the state", addr)
+	known := make([]string, 0, len(st.Entries))
+	for a := range st.Entries {
+		known = append(known, a)
+	}
+	sort.Strings(known)
+	if near := suggest(state.NormalizeAddress(addr), known); near != "" {
+		msg += fmt.Sprintf("; did you mean %s?", near)
+	}
+	return errors.New(msg + "; ltxform state list shows the addresses" + tail)
 }
 
 // stateTime is a UTC RFC 3339 time, or empty for a time never set.

@@ -77,7 +77,7 @@ func runStateMv(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if len(moving) == 0 {
-		return fmt.Errorf("no %s in the state; ltxform state list shows the addresses; nothing was moved", from)
+		return missingEntry(st, from, "; nothing was moved")
 	}
 	// Check every target before moving any, so that a clash moves nothing.
 	outputs := manifestOutputs(env, dir, &a.Vars)

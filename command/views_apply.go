@@ -265,7 +265,7 @@ func failureText(r state.RunResult) string {
 func resultSummary(run *state.Run, runErr error) string {
 	var parts []string
 	for _, s := range []state.ResultStatus{state.ResultCompleted, state.ResultFailed, state.ResultUncertain,
-		state.ResultInFlight, state.ResultSkipped, state.ResultParked, state.ResultUnchanged, state.ResultForgotten} {
+		state.ResultInFlight, state.ResultSkipped, state.ResultParked, state.ResultMoved, state.ResultUnchanged, state.ResultForgotten} {
 		if n := run.Counts[string(s)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}

@@ -5,12 +5,14 @@ import (
 	"github.com/ltxform/ltxform/internal/money"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
@@ -416,9 +418,32 @@ type barProgress struct {
 func newBarProgress(v *view, stats *runStats) *barProgress {
 	return &barProgress{
 		v: v, stats: stats,
-		p:      mpb.New(mpb.WithOutput(v.s.Out), mpb.WithWidth(barWidth(v.s.Width)), mpb.WithRefreshRate(150*time.Millisecond)),
+		p:      mpb.New(mpb.WithConsoleWriter(barConsole(v.s.Out)), mpb.WithWidth(barWidth(v.s.Width)), mpb.WithRefreshRate(150*time.Millisecond)),
 		videos: map[string]*mpb.Bar{},
 	}
+}
+
+// barConsole is mpb's own terminal writer, each frame starting at the start
+// of its line: the terminal's echo of ^C moves the cursor, and a frame's
+// "cursor up" keeps the column, which left the first letters of the run's
+// bar on the screen before the lines that followed (interrupt_pty_test.go).
+func barConsole(out io.Writer) mpb.ConsoleWriter {
+	cw := cupwriter.New(lineStartWriter{out}, true)
+	if f, ok := out.(*os.File); ok {
+		cw.SetTermFd(int(f.Fd())) // the terminal's size, as mpb would read it
+	}
+	return cw
+}
+
+// lineStartWriter writes a carriage return before each write, in the same
+// write.
+type lineStartWriter struct{ w io.Writer }
+
+func (l lineStartWriter) Write(p []byte) (int, error) {
+	if _, err := l.w.Write(append([]byte{'\r'}, p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // barWidth leaves room on the line for the name and the figures.
@@ -460,10 +485,12 @@ func (p *barProgress) Event(e executor.Event) {
 		p.finish(e.Address, false)
 	case executor.EventRetry, executor.EventRunStop, executor.EventSlotWait:
 		p.above(out.yellow(eventLine(e)))
-	case executor.EventInFlight, executor.EventUncertain, executor.EventSkipped:
+	case executor.EventUncertain, executor.EventSkipped:
 		p.above(out.yellow(eventLine(e)))
 		p.finish(e.Address, false)
-	case executor.EventForgotten:
+	case executor.EventInFlight, executor.EventForgotten:
+		// A video left in flight is listed once, by the results that
+		// follow at once with its task and why it stopped.
 		p.finish(e.Address, false)
 	}
 }

@@ -217,7 +217,7 @@ func resultError(res state.RunResult) string {
 // runCountsOrder puts the outcomes people look for first.
 var runCountsOrder = []state.ResultStatus{
 	state.ResultCompleted, state.ResultFailed, state.ResultUncertain,
-	state.ResultSkipped, state.ResultUnchanged, state.ResultForgotten,
+	state.ResultSkipped, state.ResultMoved, state.ResultUnchanged, state.ResultForgotten,
 }
 
 // runCounts is "3 completed, 1 failed", naming only the outcomes that occur.

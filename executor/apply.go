@@ -158,7 +158,11 @@ func (r *run) settle(ctx context.Context, ch *plan.Change) (Result, bool) {
 	switch ch.Action {
 	case plan.ActionNoOp, plan.ActionAltered:
 		r.emit(Event{Kind: EventUnchanged, Address: ch.Address})
-		return unchangedRow(ch), true
+		row := unchangedRow(ch)
+		if ch.MovedFrom != "" && ch.Action == plan.ActionNoOp {
+			row.Status = ResultMoved // a move, made durable before the run (command/state_mv.go)
+		}
+		return row, true
 	case plan.ActionParked:
 		r.emit(Event{Kind: EventUnchanged, Address: ch.Address, Message: ch.Reason})
 		return parkedRow(ch), true

@@ -34,6 +34,7 @@ const (
 	ResultUnchanged = state.ResultUnchanged
 	ResultUncertain = state.ResultUncertain
 	ResultForgotten = state.ResultForgotten
+	ResultMoved     = state.ResultMoved
 	ResultParked    = state.ResultParked
 )
 

@@ -30,6 +30,9 @@ const (
 	ResultUnchanged ResultStatus = "unchanged"
 	ResultUncertain ResultStatus = "uncertain" // a create may have gone through; the next run resolves it
 	ResultForgotten ResultStatus = "forgotten"
+	// ResultMoved: a moved block (or state mv) gave the video its state
+	// entry, and nothing else was to be done: nothing was sent.
+	ResultMoved ResultStatus = "moved"
 	// ResultParked: refused for good by the service last time, request
 	// unchanged: not sent again (needs the user's change or -replace).
 	ResultParked ResultStatus = "parked"
