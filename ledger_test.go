@@ -101,7 +101,7 @@ func TestKilledRunLeavesARecordAndIsNotChargedAgain(t *testing.T) {
 		t.Fatalf("runs after the kill: %+v, want one killed run", list.Runs)
 	}
 	killedID := list.Runs[0].ID
-	if got := list.Runs[0].CreditsConsumed; got < 48 || got > spentByKilled {
+	if got := list.Runs[0].CostConsumed; got < 48 || got > spentByKilled {
 		t.Errorf("the killed run is listed with %v credits; it bought at least 48 and the simulator counted %v", got, spentByKilled)
 	}
 
@@ -130,12 +130,12 @@ func TestKilledRunLeavesARecordAndIsNotChargedAgain(t *testing.T) {
 		t.Errorf("runs: %+v", list.Runs)
 	}
 	// Each task is credited once, to the run whose create made it.
-	if !near(killed.CreditsConsumed+resumed.CreditsConsumed, c.Spent) {
-		t.Errorf("killed run %v + resumed run %v credits, the simulator counted %v", killed.CreditsConsumed, resumed.CreditsConsumed, c.Spent)
+	if !near(killed.CostConsumed+resumed.CostConsumed, c.Spent) {
+		t.Errorf("killed run %v + resumed run %v credits, the simulator counted %v", killed.CostConsumed, resumed.CostConsumed, c.Spent)
 	}
-	if !near(resumed.CreditsConsumed, c.Spent-spentByKilled) {
+	if !near(resumed.CostConsumed, c.Spent-spentByKilled) {
 		t.Errorf("the resumed run is charged %v credits; it bought %v (the simulator counted %v before the kill, %v in all)",
-			resumed.CreditsConsumed, c.Spent-spentByKilled, spentByKilled, c.Spent)
+			resumed.CostConsumed, c.Spent-spentByKilled, spentByKilled, c.Spent)
 	}
 	if !near(list.Total.ByUnit["credits"], c.Spent) {
 		t.Errorf("runs' total is %v credits, the simulator counted %v", list.Total.ByUnit["credits"], c.Spent)
@@ -179,9 +179,9 @@ func TestKilledRunLeavesARecordAndIsNotChargedAgain(t *testing.T) {
 
 type runsListing struct {
 	Runs []struct {
-		ID              string  `json:"id"`
-		Status          string  `json:"status"`
-		CreditsConsumed float64 `json:"cost_consumed"` // credits_consumed in runs -json 1.0
+		ID           string  `json:"id"`
+		Status       string  `json:"status"`
+		CostConsumed float64 `json:"cost_consumed"` // credits_consumed in runs -json 1.0
 	} `json:"runs"`
 	Total struct {
 		ByUnit map[string]float64 `json:"by_unit"`

@@ -300,14 +300,14 @@ func (r *applyRun) checkSavedPlan(ctx context.Context) (*plan.Plan, error) {
 	if err := plan.CheckSame(p, remade); err != nil {
 		return nil, err
 	}
-	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Credits, maxCost) {
+	if maxCost := r.args.Plan.MaxCost; maxCost > 0 && plan.OverBudget(remade.Totals.Cost, maxCost) {
 		r.outcome.budgetStop = true
 		flag := r.args.Plan.MaxCostFlag
 		if flag == "" {
 			flag = "-max-cost"
 		}
 		return nil, fmt.Errorf("the saved plan is estimated at %s, over %s %s",
-			plan.FormatCost(remade.Totals.Credits, remade.Settings.Unit), flag, plan.FormatCost(maxCost, remade.Settings.Unit))
+			plan.FormatCost(remade.Totals.Cost, remade.Settings.Unit), flag, plan.FormatCost(maxCost, remade.Settings.Unit))
 	}
 	return remade, nil
 }
@@ -501,8 +501,8 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 	var estimated, consumed money.Amount
 	for _, r := range results {
 		run.Counts[string(r.Status)]++
-		estimated += money.FromFloat(r.CreditsEstimated)
-		consumed += money.FromFloat(r.CreditsConsumed)
+		estimated += money.FromFloat(r.CostEstimated)
+		consumed += money.FromFloat(r.CostConsumed)
 		switch r.Status {
 		case state.ResultCompleted, state.ResultUnchanged, state.ResultMoved, state.ResultForgotten, state.ResultParked:
 			// A parked video waits for a change of the manifest: a nightly
@@ -511,7 +511,7 @@ func newRunRecord(started, finished time.Time, results []executor.Result, runErr
 			run.ExitCode = ExitSomeVideosFailed
 		}
 	}
-	run.CreditsEstimated, run.CreditsConsumed = estimated.Float(), consumed.Float()
+	run.CostEstimated, run.CostConsumed = estimated.Float(), consumed.Float()
 	run.Status = state.RunCompleted
 	if run.ExitCode != 0 {
 		run.Status = state.RunFailed
@@ -576,9 +576,9 @@ func closeKilledRuns(ctx context.Context, view *applyView, store stateStore, p *
 		unit := runUnit(r)
 		r.Status, r.ExitCode, r.ResumedBy = state.RunKilled, 1, runID
 		r.Finished = killedAt.UTC()
-		r.CreditsConsumed = spend.ByUnit[string(unit)]
+		r.CostConsumed = spend.ByUnit[string(unit)]
 		if r.Cost != nil {
-			r.Cost.Total = r.CreditsConsumed
+			r.Cost.Total = r.CostConsumed
 		}
 		r.Message = fmt.Sprintf("killed before it finished (last sign of life %s): it paid for %s; run %s resumed %s in flight",
 			stateTime(killedAt), plural(spend.Tasks, "task", "tasks"), runID, plural(inFlight, "task", "tasks"))
@@ -596,6 +596,6 @@ func closeKilledRuns(ctx context.Context, view *applyView, store stateStore, p *
 // figures are.
 func withSettings(run *state.Run, p *plan.Plan) *state.Run {
 	run.Provider, run.Endpoint, run.Simulated = p.Settings.Provider, p.Settings.Endpoint, p.Settings.Simulated
-	run.Cost = &state.Cost{Unit: string(p.Settings.Unit), Total: run.CreditsConsumed, Estimated: run.CreditsEstimated}
+	run.Cost = &state.Cost{Unit: string(p.Settings.Unit), Total: run.CostConsumed, Estimated: run.CostEstimated}
 	return run
 }

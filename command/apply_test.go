@@ -153,12 +153,12 @@ func TestBarProgressEndsCleanlyWithVideosInFlight(t *testing.T) {
 
 func TestRunRecordExitCodeAndCreditWarnings(t *testing.T) {
 	rows := []executor.Result{
-		{Address: "video.a", Status: state.ResultCompleted, CreditsEstimated: 100, CreditsConsumed: 130},
+		{Address: "video.a", Status: state.ResultCompleted, CostEstimated: 100, CostConsumed: 130},
 		{Address: "video.b", Status: state.ResultUnchanged},
-		{Address: "video.c", Status: state.ResultCompleted, CreditsEstimated: 50, CreditsConsumed: 52},
+		{Address: "video.c", Status: state.ResultCompleted, CostEstimated: 50, CostConsumed: 52},
 	}
 	run := newRunRecord(time.Now(), time.Now(), rows, nil)
-	if run.ExitCode != 0 || run.Counts["completed"] != 2 || run.CreditsConsumed != 182 {
+	if run.ExitCode != 0 || run.Counts["completed"] != 2 || run.CostConsumed != 182 {
 		t.Errorf("record %+v", run)
 	}
 	warnings := creditWarnings(run)
@@ -168,7 +168,7 @@ func TestRunRecordExitCodeAndCreditWarnings(t *testing.T) {
 	if got := resultSummary(run, nil); got != "Apply complete: 2 completed, 1 unchanged; 150 credits estimated, 182 consumed." {
 		t.Errorf("summary %q", got)
 	}
-	rows = append(rows, executor.Result{Address: "video.d", Status: state.ResultSkipped, CreditsEstimated: 500})
+	rows = append(rows, executor.Result{Address: "video.d", Status: state.ResultSkipped, CostEstimated: 500})
 	run = newRunRecord(time.Now(), time.Now(), rows, nil)
 	if run.ExitCode != ExitSomeVideosFailed {
 		t.Errorf("exit code %d; a skipped video must make it %d (the run finished, not everything was made)", run.ExitCode, ExitSomeVideosFailed)

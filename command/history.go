@@ -16,7 +16,7 @@ const latestRunName = "latest"
 // no-op night (started and finished at once, nothing but unchanged rows)
 // are not.
 func didSomething(r *state.Run) bool {
-	if !r.Started.Equal(r.Finished) || r.CreditsConsumed > 0 || r.Message != "" {
+	if !r.Started.Equal(r.Finished) || r.CostConsumed > 0 || r.Message != "" {
 		return true
 	}
 	for _, res := range r.Results {

@@ -183,7 +183,7 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 	entry.Status = state.StatusCreated
 	entry.TaskID, entry.RequestID = taskID, task.RequestID
 	entry.Endpoint, entry.Simulated = p.Settings.Endpoint, p.Settings.Simulated
-	entry.CreditsConsumed = task.ConsumedCredits
+	entry.CostConsumed = task.ConsumedCost
 	// Durable before the wait: an interrupted import is resumed by apply.
 	if err := store.Record(ctx, entry); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
@@ -192,16 +192,16 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 	// service's figure, or at the plan's estimate until the service gives
 	// one. A task this state's ledger already holds is not counted twice.
 	charge := state.Charge{TaskID: taskID, RunID: state.ImportRunID, Address: c.Address,
-		Cost: task.ConsumedCredits, Unit: string(p.Settings.Unit), Simulated: p.Settings.Simulated,
+		Cost: task.ConsumedCost, Unit: string(p.Settings.Unit), Simulated: p.Settings.Simulated,
 		Provider: p.Settings.Provider, Endpoint: p.Settings.Endpoint, At: time.Now().UTC()}
 	if charge.Cost <= 0 {
-		charge.Cost, charge.Estimated = c.Credits, true
+		charge.Cost, charge.Estimated = c.Cost, true
 	}
 	if err := store.Charge(ctx, charge); err != nil {
 		return fmt.Errorf("writing the ledger: %w", err)
 	}
 	ch := *c
-	ch.Action, ch.Credits, ch.Reason = plan.ActionResume, 0, "imported task "+taskID
+	ch.Action, ch.Cost, ch.Reason = plan.ActionResume, 0, "imported task "+taskID
 	ch.Prior = &entry
 	p.Changes = []plan.Change{ch}
 	s := p.Settings
@@ -215,13 +215,13 @@ func importTask(ctx context.Context, env *Env, v *view, store stateStore, p *pla
 		return runErr
 	}
 	r := results[0]
-	if r.CreditsConsumed > 0 && (charge.Estimated || r.CreditsConsumed != charge.Cost) {
-		charge.Cost, charge.Estimated, charge.At = r.CreditsConsumed, false, time.Now().UTC()
+	if r.CostConsumed > 0 && (charge.Estimated || r.CostConsumed != charge.Cost) {
+		charge.Cost, charge.Estimated, charge.At = r.CostConsumed, false, time.Now().UTC()
 		if err := store.Charge(ctx, charge); err != nil {
 			return fmt.Errorf("writing the ledger: %w", err)
 		}
 	}
-	if d := importCostDifference(billedFigure(charge), c.Credits, s.Unit); d != "" {
+	if d := importCostDifference(billedFigure(charge), c.Cost, s.Unit); d != "" {
 		diffs = append(diffs, d)
 	}
 	if len(diffs) > 0 {

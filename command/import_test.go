@@ -72,8 +72,8 @@ video "fox" {
 	if e == nil || e.Status != state.StatusDownloaded || e.TaskID != task.ID || e.SHA256 == "" || e.Endpoint != srv.URL {
 		t.Fatalf("entry %+v, want task %s downloaded from %s", e, task.ID, srv.URL)
 	}
-	if e.CreditsConsumed != task.ConsumedCredits || e.CreditsConsumed == 0 {
-		t.Errorf("consumed %v, want %v as the service reported", e.CreditsConsumed, task.ConsumedCredits)
+	if e.CostConsumed != task.ConsumedCost || e.CostConsumed == 0 {
+		t.Errorf("consumed %v, want %v as the service reported", e.CostConsumed, task.ConsumedCost)
 	}
 	if e.Request == nil || e.Request.Prompt != "A fox crossing a frozen river" {
 		t.Errorf("the record does not keep the manifest's request: %+v", e.Request)
@@ -90,10 +90,10 @@ video "fox" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ledger) != 1 || ledger[0].TaskID != task.ID || ledger[0].RunID != state.ImportRunID || ledger[0].Cost != task.ConsumedCredits {
-		t.Errorf("ledger %+v, want the task's %v credits credited to the import", ledger, task.ConsumedCredits)
+	if len(ledger) != 1 || ledger[0].TaskID != task.ID || ledger[0].RunID != state.ImportRunID || ledger[0].Cost != task.ConsumedCost {
+		t.Errorf("ledger %+v, want the task's %v credits credited to the import", ledger, task.ConsumedCost)
 	}
-	spent := strings.TrimSuffix(plan.FormatCost(task.ConsumedCredits, ltx.UnitCredits), " credits")
+	spent := strings.TrimSuffix(plan.FormatCost(task.ConsumedCost, ltx.UnitCredits), " credits")
 	if out, err := run("runs", dir); err != nil || !regexp.MustCompile(`\| \(imported\) .*1 task adopted .*\| `+spent+` credits`).MatchString(out) ||
 		!regexp.MustCompile(`\| total .*\| `+spent+` credits`).MatchString(out) {
 		t.Errorf("runs: %v, want an (imported) row and a total of %s credits\n%s", err, spent, out)

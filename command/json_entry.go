@@ -17,7 +17,7 @@ func entryJSON(e *state.Entry) *jsonEntry {
 		Provider: e.Provider, Endpoint: e.Endpoint, Simulated: e.Simulated, Unit: e.Unit,
 		TaskID: e.TaskID, RunID: e.RunID, RequestID: e.RequestID, IdempotencyKey: e.IdempotencyKey,
 		Attempts: e.Attempts, Duration: e.Duration, Resolution: e.Resolution,
-		CreditsEstimated: e.CreditsEstimated, CreditsConsumed: e.CreditsConsumed,
+		CostEstimated: e.CostEstimated, CostConsumed: e.CostConsumed,
 		VideoURL: e.VideoURL, Output: e.Output, SHA256: e.SHA256, Bytes: e.Bytes, OutputModTime: timeOrNil(e.OutputModTime),
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		CreatedAt: timeOrNil(e.CreatedAt), UpdatedAt: timeOrNil(e.UpdatedAt), CompletedAt: timeOrNil(e.CompletedAt),

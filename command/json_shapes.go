@@ -132,7 +132,7 @@ type jsonPlanTotals struct {
 	Fetch        int                `json:"fetch,omitempty"`
 	Store        int                `json:"store,omitempty"`
 	Unit         string             `json:"unit"`
-	Credits      float64            `json:"credits"`       // estimate of the change
+	Cost         float64            `json:"credits"`       // estimate of the change
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
 	Consumed     float64            `json:"consumed"`      // spend to date: the ledger's billed tasks
 	// SpendByUnit is the spend to date of each unit the state's tasks were
@@ -144,7 +144,7 @@ type jsonPlanTotals struct {
 	WorstCase       float64 `json:"worst_case"`
 	MaxAttempts     int     `json:"max_attempts,omitempty"`
 	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
-	MaxCredits      float64 `json:"max_credits"` // the budget; 0 = no budget
+	MaxCost         float64 `json:"max_credits"` // the budget; 0 = no budget
 	// LedgerBudgets are the budgets checked against the workspace's ledger.
 	LedgerBudgets []jsonLedgerBudget `json:"ledger_budgets,omitempty"`
 	UncertainCost float64            `json:"uncertain_cost,omitempty"`
@@ -211,36 +211,36 @@ type jsonRequest struct {
 // show -json print it: the public shape, which keeps its field names
 // whatever state.Entry and the state file become.
 type jsonEntry struct {
-	Address          string        `json:"address"`
-	Status           string        `json:"status"`
-	InputHash        string        `json:"input_hash"`
-	Request          *jsonRequest  `json:"request,omitempty"`
-	Mode             string        `json:"mode"`
-	Provider         string        `json:"provider,omitempty"`
-	Endpoint         string        `json:"endpoint,omitempty"`
-	Simulated        bool          `json:"simulated,omitempty"`
-	Unit             string        `json:"unit,omitempty"`
-	TaskID           string        `json:"task_id,omitempty"`
-	TaskURLs         *jsonTaskURLs `json:"task_urls,omitempty"`
-	RunID            string        `json:"run_id,omitempty"`
-	RequestID        string        `json:"request_id,omitempty"`
-	IdempotencyKey   string        `json:"idempotency_key,omitempty"`
-	Attempts         int           `json:"attempts,omitempty"`
-	Duration         int           `json:"duration,omitempty"`
-	Resolution       string        `json:"resolution,omitempty"`
-	CreditsEstimated float64       `json:"credits_estimated"`
-	CreditsConsumed  float64       `json:"credits_consumed"`
-	VideoURL         string        `json:"video_url,omitempty"`
-	Output           string        `json:"output,omitempty"`
-	SHA256           string        `json:"sha256,omitempty"`
-	Bytes            int64         `json:"bytes,omitempty"`
-	OutputModTime    *time.Time    `json:"output_mtime,omitempty"`
-	ErrorCode        string        `json:"error_code,omitempty"`
-	ErrorMessage     string        `json:"error_message,omitempty"`
-	CreatedAt        *time.Time    `json:"created_at,omitempty"`
-	UpdatedAt        *time.Time    `json:"updated_at,omitempty"`
-	CompletedAt      *time.Time    `json:"completed_at,omitempty"`
-	Takes            []jsonTake    `json:"takes,omitempty"`
+	Address        string        `json:"address"`
+	Status         string        `json:"status"`
+	InputHash      string        `json:"input_hash"`
+	Request        *jsonRequest  `json:"request,omitempty"`
+	Mode           string        `json:"mode"`
+	Provider       string        `json:"provider,omitempty"`
+	Endpoint       string        `json:"endpoint,omitempty"`
+	Simulated      bool          `json:"simulated,omitempty"`
+	Unit           string        `json:"unit,omitempty"`
+	TaskID         string        `json:"task_id,omitempty"`
+	TaskURLs       *jsonTaskURLs `json:"task_urls,omitempty"`
+	RunID          string        `json:"run_id,omitempty"`
+	RequestID      string        `json:"request_id,omitempty"`
+	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	Attempts       int           `json:"attempts,omitempty"`
+	Duration       int           `json:"duration,omitempty"`
+	Resolution     string        `json:"resolution,omitempty"`
+	CostEstimated  float64       `json:"credits_estimated"`
+	CostConsumed   float64       `json:"credits_consumed"`
+	VideoURL       string        `json:"video_url,omitempty"`
+	Output         string        `json:"output,omitempty"`
+	SHA256         string        `json:"sha256,omitempty"`
+	Bytes          int64         `json:"bytes,omitempty"`
+	OutputModTime  *time.Time    `json:"output_mtime,omitempty"`
+	ErrorCode      string        `json:"error_code,omitempty"`
+	ErrorMessage   string        `json:"error_message,omitempty"`
+	CreatedAt      *time.Time    `json:"created_at,omitempty"`
+	UpdatedAt      *time.Time    `json:"updated_at,omitempty"`
+	CompletedAt    *time.Time    `json:"completed_at,omitempty"`
+	Takes          []jsonTake    `json:"takes,omitempty"`
 	// PriorFile is what made the file at the output while a newer task
 	// replaces it.
 	PriorFile *jsonTake `json:"prior_file,omitempty"`
@@ -340,10 +340,10 @@ type jsonTotals struct {
 	Fetch         int                `json:"fetch,omitempty"`
 	Store         int                `json:"store,omitempty"`
 	Unit          string             `json:"unit"`
-	Credits       float64            `json:"cost"` // in Unit, as every amount here (format 2.0; "credits" before)
+	Cost          float64            `json:"cost"` // in Unit, as every amount here (format 2.0; "credits" before)
 	ByResolution  map[string]float64 `json:"by_resolution"`
 	Consumed      float64            `json:"consumed"`
-	MaxCredits    float64            `json:"max_cost"` // "max_credits" before format 2.0
+	MaxCost       float64            `json:"max_cost"` // "max_credits" before format 2.0
 	UncertainCost float64            `json:"uncertain_cost,omitempty"`
 	AssumedPrices []string           `json:"assumed_prices,omitempty"`
 
@@ -403,7 +403,7 @@ type jsonResults struct {
 	RunID    string          `json:"run_id"`
 	Summary  string          `json:"summary"`
 	Counts   map[string]int  `json:"counts"`
-	Credits  jsonCredits     `json:"cost"` // "credits" before format 2.0
+	Cost     jsonCost        `json:"cost"` // "credits" before format 2.0
 	Warnings []string        `json:"warnings"`
 	Error    *jsonRunError   `json:"error"`
 	Results  []jsonResultRow `json:"results"`
@@ -411,18 +411,18 @@ type jsonResults struct {
 
 // jsonResultRow is the public shape of one results row.
 type jsonResultRow struct {
-	Address          string  `json:"address"`
-	Status           string  `json:"status"`
-	TaskID           string  `json:"task_id"`
-	RequestID        string  `json:"request_id"`
-	ErrorCode        string  `json:"error_code"`
-	ErrorMessage     string  `json:"error_message"`
-	Suggestion       string  `json:"suggestion"`
-	Attempts         int     `json:"attempts"`
-	CreditsEstimated float64 `json:"cost_estimated"` // in the run's unit; "credits_estimated" before format 2.0
-	CreditsConsumed  float64 `json:"cost_consumed"`
-	Output           string  `json:"output"`
-	SlotWaitSeconds  float64 `json:"slot_wait_seconds,omitempty"`
+	Address         string  `json:"address"`
+	Status          string  `json:"status"`
+	TaskID          string  `json:"task_id"`
+	RequestID       string  `json:"request_id"`
+	ErrorCode       string  `json:"error_code"`
+	ErrorMessage    string  `json:"error_message"`
+	Suggestion      string  `json:"suggestion"`
+	Attempts        int     `json:"attempts"`
+	CostEstimated   float64 `json:"cost_estimated"` // in the run's unit; "credits_estimated" before format 2.0
+	CostConsumed    float64 `json:"cost_consumed"`
+	Output          string  `json:"output"`
+	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
 	// TasksPaid is how many tasks the run bought for the video: more than
 	// one after retries; cost_consumed is their cost.
 	TasksPaid int `json:"tasks_paid,omitempty"`
@@ -433,7 +433,7 @@ type jsonResultRow struct {
 	PaidBy string `json:"paid_by,omitempty"`
 }
 
-type jsonCredits struct {
+type jsonCost struct {
 	Unit      string  `json:"unit"`
 	Estimated float64 `json:"estimated"`
 	Consumed  float64 `json:"consumed"`
@@ -512,17 +512,17 @@ type jsonRunsList struct {
 // jsonRunSummary is a run as runs -json lists it; runs show -json's run
 // has these fields first. Amounts are in unit.
 type jsonRunSummary struct {
-	ID               string         `json:"id"`
-	Started          time.Time      `json:"started"`
-	Finished         time.Time      `json:"finished"`
-	ExitCode         int            `json:"exit_code"`
-	Counts           map[string]int `json:"counts"`         // by result status
-	CreditsEstimated float64        `json:"cost_estimated"` // "credits_estimated" in runs -json 1.0
-	CreditsConsumed  float64        `json:"cost_consumed"`
-	Message          string         `json:"message"` // why the run stopped early, if it did
-	Status           string         `json:"status"`  // running, completed, failed, stopped, interrupted, killed, state lost
-	Unit             string         `json:"unit"`
-	Host             string         `json:"host,omitempty"` // backend "pg": the machine that ran it
+	ID            string         `json:"id"`
+	Started       time.Time      `json:"started"`
+	Finished      time.Time      `json:"finished"`
+	ExitCode      int            `json:"exit_code"`
+	Counts        map[string]int `json:"counts"`         // by result status
+	CostEstimated float64        `json:"cost_estimated"` // "credits_estimated" in runs -json 1.0
+	CostConsumed  float64        `json:"cost_consumed"`
+	Message       string         `json:"message"` // why the run stopped early, if it did
+	Status        string         `json:"status"`  // running, completed, failed, stopped, interrupted, killed, state lost
+	Unit          string         `json:"unit"`
+	Host          string         `json:"host,omitempty"` // backend "pg": the machine that ran it
 }
 
 // jsonRunShow is runs show -json's document: the run, every task its

@@ -58,7 +58,7 @@ func (r *applyRun) summary(exit int, message string) notify.Summary {
 	failed := exit == ExitRunError
 	if run := o.run; run != nil {
 		s.Counts = run.Counts
-		s.Cost = notify.Cost{Unit: string(runUnit(run)), Total: run.CreditsConsumed}
+		s.Cost = notify.Cost{Unit: string(runUnit(run)), Total: run.CostConsumed}
 		if message == "" {
 			s.Message = run.Message
 		}

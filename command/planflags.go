@@ -40,6 +40,6 @@ func (pa *planArgs) options(env *Env) plan.Options {
 	if endpoint == "" {
 		endpoint = env.Getenv(envAPIURL)
 	}
-	return plan.Options{Targets: pa.Targets, Replace: pa.Replace, MaxCredits: pa.MaxCost, MaxCostFlag: pa.MaxCostFlag,
+	return plan.Options{Targets: pa.Targets, Replace: pa.Replace, MaxCost: pa.MaxCost, MaxCostFlag: pa.MaxCostFlag,
 		Endpoint: endpoint, RetryUncertain: pa.RetryUncertain}
 }

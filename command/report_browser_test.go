@@ -428,9 +428,9 @@ func report1000Fixture(b *testing.B) (dir, page string) {
 		addr := fmt.Sprintf(`video.shot["%04d"]`, i)
 		out := fmt.Sprintf("out/shot/%04d.mp4", i)
 		res := state.RunResult{Address: addr, Status: state.ResultCompleted, TaskID: fmt.Sprintf("task_%020d", i),
-			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CreditsEstimated: 32, CreditsConsumed: 32, Output: out}
+			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CostEstimated: 32, CostConsumed: 32, Output: out}
 		if i%7 == 3 {
-			res.Status, res.Output, res.CreditsConsumed = state.ResultFailed, "", 0
+			res.Status, res.Output, res.CostConsumed = state.ResultFailed, "", 0
 			res.ErrorCode, res.ErrorMessage = "CONTENT_POLICY_VIOLATION", "The prompt was refused by the content filter."
 			res.Suggestion = "Reword the prompt (or change the image) to stay within the content guidelines."
 		} else {

@@ -111,7 +111,7 @@ func runRunsShow(ctx context.Context, env *Env, args []string) error {
 // is one; records from before the ledger keep their own figure.
 func runFigures(r *state.Run, ledger state.Ledger) (consumed float64, estimate bool) {
 	if len(ledger) == 0 || r.Simulated {
-		return r.CreditsConsumed, false
+		return r.CostConsumed, false
 	}
 	s := ledger.ForRun(r.ID).Spend()
 	return s.ByUnit[string(runUnit(r))], s.Estimated > 0
@@ -153,7 +153,7 @@ func runsTotal(runs []*state.Run, ledger state.Ledger) state.Spend {
 	spent := map[string]money.Amount{}
 	for _, r := range runs {
 		if !r.Simulated {
-			spent[string(runUnit(r))] += money.FromFloat(r.CreditsConsumed)
+			spent[string(runUnit(r))] += money.FromFloat(r.CostConsumed)
 		}
 	}
 	return state.Spend{ByUnit: state.Figures(spent)}

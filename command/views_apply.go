@@ -32,8 +32,8 @@ func totalsJSON(t plan.Totals) jsonTotals {
 	out := jsonTotals{
 		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry,
 		NoOp: t.NoOp, Forget: t.Forget, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked, Fetch: t.Fetch, Store: t.Store,
-		Unit: string(t.Unit), Credits: t.Credits, ByResolution: t.ByResolution, Consumed: t.Consumed,
-		MaxCredits: t.MaxCredits, UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
+		Unit: string(t.Unit), Cost: t.Cost, ByResolution: t.ByResolution, Consumed: t.Consumed,
+		MaxCost: t.MaxCost, UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
 		Mismatch: t.Mismatch,
 	}
 	if out.ByResolution == nil {
@@ -160,7 +160,7 @@ func resultRows(run *state.Run, errorCell func(state.RunResult) string) [][]stri
 		}
 		rows = append(rows, []string{
 			r.Address, string(r.Status), r.TaskID, r.RequestID, errorCell(r), attempts,
-			formatAmount(r.CreditsEstimated, unit), formatAmount(r.CreditsConsumed, unit), r.Output,
+			formatAmount(r.CostEstimated, unit), formatAmount(r.CostConsumed, unit), r.Output,
 		})
 	}
 	return rows
@@ -285,7 +285,7 @@ func resultSummary(run *state.Run, runErr error) string {
 	}
 	unit := runUnit(run)
 	return fmt.Sprintf("%s: %s; %s estimated, %s consumed.", head, strings.Join(parts, ", "),
-		plan.FormatCost(run.CreditsEstimated, unit), formatAmount(run.CreditsConsumed, unit))
+		plan.FormatCost(run.CostEstimated, unit), formatAmount(run.CostConsumed, unit))
 }
 
 // creditWarnings compares what each video cost with its estimate, like with
@@ -314,27 +314,27 @@ func creditWarnings(run *state.Run) []string {
 			continue
 		}
 		tasks := r.TasksPaid
-		if tasks == 0 && r.CreditsConsumed > 0 {
+		if tasks == 0 && r.CostConsumed > 0 {
 			tasks = 1 // a row from before tasks were counted
 		}
-		if tasks == 0 || r.CostEstimated || r.CreditsEstimated <= 0 {
+		if tasks == 0 || r.CostFromPriceTable || r.CostEstimated <= 0 {
 			continue
 		}
-		perTask := r.CreditsConsumed / float64(tasks)
-		estSum += money.FromFloat(r.CreditsEstimated).Times(tasks)
-		usedSum += money.FromFloat(r.CreditsConsumed)
-		priceDiffers := drifted(r.CreditsEstimated, perTask)
+		perTask := r.CostConsumed / float64(tasks)
+		estSum += money.FromFloat(r.CostEstimated).Times(tasks)
+		usedSum += money.FromFloat(r.CostConsumed)
+		priceDiffers := drifted(r.CostEstimated, perTask)
 		switch {
 		case tasks > 1 && priceDiffers:
 			out = append(out, fmt.Sprintf("%s took %d tasks (%s after failed generations, each billed): %s in all; each task cost %s, estimated %s: check the pricing block against your plan's prices.",
-				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CreditsConsumed, unit),
-				plan.FormatCost(perTask, unit), formatAmount(r.CreditsEstimated, unit)))
+				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CostConsumed, unit),
+				plan.FormatCost(perTask, unit), formatAmount(r.CostEstimated, unit)))
 		case tasks > 1:
 			out = append(out, fmt.Sprintf("%s took %d tasks (%s after failed generations, each billed): %s in all, %s a task as estimated.",
-				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CreditsConsumed, unit), formatAmount(perTask, unit)))
+				r.Address, tasks, plural(tasks-1, "retry", "retries"), plan.FormatCost(r.CostConsumed, unit), formatAmount(perTask, unit)))
 		case priceDiffers:
 			out = append(out, fmt.Sprintf("%s consumed %s, estimated %s, for one task: the service's price differs from the price table.", r.Address,
-				plan.FormatCost(r.CreditsConsumed, unit), formatAmount(r.CreditsEstimated, unit)))
+				plan.FormatCost(r.CostConsumed, unit), formatAmount(r.CostEstimated, unit)))
 		}
 	}
 	if est, used := estSum.Float(), usedSum.Float(); drifted(est, used) {
@@ -380,8 +380,8 @@ func resultRowJSON(r state.RunResult) jsonResultRow {
 	return jsonResultRow{
 		Address: r.Address, Status: string(r.Status), TaskID: r.TaskID, RequestID: r.RequestID,
 		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage, Suggestion: r.Suggestion, Attempts: r.Attempts,
-		CreditsEstimated: r.CreditsEstimated, CreditsConsumed: r.CreditsConsumed, Output: r.Output,
-		SlotWaitSeconds: r.SlotWaitSeconds, TasksPaid: r.TasksPaid, ConsumedIsEstimate: r.CostEstimated, PaidBy: r.PaidBy,
+		CostEstimated: r.CostEstimated, CostConsumed: r.CostConsumed, Output: r.Output,
+		SlotWaitSeconds: r.SlotWaitSeconds, TasksPaid: r.TasksPaid, ConsumedIsEstimate: r.CostFromPriceTable, PaidBy: r.PaidBy,
 	}
 }
 
@@ -391,7 +391,7 @@ func (v *applyView) resultsJSON(run *state.Run, runErr error) error {
 		RunID:        run.ID,
 		Summary:      resultSummary(run, runErr),
 		Counts:       run.Counts,
-		Credits:      jsonCredits{Unit: string(runUnit(run)), Estimated: run.CreditsEstimated, Consumed: run.CreditsConsumed},
+		Cost:         jsonCost{Unit: string(runUnit(run)), Estimated: run.CostEstimated, Consumed: run.CostConsumed},
 		Warnings:     creditWarnings(run),
 		Results:      make([]jsonResultRow, 0, len(run.Results)),
 	}

@@ -12,7 +12,7 @@ func (v *applyView) plannedChanges(p *plan.Plan) error {
 		}
 		err := v.jsonLine(jsonPlannedChange{envelope("planned_change"), jsonPlannedChangeBody{
 			Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
-			Cost: c.Credits, CostAssumed: c.CostAssumed, Unit: string(p.Totals.Unit), Output: c.Output, MovedFrom: c.MovedFrom,
+			Cost: c.Cost, CostAssumed: c.CostAssumed, Unit: string(p.Totals.Unit), Output: c.Output, MovedFrom: c.MovedFrom,
 		}})
 		if err != nil {
 			return err

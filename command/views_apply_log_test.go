@@ -16,10 +16,10 @@ func failedRun() *state.Run {
 		ID: "20261206T020000Z-abcdef", Counts: map[string]int{"failed": 1, "completed": 1}, ExitCode: 4,
 		Results: []state.RunResult{
 			{Address: `video.shot["aurora-01-a-rather-long-key"]`, Status: state.ResultFailed, RequestID: "req_0123456789abcdefghij",
-				ErrorCode: "CONTENT_POLICY_VIOLATION", ErrorMessage: "the prompt was refused", Attempts: 1, CreditsEstimated: 24,
+				ErrorCode: "CONTENT_POLICY_VIOLATION", ErrorMessage: "the prompt was refused", Attempts: 1, CostEstimated: 24,
 				Output: "out/shots/aurora-01-a-rather-long-key.mp4"},
 			{Address: "video.hero", Status: state.ResultCompleted, TaskID: "task_0123456789abcdefghij", RequestID: "req_klmnopqrstuvwxyz0123",
-				Attempts: 1, CreditsEstimated: 24, CreditsConsumed: 24, Output: "out/hero.mp4"},
+				Attempts: 1, CostEstimated: 24, CostConsumed: 24, Output: "out/hero.mp4"},
 		},
 	}
 }

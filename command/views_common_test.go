@@ -121,7 +121,7 @@ func TestWrapLineBreaksAtSpacesThenAtPunctuationThenInsideWords(t *testing.T) {
 func TestRunStatsCountFailuresApartAndEstimateTheRest(t *testing.T) {
 	p := &plan.Plan{Settings: plan.Settings{Unit: "credits"}}
 	for _, a := range []string{"video.a", "video.b", "video.c", "video.d", "video.e"} {
-		p.Changes = append(p.Changes, plan.Change{Address: a, Action: plan.ActionCreate, Credits: 10})
+		p.Changes = append(p.Changes, plan.Change{Address: a, Action: plan.ActionCreate, Cost: 10})
 	}
 	p.Changes = append(p.Changes, plan.Change{Address: "video.same", Action: plan.ActionNoOp})
 	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)

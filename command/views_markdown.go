@@ -247,16 +247,16 @@ func mdDecisions(p *plan.Plan) *mdSection {
 func mdTotals(p *plan.Plan) string {
 	t := p.Totals
 	var lines []string
-	lines = append(lines, fmt.Sprintf("**Total:** estimated %s.", plan.FormatCost(t.Credits, t.Unit)))
-	if t.WorstCase > t.Credits && t.Credits > 0 {
+	lines = append(lines, fmt.Sprintf("**Total:** estimated %s.", plan.FormatCost(t.Cost, t.Unit)))
+	if t.WorstCase > t.Cost && t.Cost > 0 {
 		lines = append(lines, fmt.Sprintf("**Worst case:** %s if every create takes max_attempts = %d tasks.", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts))
 	}
-	if t.MaxCredits > 0 {
+	if t.MaxCost > 0 {
 		against := "the estimate"
 		if t.BudgetWorstCase {
 			against = "the worst case"
 		}
-		lines = append(lines, fmt.Sprintf("**Budget:** %s, checked against %s.", plan.FormatCost(t.MaxCredits, t.Unit), against))
+		lines = append(lines, fmt.Sprintf("**Budget:** %s, checked against %s.", plan.FormatCost(t.MaxCost, t.Unit), against))
 	} else {
 		lines = append(lines, "**Budget:** none set.")
 	}

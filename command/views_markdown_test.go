@@ -21,7 +21,7 @@ import (
 // reasons with the characters Markdown reads (| * _ < >).
 func markdownPlan(n int) *plan.Plan {
 	p := &plan.Plan{FormatVersion: plan.FormatVersion, Settings: plan.Settings{Provider: "ltx2api-v1", Unit: ltx.UnitCredits},
-		Totals: plan.Totals{Unit: ltx.UnitCredits, NoOp: 3, MaxCredits: 200000, WorstCase: 1, MaxAttempts: 5}}
+		Totals: plan.Totals{Unit: ltx.UnitCredits, NoOp: 3, MaxCost: 200000, WorstCase: 1, MaxAttempts: 5}}
 	long := strings.Repeat("a slow dolly over the harbour at dawn, gulls wheeling, ", 3)
 	for i := range n {
 		v := goldenVideo("clip", 8, "1080p")
@@ -29,7 +29,7 @@ func markdownPlan(n int) *plan.Plan {
 		v.Prompt = long + "the lighthouse *beam* <sweeps> | the_water " + strconv.Itoa(i)
 		req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 		c := plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req,
-			Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"}
+			Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Cost: 32, Reason: "new video"}
 		switch {
 		case i == n-1 && n > 1:
 			c.Action, c.Reason = plan.ActionUncertain, "uncertain: a create was sent and its answer never arrived | may be bought"
@@ -42,10 +42,10 @@ func markdownPlan(n int) *plan.Plan {
 		default:
 			p.Totals.Create++
 		}
-		p.Totals.Credits += c.Credits
+		p.Totals.Cost += c.Cost
 		p.Changes = append(p.Changes, c)
 	}
-	p.Totals.WorstCase = p.Totals.Credits * 5
+	p.Totals.WorstCase = p.Totals.Cost * 5
 	return p
 }
 

@@ -311,10 +311,10 @@ func attrText(s string) string {
 // date: the ledger's every billed task (retries, replaced takes, killed
 // runs' tasks), in each unit it was billed in, as runs' total row does.
 func (h *planHumanView) spend(t plan.Totals) {
-	if t.WorstCase > t.Credits && t.Credits > 0 {
+	if t.WorstCase > t.Cost && t.Cost > 0 {
 		against := ""
-		if t.BudgetWorstCase && t.MaxCredits > 0 {
-			against = fmt.Sprintf("; the budget of %s is checked against it", formatAmount(t.MaxCredits, t.Unit))
+		if t.BudgetWorstCase && t.MaxCost > 0 {
+			against = fmt.Sprintf("; the budget of %s is checked against it", formatAmount(t.MaxCost, t.Unit))
 		}
 		h.v.println(fmt.Sprintf("Worst case: %s if every create takes max_attempts = %d tasks%s.", plan.FormatCost(t.WorstCase, t.Unit), t.MaxAttempts, against))
 	}
@@ -348,8 +348,8 @@ func formatAmount(v float64, u ltx.Unit) string {
 
 // costCell marks an estimate that rests on an assumed price with "*".
 func costCell(c *plan.Change, u ltx.Unit) string {
-	s := formatAmount(c.Credits, u)
-	if c.CostAssumed && c.Credits > 0 {
+	s := formatAmount(c.Cost, u)
+	if c.CostAssumed && c.Cost > 0 {
 		s += "*"
 	}
 	return s
@@ -382,9 +382,9 @@ func summaryLine(t plan.Totals) string {
 			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.verb))
 		}
 	}
-	line := fmt.Sprintf("Plan: %s; estimated %s", strings.Join(parts, ", "), plan.FormatCost(t.Credits, t.Unit))
-	if t.MaxCredits > 0 {
-		line += fmt.Sprintf(" of a %s budget", formatAmount(t.MaxCredits, t.Unit))
+	line := fmt.Sprintf("Plan: %s; estimated %s", strings.Join(parts, ", "), plan.FormatCost(t.Cost, t.Unit))
+	if t.MaxCost > 0 {
+		line += fmt.Sprintf(" of a %s budget", formatAmount(t.MaxCost, t.Unit))
 	}
 	return line + "."
 }
@@ -424,9 +424,9 @@ func planTotalsJSON(t plan.Totals) jsonPlanTotals {
 		Create: t.Create, Replace: t.Replace, Download: t.Download, Resume: t.Resume, Retry: t.Retry, NoOp: t.NoOp,
 		Forget: t.Forget, Move: t.Move, Uncertain: t.Uncertain, Altered: t.Altered, Parked: t.Parked,
 		Mismatch: t.Mismatch, Elsewhere: t.Elsewhere, Fetch: t.Fetch, Store: t.Store,
-		Unit: string(t.Unit), Credits: t.Credits, ByResolution: countsOrEmpty(t.ByResolution), Consumed: t.Consumed,
+		Unit: string(t.Unit), Cost: t.Cost, ByResolution: countsOrEmpty(t.ByResolution), Consumed: t.Consumed,
 		SpendByUnit: t.SpendByUnit, MayHaveBilled: t.MayHaveBilled, MayHaveBilledTasks: t.MayHaveBilledTasks,
-		WorstCase: t.WorstCase, MaxAttempts: t.MaxAttempts, BudgetWorstCase: t.BudgetWorstCase, MaxCredits: t.MaxCredits,
+		WorstCase: t.WorstCase, MaxAttempts: t.MaxAttempts, BudgetWorstCase: t.BudgetWorstCase, MaxCost: t.MaxCost,
 		UncertainCost: t.UncertainCost, AssumedPrices: t.AssumedPrices,
 	}
 	for _, b := range t.LedgerBudgets {
@@ -442,7 +442,7 @@ func changeJSON(c plan.Change) jsonChange {
 	j := jsonChange{
 		Address: c.Address, Action: string(c.Action), Reason: c.Reason, Mode: string(c.Mode),
 		Request: requestJSON(c.Request), InputHash: c.InputHash, Output: c.Output,
-		Cost: c.Credits, CostAssumed: c.CostAssumed, Prior: entryJSON(c.Prior), Sensitive: c.Sensitive,
+		Cost: c.Cost, CostAssumed: c.CostAssumed, Prior: entryJSON(c.Prior), Sensitive: c.Sensitive,
 		MovedFrom: c.MovedFrom, RenameFrom: c.RenameFrom, Reverts: c.Reverts,
 	}
 	if c.Before != nil {

@@ -67,7 +67,7 @@ func goldenEntry(v *config.Video, status state.Status, consumed float64) *state.
 	req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
 	return &state.Entry{
 		Address: v.Address, InputHash: req.Hash(), Mode: string(req.Mode()), Status: status,
-		Duration: req.Duration, Resolution: req.Resolution, Output: v.Output, CreditsConsumed: consumed,
+		Duration: req.Duration, Resolution: req.Resolution, Output: v.Output, CostConsumed: consumed,
 	}
 }
 
@@ -190,8 +190,8 @@ func TestSummaryLine(t *testing.T) {
 		totals plan.Totals
 		want   string
 	}{
-		{plan.Totals{Create: 3, Replace: 1, NoOp: 12, Credits: 184, MaxCredits: 2000}, "Plan: 3 to create, 1 to replace, 12 unchanged; estimated 184 credits of a 2,000 budget."},
-		{plan.Totals{Retry: 1, Resume: 2, Download: 1, Forget: 1, Credits: 12.5}, "Plan: 1 to retry, 2 to resume, 1 to download, 1 to forget; estimated 12.5 credits."},
+		{plan.Totals{Create: 3, Replace: 1, NoOp: 12, Cost: 184, MaxCost: 2000}, "Plan: 3 to create, 1 to replace, 12 unchanged; estimated 184 credits of a 2,000 budget."},
+		{plan.Totals{Retry: 1, Resume: 2, Download: 1, Forget: 1, Cost: 12.5}, "Plan: 1 to retry, 2 to resume, 1 to download, 1 to forget; estimated 12.5 credits."},
 	}
 	for _, tt := range tests {
 		if got := summaryLine(tt.totals); got != tt.want {
@@ -208,7 +208,7 @@ func BenchmarkPlanHumanView5k(b *testing.B) {
 		v := goldenVideo("clip", 8, "1080p")
 		v.Address = fmt.Sprintf("video.clip[\"k%05d\"]", i)
 		req := plan.RequestFor(v, ltx.MustProvider(ltx.DefaultProvider))
-		p.Changes = append(p.Changes, plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req, Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Credits: 32, Reason: "new video"})
+		p.Changes = append(p.Changes, plan.Change{Address: v.Address, Action: plan.ActionCreate, Mode: req.Mode(), Request: req, Output: fmt.Sprintf("out/clip/k%05d.mp4", i), Cost: 32, Reason: "new video"})
 	}
 	for _, bc := range []struct {
 		name string

@@ -79,7 +79,7 @@ func newRunStats(p *plan.Plan, parallelism int, now func() time.Time) *runStats 
 		switch c.Action {
 		case plan.ActionCreate, plan.ActionReplace, plan.ActionRetry, plan.ActionResume, plan.ActionDownload, plan.ActionFetch, plan.ActionStore:
 			s.work++
-			s.cost[c.Address] = c.Credits
+			s.cost[c.Address] = c.Cost
 		}
 	}
 	return s

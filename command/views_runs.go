@@ -64,7 +64,7 @@ func runRows(runs []*state.Run, ledger state.Ledger, hosts bool) [][]string {
 			results = "killed: " + plural(ledger.ForRun(r.ID).Spend().Tasks, "task", "tasks") + " bought"
 		}
 		row := []string{r.ID, stateTime(r.Started), runDuration(r), string(status), results,
-			plan.FormatCost(r.CreditsEstimated, runUnit(r)), cell, exitCell(r, status)}
+			plan.FormatCost(r.CostEstimated, runUnit(r)), cell, exitCell(r, status)}
 		if hosts {
 			row = slices.Insert(row, 2, ltx.CleanText(r.Host))
 		}
@@ -117,7 +117,7 @@ func (v *runsView) Show(r *state.Run, paid state.Ledger) error {
 		v.println(fmt.Sprintf("Paid for %s: %s.", plural(s.Tasks, "task", "tasks"), spendText(s.ByUnit)))
 	}
 	v.println(fmt.Sprintf("Results: %s; estimated %s, consumed %s.", runCounts(r.Counts),
-		plan.FormatCost(r.CreditsEstimated, runUnit(r)), plan.FormatCost(r.CreditsConsumed, runUnit(r))))
+		plan.FormatCost(r.CostEstimated, runUnit(r)), plan.FormatCost(r.CostConsumed, runUnit(r))))
 	if r.Provider != "" {
 		v.println(fmt.Sprintf("Provider %s at %s.", ltx.CleanText(r.Provider), ltx.CleanText(r.Endpoint)))
 	}
@@ -281,7 +281,7 @@ func runsListJSON(runs []*state.Run, ledger state.Ledger) jsonRunsList {
 
 func runSummaryJSON(r *state.Run, consumed float64, status state.RunStatus) jsonRunSummary {
 	return jsonRunSummary{ID: r.ID, Started: r.Started, Finished: r.Finished, ExitCode: r.ExitCode,
-		Counts: countsJSON(r.Counts), CreditsEstimated: r.CreditsEstimated, CreditsConsumed: consumed, Message: r.Message,
+		Counts: countsJSON(r.Counts), CostEstimated: r.CostEstimated, CostConsumed: consumed, Message: r.Message,
 		Status: string(status), Unit: string(runUnit(r)), Host: r.Host}
 }
 
@@ -299,7 +299,7 @@ func runShowJSON(r *state.Run, paid state.Ledger) jsonRunShow {
 }
 
 func runJSON(r *state.Run) jsonRun {
-	j := jsonRun{jsonRunSummary: runSummaryJSON(r, r.CreditsConsumed, r.Status),
+	j := jsonRun{jsonRunSummary: runSummaryJSON(r, r.CostConsumed, r.Status),
 		Provider: r.Provider, Endpoint: r.Endpoint, Simulated: r.Simulated, PID: r.PID, ResumedBy: r.ResumedBy,
 		Results: make([]jsonRunResult, 0, len(r.Results))}
 	for _, res := range r.Results {

@@ -106,7 +106,7 @@ func newRun(ctx context.Context, p *plan.Plan, api API, store state.Store, opts 
 		lim:         newLimiter(opts.RequestsPerMinute),
 		est:         newEstimator(opts.PollPrior),
 		slots:       newSlots(p.Settings.MaxConcurrentTasks),
-		budget:      p.Totals.MaxCredits,
+		budget:      p.Totals.MaxCost,
 		taskTimeout: p.Settings.TaskTimeout(),
 	}
 	if opts.TaskTimeout > 0 {
@@ -371,12 +371,12 @@ func (r *run) forget(ctx context.Context, ch *plan.Change) Result {
 
 func (r *run) skip(ch *plan.Change, reason string) Result {
 	row := Result{
-		Address:          ch.Address,
-		Status:           ResultSkipped,
-		ErrorMessage:     "skipped: " + reason,
-		CreditsEstimated: ch.Credits,
-		Output:           ch.Output,
-		Request:          askedOf(ch),
+		Address:       ch.Address,
+		Status:        ResultSkipped,
+		ErrorMessage:  "skipped: " + reason,
+		CostEstimated: ch.Cost,
+		Output:        ch.Output,
+		Request:       askedOf(ch),
 	}
 	if ch.Prior != nil {
 		row.TaskID = ch.Prior.TaskID
@@ -398,7 +398,7 @@ func parkedRow(ch *plan.Change) Result {
 }
 
 func uncertainRow(ch *plan.Change) Result {
-	row := Result{Address: ch.Address, Status: ResultUncertain, Output: ch.Output, CreditsEstimated: ch.Credits, ErrorMessage: ch.Reason, Request: askedOf(ch)}
+	row := Result{Address: ch.Address, Status: ResultUncertain, Output: ch.Output, CostEstimated: ch.Cost, ErrorMessage: ch.Reason, Request: askedOf(ch)}
 	if ch.Prior != nil {
 		row.Attempts = ch.Prior.Attempts
 	}

@@ -22,7 +22,7 @@ func TestAllCompletedThenRerunDoesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Status != ResultCompleted || r.TaskID == "" || r.RequestID == "" || r.Attempts != 1 || r.CreditsConsumed <= 0 {
+		if r.Status != ResultCompleted || r.TaskID == "" || r.RequestID == "" || r.Attempts != 1 || r.CostConsumed <= 0 {
 			t.Errorf("row %+v, want completed with task, request id, 1 attempt and credits", r)
 		}
 		f.assertDownloaded(r.Address)
@@ -120,8 +120,8 @@ func TestGenerationFailedOnceThenSucceeds(t *testing.T) {
 	}
 	// The simulator charges each task its price at create, and keeps it
 	// when the task fails: both tasks were paid for.
-	if r.CreditsConsumed != 2*r.CreditsEstimated {
-		t.Errorf("credits consumed %v for two tasks of %v each", r.CreditsConsumed, r.CreditsEstimated)
+	if r.CostConsumed != 2*r.CostEstimated {
+		t.Errorf("credits consumed %v for two tasks of %v each", r.CostConsumed, r.CostEstimated)
 	}
 	e := f.entry("video.a")
 	if want := ltx.IdempotencyKey(p.StateLineage, "video.a", e.InputHash, 1); e.IdempotencyKey != want || e.TaskID != r.TaskID {
@@ -374,8 +374,8 @@ func TestInterruptKeepsCreatedTasksForTheNextRun(t *testing.T) {
 				t.Errorf("%s: state %+v, want created with the task id %s", r.Address, e, r.TaskID)
 			}
 			// Charged at create: the table must not say it cost nothing.
-			if r.CreditsConsumed != r.CreditsEstimated || e == nil || e.CreditsConsumed != r.CreditsConsumed {
-				t.Errorf("%s: in flight with %v credits consumed (state %+v), want the %v charged at create", r.Address, r.CreditsConsumed, e, r.CreditsEstimated)
+			if r.CostConsumed != r.CostEstimated || e == nil || e.CostConsumed != r.CostConsumed {
+				t.Errorf("%s: in flight with %v credits consumed (state %+v), want the %v charged at create", r.Address, r.CostConsumed, e, r.CostEstimated)
 			}
 		case e != nil:
 			t.Errorf("%s never sent its create but the state has %+v", r.Address, e)

@@ -95,7 +95,7 @@ func benchRunWith(b *testing.B, n int, so sim.Options, opts Options, openStore f
 		req := ltx.CreateRequest{Prompt: fmt.Sprintf("benchmark shot %d", i), Duration: 6, Resolution: "1080p"}
 		p.Changes[i] = plan.Change{
 			Address: fmt.Sprintf("video.shot[%d]", i), Action: plan.ActionCreate, Mode: req.Mode(),
-			Request: req, InputHash: req.Hash(), Output: fmt.Sprintf("out/%d.mp4", i), Credits: 24,
+			Request: req, InputHash: req.Hash(), Output: fmt.Sprintf("out/%d.mp4", i), Cost: 24,
 		}
 	}
 	b.StartTimer()

@@ -47,7 +47,7 @@ func (v *video) cancelQueued(ctx context.Context, taskID string) bool {
 		return true
 	}
 	v.res.TasksPaid--
-	v.res.CreditsConsumed = v.spent
+	v.res.CostConsumed = v.spent
 	v.unreserve()
 	v.unrecord(ctx)
 	v.res.Status = ResultSkipped

@@ -55,7 +55,7 @@ func TestFinding1CreateAnsweredByAGatewayIsUncertain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := rows[0]; r.Status != ResultUncertain || r.CreditsConsumed != 0 {
+			if r := rows[0]; r.Status != ResultUncertain || r.CostConsumed != 0 {
 				t.Errorf("row %+v, want uncertain", r)
 			}
 			if n, c := posts.Load(), f.sim.Counters(); n != 1 || c.Creates != 1 {

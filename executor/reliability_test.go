@@ -522,7 +522,7 @@ func TestFinding7HTMLDownloadIsNotRecorded(t *testing.T) {
 func TestFinding8BudgetCapsAutomaticRetries(t *testing.T) {
 	f := newRelFixture(t, sim.Options{Rules: []sim.Rule{{PromptContains: "doomed", Fault: sim.FaultGenerationFailed}}}, nil, "a doomed shot")
 	f.videos[0].Duration = 10 // 40 credits at 1080p
-	p := f.planWith(plan.Options{MaxCredits: 40})
+	p := f.planWith(plan.Options{MaxCost: 40})
 	rec := &recorder{}
 	opts := fastOptions()
 	opts.MaxAttempts = 5

@@ -64,10 +64,10 @@ func newVideo(r *run, ch *plan.Change) *video {
 	// The record keeps what was asked for, with sensitive values hidden.
 	asked := ch.Redacted().Request
 	v.entry.Request = &asked
-	if ch.Credits > 0 {
-		v.entry.CreditsEstimated = ch.Credits
+	if ch.Cost > 0 {
+		v.entry.CostEstimated = ch.Cost
 	}
-	v.res = Result{Address: ch.Address, CreditsEstimated: ch.Credits, Output: ch.Output, Request: &asked}
+	v.res = Result{Address: ch.Address, CostEstimated: ch.Cost, Output: ch.Output, Request: &asked}
 	if ch.Before != nil {
 		before := *ch.Before
 		if slices.Contains(ch.Sensitive, "prompt") {
@@ -175,9 +175,9 @@ func (v *video) reserve(ctx context.Context) bool {
 		v.skip(reason)
 		return false
 	}
-	estimate := v.ch.Credits
+	estimate := v.ch.Cost
 	if estimate <= 0 {
-		estimate = v.entry.CreditsEstimated
+		estimate = v.entry.CostEstimated
 	}
 	if !v.r.commit(v.ch.Address, estimate) {
 		v.releaseSlot()
@@ -424,7 +424,7 @@ func (v *video) follow(ctx context.Context, taskID string, created time.Time) {
 		return
 	}
 	v.setConsumed(task)
-	if v.paidHere && (v.charged != v.res.CreditsConsumed-v.spent || v.chargedEstimate != v.costIsEstimate(task)) {
+	if v.paidHere && (v.charged != v.res.CostConsumed-v.spent || v.chargedEstimate != v.costIsEstimate(task)) {
 		// The poll's figure is the final one: the ledger follows it.
 		if v.chargeTask(ctx, task, v.entry.IdempotencyKey, v.r.opts.RunID) != nil {
 			v.stateFailed()
@@ -472,7 +472,7 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 		v.fail(ctx, code, msg+"; not tried again: "+firstNonEmpty(reason, v.stopWord(ctx)), requestID, v.suggestion(code))
 		return
 	}
-	if reason := v.r.overBudget(v.ch.Credits); reason != "" {
+	if reason := v.r.overBudget(v.ch.Cost); reason != "" {
 		// The budget is reached for the whole run; the failed task is
 		// recorded as failed, so that the next apply does not poll it again.
 		v.r.stopCreates(reason, nil)
@@ -480,7 +480,7 @@ func (v *video) retryOrFail(ctx context.Context, gen int, code, msg, requestID s
 		return
 	}
 	v.r.emit(Event{Kind: EventRetry, Address: v.ch.Address, TaskID: v.entry.TaskID, RequestID: requestID, ErrorCode: code, Attempt: gen + 1, Message: msg})
-	v.spent = v.res.CreditsConsumed
+	v.spent = v.res.CostConsumed
 	v.reserved = 0
 	v.generate(ctx, gen+1, "")
 }
@@ -495,7 +495,7 @@ func (v *video) setConsumed(task *ltx.Task) {
 		// ledger and in the entry already; this run was not charged.
 		return
 	}
-	cost := task.ConsumedCredits
+	cost := task.ConsumedCost
 	if v.costIsEstimate(task) {
 		cost = v.reserved // no cost in any answer: the price table's is the best figure
 	}
@@ -503,26 +503,26 @@ func (v *video) setConsumed(task *ltx.Task) {
 		v.r.adjust(cost - v.reserved)
 		v.reserved = cost
 	}
-	v.res.CreditsConsumed = v.spent + cost
-	v.res.CostEstimated = v.res.CostEstimated || v.costIsEstimate(task)
-	v.entry.CreditsConsumed = v.res.CreditsConsumed
+	v.res.CostConsumed = v.spent + cost
+	v.res.CostFromPriceTable = v.res.CostFromPriceTable || v.costIsEstimate(task)
+	v.entry.CostConsumed = v.res.CostConsumed
 }
 
 // costIsEstimate: the service said nothing of the task's cost, so the price
 // table's figure stands for it.
 func (v *video) costIsEstimate(task *ltx.Task) bool {
-	return task.ConsumedCredits <= 0 && v.r.plan.Settings.Unit == ltx.UnitUSD
+	return task.ConsumedCost <= 0 && v.r.plan.Settings.Unit == ltx.UnitUSD
 }
 
 // chargeTask writes the ledger line of the current task: what it cost so
 // far, credited to paidBy.
 func (v *video) chargeTask(ctx context.Context, task *ltx.Task, key, paidBy string) error {
-	cost, estimated := v.res.CreditsConsumed-v.spent, v.costIsEstimate(task)
+	cost, estimated := v.res.CostConsumed-v.spent, v.costIsEstimate(task)
 	if !v.paidHere {
 		// A replay of a task an earlier run sent: its figure, or the plan's.
-		cost, estimated = task.ConsumedCredits, false
+		cost, estimated = task.ConsumedCost, false
 		if cost <= 0 {
-			cost, estimated = v.ch.Credits, true
+			cost, estimated = v.ch.Cost, true
 		}
 	}
 	c := v.newCharge()

@@ -62,7 +62,7 @@ func TestCreateSendsTheContract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertTask(t, task, &Task{ID: "task_1", Status: StatusQueued, ConsumedCredits: 32, RequestID: "req_c", Replayed: tt.replayHeader == "true"})
+			assertTask(t, task, &Task{ID: "task_1", Status: StatusQueued, ConsumedCost: 32, RequestID: "req_c", Replayed: tt.replayHeader == "true"})
 
 			got := last()
 			if got.method != "POST" || got.uri != tt.wantPath {

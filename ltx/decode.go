@@ -261,7 +261,7 @@ func decodeTask(status int, h http.Header, body []byte, now time.Time) (taskAnsw
 	// cost: summed, 1e308 twice is +Inf and no record could be saved. The
 	// task itself is kept (its id says what was bought); the figure is not.
 	if c, ok := top.num("consumed_credits", "consumedCredits", "credits"); ok && c >= 0 && c <= MaxPlausibleCost {
-		t.ConsumedCredits = c
+		t.ConsumedCost = c
 	}
 	taskErr := taskError(top)
 	t.Reported = reportedShape(top)

@@ -41,10 +41,10 @@ func TestTolerantReader(t *testing.T) {
 	}{
 		{"contract shape", nil,
 			`{"task_id":"t1","status":"completed","progress":100,"video_url":"https://cdn.example/t1.mp4","consumed_credits":32,"request_id":"req_1"}`,
-			Task{ID: "t1", Status: StatusCompleted, Progress: float(100), VideoURL: "https://cdn.example/t1.mp4", ConsumedCredits: 32, RequestID: "req_1"}},
+			Task{ID: "t1", Status: StatusCompleted, Progress: float(100), VideoURL: "https://cdn.example/t1.mp4", ConsumedCost: 32, RequestID: "req_1"}},
 		{"envelope, SUCCESS, response[0], numbers as strings, request_id from header", map[string]string{"X-Request-Id": "req_h"},
 			`{"code":200,"message":"success","data":{"task_id":"t2","status":"SUCCESS","response":["https://cdn.example/t2.mp4","https://cdn.example/alt.mp4"],"consumed_credits":"40","progress":"100"}}`,
-			Task{ID: "t2", Status: StatusCompleted, Progress: float(100), VideoURL: "https://cdn.example/t2.mp4", ConsumedCredits: 40, RequestID: "req_h"}},
+			Task{ID: "t2", Status: StatusCompleted, Progress: float(100), VideoURL: "https://cdn.example/t2.mp4", ConsumedCost: 40, RequestID: "req_h"}},
 		{"envelope with request_id inside data", nil,
 			`{"code":200,"message":"success","data":{"task_id":"t3","status":"IN_PROGRESS","progress":"45%","request_id":"req_3"}}`,
 			Task{ID: "t3", Status: StatusProcessing, Progress: float(45), RequestID: "req_3"}},
@@ -86,7 +86,7 @@ func TestTolerantReader(t *testing.T) {
 func assertTask(t *testing.T, got, want *Task) {
 	t.Helper()
 	if got.ID != want.ID || got.Status != want.Status || got.VideoURL != want.VideoURL ||
-		got.ConsumedCredits != want.ConsumedCredits || got.RequestID != want.RequestID || got.Replayed != want.Replayed {
+		got.ConsumedCost != want.ConsumedCost || got.RequestID != want.RequestID || got.Replayed != want.Replayed {
 		t.Errorf("task = %+v\nwant   %+v", *got, *want)
 	}
 	if (got.Progress == nil) != (want.Progress == nil) || (got.Progress != nil && *got.Progress != *want.Progress) {
@@ -266,7 +266,7 @@ func TestImplausibleCostIsIgnored(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
-		if got.ID != "t" || got.ConsumedCredits != 0 {
+		if got.ID != "t" || got.ConsumedCost != 0 {
 			t.Errorf("%s: task %+v, want the task with no cost", body, *got)
 		}
 	}

@@ -50,7 +50,7 @@ func FuzzDecodeTask(f *testing.F) {
 			if task.Progress != nil && (*task.Progress < 0 || *task.Progress > 100) {
 				t.Fatalf("progress %v", *task.Progress)
 			}
-			if task.ConsumedCredits < 0 || task.RequestID == "" {
+			if task.ConsumedCost < 0 || task.RequestID == "" {
 				t.Fatalf("task %+v", task)
 			}
 		}
@@ -149,7 +149,7 @@ func FuzzDecodeLightricks(f *testing.F) {
 					t.Fatalf("control character in %q", s)
 				}
 			}
-			if task.ConsumedCredits < 0 {
+			if task.ConsumedCost < 0 {
 				t.Fatalf("task %+v", task)
 			}
 		}

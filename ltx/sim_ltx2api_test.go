@@ -200,7 +200,7 @@ func TestLTX2APILifecycleAgainstTheSimulator(t *testing.T) {
 	if submit.idemKey != "" {
 		t.Errorf("sent Idempotency-Key %q to a service that documents none", submit.idemKey)
 	}
-	if task.ID == "" || task.ConsumedCredits != 44 || task.RequestID != submit.requestID {
+	if task.ID == "" || task.ConsumedCost != 44 || task.RequestID != submit.requestID {
 		t.Fatalf("create answered %+v; want 44 credits and request id %s", task, submit.requestID)
 	}
 	if task.Status != ltx.StatusQueued && task.Status != ltx.StatusProcessing {

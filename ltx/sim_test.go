@@ -256,7 +256,7 @@ func TestLifecycleAgainstTheSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if task.ID == "" || task.Status != ltx.StatusQueued || task.RequestID == "" || task.ConsumedCredits != 32 || task.Replayed {
+	if task.ID == "" || task.Status != ltx.StatusQueued || task.RequestID == "" || task.ConsumedCost != 32 || task.Replayed {
 		t.Fatalf("create answered %+v", task)
 	}
 

@@ -74,14 +74,14 @@ const (
 
 // Task is what a create or a poll returns.
 type Task struct {
-	ID              string
-	Status          Status
-	Progress        *float64 // 0–100 when the API reports it
-	VideoURL        string
-	ConsumedCredits float64
-	Error           *TaskError // set when Status is failed
-	RequestID       string
-	Replayed        bool // the server answered Idempotent-Replayed: true
+	ID           string
+	Status       Status
+	Progress     *float64 // 0–100 when the API reports it
+	VideoURL     string
+	ConsumedCost float64
+	Error        *TaskError // set when Status is failed
+	RequestID    string
+	Replayed     bool // the server answered Idempotent-Replayed: true
 	// Reported is what the service says the task was asked for, where its
 	// answer carries it (most answer none); import compares it with the
 	// manifest's request.

@@ -48,7 +48,7 @@ func writeBenchFixture(tb testing.TB, dir string) {
 			continue
 		}
 		e := entry(v, state.StatusDownloaded)
-		e.CreditsConsumed = 32
+		e.CostConsumed = 32
 		path := outputPath(dir, v.Output)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			tb.Fatal(err)

@@ -57,12 +57,12 @@ func TestBuildBudget(t *testing.T) {
 			if tt.budget > 0 {
 				m.Budget = &config.Budget{MaxCost: tt.budget, Attribute: "max_credits", Range: budgetRange}
 			}
-			p, diags := Build(context.Background(), m, nil, Options{MaxCredits: tt.flag})
-			if p.Totals.Credits != 2240 {
-				t.Fatalf("estimate = %v, want 2240", p.Totals.Credits)
+			p, diags := Build(context.Background(), m, nil, Options{MaxCost: tt.flag})
+			if p.Totals.Cost != 2240 {
+				t.Fatalf("estimate = %v, want 2240", p.Totals.Cost)
 			}
-			if p.Totals.MaxCredits != tt.wantLimit {
-				t.Errorf("max credits = %v, want %v", p.Totals.MaxCredits, tt.wantLimit)
+			if p.Totals.MaxCost != tt.wantLimit {
+				t.Errorf("max credits = %v, want %v", p.Totals.MaxCost, tt.wantLimit)
 			}
 			errs := errorsOf(diags)
 			if tt.wantDetail == "" {

@@ -40,7 +40,7 @@ func Build(ctx context.Context, m *config.Manifest, st *state.State, opts Option
 	b.diags = append(b.diags, markReverts(p, m, st.Ledger, b.replace, b.tgt, opts.Unattended)...)
 	p.Totals = totals(changes, st, b.tgt.settings, b.tgt.provider)
 	p.Totals.AssumedPrices = sortedSet(assumed)
-	p.Cost = Cost{Unit: b.tgt.settings.Unit, Total: p.Totals.Credits}
+	p.Cost = Cost{Unit: b.tgt.settings.Unit, Total: p.Totals.Cost}
 	b.gate(p)
 	if opts.CheckImages {
 		b.diags = append(b.diags, checkImagesOfPlan(ctx, m, p, opts.HTTPClient)...)
@@ -180,7 +180,7 @@ func (b *builder) price(changes []Change) map[string]bool {
 	for i := range changes {
 		c := &changes[i]
 		var key string
-		c.Credits, c.CostAssumed, key = costOf(c, b.prices)
+		c.Cost, c.CostAssumed, key = costOf(c, b.prices)
 		if c.CostAssumed && c.Action != ActionUncertain {
 			assumed[key] = true
 		}
@@ -201,7 +201,7 @@ func (b *builder) newPlan(changes []Change) *Plan {
 		StateDigest:   stateDigest(b.st),
 		Settings:      b.tgt.settings,
 		Changes:       changes,
-		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCredits,
+		Options: SavedOptions{Targets: opts.Targets, Replace: opts.Replace, MaxCost: opts.MaxCost,
 			Endpoint: opts.Endpoint, Simulated: opts.Simulated, RetryUncertain: opts.RetryUncertain},
 	}
 }
@@ -210,13 +210,13 @@ func (b *builder) newPlan(changes []Change) *Plan {
 // against -max-cost, the manifest's budget and the ledger's budgets.
 func (b *builder) gate(p *Plan) {
 	m, unit := b.m, b.tgt.settings.Unit
-	checked := p.Totals.Credits
+	checked := p.Totals.Cost
 	if m.Budget != nil && m.Budget.WorstCase {
 		checked = p.Totals.WorstCase
 		p.Totals.BudgetWorstCase = true
 	}
-	limit, budgetDiag := checkBudget(m, budgetFlag{b.opts.MaxCredits, b.opts.MaxCostFlag}, checked, unit, p.Totals.BudgetWorstCase, b.tgt.settings.MaxAttempts)
-	p.Totals.MaxCredits = limit
+	limit, budgetDiag := checkBudget(m, budgetFlag{b.opts.MaxCost, b.opts.MaxCostFlag}, checked, unit, p.Totals.BudgetWorstCase, b.tgt.settings.MaxAttempts)
+	p.Totals.MaxCost = limit
 	if budgetDiag != nil {
 		b.diags = append(b.diags, budgetDiag)
 	}
@@ -248,16 +248,16 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 		c := &changes[i]
 		if c.Action == ActionUncertain {
 			t.Uncertain++
-			uncertain += money.FromFloat(c.Credits)
+			uncertain += money.FromFloat(c.Cost)
 			continue
 		}
 		countAction(&t, c.Action)
-		if c.Credits > 0 {
-			sum += money.FromFloat(c.Credits)
-			byResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += money.FromFloat(c.Credits)
+		if c.Cost > 0 {
+			sum += money.FromFloat(c.Cost)
+			byResolution[firstNonEmpty(provider.ResolutionName(c.Request.Resolution), c.Request.Resolution)] += money.FromFloat(c.Cost)
 		}
 	}
-	t.Credits, t.UncertainCost = sum.Float(), uncertain.Float()
+	t.Cost, t.UncertainCost = sum.Float(), uncertain.Float()
 	t.WorstCase = sum.Times(t.MaxAttempts).Float()
 	t.ByResolution = make(map[string]float64, len(byResolution))
 	for res, a := range byResolution {
@@ -272,10 +272,10 @@ func totals(changes []Change, st *state.State, s Settings, provider *ltx.Provide
 	}
 	spent := map[string]money.Amount{}
 	for _, e := range st.Entries {
-		if e.Simulated || e.CreditsConsumed == 0 {
+		if e.Simulated || e.CostConsumed == 0 {
 			continue
 		}
-		spent[string(unitOf(e))] += money.FromFloat(e.CreditsConsumed)
+		spent[string(unitOf(e))] += money.FromFloat(e.CostConsumed)
 	}
 	t.Consumed = spent[string(s.Unit)].Float()
 	for unit, a := range spent {

@@ -15,17 +15,17 @@ import (
 
 func TestBuildDecidesEachChangeKind(t *testing.T) {
 	tests := []struct {
-		name        string
-		prior       func(t *testing.T, dir string, v *config.Video) *state.Entry // nil: no state entry
-		replace     []string
-		trustKey    bool // api { idempotency_key = true }
-		wantAction  Action
-		wantReason  string
-		wantCredits float64
+		name       string
+		prior      func(t *testing.T, dir string, v *config.Video) *state.Entry // nil: no state entry
+		replace    []string
+		trustKey   bool // api { idempotency_key = true }
+		wantAction Action
+		wantReason string
+		wantCost   float64
 	}{
 		{
 			name:       "new address is created",
-			wantAction: ActionCreate, wantReason: "new video", wantCredits: 10 * 16,
+			wantAction: ActionCreate, wantReason: "new video", wantCost: 10 * 16,
 		},
 		{
 			name: "changed duration is replaced, naming both values",
@@ -34,7 +34,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				old.Duration = 8
 				return entry(&old, state.StatusDownloaded)
 			},
-			wantAction: ActionReplace, wantReason: "duration 8 → 10", wantCredits: 160,
+			wantAction: ActionReplace, wantReason: "duration 8 → 10", wantCost: 160,
 		},
 		{
 			name: "changed prompt is replaced as a request change",
@@ -43,7 +43,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				old.Prompt = "an older prompt"
 				return entry(&old, state.StatusDownloaded)
 			},
-			wantAction: ActionReplace, wantReason: "request changed", wantCredits: 160,
+			wantAction: ActionReplace, wantReason: "request changed", wantCost: 160,
 		},
 		{
 			name: "added image_url is replaced as a mode change",
@@ -52,7 +52,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.InputHash, e.Mode = "0123", "i2v"
 				return e
 			},
-			wantAction: ActionReplace, wantReason: "image removed", wantCredits: 160,
+			wantAction: ActionReplace, wantReason: "image removed", wantCost: 160,
 		},
 		{
 			name: "-replace forces an unchanged video",
@@ -62,7 +62,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				return e
 			},
 			replace:    []string{"video.hero"},
-			wantAction: ActionReplace, wantReason: "-replace", wantCredits: 160,
+			wantAction: ActionReplace, wantReason: "-replace", wantCost: 160,
 		},
 		{
 			name: "pending is resumed and counted, since it may never have been charged",
@@ -70,7 +70,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				return entry(v, state.StatusPending)
 			},
 			trustKey:   true,
-			wantAction: ActionResume, wantReason: "re-sent with its Idempotency-Key, may be charged", wantCredits: 160,
+			wantAction: ActionResume, wantReason: "re-sent with its Idempotency-Key, may be charged", wantCost: 160,
 		},
 		{
 			name: "created is resumed by polling, already paid for",
@@ -79,7 +79,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.TaskID = "task_42"
 				return e
 			},
-			wantAction: ActionResume, wantReason: "task task_42 in flight: polled, already paid for", wantCredits: 0,
+			wantAction: ActionResume, wantReason: "task task_42 in flight: polled, already paid for", wantCost: 0,
 		},
 		{
 			name: "completed is downloaded",
@@ -169,7 +169,7 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 				e.ErrorCode = "GENERATION_FAILED"
 				return e
 			},
-			wantAction: ActionRetry, wantReason: "GENERATION_FAILED", wantCredits: 160,
+			wantAction: ActionRetry, wantReason: "GENERATION_FAILED", wantCost: 160,
 		},
 	}
 	for _, tt := range tests {
@@ -196,11 +196,11 @@ func TestBuildDecidesEachChangeKind(t *testing.T) {
 			if !strings.Contains(c.Reason, tt.wantReason) {
 				t.Errorf("reason = %q, want it to contain %q", c.Reason, tt.wantReason)
 			}
-			if c.Credits != tt.wantCredits {
-				t.Errorf("credits = %v, want %v", c.Credits, tt.wantCredits)
+			if c.Cost != tt.wantCost {
+				t.Errorf("credits = %v, want %v", c.Cost, tt.wantCost)
 			}
-			if p.Totals.Credits != tt.wantCredits {
-				t.Errorf("total credits = %v, want %v", p.Totals.Credits, tt.wantCredits)
+			if p.Totals.Cost != tt.wantCost {
+				t.Errorf("total credits = %v, want %v", p.Totals.Cost, tt.wantCost)
 			}
 		})
 	}
@@ -211,13 +211,13 @@ func TestBuildForgetsAddressesGoneFromTheManifest(t *testing.T) {
 	kept := video("kept", "", "kept prompt", 6, "1080p")
 	gone := video("gone", "", "gone prompt", 6, "1080p")
 	e := entry(gone, state.StatusDownloaded)
-	e.CreditsConsumed = 24
+	e.CostConsumed = 24
 	p, diags := Build(context.Background(), manifest(dir, kept), stateOf(e), Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
 	c := changeOf(t, p, "video.gone")
-	if c.Action != ActionForget || c.Credits != 0 || c.Output != "out/gone.mp4" {
+	if c.Action != ActionForget || c.Cost != 0 || c.Output != "out/gone.mp4" {
 		t.Errorf("gone video: %+v, want a free forget keeping its output", c)
 	}
 	if got := []string{p.Changes[0].Address, p.Changes[1].Address}; got[0] != "video.gone" || got[1] != "video.kept" {
@@ -299,7 +299,7 @@ func TestBuildTotalsByResolution(t *testing.T) {
 			t.Errorf("by resolution = %v, want %v", p.Totals.ByResolution, want)
 		}
 	}
-	if p.Totals.Credits != 384 || p.Totals.Create != 3 || p.Totals.Resume != 1 {
+	if p.Totals.Cost != 384 || p.Totals.Create != 3 || p.Totals.Resume != 1 {
 		t.Errorf("totals = %+v, want 384 credits, 3 creates, 1 resume", p.Totals)
 	}
 }
@@ -308,10 +308,10 @@ func TestBuildPricingBlockOverridesEntries(t *testing.T) {
 	m := manifest(t.TempDir(), video("a", "", "a", 8, "1080p"), video("b", "", "b", 8, "4K"))
 	m.Pricing = map[string]float64{"1080p": 5.5}
 	p, _ := Build(context.Background(), m, nil, Options{})
-	if got := changeOf(t, p, "video.a").Credits; got != 44 { // 8 s × 5.5
+	if got := changeOf(t, p, "video.a").Cost; got != 44 { // 8 s × 5.5
 		t.Errorf("overridden 1080p estimate = %v, want 44", got)
 	}
-	if got := changeOf(t, p, "video.b").Credits; got != 128 { // 8 s × 16, built-in
+	if got := changeOf(t, p, "video.b").Cost; got != 128 { // 8 s × 16, built-in
 		t.Errorf("built-in 4K estimate = %v, want 128", got)
 	}
 }
@@ -324,7 +324,7 @@ func TestBuildIsDeterministic(t *testing.T) {
 		v := video("shot", k, "prompt "+k, 7, "1440p")
 		videos = append(videos, v)
 		e := entry(v, state.StatusFailed)
-		e.CreditsConsumed = 0.1 // sums of tenths show float order effects
+		e.CostConsumed = 0.1 // sums of tenths show float order effects
 		entries = append(entries, e)
 	}
 	first, _ := Build(context.Background(), manifest(dir, videos...), stateOf(entries...), Options{})

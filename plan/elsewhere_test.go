@@ -44,8 +44,8 @@ func TestVideoDownloadedByAnotherHost(t *testing.T) {
 			if got.Action != tc.want || !strings.Contains(got.Reason, tc.reason) {
 				t.Fatalf("plan on another host: %s (%s); want %s (%s)", got.Action, got.Reason, tc.want, tc.reason)
 			}
-			if got.Credits != 0 {
-				t.Errorf("%s costs %v; want nothing bought", got.Action, got.Credits)
+			if got.Cost != 0 {
+				t.Errorf("%s costs %v; want nothing bought", got.Action, got.Cost)
 			}
 			if tc.want == ActionElsewhere {
 				if p.HasChanges() || p.Totals.Elsewhere != 1 || !strings.Contains(got.Reason, "-replace video.a") {

@@ -21,10 +21,10 @@ type hashedVideo struct {
 // hashedManifest is everything a saved plan was computed from besides the
 // state: editing any of it makes the plan stale.
 type hashedManifest struct {
-	Videos     []hashedVideo      `json:"videos"`
-	API        config.API         `json:"api"`
-	MaxCredits float64            `json:"max_credits"`
-	Pricing    map[string]float64 `json:"pricing"` // the manifest's; encoding/json sorts map keys
+	Videos  []hashedVideo      `json:"videos"`
+	API     config.API         `json:"api"`
+	MaxCost float64            `json:"max_credits"`
+	Pricing map[string]float64 `json:"pricing"` // the manifest's; encoding/json sorts map keys
 }
 
 // ManifestHash is the sha256 of the evaluated manifest: each video's address,
@@ -54,7 +54,7 @@ func manifestHash(m *config.Manifest, videos []*config.Video, hashes []string) s
 	// of that promise.
 	slices.SortFunc(hm.Videos, func(a, b hashedVideo) int { return strings.Compare(a.Address, b.Address) })
 	if m.Budget != nil {
-		hm.MaxCredits = m.Budget.MaxCost
+		hm.MaxCost = m.Budget.MaxCost
 	}
 	return sumJSON(hm)
 }

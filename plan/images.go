@@ -41,7 +41,7 @@ func checkImagesOfPlan(ctx context.Context, m *config.Manifest, p *Plan, client 
 	var buying []*config.Video
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		if v := videos[c.Address]; v != nil && c.Credits > 0 && v.ImageURL != "" {
+		if v := videos[c.Address]; v != nil && c.Cost > 0 && v.ImageURL != "" {
 			buying = append(buying, v)
 		}
 	}

@@ -20,11 +20,11 @@ func TestBudgetAtTheSumIsWithinIt(t *testing.T) {
 	if errs := errorsOf(diags); len(errs) > 0 {
 		t.Fatalf("0.09 + 0.20 against a budget of 0.29: %v", errs)
 	}
-	if p.Totals.Credits != 0.29 {
-		t.Errorf("total %v; want exactly 0.29", p.Totals.Credits)
+	if p.Totals.Cost != 0.29 {
+		t.Errorf("total %v; want exactly 0.29", p.Totals.Cost)
 	}
 	// -max-cost is the same gate.
-	if _, diags := Build(context.Background(), m, nil, Options{MaxCredits: 0.29}); len(errorsOf(diags)) > 0 {
+	if _, diags := Build(context.Background(), m, nil, Options{MaxCost: 0.29}); len(errorsOf(diags)) > 0 {
 		t.Errorf("-max-cost 0.29: %v", errorsOf(diags))
 	}
 }
@@ -59,7 +59,7 @@ func TestTenThousandPricesOfThreeCentsCostThreeHundred(t *testing.T) {
 	m := manifest(t.TempDir(), videos...)
 	m.Pricing = map[string]float64{"1080p": 0.005}
 	p, _ := Build(context.Background(), m, nil, Options{})
-	if p.Totals.Credits != 300 || p.Cost.Total != 300 {
-		t.Errorf("10,000 × 0.03 = %v (cost %v); want exactly 300", p.Totals.Credits, p.Cost.Total)
+	if p.Totals.Cost != 300 || p.Cost.Total != 300 {
+		t.Errorf("10,000 × 0.03 = %v (cost %v); want exactly 300", p.Totals.Cost, p.Cost.Total)
 	}
 }

@@ -39,7 +39,7 @@ func TestMovedEntryKeepsItsStatusUnderTheNewAddress(t *testing.T) {
 		t.Fatalf("changes %+v, want only video.b (no create, no forget)", p.Changes)
 	}
 	c := change(t, p, "video.b")
-	if c.Action != ActionResume || c.MovedFrom != "video.a" || c.Prior.Address != "video.b" || c.Credits != 0 ||
+	if c.Action != ActionResume || c.MovedFrom != "video.a" || c.Prior.Address != "video.b" || c.Cost != 0 ||
 		!strings.HasPrefix(c.Reason, "moved from video.a; task task_1 in flight") {
 		t.Errorf("change %+v, want the task resumed under video.b, free", c)
 	}

@@ -12,10 +12,10 @@ type Options struct {
 	Targets []string
 	// Replace forces these addresses to be made again although unchanged.
 	Replace []string
-	// MaxCredits is -max-cost (or -max-credits), in the provider's unit; 0
+	// MaxCost is -max-cost (or -max-credits), in the provider's unit; 0
 	// means no limit from the command line.
-	MaxCredits float64
-	// MaxCostFlag is the flag that gave MaxCredits ("-max-credits"), for
+	MaxCost float64
+	// MaxCostFlag is the flag that gave MaxCost ("-max-credits"), for
 	// the refusal to name; "" is -max-cost.
 	MaxCostFlag string
 	// Endpoint is where the tasks will go (-endpoint or LTX_API_URL); ""

@@ -106,7 +106,7 @@ func CheckFresh(p *Plan, m *config.Manifest, st *state.State) error {
 // OptionsOf are the Options to make p again with.
 func OptionsOf(p *Plan) Options {
 	o := p.Options
-	return Options{Targets: o.Targets, Replace: o.Replace, MaxCredits: o.MaxCost,
+	return Options{Targets: o.Targets, Replace: o.Replace, MaxCost: o.MaxCost,
 		Endpoint: o.Endpoint, Simulated: o.Simulated, RetryUncertain: o.RetryUncertain}
 }
 
@@ -140,14 +140,14 @@ func CheckSame(saved, remade *Plan) error {
 			return &AlteredError{fmt.Sprintf("%s: the request differs from the manifest's", a.Address)}
 		case a.Output != b.Output:
 			return &AlteredError{fmt.Sprintf("%s: output %q, the manifest says %q", a.Address, a.Output, b.Output)}
-		case money.FromFloat(a.Credits) != money.FromFloat(b.Credits):
-			return &AlteredError{fmt.Sprintf("%s: cost %g, made again %g", a.Address, a.Credits, b.Credits)}
+		case money.FromFloat(a.Cost) != money.FromFloat(b.Cost):
+			return &AlteredError{fmt.Sprintf("%s: cost %g, made again %g", a.Address, a.Cost, b.Cost)}
 		}
 	}
 	if sumJSON(saved.Settings) != sumJSON(remade.Settings) {
 		return &AlteredError{"the api settings differ"}
 	}
-	if money.FromFloat(saved.Totals.Credits) != money.FromFloat(remade.Totals.Credits) || money.FromFloat(saved.Totals.MaxCredits) != money.FromFloat(remade.Totals.MaxCredits) {
+	if money.FromFloat(saved.Totals.Cost) != money.FromFloat(remade.Totals.Cost) || money.FromFloat(saved.Totals.MaxCost) != money.FromFloat(remade.Totals.MaxCost) {
 		return &AlteredError{"the totals or the budget differ"}
 	}
 	// The directories may differ: a saved plan applies where apply is run

@@ -21,7 +21,7 @@ func TestUnknownStatusStopsThePlan(t *testing.T) {
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Upgrade ltxform") || !strings.Contains(diags.Error(), `"archived"`) {
 		t.Fatalf("diagnostics %v, want an error that says to upgrade ltxform", diags)
 	}
-	if c := changeOf(t, p, "video.hero"); c.Credits != 0 || c.Action == ActionResume || c.Action == ActionCreate {
-		t.Errorf("change %s costing %v, want nothing bought", c.Action, c.Credits)
+	if c := changeOf(t, p, "video.hero"); c.Cost != 0 || c.Action == ActionResume || c.Action == ActionCreate {
+		t.Errorf("change %s costing %v, want nothing bought", c.Action, c.Cost)
 	}
 }

@@ -65,7 +65,7 @@ type Change struct {
 	Before    *ltx.CreateRequest `json:"before,omitempty"`
 	InputHash string             `json:"input_hash"`
 	Output    string             `json:"output"` // relative to Plan.Dir
-	Credits   float64            `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
+	Cost      float64            `json:"cost"`   // estimate of what this change spends, in the plan's unit (0 for no-op, download, forget)
 	// CostAssumed: the estimate rests on a price the service does not publish.
 	CostAssumed bool         `json:"cost_assumed,omitempty"`
 	Prior       *state.Entry `json:"prior,omitempty"`
@@ -138,7 +138,7 @@ type Totals struct {
 	Fetch        int                `json:"fetch,omitempty"`
 	Store        int                `json:"store,omitempty"`
 	Unit         ltx.Unit           `json:"unit"`
-	Credits      float64            `json:"credits"`       // estimate of the change, in Unit
+	Cost         float64            `json:"credits"`       // estimate of the change, in Unit
 	ByResolution map[string]float64 `json:"by_resolution"` // estimate subtotals
 	Consumed     float64            `json:"consumed"`      // spend to date in Unit: the ledger's billed tasks
 	// SpendByUnit is the spend to date of each unit the state's tasks were
@@ -154,7 +154,7 @@ type Totals struct {
 	// BudgetWorstCase: the budget is checked against WorstCase
 	// (budget { worst_case = true }).
 	BudgetWorstCase bool    `json:"budget_worst_case,omitempty"`
-	MaxCredits      float64 `json:"max_credits"` // the budget, in Unit; 0 = no budget
+	MaxCost         float64 `json:"max_credits"` // the budget, in Unit; 0 = no budget
 	// LedgerBudgets are the budgets checked against the workspace's
 	// ledger (max_total, max_per_month, max_per_day), with their spend.
 	LedgerBudgets []LedgerBudget `json:"ledger_budgets,omitempty"`

@@ -172,7 +172,7 @@ func build(in Input, record any) (*Page, error) {
 		p.ManifestHash = run.str("manifest_hash", "manifest_digest", "manifest_sha256")
 		p.Message = in.Run.Message
 		p.ExitCode = strconv.Itoa(in.Run.ExitCode)
-		est, used = in.Run.CreditsEstimated, in.Run.CreditsConsumed
+		est, used = in.Run.CostEstimated, in.Run.CostConsumed
 		results, _ := run["results"].([]any)
 		for _, r := range results {
 			res := fields(asMap(r))
@@ -189,8 +189,8 @@ func build(in Input, record any) (*Page, error) {
 			}
 			providers = append(providers, f.str("provider"))
 			endpoints = append(endpoints, f.str("endpoint", "base_url"))
-			estSum += money.FromFloat(e.CreditsEstimated)
-			usedSum += money.FromFloat(e.CreditsConsumed)
+			estSum += money.FromFloat(e.CostEstimated)
+			usedSum += money.FromFloat(e.CostConsumed)
 			p.Cards = append(p.Cards, card(nil, f, looseOrNil(in.Requests[e.Address]), unit, rel))
 		}
 		p.Provider, p.Endpoint = same(providers), same(endpoints)

@@ -30,14 +30,14 @@ func fixture(tb testing.TB, n int) (dir string, run *state.Run, st *state.State)
 		addr := fmt.Sprintf(`video.shot["%04d"]`, i)
 		out := fmt.Sprintf("out/shot/%04d.mp4", i)
 		res := state.RunResult{Address: addr, Status: state.ResultCompleted, TaskID: fmt.Sprintf("task_%020d", i),
-			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CreditsEstimated: 32, CreditsConsumed: 32, Output: out}
+			RequestID: fmt.Sprintf("req_%020d", i), Attempts: 1, CostEstimated: 32, CostConsumed: 32, Output: out}
 		e := &state.Entry{Address: addr, Status: state.StatusDownloaded, TaskID: res.TaskID, RequestID: res.RequestID,
-			Duration: 8, Resolution: "1080p", Output: out, CreditsEstimated: 32, CreditsConsumed: 32, Mode: "t2v"}
+			Duration: 8, Resolution: "1080p", Output: out, CostEstimated: 32, CostConsumed: 32, Mode: "t2v"}
 		if i%7 == 3 {
-			res.Status, res.Output, res.CreditsConsumed = state.ResultFailed, "", 0
+			res.Status, res.Output, res.CostConsumed = state.ResultFailed, "", 0
 			res.ErrorCode, res.ErrorMessage = "CONTENT_POLICY_VIOLATION", "The prompt was refused by the content filter."
 			res.Suggestion = "Reword the prompt (or change the image) to stay within the content guidelines."
-			e.Status, e.ErrorCode, e.ErrorMessage, e.Output, e.CreditsConsumed = state.StatusFailed, res.ErrorCode, res.ErrorMessage, "", 0
+			e.Status, e.ErrorCode, e.ErrorMessage, e.Output, e.CostConsumed = state.StatusFailed, res.ErrorCode, res.ErrorMessage, "", 0
 		} else {
 			path := filepath.Join(dir, filepath.FromSlash(out))
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -49,8 +49,8 @@ func fixture(tb testing.TB, n int) (dir string, run *state.Run, st *state.State)
 		}
 		run.Results = append(run.Results, res)
 		run.Counts[string(res.Status)]++
-		run.CreditsEstimated += res.CreditsEstimated
-		run.CreditsConsumed += res.CreditsConsumed
+		run.CostEstimated += res.CostEstimated
+		run.CostConsumed += res.CostConsumed
 		st.Entries[addr] = e
 	}
 	return dir, run, st

@@ -26,7 +26,7 @@ func entry(addr string, st Status) Entry {
 	return Entry{
 		Address: addr, InputHash: "h-" + addr, Mode: "t2v", Status: st,
 		TaskID: "task-" + addr, RequestID: "req-" + addr, Duration: 8, Resolution: "1080p",
-		CreditsEstimated: 32, CreditsConsumed: 30, Output: "out/" + addr + ".mp4",
+		CostEstimated: 32, CostConsumed: 30, Output: "out/" + addr + ".mp4",
 		UpdatedAt: time.Date(2026, 11, 25, 22, 15, 0, 0, time.UTC),
 	}
 }

@@ -40,17 +40,17 @@ const (
 
 // RunResult is one row of a run's results table.
 type RunResult struct {
-	Address          string       `json:"address"`
-	Status           ResultStatus `json:"status"`
-	TaskID           string       `json:"task_id"`
-	RequestID        string       `json:"request_id"`
-	ErrorCode        string       `json:"error_code"`
-	ErrorMessage     string       `json:"error_message"`
-	Suggestion       string       `json:"suggestion"`
-	Attempts         int          `json:"attempts"`
-	CreditsEstimated float64      `json:"credits_estimated"`
-	CreditsConsumed  float64      `json:"credits_consumed"`
-	Output           string       `json:"output"`
+	Address       string       `json:"address"`
+	Status        ResultStatus `json:"status"`
+	TaskID        string       `json:"task_id"`
+	RequestID     string       `json:"request_id"`
+	ErrorCode     string       `json:"error_code"`
+	ErrorMessage  string       `json:"error_message"`
+	Suggestion    string       `json:"suggestion"`
+	Attempts      int          `json:"attempts"`
+	CostEstimated float64      `json:"credits_estimated"`
+	CostConsumed  float64      `json:"credits_consumed"`
+	Output        string       `json:"output"`
 	// SlotWaitSeconds is how long the video waited for one of the service's
 	// generations-at-once slots.
 	SlotWaitSeconds float64 `json:"slot_wait_seconds,omitempty"`
@@ -59,11 +59,11 @@ type RunResult struct {
 	Request *ltx.CreateRequest `json:"request,omitempty"`
 	Before  *ltx.CreateRequest `json:"before,omitempty"`
 	// TasksPaid is how many tasks this run bought for the video: more than
-	// one after retries. CreditsConsumed is their cost.
+	// one after retries. CostConsumed is their cost.
 	TasksPaid int `json:"tasks_paid,omitempty"`
-	// CostEstimated: the service gave no cost, CreditsConsumed is the
+	// CostFromPriceTable: the service gave no cost, CostConsumed is the
 	// price table's figure.
-	CostEstimated bool `json:"cost_estimated,omitempty"`
+	CostFromPriceTable bool `json:"cost_estimated,omitempty"`
 	// PaidBy is the earlier run that bought the task this row finished
 	// (resumed after that run was killed or interrupted).
 	PaidBy string `json:"paid_by,omitempty"`
@@ -71,15 +71,15 @@ type RunResult struct {
 
 // Run is the record of one apply, kept as .ltxform/runs/<UTC time>.json.
 type Run struct {
-	FormatVersion    int            `json:"format_version"`
-	ID               string         `json:"id"` // the UTC start time, e.g. 20261125T221500Z
-	Started          time.Time      `json:"started"`
-	Finished         time.Time      `json:"finished"`
-	ExitCode         int            `json:"exit_code"`
-	Counts           map[string]int `json:"counts"` // by ResultStatus
-	CreditsEstimated float64        `json:"credits_estimated"`
-	CreditsConsumed  float64        `json:"credits_consumed"`
-	Message          string         `json:"message,omitempty"` // why the run stopped early, if it did
+	FormatVersion int            `json:"format_version"`
+	ID            string         `json:"id"` // the UTC start time, e.g. 20261125T221500Z
+	Started       time.Time      `json:"started"`
+	Finished      time.Time      `json:"finished"`
+	ExitCode      int            `json:"exit_code"`
+	Counts        map[string]int `json:"counts"` // by ResultStatus
+	CostEstimated float64        `json:"credits_estimated"`
+	CostConsumed  float64        `json:"credits_consumed"`
+	Message       string         `json:"message,omitempty"` // why the run stopped early, if it did
 	// Provider, Endpoint and Cost say who was asked and in which unit the
 	// figures are ("credits" or "usd").
 	Provider  string      `json:"provider,omitempty"`

@@ -44,7 +44,7 @@ type Entry struct {
 	// Simulated entries were made by apply -simulate: no real video exists,
 	// and their cost is not spend.
 	Simulated bool `json:"simulated,omitempty"`
-	// Unit of CreditsEstimated and CreditsConsumed: "credits" or "usd"
+	// Unit of CostEstimated and CostConsumed: "credits" or "usd"
 	// ("" is credits).
 	Unit   string `json:"unit,omitempty"`
 	TaskID string `json:"task_id,omitempty"`
@@ -53,18 +53,18 @@ type Entry struct {
 	TaskURLs ltx.TaskURLs `json:"task_urls,omitzero"`
 	// RunID is the run that last sent a create for this entry: the run
 	// that paid for its task, even if a later run finishes it.
-	RunID            string  `json:"run_id,omitempty"`
-	RequestID        string  `json:"request_id,omitempty"`
-	IdempotencyKey   string  `json:"idempotency_key,omitempty"`
-	Attempts         int     `json:"attempts,omitempty"`
-	Duration         int     `json:"duration,omitempty"`
-	Resolution       string  `json:"resolution,omitempty"`
-	CreditsEstimated float64 `json:"credits_estimated"`
-	CreditsConsumed  float64 `json:"credits_consumed"`
-	VideoURL         string  `json:"video_url,omitempty"`
-	Output           string  `json:"output,omitempty"` // relative to the manifest directory
-	SHA256           string  `json:"sha256,omitempty"`
-	Bytes            int64   `json:"bytes,omitempty"`
+	RunID          string  `json:"run_id,omitempty"`
+	RequestID      string  `json:"request_id,omitempty"`
+	IdempotencyKey string  `json:"idempotency_key,omitempty"`
+	Attempts       int     `json:"attempts,omitempty"`
+	Duration       int     `json:"duration,omitempty"`
+	Resolution     string  `json:"resolution,omitempty"`
+	CostEstimated  float64 `json:"credits_estimated"`
+	CostConsumed   float64 `json:"credits_consumed"`
+	VideoURL       string  `json:"video_url,omitempty"`
+	Output         string  `json:"output,omitempty"` // relative to the manifest directory
+	SHA256         string  `json:"sha256,omitempty"`
+	Bytes          int64   `json:"bytes,omitempty"`
 	// OutputModTime is the output file's modification time once written:
 	// while its size and time are unchanged, plan trusts SHA256 without
 	// reading the file again (as git's index does).

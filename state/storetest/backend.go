@@ -62,7 +62,7 @@ func testRunRecords(t *testing.T, h Harness) {
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	older := &state.Run{ID: "20261201T090000Z-aaaaaa", Started: start, Status: state.RunRunning, Host: "alice"}
 	newer := &state.Run{ID: "20261201T100000Z-bbbbbb", Started: start.Add(time.Hour), Status: state.RunCompleted, Host: "ci-runner",
-		Counts: map[string]int{"completed": 3}, CreditsConsumed: 96}
+		Counts: map[string]int{"completed": 3}, CostConsumed: 96}
 	for _, r := range []*state.Run{older, newer} {
 		if err := s.SaveRun(ctx, r); err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func testRunRecords(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	if len(runs) != 2 || runs[0].ID != newer.ID || runs[1].ID != older.ID || runs[1].Status != state.RunKilled ||
-		runs[0].Host != "ci-runner" || runs[0].Counts["completed"] != 3 || runs[0].CreditsConsumed != 96 {
+		runs[0].Host != "ci-runner" || runs[0].Counts["completed"] != 3 || runs[0].CostConsumed != 96 {
 		t.Fatalf("runs seen by another store = %+v; want the newer first, the older killed, hosts kept", runs)
 	}
 	r, err := other.LoadRun(ctx, "20261201T10")

@@ -69,7 +69,7 @@ func Entry(addr string, st state.Status) state.Entry {
 	return state.Entry{
 		Address: addr, InputHash: "h-" + addr, Mode: "t2v", Status: st,
 		TaskID: "task-" + addr, RequestID: "req-" + addr, IdempotencyKey: "idem-" + addr, Attempts: 2,
-		Duration: 8, Resolution: "1080p", CreditsEstimated: 32, CreditsConsumed: 30.5,
+		Duration: 8, Resolution: "1080p", CostEstimated: 32, CostConsumed: 30.5,
 		VideoURL: "https://cdn.example/" + addr, Output: "out/" + addr + ".mp4", SHA256: "ab12", Bytes: 1234,
 		OutputModTime: at, ErrorCode: "", CreatedAt: at, UpdatedAt: at.Add(time.Minute), CompletedAt: at.Add(2 * time.Minute),
 	}
