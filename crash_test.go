@@ -140,22 +140,18 @@ func skipInShortMode(t *testing.T, what string) {
 	}
 }
 
-// fullCrashRunsEnv, set to anything, makes the crash and chaos tests stop
-// their full count of applies outside CI too.
-const fullCrashRunsEnv = "LTXFORM_TEST_FULL"
-
 // crashRuns is how many applies a crash or chaos test stops: full, the
-// count CI runs ($CI set, as .ci/run does, or $LTXFORM_TEST_FULL), else a
-// quarter of it but at least 5, so that a contributor's go test -race ./...
-// stays within two minutes on two cores. Each stop lands at a random
-// moment; more of them explore more moments, they check nothing else.
+// count CI runs (fullSuite), else a quarter of it but at least 5, so that a
+// contributor's go test -race ./... stays short on two cores. Each stop
+// lands at a random moment; more of them explore more moments, they check
+// nothing else.
 func crashRuns(t *testing.T, full int) int {
 	t.Helper()
-	if os.Getenv("CI") != "" || os.Getenv(fullCrashRunsEnv) != "" {
+	if fullSuite() {
 		return full
 	}
 	n := min(full, max(full/4, 5))
-	t.Logf("%d of the %d runs CI makes (%s=1 or CI=true for all)", n, full, fullCrashRunsEnv)
+	t.Logf("%d of the %d runs CI makes (%s=1 or CI=true for all)", n, full, fullSuiteEnv)
 	return n
 }
 
