@@ -122,7 +122,7 @@ func runChaos(t *testing.T, cc chaosCase) {
 	t.Parallel()
 	skipInShortMode(t, "stops 20 applies with signals")
 	videos := cc.videos
-	const runs = 20
+	runs := crashRuns(t, 20)
 	// A new seed on every developer run explores new schedules; CI runs a
 	// fixed one, so that a red CI is a regression rather than a new draw
 	// (process timing still varies; the invariants hold for every seed).

@@ -142,14 +142,15 @@ type killWorld interface {
 func (w *pgCrashWorld) simulator() *sim.Server { return w.sim }
 
 // killAndResume kills applies of w with SIGKILL at random moments until 20
-// were killed, checking after each that the state loads and that nothing
+// (crashRuns) were killed, checking after each that the state loads and that nothing
 // was bought twice, then lets one finish and checks every clip.
 func killAndResume(t *testing.T, w killWorld) {
 	rng := mrand.New(mrand.NewPCG(20261125, 41))
 	killed, runs := 0, 0
 	timeWindow, workDone := 1500*time.Millisecond, false
-	for ; killed < 20; runs++ {
-		if runs == 60 {
+	kills := crashRuns(t, 20)
+	for ; killed < kills; runs++ {
+		if runs == 3*kills {
 			t.Fatalf("only %d of %d applies were killed before they finished", killed, runs)
 		}
 		// As in the local store's test: one kill in four by a timer (start-up,

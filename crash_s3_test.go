@@ -9,9 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ltxform/ltxform/config"
 	"github.com/ltxform/ltxform/internal/s3test"
@@ -27,6 +28,7 @@ type s3CrashWorld struct {
 	bin       string
 	dir       string
 	env       []string // the server's credentials and endpoint
+	s3        *s3.Client
 	block     *config.Backend
 	workspace string
 	sim       *sim.Server
@@ -42,7 +44,7 @@ func newS3CrashWorld(t *testing.T, manifest string, opts sim.Options) *s3CrashWo
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	w := &s3CrashWorld{t: t, bin: bin, dir: t.TempDir(), env: s3srv.Env(), workspace: "crash-" + hex.EncodeToString(b[:])}
+	w := &s3CrashWorld{t: t, bin: bin, dir: t.TempDir(), env: s3srv.Env(), s3: s3srv.Client(), workspace: "crash-" + hex.EncodeToString(b[:])}
 	w.block = &config.Backend{Type: "s3", Bucket: s3srv.Bucket(t), Key: "crash", Endpoint: s3srv.Endpoint, PathStyle: true}
 	opts.Keys = []string{simKey}
 	w.sim = sim.New(opts)
@@ -65,18 +67,14 @@ func (w *s3CrashWorld) apply() *exec.Cmd {
 
 func (w *s3CrashWorld) simulator() *sim.Server { return w.sim }
 
-// load reads the workspace as the next run would.
+// load reads the workspace as the next run would (s3state.Open, with the
+// server's client instead of the process's environment, so that the test
+// can run in parallel with others).
 func (w *s3CrashWorld) load() (*state.State, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, kv := range w.env {
-		k, v, _ := strings.Cut(kv, "=")
-		w.t.Setenv(k, v)
-	}
-	s, err := s3state.Open(ctx, state.OpenRequest{Dir: w.dir, Block: w.block, Workspace: w.workspace})
-	if err != nil {
-		return nil, err
-	}
+	s := s3state.New(w.s3, w.block.Bucket, w.block.Key, w.workspace)
+	s.UsePendingJournal(w.dir)
 	defer s.Close()
 	return s.Load(ctx)
 }
@@ -98,7 +96,8 @@ func (w *s3CrashWorld) checkAllDownloaded(n int) {
 // TestApplySurvivesSIGKILLWithS3Store is TestApplySurvivesSIGKILL with the
 // state in an S3 bucket: an apply killed at any moment and run again never
 // buys a video twice, the state always loads, and the last run finishes.
-func TestApplySurvivesSIGKILLWithS3Store(t *testing.T) { // not parallel: it sets the AWS environment of its subprocesses
+func TestApplySurvivesSIGKILLWithS3Store(t *testing.T) {
+	t.Parallel()
 	skipInShortMode(t, "kills 20 subprocesses")
 	w := newS3CrashWorld(t, crashManifest, sim.Options{
 		Latency:    300 * time.Millisecond,

@@ -76,9 +76,10 @@ func TestApplySurvivesSIGKILL(t *testing.T) {
 	env := append(os.Environ(), "LTX_API_URL="+srv.URL, "LTX_API_KEY="+simKey, "NO_COLOR=1")
 	rng := rand.New(rand.NewPCG(20261125, 40))
 	killer := newRandomKiller(rng, 1500*time.Millisecond)
+	kills := crashRuns(t, 20)
 	killed, runs := 0, 0
-	for ; killed < 20; runs++ {
-		if runs == 60 {
+	for ; killed < kills; runs++ {
+		if runs == 3*kills {
 			t.Fatalf("only %d of %d applies were killed before they finished", killed, runs)
 		}
 		res := runProc(t, bin, killer.next(env, syscall.SIGKILL, "apply", "-auto-approve", "-json", dir))
@@ -137,6 +138,21 @@ func skipInShortMode(t *testing.T, what string) {
 	if testing.Short() {
 		t.Skipf("-short: this test %s; run without -short (CI does)", what)
 	}
+}
+
+// crashRuns is how many applies a crash or chaos test stops: full, the
+// count CI runs (fullSuite), else a quarter of it but at least 5, so that a
+// contributor's go test -race ./... stays short on two cores. Each stop
+// lands at a random moment; more of them explore more moments, they check
+// nothing else.
+func crashRuns(t *testing.T, full int) int {
+	t.Helper()
+	if fullSuite() {
+		return full
+	}
+	n := min(full, max(full/4, 5))
+	t.Logf("%d of the %d runs CI makes (%s=1 or CI=true for all)", n, full, fullSuiteEnv)
+	return n
 }
 
 // progressLine matches the JSON event lines of apply that record a step of
@@ -392,7 +408,7 @@ func applySurvivesSIGKILLWithoutKey(t *testing.T, provider string) {
 	t.Parallel()
 	const videos = 30
 	skipInShortMode(t, "kills 10 applies")
-	kills := 10
+	kills := crashRuns(t, 10)
 	bin, err := exec.LookPath("ltxform") // installed on PATH by testscript.Main
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,7 @@ func (p parallelByDefault) Run() int {
 			panic(err)
 		}
 	}
+	defer removeScriptBin()
 	return p.m.Run()
 }
 
@@ -103,6 +104,13 @@ func setupScriptSim(env *testscript.Env) error {
 	env.Setenv("LTX_API_URL", srv.URL)
 	env.Setenv("LTX_API_KEY", simKey)
 	env.Setenv("NO_COLOR", "1")
+	dir, err := scriptBinDir()
+	if err != nil {
+		return err
+	}
+	if dir != "" {
+		env.Setenv("PATH", dir+string(os.PathListSeparator)+env.Getenv("PATH"))
+	}
 	env.Setenv("GORACE", os.Getenv("GORACE")) // see quickRaceExit
 	// The scripts read whole tables: a terminal wide enough for every column.
 	env.Setenv("COLUMNS", "1000")

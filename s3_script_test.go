@@ -62,6 +62,7 @@ func TestS3Scripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simcount": cmdSimCount,
+			"simclock": cmdSimClock,
 			"s3locked": cmdS3Locked,
 		},
 	})

@@ -180,8 +180,19 @@ func TestCommittedCreateFaults(t *testing.T) {
 	for _, f := range []Fault{FaultGatewayTimeout, FaultRedirectCreate, FaultHangAfterCommit} {
 		t.Run(string(f), func(t *testing.T) {
 			h := newHarness(t, Options{Rules: []Rule{{PromptContains: "x", Fault: f, Times: 1}}})
-			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // a guard against a hung test, not a timing
 			defer cancel()
+			if f == FaultHangAfterCommit {
+				// The client gives up once the server has committed the
+				// create (not after a fixed time, which a busy machine can
+				// spend before the request arrives).
+				go func() {
+					defer cancel()
+					for h.counters().Creates == 0 && ctx.Err() == nil {
+						time.Sleep(5 * time.Millisecond) // polling a condition, not ordering events
+					}
+				}()
+			}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.srv.URL+"/v1/text-to-video", strings.NewReader(`{"prompt":"x"}`))
 			req.Header.Set("Authorization", "Bearer "+testKey)
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
