@@ -99,15 +99,15 @@ func (w *pgCrashWorld) load() (*state.State, error) {
 
 // checkAllDownloaded fails unless every one of n clips is downloaded, with
 // the file the state's sha256 names.
-func (w *pgCrashWorld) checkAllDownloaded(n int) {
-	t := w.t
+func checkAllDownloaded(t *testing.T, w killWorld, n int) {
+	t.Helper()
 	st, err := w.load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
 		addr := fmt.Sprintf("video.clip[%d]", i)
-		if ok, why := downloadedIntact(w.dir, st, addr); !ok {
+		if ok, why := downloadedIntact(w.manifestDir(), st, addr); !ok {
 			t.Errorf("%s: %s, want downloaded with the sha256 the state records", addr, why)
 		}
 	}
@@ -136,10 +136,11 @@ type killWorld interface {
 	apply() *exec.Cmd
 	load() (*state.State, error)
 	simulator() *sim.Server
-	checkAllDownloaded(n int)
+	manifestDir() string
 }
 
 func (w *pgCrashWorld) simulator() *sim.Server { return w.sim }
+func (w *pgCrashWorld) manifestDir() string    { return w.dir }
 
 // killAndResume kills applies of w with SIGKILL at random moments until 20
 // (crashRuns) were killed, checking after each that the state loads and that nothing
@@ -213,7 +214,7 @@ func killAndResume(t *testing.T, w killWorld) {
 	if c := w.simulator().Counters(); c.DuplicateCreates != 0 {
 		t.Errorf("the simulator counted %d duplicate creates", c.DuplicateCreates)
 	}
-	w.checkAllDownloaded(40)
+	checkAllDownloaded(t, w, 40)
 }
 
 // TestApplySurvivesLosingItsDatabase ends, server side, every session of a
@@ -325,7 +326,7 @@ video "clip" {
 	if c.Creates != videos || c.RepeatedCreates != 0 || c.DuplicateCreates != 0 {
 		t.Errorf("simulator: %d creates (%d repeated, %d duplicate) for %d videos; want each bought once", c.Creates, c.RepeatedCreates, c.DuplicateCreates, videos)
 	}
-	w.checkAllDownloaded(videos)
+	checkAllDownloaded(t, w, videos)
 }
 
 // terminateSessions ends every session of ltxform in the world's database
